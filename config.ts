@@ -1,0 +1,173 @@
+/**
+ * Typed configuration, read once from the environment.
+ *
+ * Every setting has a default that works on a fresh machine; `loadConfig`
+ * is pure (it takes the environment as a plain record) so tests pass their own.
+ */
+
+/** Where the broker and the stores live. */
+export type Mode = "embedded" | "services";
+
+/** Everything StreamBoard reads from its environment. Plain data: it crosses worker boundaries. */
+export interface Config {
+  mode: Mode;
+  /** HTTP port of the dashboard and API. */
+  port: number;
+  /** Interface the server binds to. */
+  host: string;
+  /** Directory of the embedded log and stores (and later CSV/Parquet outputs). */
+  dataDir: string;
+  /** Whether `deno task start` runs the built-in generator. */
+  produce: boolean;
+  /** Bearer token required by write endpoints; `undefined` leaves them open (loopback only). */
+  writeToken: string | undefined;
+  /** Partitions of each stream topic when StreamBoard creates it. */
+  partitions: number;
+  /** Users per second of the built-in generator (0 = as fast as possible). */
+  produceRate: number;
+  /** Seed of the built-in generator, so a run can be repeated; random when unset. */
+  seed: number | undefined;
+  /** Most records the processor takes from one partition in one batch. */
+  batchSize: number;
+  /** How long a producer waits to fill a batch before sending it, in ms. */
+  lingerMs: number;
+  /** Records a producer sends in one batch at most. */
+  producerBatchSize: number;
+  /** Hours the embedded log keeps records (as Kafka's `retention.ms`). */
+  retentionHours: number;
+  /** How often an idle embedded consumer looks for new records, in ms. */
+  pollMs: number;
+  /** Events kept for SSE clients that reconnect with `Last-Event-ID`. */
+  sseReplay: number;
+  /** Events buffered per SSE client before it is resynchronised with a snapshot. */
+  sseClientBuffer: number;
+  /** Interval of SSE heartbeat comments, in ms. */
+  sseHeartbeatMs: number;
+}
+
+/** The defaults, as documented in the README's configuration table. */
+export const DEFAULTS: Config = {
+  mode: "embedded",
+  port: 8000,
+  host: "127.0.0.1",
+  dataDir: "./data",
+  produce: true,
+  writeToken: undefined,
+  partitions: 4,
+  produceRate: 5,
+  seed: undefined,
+  batchSize: 2000,
+  lingerMs: 5,
+  producerBatchSize: 1000,
+  retentionHours: 168,
+  pollMs: 20,
+  sseReplay: 1000,
+  sseClientBuffer: 256,
+  sseHeartbeatMs: 15000,
+};
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Builds the configuration from environment variables.
+ *
+ * @throws {RangeError} naming the variable, what it expects and what it got.
+ * @example
+ * const config = loadConfig(Deno.env.toObject());
+ */
+export function loadConfig(env: Env): Config {
+  const mode = env.STREAMBOARD_MODE?.trim() || DEFAULTS.mode;
+  if (mode !== "embedded" && mode !== "services") {
+    throw new RangeError(
+      `STREAMBOARD_MODE must be "embedded" or "services", got "${mode}"`,
+    );
+  }
+  const token = env.STREAMBOARD_WRITE_TOKEN;
+  return {
+    mode,
+    port: int(env, "PORT", DEFAULTS.port, 0, 65535),
+    host: env.HOST?.trim() || DEFAULTS.host,
+    dataDir: env.STREAMBOARD_DATA_DIR?.trim() || DEFAULTS.dataDir,
+    produce: flag(env, "STREAMBOARD_PRODUCE", DEFAULTS.produce),
+    writeToken: token === undefined || token === "" ? undefined : token,
+    partitions: int(env, "STREAMBOARD_PARTITIONS", DEFAULTS.partitions, 1, 1024),
+    produceRate: num(env, "STREAMBOARD_RATE", DEFAULTS.produceRate, 0, 1e6),
+    seed: env.STREAMBOARD_SEED?.trim()
+      ? int(env, "STREAMBOARD_SEED", 0, 0, 2 ** 31 - 1)
+      : undefined,
+    batchSize: int(env, "STREAMBOARD_BATCH_SIZE", DEFAULTS.batchSize, 1, 100_000),
+    lingerMs: int(env, "STREAMBOARD_LINGER_MS", DEFAULTS.lingerMs, 0, 60_000),
+    producerBatchSize: int(
+      env,
+      "STREAMBOARD_PRODUCER_BATCH_SIZE",
+      DEFAULTS.producerBatchSize,
+      1,
+      100_000,
+    ),
+    retentionHours: num(env, "STREAMBOARD_RETENTION_HOURS", DEFAULTS.retentionHours, 0.01, 1e6),
+    pollMs: int(env, "STREAMBOARD_POLL_MS", DEFAULTS.pollMs, 1, 60_000),
+    sseReplay: int(env, "STREAMBOARD_SSE_REPLAY", DEFAULTS.sseReplay, 0, 1_000_000),
+    sseClientBuffer: int(
+      env,
+      "STREAMBOARD_SSE_CLIENT_BUFFER",
+      DEFAULTS.sseClientBuffer,
+      1,
+      1_000_000,
+    ),
+    sseHeartbeatMs: int(
+      env,
+      "STREAMBOARD_SSE_HEARTBEAT_MS",
+      DEFAULTS.sseHeartbeatMs,
+      100,
+      3_600_000,
+    ),
+  };
+}
+
+/** True for the loopback names and addresses, the only interfaces open without a write token. */
+export function isLoopback(host: string): boolean {
+  if (host === "localhost" || host === "::1" || host === "[::1]") return true;
+  const parts = host.split(".");
+  return parts.length === 4 && parts[0] === "127" &&
+    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/**
+ * Refuses a configuration that would expose write endpoints beyond loopback.
+ *
+ * @throws {RangeError} when HOST is not loopback and no write token is set.
+ */
+export function assertSafeToListen(config: Config): void {
+  if (!isLoopback(config.host) && config.writeToken === undefined) {
+    throw new RangeError(
+      `HOST=${config.host} listens beyond loopback, so STREAMBOARD_WRITE_TOKEN must be set ` +
+        `(write endpoints would otherwise be open to the network)`,
+    );
+  }
+}
+
+function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = num(env, name, fallback, min, max);
+  if (!Number.isInteger(value)) {
+    throw new RangeError(`${name} must be a whole number, got "${env[name]}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false") return false;
+  throw new RangeError(`${name} must be 1 or 0, got "${raw}"`);
+}

@@ -1,0 +1,243 @@
+import assert from "node:assert/strict";
+import { assertSafeToListen, DEFAULTS, isLoopback, loadConfig } from "./config.ts";
+
+Deno.test("an empty environment gives the documented defaults", () => {
+  assert.deepEqual(loadConfig({}), DEFAULTS);
+  assert.equal(DEFAULTS.mode, "embedded");
+  assert.equal(
+    DEFAULTS.host,
+    "127.0.0.1",
+    "the default only listens on loopback",
+  );
+  assert.equal(DEFAULTS.writeToken, undefined);
+  assert.equal(
+    DEFAULTS.seed,
+    undefined,
+    "runs are random unless a seed is given",
+  );
+});
+
+Deno.test("every variable is read into its setting", () => {
+  const config = loadConfig({
+    STREAMBOARD_MODE: "services",
+    PORT: "9090",
+    HOST: "0.0.0.0",
+    STREAMBOARD_DATA_DIR: "/var/lib/streamboard",
+    STREAMBOARD_PRODUCE: "0",
+    STREAMBOARD_WRITE_TOKEN: "s3cret",
+    STREAMBOARD_PARTITIONS: "12",
+    STREAMBOARD_RATE: "2.5",
+    STREAMBOARD_SEED: "42",
+    STREAMBOARD_BATCH_SIZE: "500",
+    STREAMBOARD_LINGER_MS: "0",
+    STREAMBOARD_PRODUCER_BATCH_SIZE: "250",
+    STREAMBOARD_RETENTION_HOURS: "0.5",
+    STREAMBOARD_POLL_MS: "50",
+    STREAMBOARD_SSE_REPLAY: "0",
+    STREAMBOARD_SSE_CLIENT_BUFFER: "64",
+    STREAMBOARD_SSE_HEARTBEAT_MS: "5000",
+  });
+  assert.deepEqual(config, {
+    mode: "services",
+    port: 9090,
+    host: "0.0.0.0",
+    dataDir: "/var/lib/streamboard",
+    produce: false,
+    writeToken: "s3cret",
+    partitions: 12,
+    produceRate: 2.5,
+    seed: 42,
+    batchSize: 500,
+    lingerMs: 0,
+    producerBatchSize: 250,
+    retentionHours: 0.5,
+    pollMs: 50,
+    sseReplay: 0,
+    sseClientBuffer: 64,
+    sseHeartbeatMs: 5000,
+  });
+});
+
+Deno.test("STREAMBOARD_PRODUCE takes 1/0 and true/false", () => {
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "1" }).produce, true);
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "true" }).produce, true);
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "0" }).produce, false);
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "false" }).produce, false);
+});
+
+Deno.test("STREAMBOARD_SEED 0 is a seed, not 'no seed'", () => {
+  assert.equal(loadConfig({ STREAMBOARD_SEED: "0" }).seed, 0);
+});
+
+Deno.test("an empty STREAMBOARD_WRITE_TOKEN leaves write endpoints without a token", () => {
+  assert.equal(
+    loadConfig({ STREAMBOARD_WRITE_TOKEN: "" }).writeToken,
+    undefined,
+  );
+});
+
+Deno.test("a variable set to the empty string counts as unset, for every setting", () => {
+  const names = [
+    "STREAMBOARD_MODE",
+    "PORT",
+    "HOST",
+    "STREAMBOARD_DATA_DIR",
+    "STREAMBOARD_PRODUCE",
+    "STREAMBOARD_WRITE_TOKEN",
+    "STREAMBOARD_PARTITIONS",
+    "STREAMBOARD_RATE",
+    "STREAMBOARD_SEED",
+    "STREAMBOARD_BATCH_SIZE",
+    "STREAMBOARD_LINGER_MS",
+    "STREAMBOARD_PRODUCER_BATCH_SIZE",
+    "STREAMBOARD_RETENTION_HOURS",
+    "STREAMBOARD_POLL_MS",
+    "STREAMBOARD_SSE_REPLAY",
+    "STREAMBOARD_SSE_CLIENT_BUFFER",
+    "STREAMBOARD_SSE_HEARTBEAT_MS",
+  ];
+  for (const name of names) {
+    assert.deepEqual(loadConfig({ [name]: "" }), DEFAULTS, `${name}=""`);
+  }
+});
+
+Deno.test("a number variable holding only spaces is not read as 0", () => {
+  // Number(" ") is 0: PORT=" " would bind a random port and STREAMBOARD_RATE=" " would flood.
+  for (const name of ["PORT", "STREAMBOARD_RATE"]) {
+    let config;
+    try {
+      config = loadConfig({ [name]: " " });
+    } catch (error) {
+      assert.ok(
+        error instanceof RangeError,
+        `${name}=" " may be refused with a RangeError`,
+      );
+      continue;
+    }
+    assert.deepEqual(
+      config,
+      DEFAULTS,
+      `${name}=" " must mean the default, not 0`,
+    );
+  }
+});
+
+Deno.test("bad values are refused with a RangeError naming the variable and the value", () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ PORT: "abc" }, `PORT must be a number from 0 to 65535, got "abc"`],
+    [{ PORT: "70000" }, `PORT must be a number from 0 to 65535, got "70000"`],
+    [{ PORT: "-1" }, `PORT must be a number from 0 to 65535, got "-1"`],
+    [{ PORT: "80.5" }, `PORT must be a whole number, got "80.5"`],
+    [
+      { STREAMBOARD_PRODUCE: "yes" },
+      `STREAMBOARD_PRODUCE must be 1 or 0, got "yes"`,
+    ],
+    [
+      { STREAMBOARD_MODE: "cloud" },
+      `STREAMBOARD_MODE must be "embedded" or "services", got "cloud"`,
+    ],
+    [
+      { STREAMBOARD_PARTITIONS: "0" },
+      `STREAMBOARD_PARTITIONS must be a number from 1 to 1024, got "0"`,
+    ],
+    [
+      { STREAMBOARD_RATE: "-5" },
+      `STREAMBOARD_RATE must be a number from 0 to 1000000, got "-5"`,
+    ],
+    [
+      { STREAMBOARD_RATE: "Infinity" },
+      `STREAMBOARD_RATE must be a number from 0 to 1000000, got "Infinity"`,
+    ],
+    [
+      { STREAMBOARD_SEED: "abc" },
+      `STREAMBOARD_SEED must be a number from 0 to 2147483647, got "abc"`,
+    ],
+    [
+      { STREAMBOARD_SEED: "1.5" },
+      `STREAMBOARD_SEED must be a whole number, got "1.5"`,
+    ],
+    [
+      { STREAMBOARD_BATCH_SIZE: "0" },
+      `STREAMBOARD_BATCH_SIZE must be a number from 1 to 100000, got "0"`,
+    ],
+    [
+      { STREAMBOARD_RETENTION_HOURS: "0" },
+      `STREAMBOARD_RETENTION_HOURS must be a number from 0.01 to 1000000, got "0"`,
+    ],
+    [
+      { STREAMBOARD_SSE_HEARTBEAT_MS: "10" },
+      `STREAMBOARD_SSE_HEARTBEAT_MS must be a number from 100 to 3600000, got "10"`,
+    ],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(
+      () => loadConfig(env),
+      { name: "RangeError", message },
+      JSON.stringify(env),
+    );
+  }
+});
+
+Deno.test("assertSafeToListen refuses HOST=0.0.0.0 without a write token", () => {
+  const config = loadConfig({ HOST: "0.0.0.0" });
+  assert.throws(() => assertSafeToListen(config), (error: unknown) => {
+    assert.ok(error instanceof RangeError);
+    assert.match(error.message, /HOST=0\.0\.0\.0/);
+    assert.match(error.message, /STREAMBOARD_WRITE_TOKEN must be set/);
+    return true;
+  });
+});
+
+Deno.test("assertSafeToListen treats an empty write token as no token", () => {
+  const config = loadConfig({ HOST: "0.0.0.0", STREAMBOARD_WRITE_TOKEN: "" });
+  assert.throws(() => assertSafeToListen(config), RangeError);
+});
+
+Deno.test("assertSafeToListen refuses the IPv6 wildcard and LAN addresses without a token", () => {
+  for (const host of ["::", "192.168.1.10", "streamboard.example.com"]) {
+    assert.throws(
+      () => assertSafeToListen(loadConfig({ HOST: host })),
+      RangeError,
+      host,
+    );
+  }
+});
+
+Deno.test("assertSafeToListen accepts HOST=0.0.0.0 with a write token", () => {
+  const config = loadConfig({
+    HOST: "0.0.0.0",
+    STREAMBOARD_WRITE_TOKEN: "s3cret",
+  });
+  assert.doesNotThrow(() => assertSafeToListen(config));
+});
+
+Deno.test("assertSafeToListen accepts loopback without a token", () => {
+  assert.doesNotThrow(() => assertSafeToListen(loadConfig({})));
+  assert.doesNotThrow(() => assertSafeToListen(loadConfig({ HOST: "localhost" })));
+  assert.doesNotThrow(() => assertSafeToListen(loadConfig({ HOST: "::1" })));
+});
+
+Deno.test("isLoopback knows the loopback names and addresses", () => {
+  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+    assert.equal(isLoopback(host), true, host);
+  }
+});
+
+Deno.test("isLoopback rejects wildcards, LAN addresses and look-alikes", () => {
+  for (
+    const host of [
+      "0.0.0.0",
+      "::",
+      "",
+      "192.168.1.10",
+      "10.0.0.1",
+      "128.0.0.1",
+      "127.0.0.1.evil.example",
+      "localhost.evil.example",
+      "evil.example",
+      "127.0.0",
+    ]
+  ) {
+    assert.equal(isLoopback(host), false, JSON.stringify(host));
+  }
+});

@@ -1,0 +1,67 @@
+/** Runs `main.ts` as a separate process on a temporary data directory, for end-to-end tests. */
+
+/** A StreamBoard process started by a test. */
+export interface AppProcess {
+  url: string;
+  dataDir: string;
+  process: Deno.ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Sends a signal and waits for the exit status. */
+  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** Starts StreamBoard with extra environment variables and waits until it listens. */
+export async function startApp(
+  env: Record<string, string> = {},
+  dataDir?: string,
+): Promise<AppProcess> {
+  const dir = dataDir ?? await Deno.makeTempDir({ prefix: "streamboard-e2e-" });
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN],
+    env: { PORT: "0", STREAMBOARD_DATA_DIR: dir, ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  let found: (url: string) => void;
+  const listening = new Promise<string>((resolve) => (found = resolve));
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      const match = text.match(/StreamBoard \(\w+\) on (http:\/\/[^\s]+)/);
+      if (match) found(match[1]);
+    }
+  };
+  const readers = Promise.all([collect(process.stdout), collect(process.stderr)]);
+  const exited = process.status.then((status) => {
+    found("");
+    return status;
+  });
+  const url = await Promise.race([
+    listening,
+    new Promise<string>((_, reject) =>
+      setTimeout(() => reject(new Error(`no start in 30 s:\n${text}`)), 30_000)
+    ),
+  ]);
+  if (url === "") throw new Error(`StreamBoard exited at start:\n${text}`);
+  return {
+    url,
+    dataDir: dir,
+    process,
+    output: () => text,
+    stop: async (signal = "SIGTERM") => {
+      try {
+        process.kill(signal);
+      } catch {
+        // already exited
+      }
+      const status = await exited;
+      await readers;
+      return status;
+    },
+  };
+}

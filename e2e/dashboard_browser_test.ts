@@ -1,0 +1,126 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core)
+ * against a real StreamBoard process with its producer running.
+ */
+
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { parse } from "csv-parse/sync";
+import { startApp } from "./app_process.ts";
+import { generateUser } from "../pipeline/users/generator.ts";
+import { seededRandom } from "../pipeline/random.ts";
+import { CSV_COLUMNS } from "../pipeline/users/users_csv.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const SCREENSHOT = new URL("../docs/dashboard.png", import.meta.url).pathname;
+
+const count = async (page: import("playwright-core").Page, id: string) =>
+  Number((await page.getByTestId(id).textContent())?.replaceAll(",", ""));
+
+Deno.test({
+  name: "browser: the dashboard shows data, updates live over SSE and exports CSV",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const app = await startApp({ STREAMBOARD_RATE: "20", STREAMBOARD_SEED: "7" });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+
+      const noScript = await browser.newContext({ javaScriptEnabled: false });
+      const plain = await noScript.newPage();
+      await plain.goto(app.url);
+      assert.ok((await count(plain, "count-total")) > 0, "server-rendered before any script");
+      assert.ok((await plain.getByTestId("user-list").locator("tr").count()) > 0);
+      await noScript.close();
+
+      const context = await browser.newContext({
+        acceptDownloads: true,
+        viewport: { width: 1280, height: 900 },
+      });
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      page.on("dialog", (dialog) => {
+        dialogs.push(dialog.message());
+        dialog.dismiss();
+      });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(app.url);
+      await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
+        timeout: 10_000,
+      });
+
+      const before = await count(page, "count-total");
+      await page.waitForFunction(
+        (n) =>
+          Number(
+            document.querySelector('[data-testid="count-total"]')!.textContent!.replaceAll(",", ""),
+          ) >= n + 10,
+        before,
+        { timeout: 10_000 },
+      );
+      const pie = page.getByTestId("gender-pie");
+      await pie.locator("canvas").waitFor();
+      const slices = (await pie.getAttribute("data-values"))!.split(",").map(Number);
+      const total = await count(page, "count-total");
+      assert.ok(slices[0] + slices[1] + slices[2] >= before + 10, "the pie follows the counters");
+      assert.equal(
+        await count(page, "count-male") + await count(page, "count-female") +
+            await count(page, "count-other") >= total,
+        true,
+      );
+
+      const hostile = generateUser(seededRandom(1), Date.now());
+      hostile.name.first = "<img src=x onerror=alert(1)>";
+      const added = await fetch(new URL("/add_user", app.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(hostile),
+      });
+      assert.equal(added.status, 202);
+      await added.body?.cancel();
+      const expectedName = `${hostile.name.first} ${hostile.name.last}`;
+      await page.getByTestId("user-list").getByText(expectedName, { exact: true }).waitFor({
+        timeout: 10_000,
+      });
+      assert.equal(dialogs.length, 0, "a hostile name never runs as HTML");
+
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByTestId("csv-download").click(),
+      ]);
+      const shown = await count(page, "count-total");
+      const csv = await Deno.readTextFile(await download.path());
+      const rows: Record<string, string>[] = parse(csv, { bom: true, columns: true });
+      assert.deepEqual(Object.keys(rows[0]), [...CSV_COLUMNS]);
+      assert.ok(rows.length >= shown - 5, `CSV has ${rows.length} rows, dashboard shows ${shown}`);
+      assert.equal(new Set(rows.map((r) => r.uuid)).size, rows.length);
+      assert.equal(rows.find((r) => r.uuid === hostile.login.uuid)?.first_name, hostile.name.first);
+
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      assert.deepEqual(errors, [], "no script errors");
+
+      const started = Date.now();
+      const status = await app.stop("SIGTERM");
+      assert.equal(status.code, 0, app.output());
+      assert.ok(Date.now() - started < 10_000, "shuts down promptly with a viewer connected");
+      assert.match(app.output(), /stopped cleanly/);
+      await context.close();
+    } finally {
+      await browser.close();
+      await app.stop("SIGKILL");
+    }
+  },
+});

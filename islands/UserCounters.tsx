@@ -1,0 +1,38 @@
+/** Total users and the gender counters, updated live. */
+
+import { useEffect } from "preact/hooks";
+import { connectLive, stats } from "../client/live_store.ts";
+import type { UserStats } from "../server/users_data.ts";
+
+/** Props: the counters as rendered on the server. */
+export interface UserCountersProps {
+  initial: UserStats;
+}
+
+const format = (n: number) => n.toLocaleString("en-US");
+
+/** The KPI cards of the users dashboard. */
+export default function UserCounters({ initial }: UserCountersProps) {
+  useEffect(() => connectLive({ stats: initial }), []);
+  const s = stats.value ?? initial;
+  const cards = [
+    ["Total users", s.total, "total"],
+    ["Male", s.male, "male"],
+    ["Female", s.female, "female"],
+    ["Other", s.other, "other"],
+  ] as const;
+  return (
+    <section class="kpis" aria-label="User counters">
+      {cards.map(([label, value, key]) => (
+        <div class={`kpi kpi-${key}`} key={key}>
+          <div class="kpi-label">{label}</div>
+          <div class="kpi-value" data-testid={`count-${key}`}>{format(value)}</div>
+        </div>
+      ))}
+      <div class="kpi kpi-rejected" title="Records that failed validation, kept in users.dlq">
+        <div class="kpi-label">Rejected to DLQ</div>
+        <div class="kpi-value" data-testid="count-rejected">{format(s.rejected)}</div>
+      </div>
+    </section>
+  );
+}

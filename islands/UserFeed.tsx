@@ -1,0 +1,47 @@
+/** The live list of the newest users. */
+
+import { useEffect } from "preact/hooks";
+import { connectLive, users } from "../client/live_store.ts";
+import type { UserSummary } from "../pipeline/users/randomuser.ts";
+
+/** Props: the newest users as rendered on the server. */
+export interface UserFeedProps {
+  initial: UserSummary[];
+}
+
+const time = (ts: number) => new Date(ts).toISOString().slice(11, 19);
+
+/** Newest users first; new arrivals slide in at the top. */
+export default function UserFeed({ initial }: UserFeedProps) {
+  useEffect(() => connectLive({ users: initial }), []);
+  const list = users.value.length > 0 ? users.value : initial;
+  return (
+    <section class="card feed">
+      <h2>Newest users</h2>
+      {list.length === 0 ? <p class="muted">Waiting for the first user…</p> : (
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Gender</th>
+              <th>Age</th>
+              <th>Country</th>
+              <th>Received (UTC)</th>
+            </tr>
+          </thead>
+          <tbody data-testid="user-list">
+            {list.map((u) => (
+              <tr key={u.uuid}>
+                <td>{u.fullName}</td>
+                <td>{u.gender}</td>
+                <td>{u.age}</td>
+                <td>{u.country}</td>
+                <td>{time(u.ts)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

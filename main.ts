@@ -1,0 +1,143 @@
+/**
+ * The composition root: reads the configuration, opens the adapters of the
+ * configured mode, and runs the web server, the live feed, the processor
+ * worker and (unless `STREAMBOARD_PRODUCE=0`) the producer worker.
+ */
+
+import { assertSafeToListen, type Config, loadConfig } from "./config.ts";
+import manifest from "./fresh.gen.ts";
+import { createApp } from "./server/app.ts";
+import { LiveHub } from "./server/live_hub.ts";
+import { runLiveFeed } from "./server/live_feed.ts";
+import { usersSnapshot } from "./server/users_data.ts";
+import { openPipeline } from "./pipeline/wiring.ts";
+import { consoleLogger, type Logger } from "./pipeline/logger.ts";
+import {
+  type ProcessorJob,
+  type ProducerJob,
+  startWorker,
+  type WorkerHandle,
+} from "./pipeline/workers/protocol.ts";
+import { delay } from "./pipeline/async.ts";
+
+/** A running StreamBoard. */
+export interface Running {
+  /** Where the dashboard listens, e.g. `http://127.0.0.1:8000/`. */
+  url: string;
+  /** Stops everything cleanly: viewers, producer, processor, server, stores. */
+  stop(): Promise<void>;
+}
+
+const PROCESSOR = new URL("./pipeline/workers/processor_worker.ts", import.meta.url);
+const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.url);
+
+/** Keeps the processor worker running: a failed worker is logged and started again. */
+function superviseProcessor(config: Config, log: Logger, signal: AbortSignal): {
+  stop(): Promise<void>;
+} {
+  let current: WorkerHandle | undefined;
+  const loop = (async () => {
+    let wait = 1000;
+    while (!signal.aborted) {
+      current = startWorker<ProcessorJob>(PROCESSOR, { config, stream: "users" });
+      try {
+        await current.done;
+        if (signal.aborted) return;
+        log.warn("processor worker stopped by itself; starting it again");
+      } catch (error) {
+        log.error(`processor worker failed: ${(error as Error).message}; restarting in ${wait} ms`);
+      }
+      await delay(wait, signal);
+      wait = Math.min(wait * 2, 30_000);
+    }
+  })();
+  return {
+    stop: async () => {
+      await current?.stop();
+      await loop;
+    },
+  };
+}
+
+/** Starts StreamBoard with `config`. */
+export async function start(config: Config): Promise<Running> {
+  assertSafeToListen(config);
+  const log = consoleLogger("web");
+  const pipeline = await openPipeline(config, log);
+  const hub = new LiveHub({
+    replay: config.sseReplay,
+    clientBuffer: config.sseClientBuffer,
+    snapshot: async () => [{
+      event: "snapshot",
+      data: await usersSnapshot(pipeline.raw, pipeline.aggregates),
+    }],
+  });
+  const app = createApp(manifest, { config, ...pipeline, hub, log, now: Date.now });
+  const controller = new AbortController();
+  const feed = runLiveFeed({ ...pipeline, hub, log, signal: controller.signal });
+  const processor = superviseProcessor(config, log, controller.signal);
+  const producer = config.produce
+    ? startWorker<ProducerJob>(PRODUCER, {
+      config,
+      stream: "users",
+      source: {
+        kind: "generator",
+        seed: config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0],
+      },
+      rate: config.produceRate,
+    })
+    : undefined;
+  producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
+
+  let listening!: (url: string) => void;
+  const ready = new Promise<string>((resolve) => (listening = resolve));
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: ({ hostname, port }) => {
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      listening(`http://${host}:${port}/`);
+    },
+  }, app.fetch);
+  const url = await ready;
+  log.info(
+    `StreamBoard (${config.mode}) on ${url} · data in ${config.dataDir} · producer ${
+      config.produce ? `on at ${config.produceRate}/s` : "off"
+    }`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    stop: () =>
+      stopping ??= (async () => {
+        controller.abort();
+        hub.close();
+        await producer?.stop();
+        await processor.stop();
+        await server.shutdown();
+        await feed;
+        await pipeline.close();
+      })(),
+  };
+}
+
+if (import.meta.main) {
+  let config: Config;
+  try {
+    config = loadConfig(Deno.env.toObject());
+    assertSafeToListen(config);
+  } catch (error) {
+    console.error(`streamboard: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+  const running = await start(config);
+  const shutdown = async (signal: string) => {
+    console.log(`${signal}: stopping (finishing the batch in hand)…`);
+    await running.stop();
+    console.log("stopped cleanly");
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+}

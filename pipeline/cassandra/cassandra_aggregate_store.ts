@@ -1,0 +1,243 @@
+/**
+ * The services-mode aggregate store: absolute window values in a Cassandra
+ * table (see `schema.cql` for why it is keyed as it is). Sums over partitions
+ * and windows are computed here: CQL has no GROUP BY over clustering prefixes
+ * that would give them in one query.
+ */
+
+import cassandra from "cassandra-driver";
+import type { AggregatePoint, AggregateRow, AggregateStore, AggregateTotal } from "../ports.ts";
+
+const { Client, concurrent, types } = cassandra;
+type CassandraClient = InstanceType<typeof Client>;
+type Long = InstanceType<typeof types.Long>;
+
+/** Settings of `CassandraAggregateStore.connect`. */
+export interface CassandraAggregateStoreOptions {
+  /** `host` or `host:port` of one or more nodes. */
+  contactPoints: string[];
+  /** Data center of the nodes to query (e.g. "datacenter1"). */
+  localDataCenter: string;
+  /** Keyspace, created when missing: a letter, then letters, digits, `_`. */
+  keyspace: string;
+  /**
+   * CQL replication map of a created keyspace, inserted as is (default
+   * SimpleStrategy with one replica).
+   */
+  replication?: string;
+  /** TCP connect timeout per node, in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** How long a request may wait for its answer, in ms (default 12000). */
+  readTimeoutMs?: number;
+  /** INSERTs in flight at once while writing rows (default 32). */
+  writeConcurrency?: number;
+}
+
+/** An `AggregateStore` on Cassandra. */
+export class CassandraAggregateStore implements AggregateStore {
+  readonly #client: CassandraClient;
+  readonly #writeConcurrency: number;
+  readonly #cql: {
+    insert: string;
+    read: string;
+    totals: string;
+    series: string;
+  };
+
+  private constructor(
+    client: CassandraClient,
+    keyspace: string,
+    writeConcurrency: number,
+  ) {
+    this.#client = client;
+    this.#writeConcurrency = writeConcurrency;
+    const table = `${keyspace}.aggregates`;
+    this.#cql = {
+      insert: `INSERT INTO ${table} (stream, dimension, window_start,
+        partition, key, value, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      read: `SELECT window_start, key, value, source_offset FROM ${table}
+        WHERE stream = ? AND dimension = ?
+        AND window_start IN ? AND partition = ?`,
+      totals: `SELECT key, value FROM ${table}
+        WHERE stream = ? AND dimension = ?`,
+      series: `SELECT window_start, key, value FROM ${table}
+        WHERE stream = ? AND dimension = ?
+        AND window_start >= ? AND window_start < ?`,
+    };
+  }
+
+  /**
+   * Connects, then creates the keyspace and table of `schema.cql` when missing.
+   *
+   * @throws {RangeError} when the keyspace name is not a plain CQL identifier.
+   * @throws {Error} naming the contact points when no node can be reached.
+   * @example
+   * const store = await CassandraAggregateStore.connect({
+   *   contactPoints: ["127.0.0.1:9042"],
+   *   localDataCenter: "datacenter1",
+   *   keyspace: "streamboard",
+   * });
+   */
+  static async connect(
+    options: CassandraAggregateStoreOptions,
+  ): Promise<CassandraAggregateStore> {
+    const { contactPoints, keyspace } = options;
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) {
+      throw new RangeError(
+        "Cassandra keyspace must be a letter then up to 47 letters, digits " +
+          `or _, got "${keyspace}"`,
+      );
+    }
+    const client = new Client({
+      contactPoints,
+      localDataCenter: options.localDataCenter,
+      socketOptions: {
+        connectTimeout: options.connectTimeoutMs ?? 5000,
+        readTimeout: options.readTimeoutMs ?? 12_000,
+      },
+      // Every statement is idempotent (absolute values): safe to retry.
+      queryOptions: {
+        prepare: true,
+        isIdempotent: true,
+        consistency: types.consistencies.localQuorum,
+      },
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.shutdown();
+      const at = contactPoints.join(",");
+      const why = hostErrors(error);
+      throw new Error(`cannot connect to Cassandra at ${at}: ${why}`, {
+        cause: error,
+      });
+    }
+    try {
+      const replication = options.replication ??
+        "{'class': 'SimpleStrategy', 'replication_factor': 1}";
+      for (const statement of await schemaStatements(keyspace, replication)) {
+        await client.execute(statement, [], { prepare: false });
+      }
+    } catch (error) {
+      await client.shutdown();
+      throw error;
+    }
+    return new CassandraAggregateStore(
+      client,
+      keyspace,
+      options.writeConcurrency ?? 32,
+    );
+  }
+
+  async write(rows: AggregateRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await concurrent.executeConcurrent(
+      this.#client,
+      this.#cql.insert,
+      rows.map((r) => [
+        r.stream,
+        r.dimension,
+        new Date(r.windowStart),
+        r.partition,
+        r.key,
+        r.value,
+        types.Long.fromNumber(r.offset),
+      ]),
+      { concurrencyLevel: this.#writeConcurrency, raiseOnFirstError: true },
+    );
+  }
+
+  async read(
+    stream: string,
+    dimension: string,
+    partition: number,
+    windowStarts: number[],
+  ): Promise<AggregateRow[]> {
+    if (windowStarts.length === 0) return [];
+    const windows = windowStarts.map((w) => new Date(w));
+    const params = [stream, dimension, windows, partition];
+    const result = await this.#client.execute(this.#cql.read, params);
+    const rows: AggregateRow[] = [];
+    for await (const row of result) {
+      rows.push({
+        stream,
+        dimension,
+        partition,
+        windowStart: (row.get("window_start") as Date).getTime(),
+        key: row.get("key") as string,
+        value: row.get("value") as number,
+        offset: (row.get("source_offset") as Long).toNumber(),
+      });
+    }
+    return rows;
+  }
+
+  async totals(stream: string, dimension: string): Promise<AggregateTotal[]> {
+    const params = [stream, dimension];
+    const result = await this.#client.execute(this.#cql.totals, params);
+    const sums = new Map<string, number>();
+    for await (const row of result) {
+      const key = row.get("key") as string;
+      sums.set(key, (sums.get(key) ?? 0) + (row.get("value") as number));
+    }
+    return [...sums]
+      .sort(([a], [b]) => compare(a, b))
+      .map(([key, value]) => ({ key, value }));
+  }
+
+  async series(
+    stream: string,
+    dimension: string,
+    from: number,
+    to: number,
+  ): Promise<AggregatePoint[]> {
+    const params = [stream, dimension, new Date(from), new Date(to)];
+    const result = await this.#client.execute(this.#cql.series, params);
+    const points = new Map<string, AggregatePoint>();
+    for await (const row of result) {
+      const windowStart = (row.get("window_start") as Date).getTime();
+      const key = row.get("key") as string;
+      const id = `${windowStart}\u0000${key}`;
+      const point = points.get(id) ?? { windowStart, key, value: 0 };
+      point.value += row.get("value") as number;
+      points.set(id, point);
+    }
+    return [...points.values()]
+      .sort((a, b) => a.windowStart - b.windowStart || compare(a.key, b.key));
+  }
+
+  close(): Promise<void> {
+    return this.#client.shutdown();
+  }
+}
+
+/** The statements of `schema.cql` for `keyspace`, comments removed. */
+async function schemaStatements(
+  keyspace: string,
+  replication: string,
+): Promise<string[]> {
+  const file = new URL("./schema.cql", import.meta.url);
+  return (await Deno.readTextFile(file))
+    .replace(/--.*$/gm, "")
+    .replaceAll("{{keyspace}}", keyspace)
+    .replaceAll("{{replication}}", replication)
+    .split(";")
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== "");
+}
+
+/** Each host's error: the driver's own message embeds whole stack traces. */
+function hostErrors(error: unknown): string {
+  const { innerErrors, message } = error as {
+    innerErrors?: Record<string, Error>;
+    message: string;
+  };
+  if (!innerErrors) return message;
+  return Object.entries(innerErrors)
+    .map(([host, e]) => `${host}: ${e.message}`)
+    .join("; ");
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { CassandraAggregateStore } from "./cassandra_aggregate_store.ts";
+import { runAggregateStoreContract } from "../testing/store_contracts.ts";
+import {
+  CASSANDRA_CONTACT_POINTS,
+  CASSANDRA_DC,
+  withPort,
+  withService,
+} from "../testing/services.ts";
+import type { AggregateRow } from "../ports.ts";
+
+const KEYSPACE = "streamboard_test";
+const connect = () =>
+  CassandraAggregateStore.connect({
+    contactPoints: CASSANDRA_CONTACT_POINTS,
+    localDataCenter: CASSANDRA_DC,
+    keyspace: KEYSPACE,
+  });
+const unique = () => `cassandra_test_${crypto.randomUUID().slice(0, 8)}`;
+
+await withService(
+  { name: "Cassandra", address: withPort(CASSANDRA_CONTACT_POINTS[0], 9042) },
+  () => {
+    runAggregateStoreContract("cassandra aggregate store", connect);
+
+    Deno.test("cassandra aggregate store: reads return plain numbers, also past one page", async () => {
+      const store = await connect();
+      try {
+        const s = unique();
+        // More rows than the driver's page (5000): windows x partitions x keys.
+        const rows: AggregateRow[] = [];
+        for (let w = 0; w < 30; w++) {
+          for (let p = 0; p < 4; p++) {
+            for (let k = 0; k < 50; k++) {
+              rows.push({
+                stream: s,
+                dimension: "country",
+                windowStart: 1_700_000_000_000 + w * 60_000,
+                partition: p,
+                key: `k${String(k).padStart(2, "0")}`,
+                value: 0.5,
+                offset: 2 ** 40 + w,
+              });
+            }
+          }
+        }
+        await store.write(rows);
+        const totals = await store.totals(s, "country");
+        assert.equal(totals.length, 50);
+        assert.deepEqual(totals[0], { key: "k00", value: 60 });
+        const series = await store.series(
+          s,
+          "country",
+          1_700_000_000_000,
+          1_700_000_000_000 + 2 * 60_000,
+        );
+        assert.equal(series.length, 100);
+        assert.deepEqual(series[0], {
+          windowStart: 1_700_000_000_000,
+          key: "k00",
+          value: 2,
+        });
+        const read = await store.read(s, "country", 3, [
+          1_700_000_000_000 + 29 * 60_000,
+          42,
+        ]);
+        assert.equal(read.length, 50);
+        assert.deepEqual(read[0], {
+          ...rows[rows.length - 1 - 49],
+          partition: 3,
+        });
+        assert.equal(typeof read[0].offset, "number");
+      } finally {
+        await store.close();
+      }
+    });
+
+    Deno.test("cassandra aggregate store: reading no windows returns no rows", async () => {
+      const store = await connect();
+      try {
+        assert.deepEqual(await store.read(unique(), "gender", 0, []), []);
+      } finally {
+        await store.close();
+      }
+    });
+  },
+);
+
+Deno.test("cassandra aggregate store: a keyspace that is not a plain identifier is refused", async () => {
+  await assert.rejects(
+    CassandraAggregateStore.connect({
+      contactPoints: CASSANDRA_CONTACT_POINTS,
+      localDataCenter: CASSANDRA_DC,
+      keyspace: "x; DROP KEYSPACE y",
+    }),
+    RangeError,
+  );
+});
+
+Deno.test("cassandra aggregate store: an unreachable node fails with an error naming it", async () => {
+  await assert.rejects(
+    CassandraAggregateStore.connect({
+      contactPoints: ["127.0.0.1:1"],
+      localDataCenter: CASSANDRA_DC,
+      keyspace: KEYSPACE,
+      connectTimeoutMs: 500,
+    }),
+    (error: Error) =>
+      error.message ===
+        "cannot connect to Cassandra at 127.0.0.1:1: " +
+          "127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1",
+  );
+});

@@ -1,0 +1,381 @@
+/**
+ * The embedded broker: a durable, partitioned log in SQLite with consumer
+ * groups, for running StreamBoard with no service at all.
+ *
+ * Several processes may produce to the same file (`deno task produce` beside
+ * `deno task start`). A consumer group has one active member at a time, held
+ * by a lease that is renewed while it runs and checked on every commit, so a
+ * second processor on the same data directory stands by instead of counting
+ * the same records twice. Scaling out to many members is what services mode
+ * (Kafka/Redpanda) is for.
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type {
+  Broker,
+  BrokerRecord,
+  GroupConsumeOptions,
+  Headers,
+  OutgoingRecord,
+  TailOptions,
+  TopicSpec,
+} from "../ports.ts";
+import { openDatabase, transaction } from "./sqlite.ts";
+import { partitionFor } from "../partitioner.ts";
+import { delay } from "../async.ts";
+
+/** Settings of the embedded log. */
+export interface EmbeddedLogOptions {
+  /** SQLite file of the log. */
+  path: string;
+  /** How often an idle reader looks for records written by other processes, in ms. */
+  pollMs: number;
+  /** How long a group member's lease lasts without renewal, in ms. */
+  leaseMs?: number;
+  /** Records older than this are deleted (as Kafka's `retention.ms`); unset keeps all. */
+  retentionMs?: number;
+  /** Told about group membership changes. */
+  log?: (message: string) => void;
+  /** Clock, in ms since the epoch. */
+  now?: () => number;
+}
+
+interface RecordRow {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Uint8Array;
+  headers: string | null;
+  timestamp: number;
+}
+
+/** Thrown by a commit of a member whose lease another member has taken over. */
+export class LostMembershipError extends Error {
+  constructor(groupId: string) {
+    super(`this member no longer holds consumer group "${groupId}"; its batch is not committed`);
+    this.name = "LostMembershipError";
+  }
+}
+
+const RETENTION_CHECK_MS = 60_000;
+
+/** A `Broker` on a SQLite file. */
+export class EmbeddedLog implements Broker {
+  readonly #db: DatabaseSync;
+  readonly #options: Required<Omit<EmbeddedLogOptions, "retentionMs" | "log">> & EmbeddedLogOptions;
+  readonly #channel: BroadcastChannel;
+  readonly #waiters = new Set<() => void>();
+  readonly #statements: {
+    partitions: StatementSync;
+    nextOffset: StatementSync;
+    setNextOffset: StatementSync;
+    insert: StatementSync;
+    read: StatementSync;
+    committed: StatementSync;
+  };
+  #roundRobin = 0;
+  #lastRetention = 0;
+  #closed = false;
+
+  constructor(options: EmbeddedLogOptions) {
+    this.#options = { leaseMs: 3_000, now: Date.now, ...options };
+    this.#db = openDatabase(options.path);
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS topics (
+        name TEXT PRIMARY KEY,
+        partitions INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS partitions (
+        topic TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        next_offset INTEGER NOT NULL,
+        PRIMARY KEY (topic, partition)
+      );
+      CREATE TABLE IF NOT EXISTS records (
+        topic TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        key TEXT,
+        value BLOB NOT NULL,
+        headers TEXT,
+        timestamp INTEGER NOT NULL,
+        PRIMARY KEY (topic, partition, offset)
+      );
+      CREATE TABLE IF NOT EXISTS group_offsets (
+        group_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        PRIMARY KEY (group_id, topic, partition)
+      );
+      CREATE TABLE IF NOT EXISTS group_leases (
+        group_id TEXT PRIMARY KEY,
+        member TEXT NOT NULL,
+        expires INTEGER NOT NULL
+      );
+    `);
+    this.#statements = {
+      partitions: this.#db.prepare("SELECT partitions FROM topics WHERE name = ?"),
+      nextOffset: this.#db.prepare(
+        "SELECT next_offset FROM partitions WHERE topic = ? AND partition = ?",
+      ),
+      setNextOffset: this.#db.prepare(
+        "UPDATE partitions SET next_offset = ? WHERE topic = ? AND partition = ?",
+      ),
+      insert: this.#db.prepare(
+        `INSERT INTO records (topic, partition, offset, key, value, headers, timestamp)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      read: this.#db.prepare(
+        `SELECT partition, offset, key, value, headers, timestamp FROM records
+         WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?`,
+      ),
+      committed: this.#db.prepare(
+        "SELECT offset FROM group_offsets WHERE group_id = ? AND topic = ? AND partition = ?",
+      ),
+    };
+    this.#channel = new BroadcastChannel(`streamboard-log:${options.path}`);
+    this.#channel.onmessage = () => this.#wake();
+  }
+
+  createTopics(topics: TopicSpec[]): Promise<void> {
+    return Promise.try(() => this.#createTopics(topics));
+  }
+
+  #createTopics(topics: TopicSpec[]): void {
+    for (const { name, partitions } of topics) {
+      if (!Number.isInteger(partitions) || partitions < 1) {
+        throw new RangeError(`topic "${name}" needs at least 1 partition, got ${partitions}`);
+      }
+    }
+    transaction(this.#db, () => {
+      const addTopic = this.#db.prepare(
+        "INSERT OR IGNORE INTO topics (name, partitions) VALUES (?, ?)",
+      );
+      const addPartition = this.#db.prepare(
+        "INSERT OR IGNORE INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)",
+      );
+      for (const { name, partitions } of topics) {
+        addTopic.run(name, partitions);
+        for (let p = 0; p < partitions; p++) addPartition.run(name, p);
+      }
+    });
+  }
+
+  partitions(topic: string): Promise<number | undefined> {
+    const row = this.#statements.partitions.get(topic) as { partitions: number } | undefined;
+    return Promise.resolve(row?.partitions);
+  }
+
+  produce(topic: string, records: OutgoingRecord[]): Promise<void> {
+    return Promise.try(() => this.#produce(topic, records));
+  }
+
+  #produce(topic: string, records: OutgoingRecord[]): void {
+    if (records.length === 0) return;
+    const partitions = this.#requirePartitions(topic);
+    const now = this.#options.now();
+    transaction(this.#db, () => {
+      const next = new Map<number, number>();
+      for (const record of records) {
+        const partition = partitionFor(record.key, partitions, this.#roundRobin++);
+        let offset = next.get(partition);
+        if (offset === undefined) {
+          const row = this.#statements.nextOffset.get(topic, partition) as { next_offset: number };
+          offset = row.next_offset;
+        }
+        this.#statements.insert.run(
+          topic,
+          partition,
+          offset,
+          record.key,
+          record.value,
+          record.headers ? JSON.stringify(record.headers) : null,
+          record.timestamp ?? now,
+        );
+        next.set(partition, offset + 1);
+      }
+      for (const [partition, offset] of next) {
+        this.#statements.setNextOffset.run(offset, topic, partition);
+      }
+    });
+    this.#channel.postMessage(topic);
+    this.#wake();
+    this.#applyRetention(now);
+  }
+
+  async consume(options: GroupConsumeOptions): Promise<void> {
+    const { groupId, topics, signal, handle } = options;
+    const maxBatch = options.maxBatch ?? 500;
+    const member = crypto.randomUUID();
+    const assigned = topics.flatMap((topic) =>
+      Array.from(
+        { length: this.#requirePartitions(topic) },
+        (_, partition) => ({ topic, partition }),
+      )
+    );
+    let standingBy = false;
+    while (!signal.aborted) {
+      if (!this.#acquireLease(groupId, member)) {
+        if (!standingBy) {
+          this.#options.log?.(`consumer group "${groupId}" is held by another member; standing by`);
+          standingBy = true;
+        }
+        await delay(this.#options.leaseMs / 3, signal);
+        continue;
+      }
+      if (standingBy) this.#options.log?.(`consumer group "${groupId}": this member took over`);
+      standingBy = false;
+      const renew = setInterval(
+        () => this.#acquireLease(groupId, member),
+        this.#options.leaseMs / 3,
+      );
+      try {
+        const positions = assigned.map(({ topic, partition }) => {
+          const row = this.#statements.committed.get(groupId, topic, partition) as
+            | { offset: number }
+            | undefined;
+          return { topic, partition, offset: row?.offset ?? 0 };
+        });
+        while (!signal.aborted) {
+          let delivered = false;
+          for (const position of positions) {
+            if (signal.aborted) break;
+            const records = this.#read(
+              position.topic,
+              position.partition,
+              position.offset,
+              maxBatch,
+            );
+            if (records.length === 0) continue;
+            delivered = true;
+            await handle({ topic: position.topic, partition: position.partition, records });
+            const next = records[records.length - 1].offset + 1;
+            this.#commit(groupId, member, position.topic, position.partition, next);
+            position.offset = next;
+          }
+          if (!delivered) await this.#waitForRecords(signal);
+        }
+      } catch (error) {
+        if (!(error instanceof LostMembershipError)) throw error;
+        this.#options.log?.(error.message);
+      } finally {
+        clearInterval(renew);
+        this.#releaseLease(groupId, member);
+      }
+    }
+  }
+
+  async tail(options: TailOptions): Promise<void> {
+    const { topics, signal, handle } = options;
+    const positions = topics.flatMap((topic) =>
+      Array.from({ length: this.#requirePartitions(topic) }, (_, partition) => {
+        const row = this.#statements.nextOffset.get(topic, partition) as { next_offset: number };
+        return { topic, partition, offset: row.next_offset };
+      })
+    );
+    options.onReady?.();
+    while (!signal.aborted) {
+      let delivered = false;
+      for (const position of positions) {
+        const records = this.#read(position.topic, position.partition, position.offset, 500);
+        if (records.length === 0) continue;
+        delivered = true;
+        position.offset = records[records.length - 1].offset + 1;
+        await handle({ topic: position.topic, partition: position.partition, records });
+      }
+      if (!delivered) await this.#waitForRecords(signal);
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    this.#channel.close();
+    this.#wake();
+    this.#db.close();
+    return Promise.resolve();
+  }
+
+  #requirePartitions(topic: string): number {
+    const row = this.#statements.partitions.get(topic) as { partitions: number } | undefined;
+    if (!row) {
+      throw new RangeError(
+        `topic "${topic}" does not exist in ${this.#options.path}; create it first (deno task topics)`,
+      );
+    }
+    return row.partitions;
+  }
+
+  #read(topic: string, partition: number, from: number, limit: number): BrokerRecord[] {
+    const rows = this.#statements.read.all(topic, partition, from, limit) as unknown as RecordRow[];
+    return rows.map((row) => ({
+      topic,
+      partition: row.partition,
+      offset: row.offset,
+      key: row.key,
+      value: row.value,
+      headers: row.headers ? JSON.parse(row.headers) as Headers : {},
+      timestamp: row.timestamp,
+    }));
+  }
+
+  #commit(groupId: string, member: string, topic: string, partition: number, offset: number) {
+    transaction(this.#db, () => {
+      const lease = this.#db.prepare(
+        "SELECT member FROM group_leases WHERE group_id = ?",
+      ).get(groupId) as { member: string } | undefined;
+      if (lease?.member !== member) throw new LostMembershipError(groupId);
+      this.#db.prepare(
+        `INSERT INTO group_offsets (group_id, topic, partition, offset) VALUES (?, ?, ?, ?)
+         ON CONFLICT (group_id, topic, partition) DO UPDATE SET offset = excluded.offset`,
+      ).run(groupId, topic, partition, offset);
+    });
+  }
+
+  #acquireLease(groupId: string, member: string): boolean {
+    if (this.#closed) return false;
+    const now = this.#options.now();
+    return transaction(this.#db, () => {
+      const lease = this.#db.prepare(
+        "SELECT member, expires FROM group_leases WHERE group_id = ?",
+      ).get(groupId) as { member: string; expires: number } | undefined;
+      if (lease && lease.member !== member && lease.expires > now) return false;
+      this.#db.prepare(
+        `INSERT INTO group_leases (group_id, member, expires) VALUES (?, ?, ?)
+         ON CONFLICT (group_id) DO UPDATE SET member = excluded.member, expires = excluded.expires`,
+      ).run(groupId, member, now + this.#options.leaseMs);
+      return true;
+    });
+  }
+
+  #releaseLease(groupId: string, member: string) {
+    if (this.#closed) return;
+    this.#db.prepare("DELETE FROM group_leases WHERE group_id = ? AND member = ?").run(
+      groupId,
+      member,
+    );
+  }
+
+  #applyRetention(now: number) {
+    const retention = this.#options.retentionMs;
+    if (retention === undefined || now - this.#lastRetention < RETENTION_CHECK_MS) return;
+    this.#lastRetention = now;
+    this.#db.prepare("DELETE FROM records WHERE timestamp < ?").run(now - retention);
+  }
+
+  #waitForRecords(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#waiters.delete(done);
+        resolve();
+      };
+      this.#waiters.add(done);
+      delay(this.#options.pollMs, signal).then(done);
+    });
+  }
+
+  #wake() {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+}

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { EmbeddedLog } from "./log_broker.ts";
+import { consumeCount, runBrokerContract } from "../testing/broker_contract.ts";
+
+const dir = Deno.makeTempDirSync({ prefix: "streamboard-log-" });
+const path = `${dir}/log.db`;
+
+runBrokerContract("embedded log", () => Promise.resolve(new EmbeddedLog({ path, pollMs: 5 })));
+
+Deno.test("embedded log: a second member of a group stands by until the first leaves", async () => {
+  const first = new EmbeddedLog({ path, pollMs: 5, leaseMs: 300 });
+  const second = new EmbeddedLog({ path, pollMs: 5, leaseMs: 300 });
+  const topic = `standby-${crypto.randomUUID()}`;
+  await first.createTopics([{ name: topic, partitions: 2 }]);
+  const holder = new AbortController();
+  const holderSaw: number[] = [];
+  const holding = first.consume({
+    groupId: "standby",
+    topics: [topic],
+    signal: holder.signal,
+    handle: (batch) => {
+      holderSaw.push(...batch.records.map((r) => r.offset));
+      return Promise.resolve();
+    },
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  const waiting = consumeCount(second, "standby", [topic], 3, 10_000);
+  await first.produce(topic, [1, 2, 3].map((i) => ({ key: "k", value: new Uint8Array([i]) })));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(holderSaw.length, 3, "the lease holder consumes");
+  holder.abort();
+  await holding;
+  await first.produce(topic, [4, 5, 6].map((i) => ({ key: "k", value: new Uint8Array([i]) })));
+  const got = await waiting;
+  assert.deepEqual(
+    got.map((r) => r.value[0]),
+    [4, 5, 6],
+    "the stand-by takes over after the committed offset",
+  );
+  await first.close();
+  await second.close();
+});
+
+Deno.test("embedded log: retention deletes records older than the limit", async () => {
+  let now = 1_000_000;
+  const log = new EmbeddedLog({
+    path: `${dir}/retention.db`,
+    pollMs: 5,
+    retentionMs: 1000,
+    now: () => now,
+  });
+  await log.createTopics([{ name: "t", partitions: 1 }]);
+  await log.produce("t", [{ key: "old", value: new Uint8Array([1]) }]);
+  now += 120_000;
+  await log.produce("t", [{ key: "new", value: new Uint8Array([2]) }]);
+  const got = await consumeCount(log, "g", ["t"], 1, 2000);
+  assert.deepEqual(got.map((r) => [r.key, r.offset]), [["new", 1]]);
+  await log.close();
+});

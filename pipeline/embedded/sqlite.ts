@@ -1,0 +1,39 @@
+/** Opening the embedded SQLite databases with the settings every adapter relies on. */
+
+import { DatabaseSync } from "node:sqlite";
+import { dirname } from "node:path";
+
+/**
+ * Opens (creating when needed) a SQLite database in WAL mode.
+ *
+ * WAL lets the dashboard read while a processor writes and lets several
+ * processes append to the same log. `synchronous=NORMAL` keeps every committed
+ * transaction across a process crash; only an operating-system crash or power
+ * loss can lose the last transactions.
+ */
+export function openDatabase(path: string): DatabaseSync {
+  if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec(`
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    PRAGMA busy_timeout = 15000;
+    PRAGMA foreign_keys = ON;
+    PRAGMA wal_autocheckpoint = 16384;
+    PRAGMA cache_size = -65536;
+  `);
+  return db;
+}
+
+/** Runs `work` in one write transaction (`BEGIN IMMEDIATE`), rolling back if it throws. */
+export function transaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}

@@ -1,0 +1,552 @@
+/**
+ * The services-mode broker: kafkajs against Kafka or Redpanda.
+ *
+ * Topics are only ever created by `createTopics` (never by producing or
+ * subscribing), records are partitioned by kafkajs' default partitioner
+ * (Java-compatible murmur2, the same as `pipeline/partitioner.ts`), and a
+ * group member commits a batch's offsets only after its handler resolved.
+ */
+
+import kafkajs from "kafkajs";
+import type {
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  IHeaders,
+  KafkaMessage,
+  logCreator,
+  Message,
+  Producer,
+} from "kafkajs";
+import { Buffer } from "node:buffer";
+import type {
+  Broker,
+  BrokerRecord,
+  GroupConsumeOptions,
+  Headers,
+  OutgoingRecord,
+  TailOptions,
+  TopicSpec,
+} from "../ports.ts";
+import type { Logger } from "../logger.ts";
+import { DEFAULTS } from "../../config.ts";
+
+// Named imports of kafkajs' values are undefined at run time under Deno.
+const { Kafka, logLevel, Partitioners } = kafkajs;
+
+/** Settings of a `KafkaBroker`; all but `brokers` and `logger` default. */
+export interface KafkaBrokerOptions {
+  /** Bootstrap addresses, `host:port` (use 127.0.0.1 rather than localhost). */
+  brokers: string[];
+  /** Told of kafkajs' warnings and errors. */
+  logger: Logger;
+  /** Client id in broker logs and tail group ids (default "streamboard"). */
+  clientId?: string;
+  /** TCP connect timeout per broker, in ms (default 3000). */
+  connectionTimeoutMs?: number;
+  /** Timeout of one request, in ms (default 30000). */
+  requestTimeoutMs?: number;
+  /** Retries of a failed request or connection before giving up (default 5). */
+  retries?: number;
+  /** First wait between retries, in ms, up to `maxRetryMs` (default 300). */
+  initialRetryMs?: number;
+  /** Longest wait between retries, in ms (default 10000). */
+  maxRetryMs?: number;
+  /**
+   * How long `produce` calls are gathered into one request, in ms (default
+   * `lingerMs` of config.ts).
+   */
+  lingerMs?: number;
+  /** Most records in one produce request (default `producerBatchSize`). */
+  maxBatchSize?: number;
+  /** Replication factor of created topics (default 1). */
+  replicationFactor?: number;
+  /** Most records per `handle` call by default (default `batchSize`). */
+  maxBatch?: number;
+  /** A member silent this long leaves its group, in ms (default 30000). */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval, also while a handler runs, in ms (default 3000). */
+  heartbeatIntervalMs?: number;
+  /**
+   * Longest wait of a fetch for new records, which also bounds how long
+   * stopping a consumer takes, in ms (default 500).
+   */
+  fetchMaxWaitMs?: number;
+}
+
+type Settings = Required<KafkaBrokerOptions>;
+
+/** Records waiting in the producer's linger queue, and who waits for them. */
+interface Pending {
+  topic: string;
+  messages: Message[];
+  done: PromiseWithResolvers<void>;
+}
+
+/** One consume or tail: stops on abort, on close, or on its first failure. */
+class Session {
+  stopping = false;
+  failure: unknown = undefined;
+  readonly #done = Promise.withResolvers<void>();
+  readonly done = this.#done.promise;
+
+  stop(): void {
+    this.stopping = true;
+    this.#done.resolve();
+  }
+
+  fail(error: unknown): void {
+    this.failure ??= error;
+    this.stop();
+  }
+}
+
+/** A `Broker` on a Kafka-API cluster. */
+export class KafkaBroker implements Broker {
+  readonly #settings: Settings;
+  readonly #kafka: InstanceType<typeof Kafka>;
+  readonly #knownTopics = new Set<string>();
+  readonly #closing = new AbortController();
+  /** Running `consume` and `tail` calls, which `close` stops and waits for. */
+  readonly #running = new Set<Promise<void>>();
+  #admin?: Promise<Admin>;
+  #producer?: Promise<Producer>;
+  #queue: Pending[] = [];
+  #queued = 0;
+  #linger?: ReturnType<typeof setTimeout>;
+  #sending: Promise<void> = Promise.resolve();
+
+  constructor(options: KafkaBrokerOptions) {
+    this.#settings = {
+      clientId: "streamboard",
+      connectionTimeoutMs: 3000,
+      requestTimeoutMs: 30_000,
+      retries: 5,
+      initialRetryMs: 300,
+      maxRetryMs: 10_000,
+      lingerMs: DEFAULTS.lingerMs,
+      maxBatchSize: DEFAULTS.producerBatchSize,
+      replicationFactor: 1,
+      maxBatch: DEFAULTS.batchSize,
+      sessionTimeoutMs: 30_000,
+      heartbeatIntervalMs: 3000,
+      fetchMaxWaitMs: 500,
+      ...options,
+    };
+    const s = this.#settings;
+    this.#kafka = new Kafka({
+      brokers: s.brokers,
+      clientId: s.clientId,
+      connectionTimeout: s.connectionTimeoutMs,
+      requestTimeout: s.requestTimeoutMs,
+      retry: {
+        retries: s.retries,
+        initialRetryTime: s.initialRetryMs,
+        maxRetryTime: s.maxRetryMs,
+      },
+      logLevel: logLevel.WARN,
+      logCreator: toKafkaLogger(s.logger),
+    });
+  }
+
+  async createTopics(topics: TopicSpec[]): Promise<void> {
+    for (const { name, partitions } of topics) {
+      if (!Number.isInteger(partitions) || partitions < 1) {
+        throw new RangeError(
+          `topic "${name}" needs at least 1 partition, got ${partitions}`,
+        );
+      }
+    }
+    const admin = await this.#connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: this.#settings.replicationFactor,
+      })),
+    });
+  }
+
+  async partitions(topic: string): Promise<number | undefined> {
+    // Metadata of all topics: kafkajs retries for seconds on a missing one.
+    const admin = await this.#connectedAdmin();
+    const { topics } = await admin.fetchTopicMetadata();
+    for (const t of topics) this.#knownTopics.add(t.name);
+    return topics.find((t) => t.name === topic)?.partitions.length;
+  }
+
+  async produce(topic: string, records: OutgoingRecord[]): Promise<void> {
+    if (this.#closing.signal.aborted) {
+      throw new Error("cannot produce: this KafkaBroker is closed");
+    }
+    await this.#requireTopics([topic]);
+    if (records.length === 0) return;
+    const done = Promise.withResolvers<void>();
+    this.#queue.push({ topic, messages: records.map(toMessage), done });
+    this.#queued += records.length;
+    const { lingerMs, maxBatchSize } = this.#settings;
+    if (this.#queued >= maxBatchSize) this.#flush();
+    else this.#linger ??= setTimeout(() => this.#flush(), lingerMs);
+    return done.promise;
+  }
+
+  consume(options: GroupConsumeOptions): Promise<void> {
+    return this.#track(this.#consume(options));
+  }
+
+  tail(options: TailOptions): Promise<void> {
+    return this.#track(this.#tail(options));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
+    this.#flush();
+    await this.#sending;
+    await Promise.allSettled(this.#running);
+    const clients = [this.#producer, this.#admin].map((c) => c?.catch(() => undefined));
+    await Promise.all(
+      clients.map(async (client) => (await client)?.disconnect()),
+    );
+  }
+
+  /** Keeps `running` until it settles, so `close` can wait for it. */
+  async #track(running: Promise<void>): Promise<void> {
+    this.#running.add(running);
+    try {
+      await running;
+    } finally {
+      this.#running.delete(running);
+    }
+  }
+
+  async #consume(options: GroupConsumeOptions): Promise<void> {
+    const { groupId, topics, signal } = options;
+    await this.#requireTopics(topics);
+    const consumer = this.#kafka.consumer(this.#consumerConfig(groupId, true));
+    await this.#follow(
+      consumer,
+      topics,
+      signal,
+      true,
+      (payload, session) => this.#deliver(options, payload, session),
+    );
+  }
+
+  /**
+   * Hands a fetched batch to `handle` in chunks of `maxBatch`, committing
+   * each chunk (last offset + 1) once its handler resolved.
+   */
+  async #deliver(
+    options: GroupConsumeOptions,
+    payload: EachBatchPayload,
+    session: Session,
+  ): Promise<void> {
+    const { batch, heartbeat, resolveOffset, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const maxBatch = options.maxBatch ?? this.#settings.maxBatch;
+    for (let i = 0; i < batch.messages.length; i += maxBatch) {
+      if (session.stopping || !isRunning() || isStale()) return;
+      const messages = batch.messages.slice(i, i + maxBatch);
+      const records = messages.map((m) => toRecord(topic, partition, m));
+      try {
+        await this.#beating(
+          heartbeat,
+          () => options.handle({ topic, partition, records }),
+        );
+      } catch (error) {
+        return session.fail(error);
+      }
+      const last = messages[messages.length - 1].offset;
+      // With explicit offsets this commits even while stopping, when
+      // `consumer.commitOffsets` silently does nothing. A failed commit
+      // (rebalance, lost membership) is thrown to kafkajs, which rejoins;
+      // the batch comes again and the idempotent sinks absorb it.
+      const offset = String(Number(last) + 1);
+      await payload.commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset }] }],
+      });
+      resolveOffset(last);
+      await heartbeat();
+    }
+  }
+
+  async #tail(options: TailOptions): Promise<void> {
+    const { topics, signal, handle } = options;
+    await this.#requireTopics(topics);
+    const admin = await this.#connectedAdmin();
+    const ends = await Promise.all(topics.map(async (topic) => ({
+      topic,
+      partitions: await admin.fetchTopicOffsets(topic),
+    })));
+    // kafkajs reads only as a group member: a throwaway group, no commits.
+    const groupId = `${this.#settings.clientId}-tail-${crypto.randomUUID()}`;
+    const consumer = this.#kafka.consumer(this.#consumerConfig(groupId, false));
+    const follow = async (payload: EachBatchPayload, session: Session) => {
+      const { topic, partition, messages } = payload.batch;
+      const records = messages.map((m) => toRecord(topic, partition, m));
+      try {
+        await handle({ topic, partition, records });
+      } catch (error) {
+        return session.fail(error);
+      }
+      payload.resolveOffset(messages[messages.length - 1].offset);
+    };
+    // A seek made before the first fetch wins over the group's default
+    // (latest) position: every record from the ends read above comes.
+    const seekToEnds = () => {
+      for (const { topic, partitions } of ends) {
+        for (const { partition, high } of partitions) {
+          consumer.seek({ topic, partition, offset: high });
+        }
+      }
+      options.onReady?.();
+    };
+    try {
+      await this.#follow(consumer, topics, signal, false, follow, seekToEnds);
+    } finally {
+      // Best effort: an empty group without offsets also expires on its own.
+      await admin.deleteGroups([groupId]).catch(() => {});
+    }
+  }
+
+  /** Runs a consumer until its session stops, then disconnects it. */
+  async #follow(
+    consumer: Consumer,
+    topics: string[],
+    signal: AbortSignal,
+    fromBeginning: boolean,
+    eachBatch: (payload: EachBatchPayload, session: Session) => Promise<void>,
+    started?: () => void,
+  ): Promise<void> {
+    const stop = AbortSignal.any([signal, this.#closing.signal]);
+    if (stop.aborted) return;
+    const session = new Session();
+    const onStop = () => session.stop();
+    stop.addEventListener("abort", onStop, { once: true });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) session.fail(payload.error);
+    });
+    try {
+      await this.#connect(consumer);
+      await consumer.subscribe({ topics, fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => session.stopping ? Promise.resolve() : eachBatch(payload, session),
+      });
+      started?.();
+      if (stop.aborted) session.stop();
+      await session.done;
+    } finally {
+      stop.removeEventListener("abort", onStop);
+      await consumer.disconnect();
+    }
+    if (session.failure !== undefined) throw session.failure;
+  }
+
+  #consumerConfig(groupId: string, restart: boolean): ConsumerConfig {
+    const s = this.#settings;
+    return {
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      maxWaitTimeInMs: s.fetchMaxWaitMs,
+      retry: {
+        retries: s.retries,
+        initialRetryTime: s.initialRetryMs,
+        maxRetryTime: s.maxRetryMs,
+        // A member resumes from committed offsets after a restart; a tail
+        // would lose its positions, so it fails and its caller tails again.
+        restartOnFailure: () => Promise.resolve(restart),
+      },
+    };
+  }
+
+  /** Runs `work` with heartbeats, so a slow handler keeps its partitions. */
+  async #beating<T>(
+    heartbeat: () => Promise<void>,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    // A failed heartbeat (rebalance) surfaces on the commit that follows.
+    const timer = setInterval(
+      () => heartbeat().catch(() => {}),
+      this.#settings.heartbeatIntervalMs,
+    );
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Sends the linger queue after the requests already in flight, in order. */
+  #flush(): void {
+    clearTimeout(this.#linger);
+    this.#linger = undefined;
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queued = 0;
+    if (queue.length > 0) {
+      this.#sending = this.#sending.then(() => this.#send(queue));
+    }
+  }
+
+  /**
+   * Sends queued records in requests of at most `maxBatchSize`. After a
+   * failed request nothing more is sent (later records would overtake the
+   * failed ones): their callers all reject.
+   */
+  async #send(queue: Pending[]): Promise<void> {
+    const requests: {
+      messages: Map<string, Message[]>;
+      callers: Set<Pending>;
+    }[] = [];
+    let size = Infinity;
+    for (const pending of queue) {
+      for (const message of pending.messages) {
+        if (size >= this.#settings.maxBatchSize) {
+          requests.push({ messages: new Map(), callers: new Set() });
+          size = 0;
+        }
+        const request = requests[requests.length - 1];
+        const messages = request.messages.get(pending.topic) ?? [];
+        messages.push(message);
+        request.messages.set(pending.topic, messages);
+        request.callers.add(pending);
+        size++;
+      }
+    }
+    const failed = new Map<Pending, unknown>();
+    let error: unknown;
+    for (const request of requests) {
+      try {
+        if (error !== undefined) throw error;
+        const producer = await this.#connectedProducer();
+        const topicMessages = [...request.messages]
+          .map(([topic, messages]) => ({ topic, messages }));
+        await producer.sendBatch({ topicMessages, acks: -1 });
+      } catch (cause) {
+        error ??= cause;
+        for (const caller of request.callers) failed.set(caller, error);
+      }
+    }
+    for (const pending of queue) {
+      if (failed.has(pending)) pending.done.reject(failed.get(pending));
+      else pending.done.resolve();
+    }
+  }
+
+  /** Rejects with a `RangeError` naming a topic that does not exist. */
+  async #requireTopics(topics: string[]): Promise<void> {
+    for (const topic of topics) {
+      if (this.#knownTopics.has(topic)) continue;
+      if (await this.partitions(topic) === undefined) {
+        const at = this.#settings.brokers.join(",");
+        throw new RangeError(
+          `topic "${topic}" does not exist on Kafka at ${at}; create it first`,
+        );
+      }
+    }
+  }
+
+  #connectedAdmin(): Promise<Admin> {
+    return this.#admin ??= this.#connect(this.#kafka.admin()).catch((error) => {
+      this.#admin = undefined;
+      throw error;
+    });
+  }
+
+  #connectedProducer(): Promise<Producer> {
+    return this.#producer ??= this.#connect(this.#kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      // Retried sends neither duplicate nor reorder; one request in flight.
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: this.#settings.retries },
+    })).catch((error) => {
+      this.#producer = undefined;
+      throw error;
+    });
+  }
+
+  async #connect<T extends { connect(): Promise<void> }>(
+    client: T,
+  ): Promise<T> {
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      const at = this.#settings.brokers.join(",");
+      const why = (error as Error).message;
+      throw new Error(`cannot connect to Kafka at ${at}: ${why}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+function toMessage(record: OutgoingRecord): Message {
+  return {
+    key: record.key,
+    value: Buffer.from(
+      record.value.buffer,
+      record.value.byteOffset,
+      record.value.byteLength,
+    ),
+    headers: record.headers,
+    timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
+  };
+}
+
+function toRecord(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): BrokerRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key ? message.key.toString("utf8") : null,
+    value: message.value ? new Uint8Array(message.value) : new Uint8Array(),
+    headers: toHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+function toHeaders(headers: IHeaders | undefined): Headers {
+  const out: Headers = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // A repeated header arrives as an array; like a map, the last value wins.
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) out[name] = last.toString();
+  }
+  return out;
+}
+
+/**
+ * kafkajs warns that bounded retries "may invalidate EoS guarantees" of the
+ * idempotent producer. They are bounded on purpose (a send that gives up is
+ * retried by its caller, and the sinks absorb duplicates): logged as info.
+ */
+const EXPECTED_WARNING = "Limiting retries for the idempotent producer";
+
+function toKafkaLogger(logger: Logger): logCreator {
+  return () => ({ namespace, level, log }) => {
+    const { message, error } = log as { message: string; error?: unknown };
+    const detail = error ? ` (${error})` : "";
+    const line = `kafkajs ${namespace}: ${message}${detail}`;
+    if (level <= logLevel.ERROR) logger.error(line);
+    else if (level === logLevel.WARN && !message.startsWith(EXPECTED_WARNING)) {
+      logger.warn(line);
+    } else logger.info(line);
+  };
+}

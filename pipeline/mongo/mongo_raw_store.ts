@@ -1,0 +1,160 @@
+/**
+ * The services-mode raw store: one MongoDB collection per stream.
+ *
+ * Uses only what FerretDB 1.x also supports (replaceOne upserts in unordered
+ * bulk writes, find with sort and limit, countDocuments, plain indexes): no
+ * transactions, change streams or aggregation expressions.
+ */
+
+import { type Collection, type Db, type Filter, MongoClient } from "mongodb";
+import type { DocumentPage, JsonObject, RawStore, StoredDocument } from "../ports.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+
+/** A document as stored: the event id is the primary key. */
+interface RawDocument {
+  _id: string;
+  ts: number;
+  doc: JsonObject;
+}
+
+/** Settings of `MongoRawStore.connect`. */
+export interface MongoRawStoreOptions {
+  /** How long to look for a server before failing, in ms (default 5000). */
+  serverSelectionTimeoutMS?: number;
+  /** TCP connect timeout, in ms (default 5000). */
+  connectTimeoutMS?: number;
+  /** Documents fetched per round trip by `all` (default 1000). */
+  pageSize?: number;
+}
+
+/** "Newest first", ties broken by id; the index below serves it. */
+const NEWEST_FIRST = { ts: -1, _id: -1 } as const;
+
+/** A `RawStore` on MongoDB (or FerretDB). */
+export class MongoRawStore implements RawStore {
+  readonly #client: MongoClient;
+  readonly #db: Db;
+  readonly #pageSize: number;
+  /** Collections whose index exists (or is being created) in this process. */
+  readonly #indexed = new Map<string, Promise<unknown>>();
+
+  private constructor(client: MongoClient, dbName: string, pageSize: number) {
+    this.#client = client;
+    this.#db = client.db(dbName);
+    this.#pageSize = pageSize;
+  }
+
+  /**
+   * Connects to `url` and uses database `dbName`.
+   *
+   * @throws {Error} naming the server (without credentials) when it cannot
+   * be reached in time.
+   * @example
+   * const url = "mongodb://127.0.0.1:27017/";
+   * const store = await MongoRawStore.connect(url, "streamboard");
+   */
+  static async connect(
+    url: string,
+    dbName: string,
+    options: MongoRawStoreOptions = {},
+  ): Promise<MongoRawStore> {
+    const client = new MongoClient(url, {
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+      connectTimeoutMS: options.connectTimeoutMS ?? 5000,
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.close();
+      const at = url.replace(/\/\/[^@/]*@/, "//"); // without credentials
+      const why = (error as Error).message;
+      throw new Error(`cannot connect to MongoDB at ${at}: ${why}`, {
+        cause: error,
+      });
+    }
+    return new MongoRawStore(client, dbName, options.pageSize ?? 1000);
+  }
+
+  async upsert(collection: string, docs: StoredDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const target = this.#collection(collection);
+    await this.#ensureIndex(collection, target);
+    await target.bulkWrite(
+      docs.map((d) => ({
+        replaceOne: {
+          filter: { _id: d.id },
+          replacement: { ts: d.ts, doc: d.doc },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  async list(
+    collection: string,
+    options: { limit: number; cursor?: string },
+  ): Promise<DocumentPage> {
+    const { limit } = options;
+    let filter: Filter<RawDocument> = {};
+    if (options.cursor !== undefined) {
+      const { ts, id } = decodeCursor(options.cursor);
+      filter = { $or: [{ ts: { $lt: ts } }, { ts, _id: { $lt: id } }] };
+    }
+    const rows = await this.#collection(collection)
+      .find(filter, { sort: NEWEST_FIRST, limit: limit + 1 })
+      .toArray();
+    const items = rows.slice(0, limit).map(toDocument);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit ? encodeCursor(last) : null };
+  }
+
+  async latest(collection: string): Promise<StoredDocument | undefined> {
+    const newest = { sort: NEWEST_FIRST };
+    const row = await this.#collection(collection).findOne({}, newest);
+    return row ? toDocument(row) : undefined;
+  }
+
+  count(collection: string): Promise<number> {
+    return this.#collection(collection).countDocuments();
+  }
+
+  async *all(collection: string): AsyncIterable<StoredDocument> {
+    const cursor = this.#collection(collection)
+      .find({}, { sort: NEWEST_FIRST, batchSize: this.#pageSize });
+    try {
+      for await (const row of cursor) yield toDocument(row);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#client.close();
+  }
+
+  #collection(name: string): Collection<RawDocument> {
+    return this.#db.collection<RawDocument>(name);
+  }
+
+  /** Creates the "newest first" index once per collection, on first write. */
+  #ensureIndex(
+    name: string,
+    collection: Collection<RawDocument>,
+  ): Promise<unknown> {
+    let indexed = this.#indexed.get(name);
+    if (!indexed) {
+      indexed = collection.createIndex(NEWEST_FIRST, { name: "newest_first" })
+        .catch((error) => {
+          this.#indexed.delete(name);
+          throw error;
+        });
+      this.#indexed.set(name, indexed);
+    }
+    return indexed;
+  }
+}
+
+function toDocument(row: RawDocument): StoredDocument {
+  return { id: row._id, ts: row.ts, doc: row.doc };
+}

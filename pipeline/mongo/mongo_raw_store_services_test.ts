@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { MongoClient } from "mongodb";
+import { MongoRawStore } from "./mongo_raw_store.ts";
+import { runRawStoreContract } from "../testing/store_contracts.ts";
+import { mongoAddress, MONGODB_URL, withService } from "../testing/services.ts";
+
+const DB = "streamboard_test";
+const unique = () => `mongo_test_${crypto.randomUUID().slice(0, 8)}`;
+const docs = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => ({ id: `id-${i}`, ts: 1_000 + i, doc: { n: i } }),
+  );
+
+await withService(
+  { name: "MongoDB", address: mongoAddress(MONGODB_URL) },
+  () => {
+    runRawStoreContract(
+      "mongo raw store",
+      () => MongoRawStore.connect(MONGODB_URL, DB),
+    );
+
+    Deno.test("mongo raw store: documents are { _id, ts, doc } with a newest-first index", async () => {
+      const store = await MongoRawStore.connect(MONGODB_URL, DB);
+      const client = new MongoClient(MONGODB_URL);
+      try {
+        const c = unique();
+        await store.upsert(c, docs(2));
+        const raw = await client.db(DB).collection(c).find({}, {
+          sort: { _id: 1 },
+        }).toArray();
+        assert.deepEqual(raw, [{ _id: "id-0", ts: 1000, doc: { n: 0 } }, {
+          _id: "id-1",
+          ts: 1001,
+          doc: { n: 1 },
+        }]);
+        const indexes = await client.db(DB).collection(c).listIndexes()
+          .toArray();
+        assert.deepEqual(
+          indexes.find((i) => i.name === "newest_first")?.key,
+          { ts: -1, _id: -1 },
+        );
+      } finally {
+        await Promise.all([store.close(), client.close()]);
+      }
+    });
+
+    Deno.test("mongo raw store: all() reads page by page, and stopping early releases the cursor", async () => {
+      const store = await MongoRawStore.connect(MONGODB_URL, DB, {
+        pageSize: 3,
+      });
+      try {
+        const c = unique();
+        await store.upsert(c, docs(10));
+        const ids: string[] = [];
+        for await (const d of store.all(c)) {
+          ids.push(d.id);
+        }
+        assert.deepEqual(ids, docs(10).map((d) => d.id).reverse());
+        for await (const d of store.all(c)) if (d.id === "id-8") break;
+      } finally {
+        await store.close();
+      }
+    });
+  },
+);
+
+Deno.test("mongo raw store: an unreachable server fails in time with an error naming it", async () => {
+  const started = Date.now();
+  await assert.rejects(
+    MongoRawStore.connect("mongodb://user:secret@127.0.0.1:1/", DB, {
+      serverSelectionTimeoutMS: 300,
+    }),
+    (error: Error) =>
+      error.message.startsWith(
+        "cannot connect to MongoDB at mongodb://127.0.0.1:1/: ",
+      ) &&
+      !error.message.includes("secret"),
+  );
+  assert.ok(Date.now() - started < 3000);
+});

@@ -1,0 +1,168 @@
+/**
+ * The ports between StreamBoard's pipeline and its infrastructure.
+ *
+ * Everything above these interfaces (producers, processors, routes) is the
+ * same code in embedded and services mode; only the adapters differ. Each
+ * port has one contract suite in `pipeline/testing/` run against every adapter.
+ */
+
+/** String headers carried with a record (reason, source position of a DLQ record, ...). */
+export type Headers = Record<string, string>;
+
+/** A topic and how many partitions it has. */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+/** A record to append to a topic. */
+export interface OutgoingRecord {
+  /** Partitioning key; records with the same key keep their order. */
+  key: string | null;
+  value: Uint8Array;
+  headers?: Headers;
+  /** Event time in ms since the epoch; the broker's clock when absent. */
+  timestamp?: number;
+}
+
+/** A record read back from a topic, with its position. */
+export interface BrokerRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Uint8Array;
+  headers: Headers;
+  timestamp: number;
+}
+
+/** Consecutive records of one partition, handed to a consumer in order. */
+export interface RecordBatch {
+  topic: string;
+  partition: number;
+  records: BrokerRecord[];
+}
+
+/** How a consumer group member reads. */
+export interface GroupConsumeOptions {
+  groupId: string;
+  topics: string[];
+  /** Stops consuming; `consume` resolves once the batch in hand is finished. */
+  signal: AbortSignal;
+  /**
+   * Handles one batch. Offsets are committed only after it resolves, so a
+   * batch whose handler throws (or whose process dies) is delivered again.
+   */
+  handle(batch: RecordBatch): Promise<void>;
+  /** Most records in one batch. */
+  maxBatch?: number;
+}
+
+/** How a group-less reader follows topics from their current end. */
+export interface TailOptions {
+  topics: string[];
+  signal: AbortSignal;
+  handle(batch: RecordBatch): Promise<void> | void;
+  /** Called once the reader knows where the topics end; later records are all delivered. */
+  onReady?(): void;
+}
+
+/** A Kafka-API log: topics, partitions, offsets, consumer groups. */
+export interface Broker {
+  /** Creates the topics that do not exist yet (existing ones are left as they are). */
+  createTopics(topics: TopicSpec[]): Promise<void>;
+  /** Partitions of a topic, or `undefined` when it does not exist. */
+  partitions(topic: string): Promise<number | undefined>;
+  /** Appends records (partitioned by key) once all are durable. */
+  produce(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /** Runs as a member of a consumer group until the signal aborts. */
+  consume(options: GroupConsumeOptions): Promise<void>;
+  /** Follows topics from their end without a group (the dashboard's live feed). */
+  tail(options: TailOptions): Promise<void>;
+  /** Releases connections; pending produces finish first. */
+  close(): Promise<void>;
+}
+
+/** A JSON value as stored in documents. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: Json };
+
+/** A raw document: one per event id, upserted idempotently. */
+export interface StoredDocument {
+  /** Event id (for users, `login.uuid`). */
+  id: string;
+  /** Event time in ms since the epoch; orders "newest first". */
+  ts: number;
+  doc: JsonObject;
+}
+
+/** A page of documents, newest first, and the cursor of the next page. */
+export interface DocumentPage {
+  items: StoredDocument[];
+  /** Pass as `cursor` to read on; `null` on the last page. */
+  next: string | null;
+}
+
+/** Raw documents per stream (MongoDB collections, SQLite tables). */
+export interface RawStore {
+  /** Inserts or replaces documents by id; replaying the same documents changes nothing. */
+  upsert(collection: string, docs: StoredDocument[]): Promise<void>;
+  /** Newest first, `limit` at a time, continuing after `cursor`. */
+  list(collection: string, options: { limit: number; cursor?: string }): Promise<DocumentPage>;
+  /** The newest document, if any. */
+  latest(collection: string): Promise<StoredDocument | undefined>;
+  /** How many documents the collection holds. */
+  count(collection: string): Promise<number>;
+  /** Every document, newest first, read in pages so memory stays flat. */
+  all(collection: string): AsyncIterable<StoredDocument>;
+  close(): Promise<void>;
+}
+
+/** Identifies one aggregate cell: a key of a dimension in a window, from one source partition. */
+export interface AggregateKey {
+  stream: string;
+  dimension: string;
+  /** Window start, ms since the epoch. */
+  windowStart: number;
+  key: string;
+  /** Source partition the value was computed from (one writer per partition). */
+  partition: number;
+}
+
+/** An absolute aggregate value and the highest source offset it includes. */
+export interface AggregateRow extends AggregateKey {
+  value: number;
+  /** Highest offset of `partition` counted in `value`; replayed records at or below it are skipped. */
+  offset: number;
+}
+
+/** Sum of one key of a dimension, over partitions (and windows, for totals). */
+export interface AggregateTotal {
+  key: string;
+  value: number;
+}
+
+/** Sum of one key of a dimension in one window, over partitions. */
+export interface AggregatePoint extends AggregateTotal {
+  windowStart: number;
+}
+
+/** Window aggregates, written as absolute values (never increments, which double count on replay). */
+export interface AggregateStore {
+  /** Writes rows as given (insert or replace). */
+  write(rows: AggregateRow[]): Promise<void>;
+  /** Rows of one stream, dimension and partition for the given windows (those that exist). */
+  read(
+    stream: string,
+    dimension: string,
+    partition: number,
+    windowStarts: number[],
+  ): Promise<AggregateRow[]>;
+  /** Totals per key over all windows and partitions. */
+  totals(stream: string, dimension: string): Promise<AggregateTotal[]>;
+  /** Per-window sums from `from` (inclusive) to `to` (exclusive). */
+  series(stream: string, dimension: string, from: number, to: number): Promise<AggregatePoint[]>;
+  close(): Promise<void>;
+}

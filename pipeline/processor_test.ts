@@ -1,0 +1,296 @@
+import assert from "node:assert/strict";
+import type { AggregateRow, AggregateStore, Broker, OutgoingRecord, RawStore } from "./ports.ts";
+import { EmbeddedLog } from "./embedded/log_broker.ts";
+import { SqliteRawStore } from "./embedded/raw_store.ts";
+import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
+import { StreamProcessor } from "./processor.ts";
+import { USERS, usersStream } from "./users/users_stream.ts";
+import { generateUser } from "./users/generator.ts";
+import { seededRandom } from "./random.ts";
+import { silentLogger } from "./logger.ts";
+import { delay } from "./async.ts";
+
+const encoder = new TextEncoder();
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+async function setup(partitions = 3) {
+  const dir = await Deno.makeTempDir({ prefix: "streamboard-processor-" });
+  const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
+  await broker.createTopics([USERS.topic, USERS.dlqTopic, USERS.liveTopic].map((name) => ({
+    name,
+    partitions: name === USERS.topic ? partitions : 1,
+  })));
+  return {
+    dir,
+    broker,
+    raw: new SqliteRawStore(`${dir}/store.db`),
+    aggregates: new SqliteAggregateStore(`${dir}/store.db`),
+  };
+}
+
+function users(count: number, seed = 7) {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_, i) => generateUser(random, NOW + i));
+}
+
+function records(list: ReturnType<typeof users>): OutgoingRecord[] {
+  return list.map((u, i) => ({
+    key: u.login.uuid,
+    value: encoder.encode(JSON.stringify(u)),
+    timestamp: NOW + i * 500,
+  }));
+}
+
+async function genderTotals(store: AggregateStore) {
+  const totals = Object.fromEntries(
+    (await store.totals("users", "gender")).map((t) => [t.key, Number(t.value)]),
+  );
+  return { male: totals.male ?? 0, female: totals.female ?? 0, other: totals.other ?? 0 };
+}
+
+function expectedGenders(list: ReturnType<typeof users>) {
+  const out = { male: 0, female: 0, other: 0 };
+  for (const u of list) out[u.gender as "male" | "female"]++;
+  return out;
+}
+
+/** Runs a processor until `done()` holds, then stops it. */
+async function runUntil(
+  processor: StreamProcessor<unknown>,
+  done: () => Promise<boolean>,
+  timeoutMs = 20_000,
+) {
+  const controller = new AbortController();
+  const running = processor.run(USERS.group, controller.signal, 50).catch(() => {});
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("processor did not finish in time");
+    await delay(20);
+  }
+  controller.abort();
+  await running;
+}
+
+Deno.test("processor stores every user, counts genders, countries and age bands", async () => {
+  const { broker, raw, aggregates } = await setup();
+  const list = users(300);
+  await broker.produce(USERS.topic, records(list));
+  const processor = new StreamProcessor(usersStream, {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  });
+  await runUntil(processor, async () => (await raw.count("users")) === 300);
+  await delay(50);
+  assert.deepEqual(await genderTotals(aggregates), expectedGenders(list));
+  const countries = await aggregates.totals("users", "country");
+  assert.equal(countries.reduce((sum, t) => sum + Number(t.value), 0), 300);
+  const bands = await aggregates.totals("users", "age_band");
+  assert.equal(bands.reduce((sum, t) => sum + Number(t.value), 0), 300);
+  const doc = (await raw.list("users", { limit: 300 })).items.find((d) =>
+    d.id === list[0].login.uuid
+  );
+  assert.equal(doc?.doc.fullName, `${list[0].name.first} ${list[0].name.last}`);
+  assert.deepEqual(doc?.doc.record, JSON.parse(JSON.stringify(list[0])));
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+Deno.test("a bad record goes to users.dlq with its bytes and reason; the rest flows on", async () => {
+  const { broker, raw, aggregates } = await setup(1);
+  const list = users(3);
+  const bad = [
+    encoder.encode("{not json"),
+    encoder.encode(JSON.stringify({ ...list[0], login: { uuid: "x" } })),
+    encoder.encode(JSON.stringify({ ...list[1], dob: { date: 42, age: 1 } })),
+  ];
+  await broker.produce(USERS.topic, [
+    ...bad.map((value) => ({ key: "bad", value, timestamp: NOW })),
+    ...records(list),
+  ]);
+  const dead: { value: Uint8Array; reason: string; offset: string }[] = [];
+  const tail = new AbortController();
+  const tailing = broker.tail({
+    topics: [USERS.dlqTopic],
+    signal: tail.signal,
+    handle: (batch) => {
+      for (const r of batch.records) {
+        dead.push({ value: r.value, reason: r.headers.reason, offset: r.headers["source.offset"] });
+      }
+    },
+  });
+  const processor = new StreamProcessor(usersStream, {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  });
+  await runUntil(processor, async () => (await raw.count("users")) === 3 && dead.length === 3);
+  tail.abort();
+  await tailing;
+  assert.deepEqual(dead.map((d) => d.value), bad);
+  assert.deepEqual(dead.map((d) => d.offset), ["0", "1", "2"]);
+  assert.match(dead[0].reason, /not JSON/);
+  assert.equal(dead[1].reason, '`login.uuid` must be a UUID, got "x"');
+  assert.equal(dead[2].reason, "`dob.date` must be an ISO date, got 42");
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "invalid", value: 3 }]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+/** `inner` with some methods replaced; the rest still called on `inner`. */
+function override<T extends object>(inner: T, replaced: Partial<T>): T {
+  return new Proxy(inner, {
+    get(target, property) {
+      if (property in replaced) return replaced[property as keyof T];
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * Stores and broker that "die" after a given number of writes: the failing
+ * write is left half done (half of an aggregate batch written) and the
+ * processor's run is aborted at that instant, as a killed process would be.
+ */
+class Crashing {
+  remaining: number;
+  controller = new AbortController();
+  constructor(writesBeforeCrash: number) {
+    this.remaining = writesBeforeCrash;
+  }
+  #tick(): boolean {
+    return --this.remaining === 0;
+  }
+  #crash(): never {
+    this.controller.abort();
+    throw new Error("killed");
+  }
+  raw(inner: RawStore): RawStore {
+    return override(inner, {
+      upsert: async (c: string, docs: Parameters<RawStore["upsert"]>[1]) => {
+        if (this.#tick()) {
+          await inner.upsert(c, docs.slice(0, docs.length >> 1));
+          this.#crash();
+        }
+        return inner.upsert(c, docs);
+      },
+    });
+  }
+  aggregates(inner: AggregateStore): AggregateStore {
+    return override(inner, {
+      write: async (rows: AggregateRow[]) => {
+        if (this.#tick()) {
+          await inner.write(rows.slice(0, rows.length >> 1));
+          this.#crash();
+        }
+        return inner.write(rows);
+      },
+    });
+  }
+  broker(inner: Broker): Broker {
+    return override(inner, {
+      produce: (topic: string, list: OutgoingRecord[]) => {
+        if (this.#tick()) this.#crash();
+        return inner.produce(topic, list);
+      },
+      consume: (options: Parameters<Broker["consume"]>[0]) =>
+        inner.consume({
+          ...options,
+          handle: async (batch) => {
+            await options.handle(batch);
+            if (this.#tick()) this.#crash(); // dies after the sinks, before the commit
+          },
+        }),
+    });
+  }
+}
+
+Deno.test("killed at any write and restarted, totals and documents end exact", async () => {
+  const { broker, raw, aggregates } = await setup(3);
+  const list = users(2000, 11);
+  const bad = Array.from({ length: 20 }, (_, i) => ({
+    key: `bad-${i}`,
+    value: encoder.encode(`{"gender": ${i}}`),
+    timestamp: NOW,
+  }));
+  await broker.produce(USERS.topic, [...records(list), ...bad]);
+  const random = seededRandom(3);
+  let crashes = 0;
+  while (crashes < 40) {
+    const crash = new Crashing(random.int(1, 12));
+    const processor = new StreamProcessor(usersStream, {
+      broker: crash.broker(broker),
+      raw: crash.raw(raw),
+      aggregates: crash.aggregates(aggregates),
+      log: silentLogger,
+    });
+    await processor.run(USERS.group, crash.controller.signal, 37).catch(() => {});
+    crashes++;
+  }
+  assert.ok((await raw.count("users")) < 2000, "the crashes happened mid-stream");
+  const processor = new StreamProcessor(usersStream, {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  });
+  const rejected = async () =>
+    Number((await aggregates.totals("users", "rejected"))[0]?.value ?? 0);
+  await runUntil(
+    processor,
+    async () => (await raw.count("users")) === 2000 && (await rejected()) === 20,
+  );
+  await delay(100);
+  assert.equal(await raw.count("users"), 2000);
+  assert.deepEqual(await genderTotals(aggregates), expectedGenders(list));
+  const countries = await aggregates.totals("users", "country");
+  assert.equal(countries.reduce((sum, t) => sum + Number(t.value), 0), 2000);
+  assert.equal(await rejected(), 20);
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+Deno.test("while a store is down the processor retries and commits nothing, then resumes", async () => {
+  const { broker, raw, aggregates } = await setup(1);
+  const list = users(50);
+  await broker.produce(USERS.topic, records(list));
+  let down = true;
+  let failures = 0;
+  const flaky: RawStore = override(raw, {
+    upsert: (c: string, docs: Parameters<RawStore["upsert"]>[1]) => {
+      if (down) {
+        failures++;
+        return Promise.reject(new Error("connection refused"));
+      }
+      return raw.upsert(c, docs);
+    },
+  });
+  const errors: string[] = [];
+  const log = { ...silentLogger, error: (m: string) => errors.push(m) };
+  const processor = new StreamProcessor(usersStream, {
+    broker,
+    raw: flaky,
+    aggregates,
+    log,
+    retryInitialMs: 10,
+    retryMaxMs: 20,
+  });
+  const controller = new AbortController();
+  const running = processor.run(USERS.group, controller.signal, 100);
+  await delay(150);
+  assert.ok(failures >= 3, "it kept trying");
+  assert.equal(await raw.count("users"), 0);
+  assert.deepEqual(await aggregates.totals("users", "gender"), [], "nothing counted while down");
+  assert.match(
+    errors[0],
+    /could not upsert 50 documents .*connection refused; consumption paused, nothing committed/,
+  );
+  down = false;
+  const deadline = Date.now() + 5000;
+  while ((await raw.count("users")) < 50 && Date.now() < deadline) await delay(10);
+  controller.abort();
+  await running;
+  assert.equal(await raw.count("users"), 50);
+  assert.deepEqual(await genderTotals(aggregates), expectedGenders(list));
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});

@@ -1,0 +1,105 @@
+/**
+ * The real RandomUser API as a source: fetches pages of users, with a timeout
+ * per request and retry with exponential backoff while the API is unreachable.
+ */
+
+import { jsonRecord, type SourceRecord } from "./source.ts";
+import { retry } from "../async.ts";
+import type { Logger } from "../logger.ts";
+import { isObject } from "../validation.ts";
+
+/** Settings of the RandomUser HTTP source. */
+export interface RandomUserSourceOptions {
+  /** API endpoint, for example `https://randomuser.me/api/`. */
+  url: string;
+  /** Users asked for per request (`results=`). */
+  pageSize: number;
+  /** Per-request timeout, in ms. */
+  timeoutMs: number;
+  /** First and longest wait between failed requests, in ms. */
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** Stop after this many users; unset runs until the consumer stops. */
+  count?: number;
+  signal?: AbortSignal;
+  log: Logger;
+  /** The HTTP client (tests pass their own). */
+  fetch?: typeof fetch;
+}
+
+/** The defaults of `--source randomuser`. */
+export const RANDOMUSER_DEFAULTS = {
+  url: "https://randomuser.me/api/",
+  pageSize: 50,
+  timeoutMs: 10_000,
+  retryInitialMs: 1_000,
+  retryMaxMs: 60_000,
+};
+
+/**
+ * Fetches one page of users.
+ *
+ * @throws {Error} when the request fails, times out, or the answer is not a RandomUser response.
+ */
+export async function fetchUsersPage(
+  url: string,
+  results: number,
+  timeoutMs: number,
+  client: typeof fetch = fetch,
+): Promise<unknown[]> {
+  const target = new URL(url);
+  target.searchParams.set("results", String(results));
+  let response: Response;
+  try {
+    response = await client(target, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    if ((error as Error).name === "TimeoutError") {
+      throw new Error(`${target.origin} did not answer within ${timeoutMs} ms`, { cause: error });
+    }
+    throw new Error(`${target.origin} is unreachable: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`${target.origin} answered ${response.status} ${response.statusText}`);
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!isObject(body) || !Array.isArray(body.results)) {
+    throw new Error(
+      `${target.origin} did not answer with a RandomUser response ({"results": [...]})`,
+    );
+  }
+  if (body.results.length === 0) throw new Error(`${target.origin} answered with no users`);
+  return body.results;
+}
+
+/** Yields users from the RandomUser API, retrying (and saying so) while it is unreachable. */
+export async function* randomUserRecords(
+  keyOf: (value: unknown) => string | null,
+  options: RandomUserSourceOptions,
+): AsyncGenerator<SourceRecord> {
+  let sent = 0;
+  while (options.count === undefined || sent < options.count) {
+    if (options.signal?.aborted) return;
+    const want = Math.min(options.pageSize, (options.count ?? Infinity) - sent);
+    const page = await retry(
+      () => fetchUsersPage(options.url, want, options.timeoutMs, options.fetch),
+      {
+        initialMs: options.retryInitialMs,
+        maxMs: options.retryMaxMs,
+        signal: options.signal,
+        onFailure: (error, attempt, wait) =>
+          options.log.warn(
+            `RandomUser API at ${options.url} is unreachable (attempt ${attempt}): ${
+              (error as Error).message
+            }; retrying in ${wait < 1000 ? `${wait} ms` : `${Math.round(wait / 1000)} s`}`,
+          ),
+      },
+    );
+    for (const user of page.slice(0, want)) {
+      yield jsonRecord(user, keyOf);
+      sent++;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The contract every `Broker` adapter keeps, run against the embedded log in
+ * unit tests and against Kafka in integration tests.
+ */
+
+import assert from "node:assert/strict";
+import type { Broker, BrokerRecord } from "../ports.ts";
+
+/** Makes a fresh broker for one test; `close` releases it. */
+export type BrokerFactory = () => Promise<Broker>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Reads records as group `groupId` until `count` have arrived, then stops (committing them). */
+export async function consumeCount(
+  broker: Broker,
+  groupId: string,
+  topics: string[],
+  count: number,
+  timeoutMs = 30_000,
+): Promise<BrokerRecord[]> {
+  const received: BrokerRecord[] = [];
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  await broker.consume({
+    groupId,
+    topics,
+    signal: controller.signal,
+    handle: (batch) => {
+      received.push(...batch.records);
+      if (received.length >= count) controller.abort();
+      return Promise.resolve();
+    },
+  });
+  clearTimeout(timer);
+  return received;
+}
+
+/** Registers the broker contract tests under `name`. */
+export function runBrokerContract(name: string, make: BrokerFactory): void {
+  const unique = () => `contract-${crypto.randomUUID().slice(0, 8)}`;
+  const value = (text: string) => encoder.encode(text);
+
+  Deno.test(`${name}: creating topics is idempotent and reports partitions`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      await broker.createTopics([{ name: topic, partitions: 3 }]);
+      await broker.createTopics([{ name: topic, partitions: 3 }]);
+      assert.equal(await broker.partitions(topic), 3);
+      assert.equal(await broker.partitions(`${topic}-missing`), undefined);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: producing to a topic that does not exist fails`, async () => {
+    const broker = await make();
+    try {
+      await assert.rejects(broker.produce(unique(), [{ key: "k", value: value("v") }]));
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: a group reads every record once, per-key order kept, with headers and times`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      await broker.createTopics([{ name: topic, partitions: 3 }]);
+      const records = Array.from({ length: 60 }, (_, i) => ({
+        key: `key-${i % 5}`,
+        value: value(`${i % 5}:${i}`),
+        headers: { n: String(i) },
+        timestamp: 1_700_000_000_000 + i,
+      }));
+      await broker.produce(topic, records);
+      const got = await consumeCount(broker, unique(), [topic], 60);
+      assert.equal(got.length, 60);
+      const byKey = new Map<string, number[]>();
+      for (const record of got) {
+        const [key, n] = decoder.decode(record.value).split(":");
+        assert.equal(record.key, `key-${key}`);
+        assert.equal(record.headers.n, n);
+        assert.equal(record.timestamp, 1_700_000_000_000 + Number(n));
+        byKey.set(key, [...(byKey.get(key) ?? []), Number(n)]);
+      }
+      for (const sequence of byKey.values()) {
+        assert.deepEqual(sequence, [...sequence].sort((a, b) => a - b), "per-key order");
+      }
+      const partitionsOfKey = new Map<string, Set<number>>();
+      for (const record of got) {
+        const set = partitionsOfKey.get(record.key!) ?? new Set();
+        set.add(record.partition);
+        partitionsOfKey.set(record.key!, set);
+      }
+      for (const set of partitionsOfKey.values()) {
+        assert.equal(set.size, 1, "a key stays in one partition");
+      }
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: committed offsets survive, so a group resumes where it stopped`, async () => {
+    const topic = unique();
+    const group = unique();
+    let broker = await make();
+    await broker.createTopics([{ name: topic, partitions: 1 }]);
+    await broker.produce(topic, [1, 2, 3].map((i) => ({ key: "k", value: value(String(i)) })));
+    const first = await consumeCount(broker, group, [topic], 3);
+    assert.deepEqual(first.map((r) => decoder.decode(r.value)), ["1", "2", "3"]);
+    await broker.close();
+
+    broker = await make();
+    try {
+      await broker.produce(topic, [4, 5].map((i) => ({ key: "k", value: value(String(i)) })));
+      const second = await consumeCount(broker, group, [topic], 2);
+      assert.deepEqual(second.map((r) => decoder.decode(r.value)), ["4", "5"]);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: a batch whose handler fails is delivered again`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      const group = unique();
+      await broker.createTopics([{ name: topic, partitions: 1 }]);
+      await broker.produce(topic, [{ key: "k", value: value("once") }]);
+      await assert.rejects(
+        broker.consume({
+          groupId: group,
+          topics: [topic],
+          signal: AbortSignal.timeout(30_000),
+          handle: () => Promise.reject(new Error("store is down")),
+        }),
+        /store is down/,
+      );
+      const again = await consumeCount(broker, group, [topic], 1);
+      assert.deepEqual(again.map((r) => decoder.decode(r.value)), ["once"]);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: a tail sees only records produced after it started`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      await broker.createTopics([{ name: topic, partitions: 2 }]);
+      await broker.produce(topic, [{ key: "a", value: value("before") }]);
+      const controller = new AbortController();
+      const seen: string[] = [];
+      let started!: () => void;
+      const ready = new Promise<void>((resolve) => (started = resolve));
+      const tailing = broker.tail({
+        topics: [topic],
+        signal: controller.signal,
+        onReady: started,
+        handle: (batch) => {
+          seen.push(...batch.records.map((r) => decoder.decode(r.value)));
+          if (seen.length >= 2) controller.abort();
+        },
+      });
+      await ready;
+      await broker.produce(topic, [
+        { key: "a", value: value("after-1") },
+        { key: "b", value: value("after-2") },
+      ]);
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      await tailing;
+      clearTimeout(timer);
+      assert.deepEqual(seen.sort(), ["after-1", "after-2"]);
+    } finally {
+      await broker.close();
+    }
+  });
+}

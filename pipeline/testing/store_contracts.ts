@@ -1,0 +1,140 @@
+/**
+ * The contracts of `RawStore` and `AggregateStore`, run against the SQLite
+ * stores in unit tests and against MongoDB and Cassandra in integration tests.
+ */
+
+import assert from "node:assert/strict";
+import type { AggregateRow, AggregateStore, RawStore, StoredDocument } from "../ports.ts";
+
+const unique = () => `contract_${crypto.randomUUID().slice(0, 8)}`;
+
+/** Registers the raw store contract tests under `name`. */
+export function runRawStoreContract(name: string, make: () => Promise<RawStore>): void {
+  const docs = (n: number): StoredDocument[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `id-${String(i).padStart(4, "0")}`,
+      ts: 1_700_000_000_000 + Math.floor(i / 3) * 1000,
+      doc: { n: i, name: `Ярослав <b>${i}</b>`, nested: { ok: true } },
+    }));
+
+  Deno.test(`${name}: upserting the same documents twice stores each once`, async () => {
+    const store = await make();
+    try {
+      const c = unique();
+      await store.upsert(c, docs(10));
+      await store.upsert(c, docs(10));
+      assert.equal(await store.count(c), 10);
+      await store.upsert(c, [{ id: "id-0003", ts: 1, doc: { n: 99 } }]);
+      assert.equal(await store.count(c), 10);
+      const page = await store.list(c, { limit: 100 });
+      assert.deepEqual(page.items.find((d) => d.id === "id-0003")?.doc, { n: 99 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: pages are newest first and the cursor walks every document once`, async () => {
+    const store = await make();
+    try {
+      const c = unique();
+      await store.upsert(c, docs(25));
+      const seen: StoredDocument[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list(c, { limit: 7, cursor });
+        assert.ok(page.items.length <= 7);
+        seen.push(...page.items);
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      assert.equal(seen.length, 25);
+      assert.equal(new Set(seen.map((d) => d.id)).size, 25);
+      for (let i = 1; i < seen.length; i++) {
+        const a = seen[i - 1], b = seen[i];
+        assert.ok(a.ts > b.ts || (a.ts === b.ts && a.id > b.id), "newest first");
+      }
+      assert.deepEqual(seen[0].doc, docs(25)[24].doc);
+      assert.equal((await store.latest(c))?.id, seen[0].id);
+      const all: string[] = [];
+      for await (const d of store.all(c)) all.push(d.id);
+      assert.deepEqual(all, seen.map((d) => d.id));
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: an empty collection has no latest and no pages`, async () => {
+    const store = await make();
+    try {
+      const c = unique();
+      assert.equal(await store.latest(c), undefined);
+      assert.deepEqual(await store.list(c, { limit: 5 }), { items: [], next: null });
+      assert.equal(await store.count(c), 0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: a cursor this server never gave out is refused`, async () => {
+    const store = await make();
+    try {
+      await assert.rejects(store.list(unique(), { limit: 5, cursor: "not-a-cursor" }), RangeError);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** Registers the aggregate store contract tests under `name`. */
+export function runAggregateStoreContract(name: string, make: () => Promise<AggregateStore>): void {
+  const row = (stream: string, over: Partial<AggregateRow>): AggregateRow => ({
+    stream,
+    dimension: "gender",
+    windowStart: 60_000,
+    key: "male",
+    partition: 0,
+    value: 1,
+    offset: 0,
+    ...over,
+  });
+
+  Deno.test(`${name}: writes are absolute, so writing a row again replaces it`, async () => {
+    const store = await make();
+    try {
+      const s = unique();
+      await store.write([row(s, { value: 3, offset: 7 })]);
+      await store.write([row(s, { value: 3, offset: 7 })]);
+      await store.write([row(s, { value: 5, offset: 9 })]);
+      assert.deepEqual(
+        (await store.read(s, "gender", 0, [60_000])).map((
+          r,
+        ) => [r.key, Number(r.value), Number(r.offset)]),
+        [["male", 5, 9]],
+      );
+      assert.deepEqual(await store.read(s, "gender", 1, [60_000]), []);
+      assert.deepEqual(await store.read(s, "gender", 0, [120_000]), []);
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: totals and series sum over partitions and windows`, async () => {
+    const store = await make();
+    try {
+      const s = unique();
+      await store.write([
+        row(s, { partition: 0, value: 2 }),
+        row(s, { partition: 1, value: 3 }),
+        row(s, { windowStart: 120_000, value: 4 }),
+        row(s, { key: "female", value: 6 }),
+        row(s, { dimension: "country", key: "France", value: 1 }),
+      ]);
+      const totals = (await store.totals(s, "gender")).map((t) => [t.key, Number(t.value)]);
+      assert.deepEqual(totals.sort(), [["female", 6], ["male", 9]]);
+      const series = (await store.series(s, "gender", 0, 120_000))
+        .map((p) => [p.windowStart, p.key, Number(p.value)]);
+      assert.deepEqual(series.sort(), [[60_000, "female", 6], [60_000, "male", 5]]);
+    } finally {
+      await store.close();
+    }
+  });
+}

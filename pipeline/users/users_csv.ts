@@ -1,0 +1,77 @@
+/** The users CSV export: columns, one row per stored user, spreadsheet-safe cells. */
+
+import type { JsonObject, StoredDocument } from "../ports.ts";
+import { at } from "../validation.ts";
+
+/** Column headers of `GET /export/csv`, in order. */
+export const CSV_COLUMNS = [
+  "uuid",
+  "full_name",
+  "title",
+  "first_name",
+  "last_name",
+  "gender",
+  "age",
+  "date_of_birth",
+  "email",
+  "phone",
+  "cell",
+  "street",
+  "city",
+  "state",
+  "country",
+  "postcode",
+  "latitude",
+  "longitude",
+  "nationality",
+  "registered",
+  "picture",
+  "received_at",
+] as const;
+
+/**
+ * Makes a cell safe to open in a spreadsheet: text starting with `=`, `+`,
+ * `-`, `@`, tab or carriage return would run as a formula (CSV injection), so
+ * it gets a leading apostrophe, which spreadsheets show as text. Plain
+ * numbers such as `-33.8688` cannot run and are left as they are.
+ */
+export function neutralizeCell(value: string): string {
+  if (/^[+-]?\d+(\.\d+)?$/.test(value)) return value;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? "" : String(value);
+}
+
+/** The CSV row of a stored user document, cells neutralised. */
+export function userCsvRow(doc: StoredDocument): string[] {
+  const d: JsonObject = doc.doc;
+  const r = d.record;
+  const street = [text(at(r, "location.street.number")), text(at(r, "location.street.name"))]
+    .filter((s) => s !== "").join(" ");
+  return [
+    doc.id,
+    text(d.fullName),
+    text(at(r, "name.title")),
+    text(at(r, "name.first")),
+    text(at(r, "name.last")),
+    text(d.gender),
+    text(d.age),
+    text(at(r, "dob.date")),
+    text(d.email),
+    text(at(r, "phone")),
+    text(at(r, "cell")),
+    street,
+    text(at(r, "location.city")),
+    text(at(r, "location.state")),
+    text(d.country),
+    text(at(r, "location.postcode")),
+    text(at(r, "location.coordinates.latitude")),
+    text(at(r, "location.coordinates.longitude")),
+    text(d.nat),
+    text(at(r, "registered.date")),
+    text(d.picture),
+    new Date(doc.ts).toISOString(),
+  ].map(neutralizeCell);
+}

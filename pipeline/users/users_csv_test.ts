@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { CSV_COLUMNS, neutralizeCell, userCsvRow } from "./users_csv.ts";
+import { userDocument } from "./users_stream.ts";
+import { validateUser } from "./validate.ts";
+import type { StoredDocument } from "../ports.ts";
+
+/** The example record of https://randomuser.me/documentation, exactly as the API returns it. */
+const JENNIE = {
+  gender: "female",
+  name: { title: "Miss", first: "Jennie", last: "Nichols" },
+  location: {
+    street: { number: 8929, name: "Valwood Pkwy" },
+    city: "Billings",
+    state: "Michigan",
+    country: "United States",
+    postcode: "63104",
+    coordinates: { latitude: "-69.8246", longitude: "134.8719" },
+    timezone: { offset: "+9:30", description: "Adelaide, Darwin" },
+  },
+  email: "jennie.nichols@example.com",
+  login: {
+    uuid: "7a0eed16-9430-4d68-901f-c0d4c1c3bf00",
+    username: "yellowpeacock117",
+    password: "addison",
+    salt: "sld1yGtd",
+    md5: "ab54ac4c0be9480ae8fa5e9e2a5196a3",
+    sha1: "edcf2ce613cbdea349133c52dc2f3b83168dc51b",
+    sha256: "48df5229235ada28389b91e60a935e4f9b73eb4bdb855ef9258a1751f10bdc5d",
+  },
+  dob: { date: "1992-03-08T15:13:16.688Z", age: 30 },
+  registered: { date: "2007-07-09T05:51:59.390Z", age: 14 },
+  phone: "(272) 790-0888",
+  cell: "(489) 330-2385",
+  id: { name: "SSN", value: "405-88-3636" },
+  picture: {
+    large: "https://randomuser.me/api/portraits/men/75.jpg",
+    medium: "https://randomuser.me/api/portraits/med/men/75.jpg",
+    thumbnail: "https://randomuser.me/api/portraits/thumb/men/75.jpg",
+  },
+  nat: "US",
+};
+
+const RECEIVED = Date.UTC(2024, 5, 1, 12, 0, 0);
+
+/** The document the processor stores for `record`, received at `ts`. */
+function stored(record: unknown, ts = RECEIVED): StoredDocument {
+  const user = validateUser(record, ts);
+  return { id: user.uuid, ts, doc: userDocument(user, ts) };
+}
+
+/** A row as `{column: cell}`. */
+function byColumn(row: string[]): Record<string, string> {
+  return Object.fromEntries(CSV_COLUMNS.map((column, i) => [column, row[i]]));
+}
+
+Deno.test("cells that a spreadsheet would run as a formula get a leading apostrophe", () => {
+  assert.equal(neutralizeCell("=1+1"), "'=1+1");
+  assert.equal(neutralizeCell("+49 30"), "'+49 30");
+  assert.equal(neutralizeCell("-cmd"), "'-cmd");
+  assert.equal(neutralizeCell("@SUM(A1)"), "'@SUM(A1)");
+  assert.equal(neutralizeCell("\tx"), "'\tx");
+  assert.equal(neutralizeCell("\r=1"), "'\r=1");
+  assert.equal(
+    neutralizeCell(`=HYPERLINK("http://evil.example","x")`),
+    `'=HYPERLINK("http://evil.example","x")`,
+  );
+  assert.equal(
+    neutralizeCell("-1+1"),
+    "'-1+1",
+    "arithmetic is not a plain number",
+  );
+});
+
+Deno.test("plain numbers, signed ones included, are left as they are", () => {
+  assert.equal(neutralizeCell("-33.8688"), "-33.8688");
+  assert.equal(neutralizeCell("+12"), "+12");
+  assert.equal(neutralizeCell("63104"), "63104");
+  assert.equal(neutralizeCell("0"), "0");
+});
+
+Deno.test("ordinary text is left untouched", () => {
+  for (
+    const text of [
+      "Jennie Nichols",
+      "",
+      "(272) 790-0888",
+      "a=b",
+      "jennie@example.com",
+      "Ярослав",
+      "آرش رضایی",
+    ]
+  ) {
+    assert.equal(neutralizeCell(text), text);
+  }
+});
+
+Deno.test("a row has one cell per CSV column", () => {
+  assert.equal(userCsvRow(stored(JENNIE)).length, CSV_COLUMNS.length);
+});
+
+Deno.test("a stored user's row puts each value in its column", () => {
+  assert.deepEqual(byColumn(userCsvRow(stored(JENNIE))), {
+    uuid: "7a0eed16-9430-4d68-901f-c0d4c1c3bf00",
+    full_name: "Jennie Nichols",
+    title: "Miss",
+    first_name: "Jennie",
+    last_name: "Nichols",
+    gender: "female",
+    age: "32",
+    date_of_birth: "1992-03-08T15:13:16.688Z",
+    email: "jennie.nichols@example.com",
+    phone: "(272) 790-0888",
+    cell: "(489) 330-2385",
+    street: "8929 Valwood Pkwy",
+    city: "Billings",
+    state: "Michigan",
+    country: "United States",
+    postcode: "63104",
+    latitude: "-69.8246",
+    longitude: "134.8719",
+    nationality: "US",
+    registered: "2007-07-09T05:51:59.390Z",
+    picture: "https://randomuser.me/api/portraits/men/75.jpg",
+    received_at: "2024-06-01T12:00:00.000Z",
+  });
+});
+
+Deno.test("a numeric postcode and a missing id value export cleanly", () => {
+  const record = structuredClone(JENNIE) as {
+    location: Record<string, unknown>;
+    id: Record<string, unknown>;
+  };
+  record.location.postcode = 63104;
+  record.id.value = null;
+  const row = byColumn(userCsvRow(stored(record)));
+  assert.equal(row.postcode, "63104");
+  assert.ok(!Object.values(row).includes("null"), "no cell says null");
+  assert.ok(
+    !Object.values(row).includes("undefined"),
+    "no cell says undefined",
+  );
+});
+
+Deno.test("formula text inside a user record is neutralised in the export", () => {
+  const record = structuredClone(JENNIE);
+  record.location.city = "=cmd|' /C calc'!A0";
+  record.phone = "+44 20 7946 0958";
+  record.name.first = "@SUM(A1)";
+  const row = byColumn(userCsvRow(stored(record)));
+  assert.equal(row.city, "'=cmd|' /C calc'!A0");
+  assert.equal(row.phone, "'+44 20 7946 0958");
+  assert.equal(row.first_name, "'@SUM(A1)");
+  assert.equal(row.full_name, "'@SUM(A1) Nichols");
+  assert.equal(row.latitude, "-69.8246", "coordinates stay numbers");
+});

@@ -1,0 +1,112 @@
+/**
+ * Messages between the main thread and the pipeline's Deno workers, and the
+ * main-thread handle that starts a worker and stops it cleanly.
+ */
+
+import type { Config } from "../../config.ts";
+
+/** Where a producer takes its records from. */
+export type ProducerSource =
+  | { kind: "generator"; seed: number }
+  | { kind: "randomuser"; url: string; timeoutMs: number; pageSize: number }
+  | { kind: "file"; path: string };
+
+/** Everything a producer worker needs. */
+export interface ProducerJob {
+  config: Config;
+  stream: "users";
+  source: ProducerSource;
+  /** Records per second; 0 = as fast as possible. */
+  rate: number;
+  /** Stop after this many records; unset runs until stopped. */
+  count?: number;
+}
+
+/** Everything a processor worker needs. */
+export interface ProcessorJob {
+  config: Config;
+  stream: "users";
+}
+
+/** Main thread to worker. */
+export type ToWorker<J> = { type: "start"; job: J } | { type: "stop" };
+
+/** Worker to main thread. */
+export type FromWorker =
+  | { type: "started" }
+  | { type: "progress"; sent: number }
+  | { type: "finished"; sent?: number }
+  | { type: "failed"; message: string };
+
+/** A running worker. */
+export interface WorkerHandle {
+  /** Resolves when the worker finished (or was stopped), rejects when it failed. */
+  done: Promise<number | undefined>;
+  /** Asks the worker to finish its batch and stop; resolves once it has. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a worker module with a job.
+ *
+ * @param onProgress told of progress messages (records sent so far)
+ */
+export function startWorker<J>(
+  module: URL,
+  job: J,
+  onProgress?: (sent: number) => void,
+): WorkerHandle {
+  const worker = new Worker(module, { type: "module" });
+  let settled = false;
+  const done = new Promise<number | undefined>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.type === "progress") onProgress?.(message.sent);
+      if (message.type === "finished") {
+        settled = true;
+        worker.terminate();
+        resolve(message.sent);
+      }
+      if (message.type === "failed") {
+        settled = true;
+        worker.terminate();
+        reject(new Error(message.message));
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      settled = true;
+      worker.terminate();
+      reject(new Error(event.message));
+    };
+  });
+  worker.postMessage({ type: "start", job } satisfies ToWorker<J>);
+  return {
+    done,
+    stop: async () => {
+      if (settled) return;
+      worker.postMessage({ type: "stop" } satisfies ToWorker<J>);
+      const timeout = new Promise((resolve) => setTimeout(resolve, 10_000));
+      await Promise.race([done.catch(() => {}), timeout]);
+      if (!settled) worker.terminate();
+    },
+  };
+}
+
+/**
+ * Runs a job inside a worker: calls `run` on "start", aborts its signal on
+ * "stop", and reports the outcome to the main thread.
+ */
+export function serveWorker<J>(
+  run: (job: J, signal: AbortSignal, progress: (sent: number) => void) => Promise<number | void>,
+): void {
+  const controller = new AbortController();
+  const post = (message: FromWorker) => self.postMessage(message);
+  self.onmessage = (event: MessageEvent<ToWorker<J>>) => {
+    if (event.data.type === "stop") return controller.abort();
+    post({ type: "started" });
+    run(event.data.job, controller.signal, (sent) => post({ type: "progress", sent }))
+      .then((sent) => post({ type: "finished", sent: sent ?? undefined }))
+      .catch((error) => post({ type: "failed", message: String(error?.stack ?? error) }));
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `POST /add_user`: accepts one RandomUser record (or a whole API response
+ * with `results`), validates it and produces it to the users topic. Invalid
+ * input is refused with 400 and the reason; nothing half-valid gets in.
+ */
+
+import type { Handlers } from "../server/app.ts";
+import { HttpError, json } from "../server/http_error.ts";
+import { readJsonBody, requireWriteToken } from "../server/request_guards.ts";
+import { USERS } from "../pipeline/users/users_stream.ts";
+import { validateUser } from "../pipeline/users/validate.ts";
+import { isObject } from "../pipeline/validation.ts";
+
+/** Largest body accepted, in bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export const handler: Handlers = {
+  async POST(req, ctx) {
+    requireWriteToken(req, ctx.state.config.writeToken);
+    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    const records = isObject(body) && Array.isArray(body.results) ? body.results : [body];
+    if (records.length === 0) {
+      throw new HttpError(400, "`results` is empty; send at least one user");
+    }
+    const now = ctx.state.now();
+    const users = records.map((record, i) => {
+      try {
+        return validateUser(record, now);
+      } catch (error) {
+        const where = records.length > 1 || body !== record ? `results[${i}]: ` : "";
+        throw new HttpError(400, `${where}${(error as Error).message}`);
+      }
+    });
+    const encoder = new TextEncoder();
+    await ctx.state.broker.produce(
+      USERS.topic,
+      users.map((u) => ({
+        key: u.uuid,
+        value: encoder.encode(JSON.stringify(u.record)),
+        timestamp: now,
+      })),
+    );
+    return json({ accepted: users.length, uuids: users.map((u) => u.uuid) }, 202);
+  },
+};

@@ -1,0 +1,41 @@
+/** `/`: the users dashboard, server-rendered with current data, then live through SSE. */
+
+import type { Handlers, PageProps } from "../server/app.ts";
+import { type UsersSnapshot, usersSnapshot } from "../server/users_data.ts";
+import { Header } from "../components/Header.tsx";
+import UserCounters from "../islands/UserCounters.tsx";
+import GenderPie from "../islands/GenderPie.tsx";
+import LastUser from "../islands/LastUser.tsx";
+import UserFeed from "../islands/UserFeed.tsx";
+
+export const handler: Handlers = {
+  async GET(_req, ctx) {
+    return ctx.render(await usersSnapshot(ctx.state.raw, ctx.state.aggregates));
+  },
+};
+
+export default function UsersPage({ data }: PageProps<UsersSnapshot>) {
+  return (
+    <>
+      <Header current="/" />
+      <main>
+        <UserCounters initial={data.stats} />
+        <div class="row">
+          <LastUser initial={data.users[0] ?? null} />
+          <section class="card">
+            <h2>Gender split</h2>
+            <GenderPie initial={data.stats} />
+          </section>
+          <section class="card export">
+            <h2>Export</h2>
+            <p class="muted">Every stored user as CSV (UTF-8, RFC 4180).</p>
+            <a class="button" href="/export/csv" download data-testid="csv-download">
+              Download CSV
+            </a>
+          </section>
+        </div>
+        <UserFeed initial={data.users} />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,161 @@
+/**
+ * `deno task bench`: end-to-end throughput and produce-to-SSE latency of the
+ * pipeline, printed with the conditions and ending with one JSON line.
+ *
+ *   deno task bench [--users 100000] [--rate 1000] [--seconds 10]
+ *
+ * Throughput: N generated users produced as fast as possible by the producer
+ * worker while the processor worker consumes; the clock stops when the
+ * aggregate store counts all N (so every user is stored and aggregated).
+ * Latency: the full app (web + processor workers) with an SSE client on
+ * `/api/stream`; the producer sends `rate` users/s for `seconds`; each user's
+ * latency is the time from its produce timestamp to its arrival over SSE.
+ */
+
+import { parseArgs } from "node:util";
+import { type Config, DEFAULTS, loadConfig } from "../config.ts";
+import { start } from "../main.ts";
+import { type ProcessorJob, type ProducerJob, startWorker } from "../pipeline/workers/protocol.ts";
+import { openPipeline } from "../pipeline/wiring.ts";
+import { silentLogger } from "../pipeline/logger.ts";
+import { userStats } from "../server/users_data.ts";
+import { delay } from "../pipeline/async.ts";
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    users: { type: "string", default: "100000" },
+    rate: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "10" },
+    mode: { type: "string", default: "embedded" },
+  },
+});
+const USERS = Number(args.users);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+
+const PROCESSOR = new URL("../pipeline/workers/processor_worker.ts", import.meta.url);
+const PRODUCER = new URL("../pipeline/workers/producer_worker.ts", import.meta.url);
+
+function baseConfig(dataDir: string): Config {
+  const env = Deno.env.toObject();
+  return {
+    ...loadConfig({ ...env, STREAMBOARD_MODE: args.mode }),
+    dataDir,
+    produce: false,
+    port: 0,
+  };
+}
+
+async function throughput(): Promise<{ eventsPerS: number; produceS: number; totalS: number }> {
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
+  const config = baseConfig(dataDir);
+  const reader = await openPipeline(config, silentLogger);
+  const started = performance.now();
+  const processor = startWorker<ProcessorJob>(PROCESSOR, { config, stream: "users" });
+  let produced = 0;
+  const producer = startWorker<ProducerJob>(PRODUCER, {
+    config,
+    stream: "users",
+    source: { kind: "generator", seed: 1 },
+    rate: 0,
+    count: USERS,
+  });
+  producer.done.then(() => (produced = performance.now()));
+  while ((await userStats(reader.aggregates)).total < USERS) await delay(10);
+  const totalS = (performance.now() - started) / 1000;
+  await producer.done;
+  await processor.stop();
+  await reader.close();
+  await Deno.remove(dataDir, { recursive: true });
+  return { eventsPerS: USERS / totalS, produceS: (produced - started) / 1000, totalS };
+}
+
+async function latency(): Promise<
+  { p50: number; p99: number; max: number; measured: number; sent: number }
+> {
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
+  const config = baseConfig(dataDir);
+  const app = await start({ ...config, host: "127.0.0.1" });
+  const latencies: number[] = [];
+  const response = await fetch(new URL("/api/stream", app.url));
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const reading = (async () => {
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const now = Date.now();
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!block.includes("event: users")) continue;
+        const data = JSON.parse(block.slice(block.indexOf("data: ") + 6));
+        for (const user of data.users) latencies.push(now - user.ts);
+      }
+    }
+  })();
+  const sent = Math.round(RATE * SECONDS);
+  const producer = startWorker<ProducerJob>(PRODUCER, {
+    config,
+    stream: "users",
+    source: { kind: "generator", seed: 2 },
+    rate: RATE,
+    count: sent,
+  });
+  await producer.done;
+  const deadline = Date.now() + 5000;
+  while (latencies.length < sent && Date.now() < deadline) await delay(20);
+  await reader.cancel();
+  await reading.catch(() => {});
+  await app.stop();
+  await Deno.remove(dataDir, { recursive: true });
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return {
+    p50: pick(0.5),
+    p99: pick(0.99),
+    max: latencies[latencies.length - 1],
+    measured: latencies.length,
+    sent,
+  };
+}
+
+const cpu =
+  (await Deno.readTextFile("/proc/cpuinfo").catch(() => "")).match(/model name\s*:\s*(.*)/)?.[1] ??
+    "unknown CPU";
+console.log(
+  `StreamBoard bench · mode ${args.mode} · Deno ${Deno.version.deno} · ${navigator.hardwareConcurrency} cores · ${cpu}`,
+);
+console.log(
+  `settings: partitions ${DEFAULTS.partitions}, processor batch ${DEFAULTS.batchSize}, producer batch ${DEFAULTS.producerBatchSize}, linger ${DEFAULTS.lingerMs} ms, poll ${DEFAULTS.pollMs} ms (env overrides apply)`,
+);
+console.log(`throughput: ${USERS} generated users, producer and processor workers at full speed…`);
+const t = await throughput();
+console.log(
+  `  ${
+    Math.round(t.eventsPerS)
+  } users/s end to end (produced → stored and aggregated) · all produced after ${
+    t.produceS.toFixed(2)
+  } s · all aggregated after ${t.totalS.toFixed(2)} s`,
+);
+console.log(
+  `latency: ${RATE} users/s for ${SECONDS} s through web + processor, SSE client on /api/stream…`,
+);
+const l = await latency();
+console.log(
+  `  produce → SSE: p50 ${l.p50} ms · p99 ${l.p99} ms · max ${l.max} ms · ${l.measured}/${l.sent} users measured`,
+);
+console.log(JSON.stringify({
+  mode: args.mode,
+  users: USERS,
+  events_per_s: Math.round(t.eventsPerS),
+  latency_rate: RATE,
+  p50_ms: l.p50,
+  p99_ms: l.p99,
+}));
+Deno.exit(0);

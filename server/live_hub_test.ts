@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import { frame, type LiveClient, LiveHub, type LiveHubOptions } from "./live_hub.ts";
+
+function hub(options: Partial<LiveHubOptions> = {}): LiveHub {
+  return new LiveHub({
+    replay: 100,
+    clientBuffer: 100,
+    snapshot: () => Promise.resolve([{ event: "snapshot", data: { users: [], total: 7 } }]),
+    ...options,
+  });
+}
+
+/** The ids of SSE frames, in order. */
+function ids(frames: string[]): string[] {
+  return frames.map((f) => {
+    const match = /^id: (.+)\n/.exec(f);
+    assert.ok(match, `frame without id: ${JSON.stringify(f)}`);
+    return match[1];
+  });
+}
+
+/** What a client has queued now (does not wait when it has nothing). */
+function queued(client: LiveClient): Promise<string[]> {
+  return client.take(0);
+}
+
+const epochOf = (id: string) => id.slice(0, id.lastIndexOf("-"));
+const seqOf = (id: string) => Number(id.slice(id.lastIndexOf("-") + 1));
+
+Deno.test("an event is framed as SSE with its id, name and one-line data", () => {
+  assert.equal(
+    frame({ id: "abc-1", event: "users", data: '{"n":1}' }),
+    'id: abc-1\nevent: users\ndata: {"n":1}\n\n',
+  );
+});
+
+Deno.test("every connected client gets every published event, ids <epoch>-<n> increasing", async () => {
+  const live = hub();
+  const a = live.connect();
+  const b = live.connect();
+  const published = [1, 2, 3].map((n) => live.publish("users", { n }));
+  const framesA = await queued(a);
+  const framesB = await queued(b);
+  assert.deepEqual(framesA, published.map(frame));
+  assert.deepEqual(framesB, framesA);
+  const got = ids(framesA);
+  for (const id of got) assert.match(id, /^[0-9a-z]+-\d+$/);
+  assert.equal(
+    new Set(got.map(epochOf)).size,
+    1,
+    "one epoch for the hub's life",
+  );
+  assert.deepEqual(got.map(seqOf), [1, 2, 3]);
+  assert.equal(published[2].data, '{"n":3}', "data is JSON");
+  live.close();
+});
+
+Deno.test("lastId is the id of the newest event", () => {
+  const live = hub();
+  const before = live.lastId;
+  assert.equal(seqOf(before), 0);
+  const event = live.publish("stats", { total: 1 });
+  assert.equal(live.lastId, event.id);
+  assert.equal(epochOf(event.id), epochOf(before));
+});
+
+Deno.test("a client connecting without an id starts with a snapshot", () => {
+  const live = hub();
+  live.publish("users", { n: 1 });
+  assert.equal(live.connect().needsSnapshot, true);
+  assert.equal(live.connect(null).needsSnapshot, true);
+  live.close();
+});
+
+Deno.test("reconnecting with the last id seen replays exactly the missed events", async () => {
+  const live = hub();
+  const events = [1, 2, 3, 4, 5].map((n) => live.publish("users", { n }));
+  const client = live.connect(events[1].id);
+  assert.equal(client.needsSnapshot, false);
+  assert.deepEqual(await queued(client), events.slice(2).map(frame));
+  const after = live.publish("users", { n: 6 });
+  assert.deepEqual(
+    await queued(client),
+    [frame(after)],
+    "then live events follow",
+  );
+  live.close();
+});
+
+Deno.test("reconnecting with the newest id replays nothing and needs no snapshot", async () => {
+  const live = hub();
+  live.publish("users", { n: 1 });
+  const client = live.connect(live.lastId);
+  assert.equal(client.needsSnapshot, false);
+  assert.deepEqual(await queued(client), []);
+  live.close();
+});
+
+Deno.test("a snapshot's id taken before any event is a valid resume point", async () => {
+  const live = hub();
+  const atSnapshot = live.lastId;
+  const event = live.publish("users", { n: 1 });
+  const client = live.connect(atSnapshot);
+  assert.equal(client.needsSnapshot, false);
+  assert.deepEqual(await queued(client), [frame(event)]);
+  live.close();
+});
+
+Deno.test("an id from an earlier server run needs a snapshot", () => {
+  const live = hub();
+  live.publish("users", { n: 1 });
+  const epoch = epochOf(live.lastId);
+  const earlier = (parseInt(epoch, 36) - 1).toString(36);
+  const client = live.connect(`${earlier}-1`);
+  assert.equal(client.needsSnapshot, true);
+  live.close();
+});
+
+Deno.test("a garbage or future id needs a snapshot", () => {
+  const live = hub();
+  live.publish("users", { n: 1 });
+  const epoch = epochOf(live.lastId);
+  for (
+    const id of [
+      "garbage",
+      "-",
+      "--",
+      `${epoch}-abc`,
+      `${epoch}-1.5`,
+      `${epoch}-99`,
+    ]
+  ) {
+    const client = live.connect(id);
+    assert.equal(client.needsSnapshot, true, JSON.stringify(id));
+  }
+  live.close();
+});
+
+Deno.test("an id older than the replay buffer needs a snapshot; the oldest kept one still replays", async () => {
+  const live = hub({ replay: 3 });
+  const events = Array.from(
+    { length: 10 },
+    (_, i) => live.publish("users", { n: i + 1 }),
+  );
+  // The buffer holds events 8, 9 and 10.
+  assert.equal(
+    live.connect(events[5].id).needsSnapshot,
+    true,
+    "after 6, event 7 is gone",
+  );
+  const justInTime = live.connect(events[6].id);
+  assert.equal(
+    justInTime.needsSnapshot,
+    false,
+    "after 7, everything missed is kept",
+  );
+  assert.deepEqual(
+    ids(await queued(justInTime)),
+    events.slice(7).map((e) => e.id),
+  );
+  live.close();
+});
+
+Deno.test("with no replay buffer, only the newest id resumes without a snapshot", () => {
+  const live = hub({ replay: 0 });
+  const first = live.publish("users", { n: 1 });
+  live.publish("users", { n: 2 });
+  assert.equal(live.connect(first.id).needsSnapshot, true);
+  assert.equal(live.connect(live.lastId).needsSnapshot, false);
+  live.close();
+});
+
+Deno.test("a slow client whose buffer overflows is resynchronised; other clients are unaffected", async () => {
+  const live = hub({ clientBuffer: 3 });
+  const fast = live.connect(live.lastId);
+  const slow = live.connect(live.lastId);
+  const fastGot: string[] = [];
+  const events = [];
+  for (let n = 1; n <= 4; n++) {
+    events.push(live.publish("users", { n }));
+    fastGot.push(...await queued(fast));
+  }
+  assert.equal(slow.needsSnapshot, true, "the slow client needs a snapshot");
+  assert.deepEqual(await queued(slow), [], "its queue was dropped");
+  assert.equal(fast.needsSnapshot, false);
+  assert.deepEqual(
+    fastGot,
+    events.map(frame),
+    "the fast client got every event",
+  );
+  assert.equal(live.clients, 2, "the slow client stays connected");
+  live.close();
+});
+
+Deno.test("a client waiting for events is woken by the next publish", async () => {
+  const live = hub();
+  const client = live.connect(live.lastId);
+  const waiting = client.take(60_000);
+  const event = live.publish("users", { n: 1 });
+  assert.deepEqual(await waiting, [frame(event)]);
+  live.close();
+});
+
+Deno.test("close() ends every client, wakes waiting ones and removes them", async () => {
+  const live = hub();
+  const a = live.connect();
+  const b = live.connect(live.lastId);
+  assert.equal(live.clients, 2);
+  const waiting = b.take(60_000);
+  live.close();
+  assert.equal(live.clients, 0);
+  assert.equal(a.closed, true);
+  assert.equal(b.closed, true);
+  assert.deepEqual(await waiting, [], "a waiting client returns at once");
+  live.publish("users", { n: 1 });
+  assert.deepEqual(await queued(b), [], "closed clients get nothing more");
+});
+
+Deno.test("a client that leaves is removed from the hub", () => {
+  const live = hub();
+  const a = live.connect();
+  live.connect();
+  a.close();
+  assert.equal(live.clients, 1);
+  live.close();
+});
+
+Deno.test("snapshot frames carry the current lastId, so a reconnect resumes after them", async () => {
+  const live = hub();
+  live.publish("users", { n: 1 });
+  live.publish("stats", { total: 1 });
+  const frames = await live.snapshotFrames();
+  assert.deepEqual(frames, [
+    `id: ${live.lastId}\nevent: snapshot\ndata: {"users":[],"total":7}\n\n`,
+  ]);
+  const next = live.publish("users", { n: 2 });
+  const resumed = live.connect(ids(frames)[0]);
+  assert.equal(resumed.needsSnapshot, false);
+  assert.deepEqual(await queued(resumed), [frame(next)]);
+  live.close();
+});

@@ -1,0 +1,61 @@
+/**
+ * The SSE response of one viewer: a `retry:` hint, then a snapshot or the
+ * replayed events it missed, then live events as they come, with heartbeat
+ * comments while nothing happens. Ends when the viewer leaves (the body is
+ * cancelled) or the hub closes.
+ */
+
+import type { LiveHub } from "./live_hub.ts";
+
+/** Timing of an SSE stream. */
+export interface SseOptions {
+  /** `Last-Event-ID` sent by a reconnecting browser. */
+  lastEventId?: string | null;
+  /** Reconnect delay suggested to the browser, in ms. */
+  retryMs: number;
+  /** Interval of heartbeat comments, in ms. */
+  heartbeatMs: number;
+}
+
+/** Streams live events of `hub` to one viewer. */
+export function sseResponse(hub: LiveHub, options: SseOptions): Response {
+  const client = hub.connect(options.lastEventId);
+  const encoder = new TextEncoder();
+  let opened = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (!opened) {
+          opened = true;
+          controller.enqueue(encoder.encode(`retry: ${options.retryMs}\n: connected\n\n`));
+        }
+        if (client.needsSnapshot) {
+          client.needsSnapshot = false;
+          const frames = await hub.snapshotFrames();
+          controller.enqueue(encoder.encode(frames.join("")));
+          return;
+        }
+        const frames = await client.take(options.heartbeatMs);
+        if (client.closed) {
+          controller.close();
+          return;
+        }
+        if (client.needsSnapshot) return;
+        controller.enqueue(encoder.encode(frames.length > 0 ? frames.join("") : ": heartbeat\n\n"));
+      } catch (error) {
+        client.close();
+        controller.error(error);
+      }
+    },
+    cancel() {
+      client.close();
+    },
+  }, { highWaterMark: 0 });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
