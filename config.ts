@@ -43,6 +43,26 @@ export interface Config {
   sseClientBuffer: number;
   /** Interval of SSE heartbeat comments, in ms. */
   sseHeartbeatMs: number;
+  /** Services mode: Kafka/Redpanda bootstrap addresses. */
+  kafkaBrokers: string[];
+  /** Services mode: MongoDB connection string. */
+  mongodbUrl: string;
+  /** Services mode: MongoDB database. */
+  mongodbDb: string;
+  /** Services mode: Cassandra nodes, `host[:port]`. */
+  cassandraContactPoints: string[];
+  /** Services mode: Cassandra data center of those nodes. */
+  cassandraDc: string;
+  /** Services mode: Cassandra keyspace (created when missing). */
+  cassandraKeyspace: string;
+  /** Services mode: CQL replication map of a created keyspace. */
+  cassandraReplication: string;
+  /** Services mode: replication factor of topics StreamBoard creates. */
+  kafkaReplicationFactor: number;
+  /** Services mode: connect timeout of each driver, in ms. */
+  connectTimeoutMs: number;
+  /** Prefix of topic and consumer group names, to share one cluster between installations. */
+  namespace: string;
 }
 
 /** The defaults, as documented in the README's configuration table. */
@@ -64,6 +84,16 @@ export const DEFAULTS: Config = {
   sseReplay: 1000,
   sseClientBuffer: 256,
   sseHeartbeatMs: 15000,
+  kafkaBrokers: ["127.0.0.1:9092"],
+  mongodbUrl: "mongodb://127.0.0.1:27017/",
+  mongodbDb: "streamboard",
+  cassandraContactPoints: ["127.0.0.1:9042"],
+  cassandraDc: "datacenter1",
+  cassandraKeyspace: "streamboard",
+  cassandraReplication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+  kafkaReplicationFactor: 1,
+  connectTimeoutMs: 5000,
+  namespace: "",
 };
 
 type Env = Record<string, string | undefined>;
@@ -83,6 +113,23 @@ export function loadConfig(env: Env): Config {
     );
   }
   const token = env.STREAMBOARD_WRITE_TOKEN;
+  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const list = (name: string, fallback: string[]) =>
+    env[name]?.trim()
+      ? env[name]!.split(",").map((s) => s.trim()).filter((s) => s !== "")
+      : fallback;
+  const keyspace = text("CASSANDRA_KEYSPACE", DEFAULTS.cassandraKeyspace);
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) {
+    throw new RangeError(
+      `CASSANDRA_KEYSPACE must start with a letter and hold only letters, digits and _, got "${keyspace}"`,
+    );
+  }
+  const namespace = text("STREAMBOARD_NAMESPACE", DEFAULTS.namespace);
+  if (!/^[A-Za-z0-9._-]*$/.test(namespace)) {
+    throw new RangeError(
+      `STREAMBOARD_NAMESPACE may hold only letters, digits, ".", "_" and "-", got "${namespace}"`,
+    );
+  }
   return {
     mode,
     port: int(env, "PORT", DEFAULTS.port, 0, 65535),
@@ -121,6 +168,28 @@ export function loadConfig(env: Env): Config {
       100,
       3_600_000,
     ),
+    kafkaBrokers: list("KAFKA_BROKERS", DEFAULTS.kafkaBrokers),
+    mongodbUrl: text("MONGODB_URL", DEFAULTS.mongodbUrl),
+    mongodbDb: text("MONGODB_DB", DEFAULTS.mongodbDb),
+    cassandraContactPoints: list("CASSANDRA_CONTACT_POINTS", DEFAULTS.cassandraContactPoints),
+    cassandraDc: text("CASSANDRA_DC", DEFAULTS.cassandraDc),
+    cassandraKeyspace: keyspace,
+    cassandraReplication: text("CASSANDRA_REPLICATION", DEFAULTS.cassandraReplication),
+    kafkaReplicationFactor: int(
+      env,
+      "KAFKA_REPLICATION_FACTOR",
+      DEFAULTS.kafkaReplicationFactor,
+      1,
+      16,
+    ),
+    connectTimeoutMs: int(
+      env,
+      "STREAMBOARD_CONNECT_TIMEOUT_MS",
+      DEFAULTS.connectTimeoutMs,
+      100,
+      600_000,
+    ),
+    namespace,
   };
 }
 

@@ -36,6 +36,16 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_SSE_REPLAY: "0",
     STREAMBOARD_SSE_CLIENT_BUFFER: "64",
     STREAMBOARD_SSE_HEARTBEAT_MS: "5000",
+    KAFKA_BROKERS: "k1:9092, k2:9092",
+    MONGODB_URL: "mongodb://m1:27017/",
+    MONGODB_DB: "sb",
+    CASSANDRA_CONTACT_POINTS: "c1,c2:9043",
+    CASSANDRA_DC: "dc2",
+    CASSANDRA_KEYSPACE: "sb_prod",
+    CASSANDRA_REPLICATION: "{'class': 'NetworkTopologyStrategy', 'dc2': 3}",
+    KAFKA_REPLICATION_FACTOR: "3",
+    STREAMBOARD_CONNECT_TIMEOUT_MS: "2000",
+    STREAMBOARD_NAMESPACE: "staging.",
   });
   assert.deepEqual(config, {
     mode: "services",
@@ -55,7 +65,28 @@ Deno.test("every variable is read into its setting", () => {
     sseReplay: 0,
     sseClientBuffer: 64,
     sseHeartbeatMs: 5000,
+    kafkaBrokers: ["k1:9092", "k2:9092"],
+    mongodbUrl: "mongodb://m1:27017/",
+    mongodbDb: "sb",
+    cassandraContactPoints: ["c1", "c2:9043"],
+    cassandraDc: "dc2",
+    cassandraKeyspace: "sb_prod",
+    cassandraReplication: "{'class': 'NetworkTopologyStrategy', 'dc2': 3}",
+    kafkaReplicationFactor: 3,
+    connectTimeoutMs: 2000,
+    namespace: "staging.",
   });
+});
+
+Deno.test("a keyspace or namespace that could inject names is refused", () => {
+  assert.throws(
+    () => loadConfig({ CASSANDRA_KEYSPACE: "x; DROP KEYSPACE y" }),
+    /CASSANDRA_KEYSPACE must start with a letter/,
+  );
+  assert.throws(
+    () => loadConfig({ STREAMBOARD_NAMESPACE: "a b" }),
+    /STREAMBOARD_NAMESPACE may hold only/,
+  );
 });
 
 Deno.test("STREAMBOARD_PRODUCE takes 1/0 and true/false", () => {

@@ -30,6 +30,8 @@ export interface Running {
 
 const PROCESSOR = new URL("./pipeline/workers/processor_worker.ts", import.meta.url);
 const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.url);
+/** How long a stopping processor may take to finish its batch and leave its group. */
+const PROCESSOR_STOP_MS = 15_000;
 
 /** Keeps the processor worker running: a failed worker is logged and started again. */
 function superviseProcessor(config: Config, log: Logger, signal: AbortSignal): {
@@ -39,7 +41,12 @@ function superviseProcessor(config: Config, log: Logger, signal: AbortSignal): {
   const loop = (async () => {
     let wait = 1000;
     while (!signal.aborted) {
-      current = startWorker<ProcessorJob>(PROCESSOR, { config, stream: "users" });
+      current = startWorker<ProcessorJob>(
+        PROCESSOR,
+        { config, stream: "users" },
+        undefined,
+        PROCESSOR_STOP_MS,
+      );
       try {
         await current.done;
         if (signal.aborted) return;
@@ -73,6 +80,25 @@ export async function start(config: Config): Promise<Running> {
     }],
   });
   const app = createApp(manifest, { config, ...pipeline, hub, log, now: Date.now });
+  let server: Deno.HttpServer;
+  let url = "";
+  try {
+    server = Deno.serve({
+      hostname: config.host,
+      port: config.port,
+      onListen: ({ hostname, port }) => {
+        url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`;
+      },
+    }, app.fetch);
+  } catch (error) {
+    await pipeline.close();
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new RangeError(
+        `${config.host}:${config.port} is already in use (another StreamBoard?); set PORT to a free port`,
+      );
+    }
+    throw error;
+  }
   const controller = new AbortController();
   const feed = runLiveFeed({ ...pipeline, hub, log, signal: controller.signal });
   const processor = superviseProcessor(config, log, controller.signal);
@@ -88,18 +114,6 @@ export async function start(config: Config): Promise<Running> {
     })
     : undefined;
   producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
-
-  let listening!: (url: string) => void;
-  const ready = new Promise<string>((resolve) => (listening = resolve));
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    onListen: ({ hostname, port }) => {
-      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      listening(`http://${host}:${port}/`);
-    },
-  }, app.fetch);
-  const url = await ready;
   log.info(
     `StreamBoard (${config.mode}) on ${url} · data in ${config.dataDir} · producer ${
       config.produce ? `on at ${config.produceRate}/s` : "off"
@@ -131,7 +145,14 @@ if (import.meta.main) {
     console.error(`streamboard: ${(error as Error).message}`);
     Deno.exit(2);
   }
-  const running = await start(config);
+  let running: Running;
+  try {
+    running = await start(config);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    console.error(`streamboard: ${error.message}`);
+    Deno.exit(2);
+  }
   const shutdown = async (signal: string) => {
     console.log(`${signal}: stopping (finishing the batch in hand)…`);
     await running.stop();

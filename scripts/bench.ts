@@ -13,7 +13,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Config, DEFAULTS, loadConfig } from "../config.ts";
+import { type Config, loadConfig } from "../config.ts";
 import { start } from "../main.ts";
 import { type ProcessorJob, type ProducerJob, startWorker } from "../pipeline/workers/protocol.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
@@ -62,7 +62,8 @@ async function throughput(): Promise<{ eventsPerS: number; produceS: number; tot
     count: USERS,
   });
   producer.done.then(() => (produced = performance.now()));
-  while ((await userStats(reader.aggregates)).total < USERS) await delay(10);
+  const poll = config.mode === "services" ? 100 : 10;
+  while ((await userStats(reader.aggregates)).total < USERS) await delay(poll);
   const totalS = (performance.now() - started) / 1000;
   await producer.done;
   await processor.stop();
@@ -131,8 +132,13 @@ const cpu =
 console.log(
   `StreamBoard bench · mode ${args.mode} · Deno ${Deno.version.deno} · ${navigator.hardwareConcurrency} cores · ${cpu}`,
 );
+const settings = baseConfig("");
 console.log(
-  `settings: partitions ${DEFAULTS.partitions}, processor batch ${DEFAULTS.batchSize}, producer batch ${DEFAULTS.producerBatchSize}, linger ${DEFAULTS.lingerMs} ms, poll ${DEFAULTS.pollMs} ms (env overrides apply)`,
+  `settings: partitions ${settings.partitions}, processor batch ${settings.batchSize}, producer batch ${settings.producerBatchSize}, linger ${settings.lingerMs} ms${
+    settings.mode === "embedded"
+      ? `, poll ${settings.pollMs} ms`
+      : `, Kafka ${settings.kafkaBrokers}, MongoDB ${settings.mongodbUrl}, Cassandra ${settings.cassandraContactPoints}`
+  }`,
 );
 console.log(`throughput: ${USERS} generated users, producer and processor workers at full speed…`);
 const t = await throughput();

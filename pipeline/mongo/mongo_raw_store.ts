@@ -1,8 +1,8 @@
 /**
  * The services-mode raw store: one MongoDB collection per stream.
  *
- * Uses only what FerretDB 1.x also supports (replaceOne upserts in unordered
- * bulk writes, find with sort and limit, countDocuments, plain indexes): no
+ * Uses only what FerretDB 1.x also supports (unordered inserts, replaceOne
+ * upserts in unordered bulk writes, find with sort and limit, countDocuments, plain indexes): no
  * transactions, change streams or aggregation expressions.
  */
 
@@ -29,6 +29,28 @@ export interface MongoRawStoreOptions {
 
 /** "Newest first", ties broken by id; the index below serves it. */
 const NEWEST_FIRST = { ts: -1, _id: -1 } as const;
+
+/**
+ * The indexes of documents an unordered insert refused only because their id
+ * exists already, or `undefined` when it failed for any other reason.
+ */
+function duplicateKeyIndexes(error: unknown): number[] | undefined {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  if (list.length === 0) return undefined;
+  const indexes: number[] = [];
+  for (
+    const e of list as Array<
+      { code?: number; index?: number; err?: { code?: number; index?: number } }
+    >
+  ) {
+    const code = e.code ?? e.err?.code;
+    const index = e.index ?? e.err?.index;
+    if (code !== 11000 || index === undefined) return undefined;
+    indexes.push(index);
+  }
+  return indexes;
+}
 
 /** A `RawStore` on MongoDB (or FerretDB). */
 export class MongoRawStore implements RawStore {
@@ -79,8 +101,27 @@ export class MongoRawStore implements RawStore {
     if (docs.length === 0) return;
     const target = this.#collection(collection);
     await this.#ensureIndex(collection, target);
+    // Insert first: new ids (the common case) go in one fast unordered
+    // insertMany; only ids that already exist (replays, re-sent users) are
+    // replaced, one upsert each. Upserting every document is ~100 times
+    // slower on FerretDB's SQLite backend.
+    const existing = new Set<number>();
+    try {
+      await target.insertMany(
+        docs.map((d) => ({ _id: d.id, ts: d.ts, doc: d.doc })),
+        { ordered: false },
+      );
+    } catch (error) {
+      const writeErrors = duplicateKeyIndexes(error);
+      if (writeErrors === undefined) throw error;
+      for (const index of writeErrors) existing.add(index);
+    }
+    if (existing.size === 0) return;
+    const last = new Map<string, StoredDocument>();
+    for (const index of existing) last.set(docs[index].id, docs[index]);
+    for (const d of docs) if (last.has(d.id)) last.set(d.id, d);
     await target.bulkWrite(
-      docs.map((d) => ({
+      [...last.values()].map((d) => ({
         replaceOne: {
           filter: { _id: d.id },
           replacement: { ts: d.ts, doc: d.doc },

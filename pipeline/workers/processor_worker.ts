@@ -8,7 +8,7 @@ import { consoleLogger } from "../logger.ts";
 
 serveWorker<ProcessorJob>(async ({ config }, signal) => {
   const log = consoleLogger("processor");
-  const pipeline = await openPipeline(config, log);
+  const pipeline = await openPipeline(config, log, signal);
   try {
     const processor = new StreamProcessor(usersStream, { ...pipeline, log });
     log.info(`consuming "${USERS.topic}" as group "${USERS.group}"`);

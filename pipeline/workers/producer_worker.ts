@@ -1,7 +1,7 @@
 /** Deno worker running a producer: generated, RandomUser API or file records to a stream's topic. */
 
 import { type ProducerJob, serveWorker } from "./protocol.ts";
-import { openBroker, topicSpecs } from "../wiring.ts";
+import { connectBroker } from "../wiring.ts";
 import { runProducer } from "../producer.ts";
 import { USERS } from "../users/users_stream.ts";
 import { generateUser } from "../users/generator.ts";
@@ -34,9 +34,8 @@ function source(job: ProducerJob, signal: AbortSignal, log: Logger): AsyncIterab
 
 serveWorker<ProducerJob>(async (job, signal, progress) => {
   const log = consoleLogger("producer");
-  const broker = openBroker(job.config, log);
+  const broker = await connectBroker(job.config, log, signal);
   try {
-    await broker.createTopics(topicSpecs(job.config));
     log.info(
       `producing ${
         job.count ?? "endless"

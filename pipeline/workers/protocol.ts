@@ -50,15 +50,23 @@ export interface WorkerHandle {
  * Starts a worker module with a job.
  *
  * @param onProgress told of progress messages (records sent so far)
+ * @param stopTimeoutMs how long `stop` waits for the worker to finish before terminating it
  */
 export function startWorker<J>(
   module: URL,
   job: J,
   onProgress?: (sent: number) => void,
+  stopTimeoutMs = 10_000,
 ): WorkerHandle {
   const worker = new Worker(module, { type: "module" });
   let settled = false;
+  let forceStop!: () => void;
   const done = new Promise<number | undefined>((resolve, reject) => {
+    forceStop = () => {
+      settled = true;
+      worker.terminate();
+      resolve(undefined);
+    };
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if (message.type === "progress") onProgress?.(message.sent);
@@ -86,9 +94,11 @@ export function startWorker<J>(
     stop: async () => {
       if (settled) return;
       worker.postMessage({ type: "stop" } satisfies ToWorker<J>);
-      const timeout = new Promise((resolve) => setTimeout(resolve, 10_000));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, stopTimeoutMs)));
       await Promise.race([done.catch(() => {}), timeout]);
-      if (!settled) worker.terminate();
+      clearTimeout(timer);
+      if (!settled) forceStop();
     },
   };
 }

@@ -1,0 +1,40 @@
+/**
+ * A `Broker` that prefixes topic and consumer group names, so several
+ * StreamBoard installations (staging and production, or parallel test runs)
+ * can share one Kafka cluster without seeing each other's records.
+ */
+
+import type { Broker, BrokerRecord, RecordBatch } from "./ports.ts";
+
+/** Wraps `inner` so that every topic and group name gets `prefix`. */
+export function namespacedBroker(inner: Broker, prefix: string): Broker {
+  if (prefix === "") return inner;
+  const name = (topic: string) => `${prefix}${topic}`;
+  const strip = (batch: RecordBatch): RecordBatch => ({
+    ...batch,
+    topic: batch.topic.slice(prefix.length),
+    records: batch.records.map((r: BrokerRecord) => ({
+      ...r,
+      topic: r.topic.slice(prefix.length),
+    })),
+  });
+  return {
+    createTopics: (topics) => inner.createTopics(topics.map((t) => ({ ...t, name: name(t.name) }))),
+    partitions: (topic) => inner.partitions(name(topic)),
+    produce: (topic, records) => inner.produce(name(topic), records),
+    consume: (options) =>
+      inner.consume({
+        ...options,
+        groupId: name(options.groupId),
+        topics: options.topics.map(name),
+        handle: (batch) => options.handle(strip(batch)),
+      }),
+    tail: (options) =>
+      inner.tail({
+        ...options,
+        topics: options.topics.map(name),
+        handle: (batch) => options.handle(strip(batch)),
+      }),
+    close: () => inner.close(),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * `deno task produce`: runs a producer alone against the configured broker
+ * (also while `deno task start` runs), in a Deno worker.
+ *
+ *   deno task produce [--rate 5] [--count N] [--seed N]
+ *   deno task produce --source randomuser [--url https://randomuser.me/api/] [--timeout 10000]
+ *   deno task produce --file users.json     (a saved API response, a JSON array, or JSON lines)
+ */
+
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.ts";
+import {
+  type ProducerJob,
+  type ProducerSource,
+  startWorker,
+} from "../pipeline/workers/protocol.ts";
+import { RANDOMUSER_DEFAULTS } from "../pipeline/sources/randomuser_source.ts";
+
+const USAGE =
+  `usage: deno task produce [--stream users] [--source generator|randomuser] [--file PATH]
+                         [--rate N] [--count N] [--seed N] [--url URL] [--timeout MS] [--page-size N]`;
+
+function fail(message: string): never {
+  console.error(`produce: ${message}\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function number(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min) {
+    fail(`--${name} must be a number of at least ${min}, got "${text}"`);
+  }
+  return value;
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    args: Deno.args,
+    options: {
+      stream: { type: "string", default: "users" },
+      source: { type: "string", default: "generator" },
+      file: { type: "string" },
+      rate: { type: "string" },
+      count: { type: "string" },
+      seed: { type: "string" },
+      url: { type: "string", default: RANDOMUSER_DEFAULTS.url },
+      timeout: { type: "string" },
+      "page-size": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+const args = parsed.values;
+if (args.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+if (args.stream !== "users") fail(`--stream must be "users", got "${args.stream}"`);
+
+let config;
+try {
+  config = loadConfig(Deno.env.toObject());
+} catch (error) {
+  fail((error as Error).message);
+}
+
+let source: ProducerSource;
+if (args.file !== undefined) {
+  try {
+    if (!(await Deno.stat(args.file)).isFile) fail(`--file ${args.file} is not a file`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) fail(`--file ${args.file} does not exist`);
+    throw error;
+  }
+  source = { kind: "file", path: args.file };
+} else if (args.source === "randomuser") {
+  try {
+    new URL(args.url);
+  } catch {
+    fail(`--url must be a URL, got "${args.url}"`);
+  }
+  source = {
+    kind: "randomuser",
+    url: args.url,
+    timeoutMs: number("timeout", args.timeout, 100) ?? RANDOMUSER_DEFAULTS.timeoutMs,
+    pageSize: number("page-size", args["page-size"], 1) ?? RANDOMUSER_DEFAULTS.pageSize,
+  };
+} else if (args.source === "generator") {
+  source = {
+    kind: "generator",
+    seed: number("seed", args.seed, 0) ?? config.seed ??
+      crypto.getRandomValues(new Uint32Array(1))[0],
+  };
+} else {
+  fail(`--source must be "generator" or "randomuser", got "${args.source}"`);
+}
+
+const job: ProducerJob = {
+  config,
+  stream: "users",
+  source,
+  rate: number("rate", args.rate, 0) ?? (source.kind === "generator" ? config.produceRate : 0),
+  count: number("count", args.count, 1),
+};
+const worker = startWorker(
+  new URL("../pipeline/workers/producer_worker.ts", import.meta.url),
+  job,
+  (sent) => console.log(`sent ${sent}`),
+);
+const stop = () => worker.stop();
+Deno.addSignalListener("SIGINT", stop);
+Deno.addSignalListener("SIGTERM", stop);
+try {
+  const sent = await worker.done;
+  console.log(`done: ${sent ?? 0} record(s) sent to "${job.stream}"`);
+  Deno.exit(0);
+} catch (error) {
+  console.error(`produce failed: ${(error as Error).message}`);
+  Deno.exit(1);
+}
