@@ -7,9 +7,8 @@
 import { assertSafeToListen, type Config, loadConfig } from "./config.ts";
 import manifest from "./fresh.gen.ts";
 import { createApp } from "./server/app.ts";
-import { LiveHub } from "./server/live_hub.ts";
 import { runLiveFeed } from "./server/live_feed.ts";
-import { usersSnapshot } from "./server/users_data.ts";
+import { usersHub } from "./server/users_data.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
 import {
@@ -71,14 +70,7 @@ export async function start(config: Config): Promise<Running> {
   assertSafeToListen(config);
   const log = consoleLogger("web");
   const pipeline = await openPipeline(config, log);
-  const hub = new LiveHub({
-    replay: config.sseReplay,
-    clientBuffer: config.sseClientBuffer,
-    snapshot: async () => [{
-      event: "snapshot",
-      data: await usersSnapshot(pipeline.raw, pipeline.aggregates),
-    }],
-  });
+  const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
   const app = createApp(manifest, { config, ...pipeline, hub, log, now: Date.now });
   let server: Deno.HttpServer;
   let url = "";

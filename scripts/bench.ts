@@ -37,14 +37,15 @@ const SECONDS = Number(args.seconds);
 const PROCESSOR = new URL("../pipeline/workers/processor_worker.ts", import.meta.url);
 const PRODUCER = new URL("../pipeline/workers/producer_worker.ts", import.meta.url);
 
+/** A configuration of its own per run: a fresh data dir, or fresh topics, database and keyspace. */
 function baseConfig(dataDir: string): Config {
   const env = Deno.env.toObject();
-  return {
-    ...loadConfig({ ...env, STREAMBOARD_MODE: args.mode }),
-    dataDir,
-    produce: false,
-    port: 0,
-  };
+  const run = crypto.randomUUID().slice(0, 8);
+  const config = loadConfig({ ...env, STREAMBOARD_MODE: args.mode });
+  const fresh = config.mode === "services"
+    ? { namespace: `bench-${run}.`, mongodbDb: `bench_${run}`, cassandraKeyspace: `bench_${run}` }
+    : {};
+  return { ...config, ...fresh, dataDir, produce: false, port: 0 };
 }
 
 async function throughput(): Promise<{ eventsPerS: number; produceS: number; totalS: number }> {

@@ -6,9 +6,8 @@
 import { type Config, DEFAULTS } from "../config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "./app.ts";
-import { LiveHub } from "./live_hub.ts";
 import { runLiveFeed } from "./live_feed.ts";
-import { usersSnapshot, userStats } from "./users_data.ts";
+import { usersHub, userStats } from "./users_data.ts";
 import type { AppState } from "./state.ts";
 import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
@@ -34,14 +33,7 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-app-" });
   const config: Config = { ...DEFAULTS, dataDir, pollMs: 5, produce: false, ...overrides };
   const pipeline = await openPipeline(config, silentLogger);
-  const hub = new LiveHub({
-    replay: config.sseReplay,
-    clientBuffer: config.sseClientBuffer,
-    snapshot: async () => [{
-      event: "snapshot",
-      data: await usersSnapshot(pipeline.raw, pipeline.aggregates),
-    }],
-  });
+  const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
   const state: AppState = { config, ...pipeline, hub, log: silentLogger, now: Date.now };
   const app = createApp(manifest, state);
   const controller = new AbortController();

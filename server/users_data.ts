@@ -4,6 +4,8 @@ import type { AggregateStore, JsonObject, RawStore, StoredDocument } from "../pi
 import type { GenderStats, UserSummary } from "../pipeline/users/randomuser.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { REJECTED_DIMENSION } from "../pipeline/processor.ts";
+import type { Config } from "../config.ts";
+import { LiveHub } from "./live_hub.ts";
 
 /** Gender counters plus how many records were dead-lettered. */
 export interface UserStats extends GenderStats {
@@ -62,4 +64,13 @@ export async function usersSnapshot(
 ): Promise<UsersSnapshot> {
   const [stats, users] = await Promise.all([userStats(aggregates), newestUsers(raw)]);
   return { stats, users };
+}
+
+/** The SSE hub of the users dashboard: its snapshot is `usersSnapshot`. */
+export function usersHub(config: Config, raw: RawStore, aggregates: AggregateStore): LiveHub {
+  return new LiveHub({
+    replay: config.sseReplay,
+    clientBuffer: config.sseClientBuffer,
+    snapshot: async () => [{ event: "snapshot", data: await usersSnapshot(raw, aggregates) }],
+  });
 }

@@ -56,7 +56,7 @@ export async function fetchUsersPage(
     if ((error as Error).name === "TimeoutError") {
       throw new Error(`${target.origin} did not answer within ${timeoutMs} ms`, { cause: error });
     }
-    throw new Error(`${target.origin} is unreachable: ${(error as Error).message}`, {
+    throw new Error(`request to ${target.origin} failed: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -83,20 +83,26 @@ export async function* randomUserRecords(
   while (options.count === undefined || sent < options.count) {
     if (options.signal?.aborted) return;
     const want = Math.min(options.pageSize, (options.count ?? Infinity) - sent);
-    const page = await retry(
-      () => fetchUsersPage(options.url, want, options.timeoutMs, options.fetch),
-      {
-        initialMs: options.retryInitialMs,
-        maxMs: options.retryMaxMs,
-        signal: options.signal,
-        onFailure: (error, attempt, wait) =>
-          options.log.warn(
-            `RandomUser API at ${options.url} is unreachable (attempt ${attempt}): ${
-              (error as Error).message
-            }; retrying in ${wait < 1000 ? `${wait} ms` : `${Math.round(wait / 1000)} s`}`,
-          ),
-      },
-    );
+    let page: unknown[];
+    try {
+      page = await retry(
+        () => fetchUsersPage(options.url, want, options.timeoutMs, options.fetch),
+        {
+          initialMs: options.retryInitialMs,
+          maxMs: options.retryMaxMs,
+          signal: options.signal,
+          onFailure: (error, attempt, wait) =>
+            options.log.warn(
+              `RandomUser API at ${options.url} is unreachable (attempt ${attempt}): ${
+                (error as Error).message
+              }; retrying in ${wait < 1000 ? `${wait} ms` : `${Math.round(wait / 1000)} s`}`,
+            ),
+        },
+      );
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      throw error;
+    }
     for (const user of page.slice(0, want)) {
       yield jsonRecord(user, keyOf);
       sent++;
