@@ -92,7 +92,7 @@ Deno.test("processor stores every user, counts genders, countries and age bands"
     d.id === list[0].login.uuid
   );
   assert.equal(doc?.doc.fullName, `${list[0].name.first} ${list[0].name.last}`);
-  assert.deepEqual(doc?.doc.record, JSON.parse(JSON.stringify(list[0])));
+  assert.deepEqual(JSON.parse(String(doc?.doc.record)), JSON.parse(JSON.stringify(list[0])));
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
 });
 

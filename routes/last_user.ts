@@ -2,12 +2,12 @@
 
 import type { Handlers } from "../server/app.ts";
 import { HttpError, json } from "../server/http_error.ts";
-import { USERS } from "../pipeline/users/users_stream.ts";
+import { userForApi, USERS } from "../pipeline/users/users_stream.ts";
 
 export const handler: Handlers = {
   async GET(_req, ctx) {
     const latest = await ctx.state.raw.latest(USERS.collection);
     if (!latest) throw new HttpError(404, "no users yet");
-    return json(latest.doc);
+    return json(userForApi(latest.doc));
   },
 };

@@ -51,6 +51,7 @@ Deno.test("GET /stats counts by gender; /last_user is the newest; /users pages n
     const last = await (await f.app.request("/last_user")).json();
     assert.equal(last.uuid, list[29].login.uuid);
     assert.equal(last.fullName, `${list[29].name.first} ${list[29].name.last}`);
+    assert.deepEqual(last.record, list[29], "the record comes back as it was sent");
 
     const seen: string[] = [];
     let url = "/users?limit=7";

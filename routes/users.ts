@@ -2,7 +2,7 @@
 
 import type { Handlers } from "../server/app.ts";
 import { HttpError, json } from "../server/http_error.ts";
-import { USERS } from "../pipeline/users/users_stream.ts";
+import { userForApi, USERS } from "../pipeline/users/users_stream.ts";
 
 /** Page size when `limit` is not given, and the most a page may hold. */
 export const DEFAULT_LIMIT = 50;
@@ -26,6 +26,6 @@ export const handler: Handlers = {
       if (error instanceof RangeError) throw new HttpError(400, error.message);
       throw error;
     }
-    return json({ users: page.items.map((d) => d.doc), next: page.next });
+    return json({ users: page.items.map((d) => userForApi(d.doc)), next: page.next });
   },
 };

@@ -2,6 +2,7 @@
 
 import type { JsonObject, StoredDocument } from "../ports.ts";
 import { at } from "../validation.ts";
+import { storedRecord } from "./users_stream.ts";
 
 /** Column headers of `GET /export/csv`, in order. */
 export const CSV_COLUMNS = [
@@ -47,7 +48,7 @@ function text(value: unknown): string {
 /** The CSV row of a stored user document, cells neutralised. */
 export function userCsvRow(doc: StoredDocument): string[] {
   const d: JsonObject = doc.doc;
-  const r = d.record;
+  const r = storedRecord(d);
   const street = [text(at(r, "location.street.number")), text(at(r, "location.street.name"))]
     .filter((s) => s !== "").join(" ");
   return [
