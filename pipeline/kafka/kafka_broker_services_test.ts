@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import kafkajs from "kafkajs";
+import type { Admin } from "kafkajs";
 import { KafkaBroker, type KafkaBrokerOptions } from "./kafka_broker.ts";
 import { consumeCount, runBrokerContract } from "../testing/broker_contract.ts";
 import { KAFKA_BROKERS, withService } from "../testing/services.ts";
@@ -207,6 +209,117 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
     }
   });
 
+  Deno.test("kafka broker: a busy member takes over the partitions of a member killed mid-batch", async () => {
+    // The victim is another process, SIGKILLed while its handler runs: it
+    // neither leaves nor commits the chunk in hand. The survivor still has
+    // records of its own partitions to handle when the coordinator expires the
+    // victim, so it learns of the rebalance in the middle of a fetched batch.
+    const sessionTimeoutMs = 6000; // the least a Kafka broker accepts by default
+    const topic = unique();
+    const group = unique();
+    const partitions = 4;
+    const perPartition = 1000;
+    const admin = new kafkajs.Kafka({ brokers: KAFKA_BROKERS, logLevel: kafkajs.logLevel.NOTHING })
+      .admin();
+    let killedAt = Infinity;
+    /** When the survivor was first told of a rebalance after the kill. */
+    let rebalancedAt = Infinity;
+    const survivor = broker({
+      sessionTimeoutMs,
+      heartbeatIntervalMs: 500,
+      logger: {
+        ...logger,
+        error: (message) => {
+          if (message.includes("rebalancing") && Date.now() > killedAt) {
+            rebalancedAt = Math.min(rebalancedAt, Date.now());
+          }
+          logger.error(message);
+        },
+      },
+    });
+    const controller = new AbortController();
+    const calls: { partition: number; offsets: number[]; from: number; to: number }[] = [];
+    let victim: Deno.ChildProcess | undefined;
+    let victimOutput = Promise.resolve("");
+    try {
+      await admin.connect();
+      await survivor.createTopics([{ name: topic, partitions }]);
+      const consuming = survivor.consume({
+        groupId: group,
+        topics: [topic],
+        signal: controller.signal,
+        maxBatch: 50,
+        handle: async ({ partition, records }) => {
+          const from = Date.now();
+          // Slow (a busy member) until well past the victim's expiry, then quick.
+          const slow = from < killedAt + sessionTimeoutMs + 2000;
+          await new Promise((resolve) => setTimeout(resolve, slow ? 300 : 5));
+          calls.push({ partition, offsets: records.map((r) => r.offset), from, to: Date.now() });
+        },
+      });
+      const started = Promise.withResolvers<void>();
+      victim = spawnVictim(topic, group, sessionTimeoutMs);
+      victimOutput = readVictim(victim, (line) => {
+        if (line === "handling") started.resolve();
+      });
+      // A victim that exits on its own (say, cannot start) fails the test.
+      victimOutput.then((output) => started.reject(new Error(`the victim exited: ${output}`)));
+      started.promise.catch(() => {}); // awaited below
+      await waitFor("both members in a stable group", 20_000, async () => {
+        const [g] = (await admin.describeGroups([group])).groups;
+        return g.state === "Stable" && g.members.length === 2;
+      });
+      await survivor.produce(
+        topic,
+        Array.from({ length: partitions * perPartition }, (_, i) => ({
+          key: keyFor(i % partitions, partitions),
+          value: encoder.encode(`${i}`),
+        })),
+      );
+      await started.promise;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // mid-handler
+      victim.kill("SIGKILL");
+      await victim.status;
+      killedAt = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // its last requests land
+      const atKill = await committed(admin, group, topic);
+      const ends = await admin.fetchTopicOffsets(topic);
+      await waitFor("every partition committed to its end", 45_000, async () => {
+        const now = await committed(admin, group, topic);
+        return ends.every(({ partition, high }) => now[partition] === Number(high));
+      });
+      controller.abort();
+      await consuming;
+      const own = new Set(calls.filter((c) => c.to < rebalancedAt).map((c) => c.partition));
+      assert.ok(
+        calls.some((c) => own.has(c.partition) && c.from > rebalancedAt),
+        "the survivor had finished its own partitions when the victim expired: nothing proven",
+      );
+      for (const { partition, high } of ends) {
+        const handled = new Set(
+          calls.filter((c) => c.partition === partition).flatMap((c) => c.offsets),
+        );
+        const missing = [];
+        for (let o = Math.max(atKill[partition], 0); o < Number(high); o++) {
+          if (!handled.has(o)) missing.push(o);
+        }
+        assert.deepEqual(missing, [], `partition ${partition}: offsets the survivor never handled`);
+      }
+    } catch (error) {
+      try {
+        victim?.kill("SIGKILL");
+      } catch { /* exited already */ }
+      const output = await victimOutput;
+      throw new Error(`${(error as Error).message}\nvictim: ${output}\n${logged.join("\n")}`, {
+        cause: error,
+      });
+    } finally {
+      controller.abort();
+      await victimOutput;
+      await Promise.all([survivor.close(), admin.disconnect()]);
+    }
+  });
+
   Deno.test("kafka broker: close stops a running consume and tail", async () => {
     const kafka = broker();
     const topic = unique();
@@ -269,3 +382,78 @@ Deno.test("kafka broker: an unreachable broker fails with an error naming its ad
     await kafka.close();
   }
 });
+
+/** A key that kafkajs' partitioner puts in `partition` of `partitions`. */
+function keyFor(partition: number, partitions: number): string {
+  for (let i = 0;; i++) {
+    if (partitionFor(`k${i}`, partitions) === partition) return `k${i}`;
+  }
+}
+
+/**
+ * Another process consuming `topic` as a member of `group` with a slow
+ * handler; it prints "handling" as each handler call starts.
+ */
+function spawnVictim(topic: string, group: string, sessionTimeoutMs: number): Deno.ChildProcess {
+  const module = new URL("./kafka_broker.ts", import.meta.url).href;
+  const code = `
+    import { KafkaBroker } from ${JSON.stringify(module)};
+    const kafka = new KafkaBroker({
+      brokers: ${JSON.stringify(KAFKA_BROKERS)},
+      logger: { info() {}, warn: console.error, error: console.error },
+      sessionTimeoutMs: ${sessionTimeoutMs},
+      heartbeatIntervalMs: 500,
+    });
+    await kafka.consume({
+      groupId: ${JSON.stringify(group)},
+      topics: [${JSON.stringify(topic)}],
+      signal: new AbortController().signal,
+      maxBatch: 50,
+      handle: async () => {
+        console.log("handling");
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      },
+    });`;
+  return new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: new URL("../..", import.meta.url), // deno.json maps "kafkajs"
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Calls `onLine` for each line the victim prints; resolves to its stderr's end once it exits. */
+async function readVictim(
+  child: Deno.ChildProcess,
+  onLine: (line: string) => void,
+): Promise<string> {
+  const errors = new Response(child.stderr).text();
+  let rest = "";
+  for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+    const lines = (rest + text).split("\n");
+    rest = lines.pop()!;
+    lines.forEach(onLine);
+  }
+  await child.status;
+  return (await errors).slice(-2000);
+}
+
+/** Committed offset per partition of `group` on `topic` (-1: none). */
+async function committed(
+  admin: Admin,
+  group: string,
+  topic: string,
+): Promise<Record<number, number>> {
+  const [{ partitions }] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return Object.fromEntries(partitions.map((p) => [p.partition, Number(p.offset)]));
+}
+
+/** Polls `check` every 250 ms until it holds; throws naming `what` after `ms`. */
+async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

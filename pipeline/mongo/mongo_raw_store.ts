@@ -27,6 +27,9 @@ export interface MongoRawStoreOptions {
   pageSize?: number;
 }
 
+/** Most replaceOne statements in one update command (see `upsert`). */
+const REPLACE_CHUNK = 25;
+
 /** "Newest first", ties broken by id; the index below serves it. */
 const NEWEST_FIRST = { ts: -1, _id: -1 } as const;
 
@@ -120,16 +123,31 @@ export class MongoRawStore implements RawStore {
     const last = new Map<string, StoredDocument>();
     for (const index of existing) last.set(docs[index].id, docs[index]);
     for (const d of docs) if (last.has(d.id)) last.set(d.id, d);
-    await target.bulkWrite(
-      [...last.values()].map((d) => ({
-        replaceOne: {
-          filter: { _id: d.id },
-          replacement: { ts: d.ts, doc: d.doc },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
+    // FerretDB 1.24 (SQLite) keeps one pooled connection per matched update
+    // statement until the whole command ends; at 100 (its pool size per
+    // database) the command deadlocks for good. Small commands stay clear.
+    // Replays (the usual reason for an existing id) store the same document:
+    // read what is stored in one query and replace only what changed.
+    const stored = await target.find({ _id: { $in: [...last.keys()] } }).toArray();
+    const same = new Set(
+      stored.filter((s) => {
+        const d = last.get(s._id)!;
+        return s.ts === d.ts && JSON.stringify(s.doc) === JSON.stringify(d.doc);
+      }).map((s) => s._id),
     );
+    const replacements = [...last.values()].filter((d) => !same.has(d.id));
+    for (let i = 0; i < replacements.length; i += REPLACE_CHUNK) {
+      await target.bulkWrite(
+        replacements.slice(i, i + REPLACE_CHUNK).map((d) => ({
+          replaceOne: {
+            filter: { _id: d.id },
+            replacement: { ts: d.ts, doc: d.doc },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      );
+    }
   }
 
   async list(

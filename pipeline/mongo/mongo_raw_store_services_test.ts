@@ -20,6 +20,25 @@ await withService(
       () => MongoRawStore.connect(MONGODB_URL, DB),
     );
 
+    Deno.test("mongo raw store: replaying and changing hundreds of stored documents completes", async () => {
+      const store = await MongoRawStore.connect(MONGODB_URL, DB);
+      try {
+        const c = unique();
+        const first = docs(300);
+        await store.upsert(c, first);
+        const changed = first.map((d, i) => i < 150 ? d : { ...d, doc: { n: -d.doc.n } });
+        await store.upsert(c, changed);
+        assert.equal(await store.count(c), 300);
+        const all = [];
+        for await (const d of store.all(c)) all.push(d);
+        const byId = new Map(all.map((d) => [d.id, d.doc.n]));
+        assert.equal(byId.get("id-10"), 10, "a replayed document is kept");
+        assert.equal(byId.get("id-200"), -200, "a changed document is replaced");
+      } finally {
+        await store.close();
+      }
+    });
+
     Deno.test("mongo raw store: documents are { _id, ts, doc } with a newest-first index", async () => {
       const store = await MongoRawStore.connect(MONGODB_URL, DB);
       const client = new MongoClient(MONGODB_URL);
