@@ -39,6 +39,8 @@ const HINT =
 /**
  * Runs `open` until it succeeds: the first failure is one clear line naming
  * the server, where it was looked for and what to run; later ones are quieter.
+ *
+ * @param initialMs first wait between attempts, doubling up to 30 s
  */
 export async function connectWithRetry<T>(
   what: string,
@@ -46,10 +48,11 @@ export async function connectWithRetry<T>(
   open: () => Promise<T>,
   log: Logger,
   signal?: AbortSignal,
+  initialMs = 1000,
 ): Promise<T> {
   let failed = false;
   const result = await retry(open, {
-    initialMs: 1000,
+    initialMs,
     maxMs: 30_000,
     signal,
     onFailure: (error, attempt, wait) => {
