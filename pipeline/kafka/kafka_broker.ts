@@ -89,6 +89,12 @@ export interface KafkaBrokerOptions {
    * stopping a consumer takes, in ms (default 500).
    */
   fetchMaxWaitMs?: number;
+  /**
+   * Partitions whose batches are handled at the same time (default 4). Each
+   * partition keeps its order; without this a record waits for the batches of
+   * every other partition of the same fetch to be handled first.
+   */
+  partitionsConcurrently?: number;
 }
 
 type Settings = Required<KafkaBrokerOptions>;
@@ -148,6 +154,7 @@ export class KafkaBroker implements Broker {
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 1000,
       fetchMaxWaitMs: 500,
+      partitionsConcurrently: 4,
       ...options,
     };
     const s = this.#settings;
@@ -354,6 +361,7 @@ export class KafkaBroker implements Broker {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.#settings.partitionsConcurrently,
         eachBatch: (payload) => session.stopping ? Promise.resolve() : eachBatch(payload, session),
       });
       started?.();
