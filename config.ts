@@ -5,6 +5,14 @@
  * is pure (it takes the environment as a plain record) so tests pass their own.
  */
 
+import {
+  isStreamName,
+  STREAM_NAMES,
+  type StreamName,
+  WINDOWED_STREAMS,
+  type WindowedStreamName,
+} from "./pipeline/stream_names.ts";
+
 /** Where the broker and the stores live. */
 export type Mode = "embedded" | "services";
 
@@ -63,6 +71,16 @@ export interface Config {
   connectTimeoutMs: number;
   /** Prefix of topic and consumer group names, to share one cluster between installations. */
   namespace: string;
+  /** Streams this process produces (when `produce`) and processes. */
+  streams: StreamName[];
+  /** Allowed lateness of each windowed stream's records behind its highest event time, ms. */
+  lateness: Record<WindowedStreamName, number>;
+  /** After this long without records a partition stops holding windows open, ms. */
+  idleTimeoutMs: number;
+  /** Window length of the products VAT job, ms (two minutes). */
+  productsWindowMs: number;
+  /** How often the clickstream archive writes each topic's new records to Parquet, ms. */
+  archiveIntervalMs: number;
 }
 
 /** The defaults, as documented in the README's configuration table. */
@@ -94,6 +112,11 @@ export const DEFAULTS: Config = {
   kafkaReplicationFactor: 1,
   connectTimeoutMs: 5000,
   namespace: "",
+  streams: [...STREAM_NAMES],
+  lateness: { sales: 5000, clicks: 5000, views: 5000, ratings: 5000, products: 5000 },
+  idleTimeoutMs: 30_000,
+  productsWindowMs: 120_000,
+  archiveIntervalMs: 10_000,
 };
 
 type Env = Record<string, string | undefined>;
@@ -130,6 +153,25 @@ export function loadConfig(env: Env): Config {
       `STREAMBOARD_NAMESPACE may hold only letters, digits, ".", "_" and "-", got "${namespace}"`,
     );
   }
+  const streams = list("STREAMBOARD_STREAMS", DEFAULTS.streams);
+  const unknown = streams.filter((name) => !isStreamName(name));
+  if (unknown.length > 0 || streams.length === 0) {
+    throw new RangeError(
+      `STREAMBOARD_STREAMS must list streams among ${
+        STREAM_NAMES.join(", ")
+      }, got "${env.STREAMBOARD_STREAMS}"`,
+    );
+  }
+  const lateness = Object.fromEntries(WINDOWED_STREAMS.map((name) => [
+    name,
+    int(
+      env,
+      `STREAMBOARD_${name.toUpperCase()}_LATENESS_MS`,
+      DEFAULTS.lateness[name],
+      0,
+      86_400_000,
+    ),
+  ])) as Record<WindowedStreamName, number>;
   return {
     mode,
     port: int(env, "PORT", DEFAULTS.port, 0, 65535),
@@ -190,6 +232,23 @@ export function loadConfig(env: Env): Config {
       600_000,
     ),
     namespace,
+    streams: streams as StreamName[],
+    lateness,
+    idleTimeoutMs: int(env, "STREAMBOARD_IDLE_TIMEOUT_MS", DEFAULTS.idleTimeoutMs, 100, 86_400_000),
+    productsWindowMs: int(
+      env,
+      "STREAMBOARD_PRODUCTS_WINDOW_MS",
+      DEFAULTS.productsWindowMs,
+      1000,
+      86_400_000,
+    ),
+    archiveIntervalMs: int(
+      env,
+      "STREAMBOARD_ARCHIVE_INTERVAL_MS",
+      DEFAULTS.archiveIntervalMs,
+      100,
+      86_400_000,
+    ),
   };
 }
 

@@ -46,6 +46,15 @@ Deno.test("every variable is read into its setting", () => {
     KAFKA_REPLICATION_FACTOR: "3",
     STREAMBOARD_CONNECT_TIMEOUT_MS: "2000",
     STREAMBOARD_NAMESPACE: "staging.",
+    STREAMBOARD_STREAMS: "sales, products",
+    STREAMBOARD_SALES_LATENESS_MS: "1000",
+    STREAMBOARD_CLICKS_LATENESS_MS: "2000",
+    STREAMBOARD_VIEWS_LATENESS_MS: "3000",
+    STREAMBOARD_RATINGS_LATENESS_MS: "4000",
+    STREAMBOARD_PRODUCTS_LATENESS_MS: "0",
+    STREAMBOARD_IDLE_TIMEOUT_MS: "7000",
+    STREAMBOARD_PRODUCTS_WINDOW_MS: "60000",
+    STREAMBOARD_ARCHIVE_INTERVAL_MS: "2500",
   });
   assert.deepEqual(config, {
     mode: "services",
@@ -75,6 +84,19 @@ Deno.test("every variable is read into its setting", () => {
     kafkaReplicationFactor: 3,
     connectTimeoutMs: 2000,
     namespace: "staging.",
+    streams: ["sales", "products"],
+    lateness: { sales: 1000, clicks: 2000, views: 3000, ratings: 4000, products: 0 },
+    idleTimeoutMs: 7000,
+    productsWindowMs: 60_000,
+    archiveIntervalMs: 2500,
+  });
+});
+
+Deno.test("an unknown stream name is refused with the names there are", () => {
+  assert.throws(() => loadConfig({ STREAMBOARD_STREAMS: "users,orders" }), {
+    name: "RangeError",
+    message:
+      /STREAMBOARD_STREAMS must list streams among users, sales, clicks, views, ratings, products, got "users,orders"/,
   });
 });
 

@@ -4,16 +4,34 @@
 import * as $0 from "./routes/_app.tsx";
 import * as $1 from "./routes/add_user.ts";
 import * as $2 from "./routes/api/stream.ts";
-import * as $3 from "./routes/export/csv.ts";
-import * as $4 from "./routes/index.tsx";
-import * as $5 from "./routes/last_user.ts";
-import * as $6 from "./routes/stats.ts";
-import * as $7 from "./routes/users.ts";
-import * as $$0 from "./islands/GenderPie.tsx";
-import * as $$1 from "./islands/LastUser.tsx";
-import * as $$2 from "./islands/LiveStatus.tsx";
-import * as $$3 from "./islands/UserCounters.tsx";
-import * as $$4 from "./islands/UserFeed.tsx";
+import * as $3 from "./routes/api/stream/[dashboard].ts";
+import * as $4 from "./routes/clicks.tsx";
+import * as $5 from "./routes/export/csv.ts";
+import * as $6 from "./routes/export/products/[file].ts";
+import * as $7 from "./routes/index.tsx";
+import * as $8 from "./routes/last_user.ts";
+import * as $9 from "./routes/products.tsx";
+import * as $10 from "./routes/sales.tsx";
+import * as $11 from "./routes/stats.ts";
+import * as $12 from "./routes/users.ts";
+import * as $$0 from "./islands/ClickRates.tsx";
+import * as $$1 from "./islands/ClickTotals.tsx";
+import * as $$2 from "./islands/ClosedWindows.tsx";
+import * as $$3 from "./islands/DeviceSplit.tsx";
+import * as $$4 from "./islands/GenderPie.tsx";
+import * as $$5 from "./islands/LastUser.tsx";
+import * as $$6 from "./islands/LiveStatus.tsx";
+import * as $$7 from "./islands/OpenWindows.tsx";
+import * as $$8 from "./islands/ProductsStatus.tsx";
+import * as $$9 from "./islands/RatingsTable.tsx";
+import * as $$10 from "./islands/SalesDonut.tsx";
+import * as $$11 from "./islands/SalesKpis.tsx";
+import * as $$12 from "./islands/SalesMap.tsx";
+import * as $$13 from "./islands/SalesMonthly.tsx";
+import * as $$14 from "./islands/SalesTable.tsx";
+import * as $$15 from "./islands/TopItems.tsx";
+import * as $$16 from "./islands/UserCounters.tsx";
+import * as $$17 from "./islands/UserFeed.tsx";
 
 import type { Manifest } from "./server/app.ts";
 
@@ -22,18 +40,36 @@ const manifest: Manifest = {
     "./routes/_app.tsx": $0,
     "./routes/add_user.ts": $1,
     "./routes/api/stream.ts": $2,
-    "./routes/export/csv.ts": $3,
-    "./routes/index.tsx": $4,
-    "./routes/last_user.ts": $5,
-    "./routes/stats.ts": $6,
-    "./routes/users.ts": $7,
+    "./routes/api/stream/[dashboard].ts": $3,
+    "./routes/clicks.tsx": $4,
+    "./routes/export/csv.ts": $5,
+    "./routes/export/products/[file].ts": $6,
+    "./routes/index.tsx": $7,
+    "./routes/last_user.ts": $8,
+    "./routes/products.tsx": $9,
+    "./routes/sales.tsx": $10,
+    "./routes/stats.ts": $11,
+    "./routes/users.ts": $12,
   },
   islands: {
-    "./islands/GenderPie.tsx": $$0,
-    "./islands/LastUser.tsx": $$1,
-    "./islands/LiveStatus.tsx": $$2,
-    "./islands/UserCounters.tsx": $$3,
-    "./islands/UserFeed.tsx": $$4,
+    "./islands/ClickRates.tsx": $$0,
+    "./islands/ClickTotals.tsx": $$1,
+    "./islands/ClosedWindows.tsx": $$2,
+    "./islands/DeviceSplit.tsx": $$3,
+    "./islands/GenderPie.tsx": $$4,
+    "./islands/LastUser.tsx": $$5,
+    "./islands/LiveStatus.tsx": $$6,
+    "./islands/OpenWindows.tsx": $$7,
+    "./islands/ProductsStatus.tsx": $$8,
+    "./islands/RatingsTable.tsx": $$9,
+    "./islands/SalesDonut.tsx": $$10,
+    "./islands/SalesKpis.tsx": $$11,
+    "./islands/SalesMap.tsx": $$12,
+    "./islands/SalesMonthly.tsx": $$13,
+    "./islands/SalesTable.tsx": $$14,
+    "./islands/TopItems.tsx": $$15,
+    "./islands/UserCounters.tsx": $$16,
+    "./islands/UserFeed.tsx": $$17,
   },
   baseUrl: import.meta.url,
 };

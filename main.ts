@@ -9,10 +9,14 @@ import manifest from "./fresh.gen.ts";
 import { createApp } from "./server/app.ts";
 import { runLiveFeed } from "./server/live_feed.ts";
 import { usersHub } from "./server/users_data.ts";
+import { dashboardHubs, dashboardReads, runDashboardFeed } from "./server/dashboard_feed.ts";
+import { SALES } from "./pipeline/sales/sales_stream.ts";
+import type { StreamName } from "./pipeline/stream_names.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
 import {
   type ProcessorJob,
+  type ProducePlan,
   type ProducerJob,
   startWorker,
   type WorkerHandle,
@@ -32,8 +36,13 @@ const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.ur
 /** How long a stopping processor may take to finish its batch and leave its group. */
 const PROCESSOR_STOP_MS = 15_000;
 
-/** Keeps the processor worker running: a failed worker is logged and started again. */
-function superviseProcessor(config: Config, log: Logger, signal: AbortSignal): {
+/** Keeps a stream's processor worker running: a failed worker is logged and started again. */
+function superviseProcessor(
+  config: Config,
+  stream: StreamName,
+  log: Logger,
+  signal: AbortSignal,
+): {
   stop(): Promise<void>;
 } {
   let current: WorkerHandle | undefined;
@@ -42,16 +51,20 @@ function superviseProcessor(config: Config, log: Logger, signal: AbortSignal): {
     while (!signal.aborted) {
       current = startWorker<ProcessorJob>(
         PROCESSOR,
-        { config, stream: "users" },
+        { config, stream },
         undefined,
         PROCESSOR_STOP_MS,
       );
       try {
         await current.done;
         if (signal.aborted) return;
-        log.warn("processor worker stopped by itself; starting it again");
+        log.warn(`${stream} processor worker stopped by itself; starting it again`);
       } catch (error) {
-        log.error(`processor worker failed: ${(error as Error).message}; restarting in ${wait} ms`);
+        log.error(
+          `${stream} processor worker failed: ${
+            (error as Error).message
+          }; restarting in ${wait} ms`,
+        );
       }
       await delay(wait, signal);
       wait = Math.min(wait * 2, 30_000);
@@ -71,7 +84,9 @@ export async function start(config: Config): Promise<Running> {
   const log = consoleLogger("web");
   const pipeline = await openPipeline(config, log);
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
-  const app = createApp(manifest, { config, ...pipeline, hub, log, now: Date.now });
+  const reads = dashboardReads(config, pipeline.raw, pipeline.aggregates, Date.now);
+  const hubs = dashboardHubs(config, reads);
+  const app = createApp(manifest, { config, ...pipeline, hub, hubs, reads, log, now: Date.now });
   let server: Deno.HttpServer;
   let url = "";
   try {
@@ -93,23 +108,32 @@ export async function start(config: Config): Promise<Running> {
   }
   const controller = new AbortController();
   const feed = runLiveFeed({ ...pipeline, hub, log, signal: controller.signal });
-  const processor = superviseProcessor(config, log, controller.signal);
+  const dashboardFeed = runDashboardFeed({
+    broker: pipeline.broker,
+    hubs,
+    reads,
+    log,
+    signal: controller.signal,
+  });
+  const processors = config.streams.map((stream) =>
+    superviseProcessor(config, stream, log, controller.signal)
+  );
+  // A fresh sales stream starts a year back, so its monthly line fills at once.
+  const salesHistory = (await pipeline.raw.count(SALES.collection)) === 0;
+  const seed = config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
+  const plans = config.streams.map((stream, i): ProducePlan => ({
+    stream,
+    source: { kind: "generator", seed: seed + i, history: stream === "sales" && salesHistory },
+    rate: config.produceRate,
+  }));
   const producer = config.produce
-    ? startWorker<ProducerJob>(PRODUCER, {
-      config,
-      stream: "users",
-      source: {
-        kind: "generator",
-        seed: config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0],
-      },
-      rate: config.produceRate,
-    })
+    ? startWorker<ProducerJob>(PRODUCER, { config, plans })
     : undefined;
   producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
   log.info(
-    `StreamBoard (${config.mode}) on ${url} · data in ${config.dataDir} · producer ${
-      config.produce ? `on at ${config.produceRate}/s` : "off"
-    }`,
+    `StreamBoard (${config.mode}) on ${url} · data in ${config.dataDir} · streams ${
+      config.streams.join(", ")
+    } · producer ${config.produce ? `on at ${config.produceRate}/s per stream` : "off"}`,
   );
 
   let stopping: Promise<void> | undefined;
@@ -119,10 +143,11 @@ export async function start(config: Config): Promise<Running> {
       stopping ??= (async () => {
         controller.abort();
         hub.close();
+        for (const dashboardHub of Object.values(hubs)) dashboardHub.close();
         await producer?.stop();
-        await processor.stop();
+        await Promise.all(processors.map((p) => p.stop()));
         await server.shutdown();
-        await feed;
+        await Promise.all([feed, dashboardFeed]);
         await pipeline.close();
       })(),
   };

@@ -1,19 +1,27 @@
 /** The page header: product name, navigation and the live status badge. */
 
-import LiveStatus from "../islands/LiveStatus.tsx";
+import LiveStatus, { type LiveStream } from "../islands/LiveStatus.tsx";
 
-/** Header of every dashboard page; `current` is the active path. */
+/** The pages in the navigation, with the live stream each follows. */
+export const NAV: ReadonlyArray<{ href: string; label: string; stream: LiveStream }> = [
+  { href: "/", label: "Users", stream: "users" },
+  { href: "/sales", label: "Sales", stream: "sales" },
+  { href: "/clicks", label: "Clickstream", stream: "clicks" },
+  { href: "/products", label: "Products", stream: "products" },
+];
+
+/** Header of every dashboard page; `current` is the active path, whose stream the badge shows. */
 export function Header({ current }: { current: string }) {
-  const links = [["/", "Users"]] as const;
+  const stream = NAV.find((link) => link.href === current)?.stream ?? "users";
   return (
     <header class="top">
       <div class="brand">StreamBoard</div>
       <nav>
-        {links.map(([href, label]) => (
+        {NAV.map(({ href, label }) => (
           <a key={href} href={href} aria-current={href === current ? "page" : undefined}>{label}</a>
         ))}
       </nav>
-      <LiveStatus />
+      <LiveStatus stream={stream} />
     </header>
   );
 }

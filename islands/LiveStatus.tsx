@@ -2,20 +2,40 @@
 
 import { useEffect } from "preact/hooks";
 import { connection, connectLive } from "../client/live_store.ts";
+import { connectDashboard, dashboardStore } from "../client/dashboard_store.ts";
+import type { Dashboard } from "../server/dashboards.ts";
 
-/** Shows whether the dashboard receives live updates. */
-export default function LiveStatus() {
-  useEffect(() => connectLive({}), []);
-  const state = connection.value;
-  const label = state === "live"
-    ? "Live"
-    : state === "reconnecting"
-    ? "Reconnecting…"
-    : "Connecting…";
+/** Which live stream a page follows: the users page's or one of the dashboards'. */
+export type LiveStream = "users" | Dashboard;
+
+/** Props: the page's stream; the users page's when absent. */
+export interface LiveStatusProps {
+  stream?: LiveStream;
+}
+
+const LABELS = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+} as const;
+
+/** Shows whether the page receives live updates from its own stream. */
+export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
+  useEffect(() => {
+    if (stream === "users") connectLive({});
+    else connectDashboard(stream);
+  }, [stream]);
+  const state = stream === "users" ? connection.value : dashboardStore(stream).connection.value;
   return (
-    <span class={`status status-${state}`} data-testid="live-status" role="status">
+    <span
+      class={`status status-${state}`}
+      data-testid="live-status"
+      data-stream={stream}
+      role="status"
+    >
       <span class="status-dot" aria-hidden="true" />
-      {label}
+      {LABELS[state]}
     </span>
   );
 }

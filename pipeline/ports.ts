@@ -113,6 +113,10 @@ export interface RawStore {
   list(collection: string, options: { limit: number; cursor?: string }): Promise<DocumentPage>;
   /** The newest document, if any. */
   latest(collection: string): Promise<StoredDocument | undefined>;
+  /** The document with `id`, if any. */
+  get(collection: string, id: string): Promise<StoredDocument | undefined>;
+  /** Documents with `from <= ts < to`, oldest first (ties by id): one window's worth. */
+  between(collection: string, from: number, to: number): Promise<StoredDocument[]>;
   /** How many documents the collection holds. */
   count(collection: string): Promise<number>;
   /** Every document, newest first, read in pages so memory stays flat. */

@@ -22,16 +22,41 @@ import type { Contribution } from "./window_counts.ts";
 import { WindowAggregator } from "./window_aggregator.ts";
 import { retry } from "./async.ts";
 import type { Logger } from "./logger.ts";
+import {
+  type Aggregation,
+  type PartitionCheckpoint,
+  WindowEngine,
+  type WindowResult,
+  type WindowSpec,
+} from "./windowing/windows.ts";
+import { formatZoneless } from "./windowing/event_time.ts";
 
 /** What a stream contributes to one aggregate cell. */
 export interface CellContribution {
   dimension: string;
   key: string;
   amount: number;
+  /** The cell's window length when not the stream's `windowMs`; `ALL_TIME` for an all-time cell. */
+  windowMs?: number;
+}
+
+/** How a stream runs through the windowing engine. */
+export interface WindowedStream<E, A> {
+  spec: WindowSpec;
+  /** Event time of an event, ms since the epoch. */
+  eventTime(event: E): number;
+  aggregation: Aggregation<E, A>;
+  /**
+   * Writes the final values of windows a partition closed. Runs before the
+   * partition's checkpoint is saved, so after a crash it may run again for
+   * the same windows: it must be idempotent.
+   */
+  onClose?(partition: number, closed: WindowResult<A>[]): Promise<void>;
 }
 
 /** Everything the processor needs to know about one stream. */
-export interface StreamDefinition<E> {
+// deno-lint-ignore no-explicit-any
+export interface StreamDefinition<E, A = any> {
   /** Stream name, used for aggregates and logs. */
   name: string;
   /** Input topic. */
@@ -55,6 +80,8 @@ export interface StreamDefinition<E> {
   contributions(event: E): CellContribution[];
   /** What dashboards are told about an event. */
   live(event: E, record: BrokerRecord): JsonObject;
+  /** Event-time windows: late records are dead-lettered, closed windows written by `onClose`. */
+  windows?: WindowedStream<E, A>;
 }
 
 /** Most events one live announcement carries (the newest of its batch). */
@@ -69,7 +96,20 @@ export interface LiveAnnouncement {
   count: number;
   /** The newest of them, oldest first, as `StreamDefinition.live` describes them. */
   items: JsonObject[];
+  /** Windowed streams: running values of the windows the batch changed, then those it closed. */
+  windows?: Array<WindowResult<unknown> & { partition: number }>;
 }
+
+/** Raw-store collection holding each windowed partition's checkpoint. */
+export const CHECKPOINTS = "checkpoints";
+
+/** Id of a partition's checkpoint document. */
+export function checkpointId(stream: string, partition: number): string {
+  return `${stream}/${partition}`;
+}
+
+/** Reason of a dead-letter record that came later than the watermark (`late: ...`). */
+export const LATE = "late";
 
 /** Dimension counting dead-lettered records, so the dashboard shows them. */
 export const REJECTED_DIMENSION = "rejected";
@@ -94,61 +134,130 @@ export interface ProcessorDeps {
   /** First and longest wait between attempts while a store or the broker is down. */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Clock, ms since the epoch (processing time: idleness, checkpoint times). */
+  now?: () => number;
 }
 
 /** Processes one stream as a member of a consumer group. */
-export class StreamProcessor<E> {
-  readonly #def: StreamDefinition<E>;
+// deno-lint-ignore no-explicit-any
+export class StreamProcessor<E, A = any> {
+  readonly #def: StreamDefinition<E, A>;
   readonly #deps: ProcessorDeps;
   readonly #aggregator: WindowAggregator;
+  readonly #engine: WindowEngine<E, A> | undefined;
+  readonly #locks = new Map<number, Promise<void>>();
   readonly #encoder = new TextEncoder();
+  readonly #now: () => number;
 
-  constructor(definition: StreamDefinition<E>, deps: ProcessorDeps) {
+  constructor(definition: StreamDefinition<E, A>, deps: ProcessorDeps) {
     this.#def = definition;
     this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
     this.#aggregator = new WindowAggregator(deps.aggregates, definition.name, definition.windowMs);
+    if (definition.windows) {
+      this.#engine = new WindowEngine(definition.windows.spec, definition.windows.aggregation);
+    }
   }
 
   /** Consumes as `groupId` until `signal` aborts. */
-  run(groupId: string, signal: AbortSignal, maxBatch: number): Promise<void> {
-    return this.#deps.broker.consume({
-      groupId,
-      topics: [this.#def.topic],
-      signal,
-      maxBatch,
-      handle: (batch) => this.handle(batch, signal),
-    });
+  async run(groupId: string, signal: AbortSignal, maxBatch: number): Promise<void> {
+    const engine = this.#engine;
+    const timer = engine
+      ? setInterval(
+        () => this.tick(signal).catch((e) => this.#deps.log.error(`${this.#def.name}: ${e}`)),
+        Math.max(50, Math.min(1000, engine.spec.idleTimeoutMs / 2)),
+      )
+      : undefined;
+    try {
+      await this.#deps.broker.consume({
+        groupId,
+        topics: [this.#def.topic],
+        signal,
+        maxBatch,
+        handle: (batch) => this.handle(batch, signal),
+      });
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Closes the windows of idle partitions (see `WindowEngine.tick`) and writes them. */
+  async tick(signal: AbortSignal): Promise<void> {
+    if (!this.#engine) return;
+    for (const { partition, closed } of this.#engine.tick(this.#now())) {
+      await this.#exclusive(partition, async () => {
+        await this.#closeWindows(partition, closed, signal);
+        await this.#announce([], closed.map((w) => ({ ...w, partition })), signal);
+      });
+    }
   }
 
   /** Processes one batch; resolves once every sink has acknowledged it. */
-  async handle(batch: RecordBatch, signal: AbortSignal): Promise<void> {
+  handle(batch: RecordBatch, signal: AbortSignal): Promise<void> {
+    return this.#exclusive(batch.partition, async () => {
+      try {
+        await this.#handle(batch, signal);
+      } catch (error) {
+        // Window state may be ahead of what was stored: take it from the checkpoint again.
+        this.#engine?.forget(batch.partition);
+        throw error;
+      }
+    });
+  }
+
+  async #handle(batch: RecordBatch, signal: AbortSignal): Promise<void> {
     const def = this.#def;
+    const engine = this.#engine;
+    const partition = batch.partition;
     const documents: StoredDocument[] = [];
     const contributions: Contribution[] = [];
     const dead: OutgoingRecord[] = [];
     const live: JsonObject[] = [];
+    const running = new Map<number, WindowResult<A>>();
+    const closed: WindowResult<A>[] = [];
+    if (engine) await this.#holdPartition(engine, batch, signal);
+    const now = this.#now();
     for (const record of batch.records) {
       let event: E;
       try {
         event = def.parse(record);
       } catch (error) {
         if (!isBadInput(error)) throw error;
-        dead.push({
-          key: record.key,
-          value: record.value,
-          timestamp: record.timestamp,
-          headers: deadLetterHeaders(record, (error as Error).message),
-        });
+        if (engine && !engine.pass(partition, record.offset, now)) continue;
+        dead.push(deadLetter(record, (error as Error).message));
         contributions.push(contribution(record, REJECTED_DIMENSION, "invalid", 1));
         continue;
+      }
+      if (engine) {
+        const eventTime = def.windows!.eventTime(event);
+        const outcome = engine.add(partition, record.offset, eventTime, event, now);
+        // Already in the checkpoint: every sink had it before the checkpoint was saved.
+        if (outcome.kind === "included") continue;
+        if (outcome.kind === "late") {
+          dead.push(deadLetter(
+            record,
+            `${LATE}: event time ${formatZoneless(eventTime)} is before the watermark ${
+              formatZoneless(outcome.watermark)
+            } of ${record.topic}[${partition}]`,
+          ));
+          contributions.push(contribution(record, REJECTED_DIMENSION, LATE, 1));
+          continue;
+        }
+        for (const r of outcome.running) running.set(r.start, r);
+        for (const c of outcome.closed) running.delete(c.start);
+        closed.push(...outcome.closed);
       }
       const doc = def.document(event, record);
       documents.push(doc);
       for (const c of def.contributions(event)) {
-        contributions.push(contribution(record, c.dimension, c.key, c.amount));
+        contributions.push({
+          ...contribution(record, c.dimension, c.key, c.amount),
+          windowMs: c.windowMs,
+        });
       }
       live.push(def.live(event, record));
     }
+    if (batch.records.length === 0) return;
     const first = batch.records[0].offset;
     const last = batch.records[batch.records.length - 1].offset;
     if (dead.length > 0) {
@@ -170,23 +279,90 @@ export class StreamProcessor<E> {
         () => this.#deps.raw.upsert(def.collection, documents),
       );
     }
-    await this.#persist(
-      "write window aggregates",
-      signal,
-      () => this.#aggregator.apply(batch.partition, first, last, contributions),
-    );
-    if (live.length > 0) {
-      const announcement: LiveAnnouncement = {
-        count: live.length,
-        items: live.slice(-LIVE_ITEMS_PER_BATCH),
-      };
-      const value = this.#encoder.encode(JSON.stringify(announcement));
+    if (contributions.length > 0) {
       await this.#persist(
-        `announce on ${def.liveTopic}`,
+        "write window aggregates",
         signal,
-        () => this.#deps.broker.produce(def.liveTopic, [{ key: null, value }]),
+        () => this.#aggregator.apply(partition, first, last, contributions),
       );
     }
+    if (engine) await this.#closeWindows(partition, closed, signal);
+    await this.#announce(live, [
+      ...[...running.values()].map((w) => ({ ...w, partition })),
+      ...closed.map((w) => ({ ...w, partition })),
+    ], signal);
+  }
+
+  /** Makes sure the engine's state of a batch's partition is the one that batch continues. */
+  async #holdPartition(engine: WindowEngine<E, A>, batch: RecordBatch, signal: AbortSignal) {
+    const held = engine.partition(batch.partition);
+    if (held && held.offset + 1 === batch.records[0].offset) return;
+    const id = checkpointId(this.#def.name, batch.partition);
+    let saved: StoredDocument | undefined;
+    await this.#persist(`read the checkpoint of partition ${batch.partition}`, signal, async () => {
+      saved = await this.#deps.raw.get(CHECKPOINTS, id);
+    });
+    engine.restore(
+      batch.partition,
+      this.#now(),
+      saved?.doc.checkpoint as PartitionCheckpoint<A> | undefined,
+    );
+  }
+
+  /** Writes closed windows, then the partition's checkpoint (which no longer holds them). */
+  async #closeWindows(partition: number, closed: WindowResult<A>[], signal: AbortSignal) {
+    const engine = this.#engine!;
+    const onClose = this.#def.windows?.onClose;
+    if (closed.length > 0 && onClose) {
+      await this.#persist(
+        `write ${closed.length} closed window(s)`,
+        signal,
+        () => onClose(partition, closed),
+      );
+    }
+    const state = engine.partition(partition);
+    if (!state) return;
+    const doc: StoredDocument = {
+      id: checkpointId(this.#def.name, partition),
+      ts: this.#now(),
+      doc: {
+        stream: this.#def.name,
+        partition,
+        checkpoint: state.checkpoint() as unknown as JsonObject,
+      },
+    };
+    await this.#persist(
+      `save the checkpoint of partition ${partition}`,
+      signal,
+      () => this.#deps.raw.upsert(CHECKPOINTS, [doc]),
+    );
+  }
+
+  async #announce(
+    live: JsonObject[],
+    windows: Array<WindowResult<A> & { partition: number }>,
+    signal: AbortSignal,
+  ) {
+    if (live.length === 0 && windows.length === 0) return;
+    const announcement: LiveAnnouncement = {
+      count: live.length,
+      items: live.slice(-LIVE_ITEMS_PER_BATCH),
+      ...(windows.length > 0 ? { windows } : {}),
+    };
+    const value = this.#encoder.encode(JSON.stringify(announcement));
+    await this.#persist(
+      `announce on ${this.#def.liveTopic}`,
+      signal,
+      () => this.#deps.broker.produce(this.#def.liveTopic, [{ key: null, value }]),
+    );
+  }
+
+  /** Runs `work` after any earlier work on the same partition (batches and idle closes). */
+  #exclusive(partition: number, work: () => Promise<void>): Promise<void> {
+    const previous = this.#locks.get(partition) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(work);
+    this.#locks.set(partition, next);
+    return next;
   }
 
   /** Runs a write until it succeeds, so nothing is committed past a failed sink. */
@@ -208,6 +384,15 @@ export class StreamProcessor<E> {
 /** True for errors that mean "this record is bad", as opposed to "infrastructure failed". */
 export function isBadInput(error: unknown): boolean {
   return error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError;
+}
+
+function deadLetter(record: BrokerRecord, reason: string): OutgoingRecord {
+  return {
+    key: record.key,
+    value: record.value,
+    timestamp: record.timestamp,
+    headers: deadLetterHeaders(record, reason),
+  };
 }
 
 function contribution(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AggregateRow, AggregateStore, Broker, OutgoingRecord, RawStore } from "./ports.ts";
+import type { AggregateStore, OutgoingRecord, RawStore } from "./ports.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
@@ -9,6 +9,7 @@ import { generateUser } from "./users/generator.ts";
 import { seededRandom } from "./random.ts";
 import { silentLogger } from "./logger.ts";
 import { delay } from "./async.ts";
+import { Crashing, override } from "./testing/crashing.ts";
 
 const encoder = new TextEncoder();
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -136,75 +137,6 @@ Deno.test("a bad record goes to users.dlq with its bytes and reason; the rest fl
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "invalid", value: 3 }]);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
 });
-
-/** `inner` with some methods replaced; the rest still called on `inner`. */
-function override<T extends object>(inner: T, replaced: Partial<T>): T {
-  return new Proxy(inner, {
-    get(target, property) {
-      if (property in replaced) return replaced[property as keyof T];
-      const value = Reflect.get(target, property);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
-/**
- * Stores and broker that "die" after a given number of writes: the failing
- * write is left half done (half of an aggregate batch written) and the
- * processor's run is aborted at that instant, as a killed process would be.
- */
-class Crashing {
-  remaining: number;
-  controller = new AbortController();
-  constructor(writesBeforeCrash: number) {
-    this.remaining = writesBeforeCrash;
-  }
-  #tick(): boolean {
-    return --this.remaining === 0;
-  }
-  #crash(): never {
-    this.controller.abort();
-    throw new Error("killed");
-  }
-  raw(inner: RawStore): RawStore {
-    return override(inner, {
-      upsert: async (c: string, docs: Parameters<RawStore["upsert"]>[1]) => {
-        if (this.#tick()) {
-          await inner.upsert(c, docs.slice(0, docs.length >> 1));
-          this.#crash();
-        }
-        return inner.upsert(c, docs);
-      },
-    });
-  }
-  aggregates(inner: AggregateStore): AggregateStore {
-    return override(inner, {
-      write: async (rows: AggregateRow[]) => {
-        if (this.#tick()) {
-          await inner.write(rows.slice(0, rows.length >> 1));
-          this.#crash();
-        }
-        return inner.write(rows);
-      },
-    });
-  }
-  broker(inner: Broker): Broker {
-    return override(inner, {
-      produce: (topic: string, list: OutgoingRecord[]) => {
-        if (this.#tick()) this.#crash();
-        return inner.produce(topic, list);
-      },
-      consume: (options: Parameters<Broker["consume"]>[0]) =>
-        inner.consume({
-          ...options,
-          handle: async (batch) => {
-            await options.handle(batch);
-            if (this.#tick()) this.#crash(); // dies after the sinks, before the commit
-          },
-        }),
-    });
-  }
-}
 
 Deno.test("killed at any write and restarted, totals and documents end exact", async () => {
   const { broker, raw, aggregates } = await setup(3);

@@ -4,7 +4,7 @@
  */
 
 import type { AggregateRow, AggregateStore } from "./ports.ts";
-import { applyContributions, cellId, type Contribution, windowStart } from "./window_counts.ts";
+import { applyContributions, cellId, cellWindowStart, type Contribution } from "./window_counts.ts";
 
 interface PartitionState {
   /** Offset the next batch must start at for this state to still be current. */
@@ -66,7 +66,7 @@ export class WindowAggregator {
   async #load(partition: number, state: PartitionState, contributions: readonly Contribution[]) {
     const missing = new Map<string, Set<number>>();
     for (const c of contributions) {
-      const start = windowStart(c.ts, this.#windowMs);
+      const start = cellWindowStart(c, this.#windowMs);
       if (state.loaded.has(`${c.dimension}\u0000${start}`)) continue;
       const set = missing.get(c.dimension) ?? new Set();
       set.add(start);

@@ -18,11 +18,22 @@ export interface Contribution {
   /** Source offset of the record. */
   offset: number;
   amount: number;
+  /** Window length of this cell, ms, when not the stream's; `ALL_TIME` for one cell over all time. */
+  windowMs?: number;
 }
+
+/** A contribution's `windowMs` for a cell that covers all time (window start 0). */
+export const ALL_TIME = 0;
 
 /** Start of the tumbling window of `size` ms that holds `ts`. */
 export function windowStart(ts: number, size: number): number {
   return Math.floor(ts / size) * size;
+}
+
+/** Start of the window of the cell a contribution counts into. */
+export function cellWindowStart(c: Contribution, streamWindowMs: number): number {
+  const size = c.windowMs ?? streamWindowMs;
+  return size === ALL_TIME ? 0 : windowStart(c.ts, size);
 }
 
 /** The identity of a cell within one stream and partition. */
@@ -44,7 +55,7 @@ export function applyContributions(
 ): Map<string, AggregateRow> {
   const changed = new Map<string, AggregateRow>();
   for (const c of contributions) {
-    const start = windowStart(c.ts, windowMs);
+    const start = cellWindowStart(c, windowMs);
     const id = cellId(c.dimension, start, c.key);
     const cell = changed.get(id) ?? current.get(id);
     if (cell && c.offset <= cell.offset) continue;

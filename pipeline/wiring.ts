@@ -7,13 +7,13 @@
  */
 
 import type { Config } from "../config.ts";
-import type { AggregateStore, Broker, RawStore, TopicSpec } from "./ports.ts";
+import type { AggregateStore, Broker, RawStore } from "./ports.ts";
 import type { Logger } from "./logger.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
 import { namespacedBroker } from "./namespaced_broker.ts";
-import { USERS } from "./users/users_stream.ts";
+import { allTopicSpecs } from "./streams.ts";
 import { retry } from "./async.ts";
 
 /** The broker and stores of one process (or worker). */
@@ -22,15 +22,6 @@ export interface Pipeline {
   raw: RawStore;
   aggregates: AggregateStore;
   close(): Promise<void>;
-}
-
-/** Every topic StreamBoard uses, with its partitions. */
-export function topicSpecs(config: Config): TopicSpec[] {
-  return [
-    { name: USERS.topic, partitions: config.partitions },
-    { name: USERS.dlqTopic, partitions: 1 },
-    { name: USERS.liveTopic, partitions: 1 },
-  ];
 }
 
 const HINT =
@@ -97,7 +88,7 @@ export async function connectBroker(
   await connectWithRetry(
     config.mode === "embedded" ? "the embedded log" : "Kafka",
     config.mode === "embedded" ? `${config.dataDir}/log.db` : config.kafkaBrokers.join(","),
-    () => broker.createTopics(topicSpecs(config)),
+    () => broker.createTopics(allTopicSpecs(config)),
     log,
     signal,
   );

@@ -2,11 +2,13 @@
  * `deno task bench`: end-to-end throughput and produce-to-SSE latency of the
  * pipeline, printed with the conditions and ending with one JSON line.
  *
- *   deno task bench [--users 100000] [--rate 1000] [--seconds 10]
+ *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
+ *                   [--rate 1000] [--seconds 10]
  *
- * Throughput: N generated users produced as fast as possible by the producer
- * worker while the processor worker consumes; the clock stops when the
- * aggregate store counts all N (so every user is stored and aggregated).
+ * Throughput, per stream: N generated records produced as fast as possible by
+ * the producer worker while that stream's processor worker consumes; the
+ * clock stops when the stores count all N (every record stored and
+ * aggregated, or for products stored and windowed).
  * Latency: the full app (web + processor workers) with an SSE client on
  * `/api/stream`; the producer sends `rate` users/s for `seconds`; each user's
  * latency is the time from its produce timestamp to its arrival over SSE.
@@ -16,10 +18,12 @@ import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.ts";
 import { start } from "../main.ts";
 import { type ProcessorJob, type ProducerJob, startWorker } from "../pipeline/workers/protocol.ts";
-import { openPipeline } from "../pipeline/wiring.ts";
+import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { userStats } from "../server/users_data.ts";
 import { delay } from "../pipeline/async.ts";
+import { isStreamName, STREAM_NAMES, type StreamName } from "../pipeline/stream_names.ts";
+import { PRODUCTS } from "../pipeline/products/products_stream.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -28,8 +32,17 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "1000" },
     seconds: { type: "string", default: "10" },
     mode: { type: "string", default: "embedded" },
+    stream: { type: "string", default: "all" },
   },
 });
+const STREAMS: StreamName[] = args.stream === "all"
+  ? [...STREAM_NAMES]
+  : isStreamName(args.stream)
+  ? [args.stream]
+  : (() => {
+    console.error(`bench: --stream must be "all" or one of ${STREAM_NAMES.join(", ")}`);
+    Deno.exit(2);
+  })();
 const USERS = Number(args.users);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
@@ -48,23 +61,38 @@ function baseConfig(dataDir: string): Config {
   return { ...config, ...fresh, dataDir, produce: false, port: 0 };
 }
 
-async function throughput(): Promise<{ eventsPerS: number; produceS: number; totalS: number }> {
+/** How many records of a stream the stores hold, processed through to its aggregates. */
+async function processed(stream: StreamName, pipeline: Pipeline): Promise<number> {
+  const sum = async (dimension: string) =>
+    (await pipeline.aggregates.totals(stream, dimension)).reduce((n, t) => n + t.value, 0);
+  switch (stream) {
+    case "users":
+      return (await userStats(pipeline.aggregates)).total;
+    case "sales":
+      return await sum("all_tx");
+    case "products":
+      return await pipeline.raw.count(PRODUCTS.collection);
+    default:
+      return await sum("count");
+  }
+}
+
+async function throughput(
+  stream: StreamName,
+): Promise<{ eventsPerS: number; produceS: number; totalS: number }> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
   const config = baseConfig(dataDir);
   const reader = await openPipeline(config, silentLogger);
   const started = performance.now();
-  const processor = startWorker<ProcessorJob>(PROCESSOR, { config, stream: "users" });
+  const processor = startWorker<ProcessorJob>(PROCESSOR, { config, stream });
   let produced = 0;
   const producer = startWorker<ProducerJob>(PRODUCER, {
     config,
-    stream: "users",
-    source: { kind: "generator", seed: 1 },
-    rate: 0,
-    count: USERS,
+    plans: [{ stream, source: { kind: "generator", seed: 1 }, rate: 0, count: USERS }],
   });
   producer.done.then(() => (produced = performance.now()));
   const poll = config.mode === "services" ? 100 : 10;
-  while ((await userStats(reader.aggregates)).total < USERS) await delay(poll);
+  while ((await processed(stream, reader)) < USERS) await delay(poll);
   const totalS = (performance.now() - started) / 1000;
   await producer.done;
   await processor.stop();
@@ -77,7 +105,7 @@ async function latency(): Promise<
   { p50: number; p99: number; max: number; measured: number; sent: number }
 > {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
-  const config = baseConfig(dataDir);
+  const config: Config = { ...baseConfig(dataDir), streams: ["users"] };
   const app = await start({ ...config, host: "127.0.0.1" });
   const latencies: number[] = [];
   const response = await fetch(new URL("/api/stream", app.url));
@@ -103,10 +131,7 @@ async function latency(): Promise<
   const sent = Math.round(RATE * SECONDS);
   const producer = startWorker<ProducerJob>(PRODUCER, {
     config,
-    stream: "users",
-    source: { kind: "generator", seed: 2 },
-    rate: RATE,
-    count: sent,
+    plans: [{ stream: "users", source: { kind: "generator", seed: 2 }, rate: RATE, count: sent }],
   });
   await producer.done;
   const deadline = Date.now() + 5000;
@@ -141,15 +166,21 @@ console.log(
       : `, Kafka ${settings.kafkaBrokers}, MongoDB ${settings.mongodbUrl}, Cassandra ${settings.cassandraContactPoints}`
   }`,
 );
-console.log(`throughput: ${USERS} generated users, producer and processor workers at full speed…`);
-const t = await throughput();
-console.log(
-  `  ${
-    Math.round(t.eventsPerS)
-  } users/s end to end (produced → stored and aggregated) · all produced after ${
-    t.produceS.toFixed(2)
-  } s · all aggregated after ${t.totalS.toFixed(2)} s`,
-);
+const perStream: Partial<Record<StreamName, number>> = {};
+for (const stream of STREAMS) {
+  console.log(
+    `throughput: ${USERS} generated ${stream} records, producer and processor workers at full speed…`,
+  );
+  const t = await throughput(stream);
+  perStream[stream] = Math.round(t.eventsPerS);
+  console.log(
+    `  ${stream}: ${
+      Math.round(t.eventsPerS)
+    } records/s end to end (produced → stored and aggregated) · all produced after ${
+      t.produceS.toFixed(2)
+    } s · all processed after ${t.totalS.toFixed(2)} s`,
+  );
+}
 console.log(
   `latency: ${RATE} users/s for ${SECONDS} s through web + processor, SSE client on /api/stream…`,
 );
@@ -159,8 +190,8 @@ console.log(
 );
 console.log(JSON.stringify({
   mode: args.mode,
-  users: USERS,
-  events_per_s: Math.round(t.eventsPerS),
+  records: USERS,
+  events_per_s: perStream,
   latency_rate: RATE,
   p50_ms: l.p50,
   p99_ms: l.p99,

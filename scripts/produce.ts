@@ -2,9 +2,9 @@
  * `deno task produce`: runs a producer alone against the configured broker
  * (also while `deno task start` runs), in a Deno worker.
  *
- *   deno task produce [--rate 5] [--count N] [--seed N]
+ *   deno task produce [--stream users|sales|clicks|views|ratings|products] [--rate 5] [--count N] [--seed N]
  *   deno task produce --source randomuser [--url https://randomuser.me/api/] [--timeout 10000]
- *   deno task produce --file users.json     (a saved API response, a JSON array, or JSON lines)
+ *   deno task produce --stream products --file products.jsonl   (JSON lines, a JSON array, or a saved API response)
  */
 
 import { parseArgs } from "node:util";
@@ -15,10 +15,14 @@ import {
   startWorker,
 } from "../pipeline/workers/protocol.ts";
 import { RANDOMUSER_DEFAULTS } from "../pipeline/sources/randomuser_source.ts";
+import { isStreamName, STREAM_NAMES } from "../pipeline/stream_names.ts";
+import { STREAM_TOPICS } from "../pipeline/streams.ts";
 
-const USAGE =
-  `usage: deno task produce [--stream users] [--source generator|randomuser] [--file PATH]
-                         [--rate N] [--count N] [--seed N] [--url URL] [--timeout MS] [--page-size N]`;
+const USAGE = `usage: deno task produce [--stream ${STREAM_NAMES.join("|")}]
+                         [--source generator|randomuser] [--file PATH] [--history]
+                         [--rate N] [--count N] [--seed N] [--url URL] [--timeout MS] [--page-size N]
+  --file     replays one JSON record per line (or a JSON array) to the stream's topic
+  --history  sales only: start the generated sales a year back`;
 
 function fail(message: string): never {
   console.error(`produce: ${message}\n${USAGE}`);
@@ -48,6 +52,7 @@ try {
       url: { type: "string", default: RANDOMUSER_DEFAULTS.url },
       timeout: { type: "string" },
       "page-size": { type: "string" },
+      history: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -59,7 +64,13 @@ if (args.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
-if (args.stream !== "users") fail(`--stream must be "users", got "${args.stream}"`);
+const stream = args.stream;
+if (!isStreamName(stream)) {
+  fail(`--stream must be one of ${STREAM_NAMES.join(", ")}, got "${stream}"`);
+}
+if (args.source === "randomuser" && stream !== "users") {
+  fail(`--source randomuser feeds the users stream only, not "${stream}"`);
+}
 
 let config;
 try {
@@ -94,6 +105,7 @@ if (args.file !== undefined) {
     kind: "generator",
     seed: number("seed", args.seed, 0) ?? config.seed ??
       crypto.getRandomValues(new Uint32Array(1))[0],
+    history: args.history && stream === "sales",
   };
 } else {
   fail(`--source must be "generator" or "randomuser", got "${args.source}"`);
@@ -101,10 +113,12 @@ if (args.file !== undefined) {
 
 const job: ProducerJob = {
   config,
-  stream: "users",
-  source,
-  rate: number("rate", args.rate, 0) ?? (source.kind === "generator" ? config.produceRate : 0),
-  count: number("count", args.count, 1),
+  plans: [{
+    stream,
+    source,
+    rate: number("rate", args.rate, 0) ?? (source.kind === "generator" ? config.produceRate : 0),
+    count: number("count", args.count, 1),
+  }],
 };
 const worker = startWorker(
   new URL("../pipeline/workers/producer_worker.ts", import.meta.url),
@@ -116,7 +130,7 @@ Deno.addSignalListener("SIGINT", stop);
 Deno.addSignalListener("SIGTERM", stop);
 try {
   const sent = await worker.done;
-  console.log(`done: ${sent ?? 0} record(s) sent to "${job.stream}"`);
+  console.log(`done: ${sent ?? 0} record(s) sent to "${STREAM_TOPICS[stream].topic}"`);
   Deno.exit(0);
 } catch (error) {
   console.error(`produce failed: ${(error as Error).message}`);

@@ -5,12 +5,13 @@
  */
 
 import { loadConfig } from "../config.ts";
-import { connectBroker, topicSpecs } from "../pipeline/wiring.ts";
+import { connectBroker } from "../pipeline/wiring.ts";
+import { allTopicSpecs } from "../pipeline/streams.ts";
 import { consoleLogger } from "../pipeline/logger.ts";
 
 const config = loadConfig(Deno.env.toObject());
 const broker = await connectBroker(config, consoleLogger("topics"));
-for (const { name, partitions } of topicSpecs(config)) {
+for (const { name, partitions } of allTopicSpecs(config)) {
   console.log(
     `${config.namespace}${name}: ${
       await broker.partitions(name) ?? "?"

@@ -1,9 +1,17 @@
-/** What every route handler can reach: configuration, ports and the live hub. */
+/** What every route handler can reach: configuration, ports and the live hubs. */
 
 import type { Config } from "../config.ts";
 import type { AggregateStore, Broker, RawStore } from "../pipeline/ports.ts";
 import type { Logger } from "../pipeline/logger.ts";
 import type { LiveHub } from "./live_hub.ts";
+import type { ClicksSnapshot, Dashboard, ProductsSnapshot, SalesSnapshot } from "./dashboards.ts";
+
+/** Current state of each dashboard besides the users page, read from the stores. */
+export interface DashboardReads {
+  sales(): Promise<SalesSnapshot>;
+  clicks(): Promise<ClicksSnapshot>;
+  products(): Promise<ProductsSnapshot>;
+}
 
 /** Shared state of the web app, built by the composition root (`main.ts`) or a test. */
 export interface AppState {
@@ -11,7 +19,11 @@ export interface AppState {
   broker: Broker;
   raw: RawStore;
   aggregates: AggregateStore;
+  /** The users page's live hub (`/api/stream`). */
   hub: LiveHub;
+  /** The other dashboards' live hubs (`/api/stream/<dashboard>`). */
+  hubs: Record<Dashboard, LiveHub>;
+  reads: DashboardReads;
   log: Logger;
   /** Clock, ms since the epoch. */
   now: () => number;

@@ -12,7 +12,9 @@ import type { AppState } from "./state.ts";
 import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { StreamProcessor } from "../pipeline/processor.ts";
-import { USERS, usersStream } from "../pipeline/users/users_stream.ts";
+import { USERS } from "../pipeline/users/users_stream.ts";
+import { STREAM_TOPICS, streamDefinition } from "../pipeline/streams.ts";
+import { dashboardHubs, dashboardReads, runDashboardFeed } from "./dashboard_feed.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
 
@@ -28,13 +30,33 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** Starts the app, the live feed and a processor on a fresh temporary directory. */
+/**
+ * Starts the app, the live feeds and the processors of `overrides.streams`
+ * (only users unless given) on a fresh temporary directory.
+ */
 export async function startFixture(overrides: Partial<Config> = {}): Promise<Fixture> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-app-" });
-  const config: Config = { ...DEFAULTS, dataDir, pollMs: 5, produce: false, ...overrides };
+  const config: Config = {
+    ...DEFAULTS,
+    dataDir,
+    pollMs: 5,
+    produce: false,
+    streams: ["users"],
+    ...overrides,
+  };
   const pipeline = await openPipeline(config, silentLogger);
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
-  const state: AppState = { config, ...pipeline, hub, log: silentLogger, now: Date.now };
+  const reads = dashboardReads(config, pipeline.raw, pipeline.aggregates, Date.now);
+  const hubs = dashboardHubs(config, reads);
+  const state: AppState = {
+    config,
+    ...pipeline,
+    hub,
+    hubs,
+    reads,
+    log: silentLogger,
+    now: Date.now,
+  };
   const app = createApp(manifest, state);
   const controller = new AbortController();
   let feedReady!: () => void;
@@ -47,9 +69,24 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     statsIntervalMs: 10,
     onReady: feedReady,
   });
-  const processing = new StreamProcessor(usersStream, { ...pipeline, log: silentLogger })
-    .run(USERS.group, controller.signal, 100);
-  await ready;
+  let dashboardsReady!: () => void;
+  const dashboardsFollowing = new Promise<void>((resolve) => (dashboardsReady = resolve));
+  const dashboardFeed = runDashboardFeed({
+    broker: pipeline.broker,
+    hubs,
+    reads,
+    log: silentLogger,
+    signal: controller.signal,
+    intervalMs: 10,
+    onReady: dashboardsReady,
+  });
+  const processing = config.streams.map((stream) =>
+    new StreamProcessor(streamDefinition(stream, config, pipeline), {
+      ...pipeline,
+      log: silentLogger,
+    }).run(STREAM_TOPICS[stream].group, controller.signal, 100)
+  );
+  await Promise.all([ready, dashboardsFollowing]);
   const encoder = new TextEncoder();
   return {
     app,
@@ -79,7 +116,8 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     close: async () => {
       controller.abort();
       hub.close();
-      await Promise.all([feed, processing]);
+      for (const h of Object.values(hubs)) h.close();
+      await Promise.all([feed, dashboardFeed, ...processing]);
       await pipeline.close();
       await Deno.remove(dataDir, { recursive: true });
     },

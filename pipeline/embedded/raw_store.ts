@@ -20,6 +20,8 @@ export class SqliteRawStore implements RawStore {
   readonly #first: StatementSync;
   readonly #after: StatementSync;
   readonly #count: StatementSync;
+  readonly #get: StatementSync;
+  readonly #between: StatementSync;
 
   constructor(path: string) {
     this.#db = openDatabase(path);
@@ -47,6 +49,13 @@ export class SqliteRawStore implements RawStore {
        ORDER BY ts DESC, id DESC LIMIT ?`,
     );
     this.#count = this.#db.prepare("SELECT COUNT(*) AS n FROM documents WHERE collection = ?");
+    this.#get = this.#db.prepare(
+      "SELECT id, ts, doc FROM documents WHERE collection = ? AND id = ?",
+    );
+    this.#between = this.#db.prepare(
+      `SELECT id, ts, doc FROM documents WHERE collection = ? AND ts >= ? AND ts < ?
+       ORDER BY ts, id`,
+    );
   }
 
   upsert(collection: string, docs: StoredDocument[]): Promise<void> {
@@ -72,6 +81,19 @@ export class SqliteRawStore implements RawStore {
 
   async latest(collection: string): Promise<StoredDocument | undefined> {
     return (await this.list(collection, { limit: 1 })).items[0];
+  }
+
+  get(collection: string, id: string): Promise<StoredDocument | undefined> {
+    return Promise.try(() => {
+      const row = this.#get.get(collection, id) as Row | undefined;
+      return row && toDocument(row);
+    });
+  }
+
+  between(collection: string, from: number, to: number): Promise<StoredDocument[]> {
+    return Promise.try(() =>
+      (this.#between.all(collection, from, to) as unknown as Row[]).map(toDocument)
+    );
   }
 
   count(collection: string): Promise<number> {

@@ -174,6 +174,18 @@ export class MongoRawStore implements RawStore {
     return row ? toDocument(row) : undefined;
   }
 
+  async get(collection: string, id: string): Promise<StoredDocument | undefined> {
+    const row = await this.#collection(collection).findOne({ _id: id });
+    return row ? toDocument(row) : undefined;
+  }
+
+  async between(collection: string, from: number, to: number): Promise<StoredDocument[]> {
+    const rows = await this.#collection(collection)
+      .find({ ts: { $gte: from, $lt: to } }, { sort: { ts: 1, _id: 1 }, batchSize: this.#pageSize })
+      .toArray();
+    return rows.map(toDocument);
+  }
+
   count(collection: string): Promise<number> {
     return this.#collection(collection).countDocuments();
   }

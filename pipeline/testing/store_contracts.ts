@@ -74,6 +74,23 @@ export function runRawStoreContract(name: string, make: () => Promise<RawStore>)
     }
   });
 
+  Deno.test(`${name}: one document by id, and a time range oldest first`, async () => {
+    const store = await make();
+    try {
+      const c = unique();
+      await store.upsert(c, docs(12));
+      assert.deepEqual(await store.get(c, "id-0004"), docs(12)[4]);
+      assert.equal(await store.get(c, "missing"), undefined);
+      // docs i have ts = base + floor(i / 3) s: [base + 1 s, base + 3 s) holds ids 3..8
+      const base = 1_700_000_000_000;
+      const range = await store.between(c, base + 1000, base + 3000);
+      assert.deepEqual(range.map((d) => d.id), [3, 4, 5, 6, 7, 8].map((i) => `id-000${i}`));
+      assert.deepEqual(await store.between(c, base + 9000, base + 10_000), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   Deno.test(`${name}: a cursor this server never gave out is refused`, async () => {
     const store = await make();
     try {

@@ -3,7 +3,8 @@
 import type { BrokerRecord, JsonObject } from "../ports.ts";
 import type { StreamDefinition } from "../processor.ts";
 import type { User } from "./randomuser.ts";
-import { decodeJson, summarize, validateUser } from "./validate.ts";
+import { summarize, validateUser } from "./validate.ts";
+import { decodeJson } from "../validation.ts";
 
 /** Topics, collection and window of the users stream. */
 export const USERS = {

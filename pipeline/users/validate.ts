@@ -126,24 +126,3 @@ export function summarize(user: User, ts: number): UserSummary {
     ts,
   };
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/**
- * Decodes a record's bytes as UTF-8 JSON.
- *
- * @throws {SyntaxError} when the bytes are not UTF-8 or not JSON.
- */
-export function decodeJson(bytes: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new SyntaxError("record is not valid UTF-8");
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new SyntaxError(`record is not JSON: ${(error as Error).message}`);
-  }
-}

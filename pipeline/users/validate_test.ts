@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ageBand, decodeJson, genderBucket, validateUser, yearsBetween } from "./validate.ts";
+import { ageBand, genderBucket, validateUser, yearsBetween } from "./validate.ts";
+import { decodeJson } from "../validation.ts";
 import { JENNIE } from "../testing/randomuser_example.ts";
 
 const EVENT_TIME = Date.UTC(2024, 5, 1, 12, 0, 0);

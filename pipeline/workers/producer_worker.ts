@@ -1,24 +1,26 @@
-/** Deno worker running a producer: generated, RandomUser API or file records to a stream's topic. */
+/** Deno worker running producers: generated, RandomUser API or file records to streams' topics. */
 
-import { type ProducerJob, serveWorker } from "./protocol.ts";
+import { type ProducePlan, type ProducerJob, serveWorker } from "./protocol.ts";
 import { connectBroker } from "../wiring.ts";
 import { runProducer } from "../producer.ts";
-import { USERS } from "../users/users_stream.ts";
-import { generateUser } from "../users/generator.ts";
-import { userKey } from "../users/user_key.ts";
+import { STREAM_SOURCES, STREAM_TOPICS } from "../streams.ts";
 import { generatedRecords } from "../sources/generator_source.ts";
 import { RANDOMUSER_DEFAULTS, randomUserRecords } from "../sources/randomuser_source.ts";
 import { fileRecords } from "../sources/file_source.ts";
 import type { SourceRecord } from "../sources/source.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 
-function source(job: ProducerJob, signal: AbortSignal, log: Logger): AsyncIterable<SourceRecord> {
-  const { source, count } = job;
+function source(plan: ProducePlan, signal: AbortSignal, log: Logger): AsyncIterable<SourceRecord> {
+  const { source, count } = plan;
+  const { generator, key } = STREAM_SOURCES[plan.stream];
   switch (source.kind) {
     case "generator":
-      return generatedRecords(generateUser, userKey, { seed: source.seed, count });
+      return generatedRecords(generator({ history: source.history ?? false }), key, {
+        seed: source.seed,
+        count,
+      });
     case "randomuser":
-      return randomUserRecords(userKey, {
+      return randomUserRecords(key, {
         ...RANDOMUSER_DEFAULTS,
         url: source.url,
         timeoutMs: source.timeoutMs,
@@ -28,34 +30,44 @@ function source(job: ProducerJob, signal: AbortSignal, log: Logger): AsyncIterab
         log,
       });
     case "file":
-      return fileRecords(source.path, userKey);
+      return fileRecords(source.path, key);
   }
 }
 
-serveWorker<ProducerJob>(async (job, signal, progress) => {
+serveWorker<ProducerJob>(async ({ config, plans }, signal, progress) => {
   const log = consoleLogger("producer");
-  const broker = await connectBroker(job.config, log, signal);
+  const broker = await connectBroker(config, log, signal);
   try {
-    log.info(
-      `producing ${
-        job.count ?? "endless"
-      } ${job.stream} from ${job.source.kind} to "${USERS.topic}"${
-        job.rate > 0 ? ` at ${job.rate}/s` : " as fast as possible"
-      }`,
-    );
+    const sent = plans.map(() => 0);
     let reported = 0;
-    return await runProducer(broker, USERS.topic, source(job, signal, log), {
-      rate: job.rate,
-      batchSize: job.config.producerBatchSize,
-      lingerMs: job.config.lingerMs,
-      signal,
-      onProgress: (sent) => {
-        if (sent - reported >= 1000 || job.count === sent) {
-          reported = sent;
-          progress(sent);
-        }
-      },
-    });
+    const total = plans.every((p) => p.count !== undefined)
+      ? plans.reduce((sum, p) => sum + p.count!, 0)
+      : undefined;
+    const counts = await Promise.all(plans.map((plan, i) => {
+      const topic = STREAM_TOPICS[plan.stream].topic;
+      log.info(
+        `producing ${
+          plan.count ?? "endless"
+        } ${plan.stream} from ${plan.source.kind} to "${topic}"${
+          plan.rate > 0 ? ` at ${plan.rate}/s` : " as fast as possible"
+        }`,
+      );
+      return runProducer(broker, topic, source(plan, signal, log), {
+        rate: plan.rate,
+        batchSize: config.producerBatchSize,
+        lingerMs: config.lingerMs,
+        signal,
+        onProgress: (n) => {
+          sent[i] = n;
+          const all = sent.reduce((a, b) => a + b, 0);
+          if (all - reported >= 1000 || all === total) {
+            reported = all;
+            progress(all);
+          }
+        },
+      });
+    }));
+    return counts.reduce((a, b) => a + b, 0);
   } finally {
     await broker.close();
   }

@@ -4,17 +4,18 @@
  */
 
 import type { Config } from "../../config.ts";
+import type { StreamName } from "../stream_names.ts";
 
 /** Where a producer takes its records from. */
 export type ProducerSource =
-  | { kind: "generator"; seed: number }
+  /** The stream's seeded generator; `history` starts sales a year back (for an empty stream). */
+  | { kind: "generator"; seed: number; history?: boolean }
   | { kind: "randomuser"; url: string; timeoutMs: number; pageSize: number }
   | { kind: "file"; path: string };
 
-/** Everything a producer worker needs. */
-export interface ProducerJob {
-  config: Config;
-  stream: "users";
+/** What to produce to one stream. */
+export interface ProducePlan {
+  stream: StreamName;
   source: ProducerSource;
   /** Records per second; 0 = as fast as possible. */
   rate: number;
@@ -22,10 +23,16 @@ export interface ProducerJob {
   count?: number;
 }
 
+/** Everything a producer worker needs: one plan per stream it feeds, run side by side. */
+export interface ProducerJob {
+  config: Config;
+  plans: ProducePlan[];
+}
+
 /** Everything a processor worker needs. */
 export interface ProcessorJob {
   config: Config;
-  stream: "users";
+  stream: StreamName;
 }
 
 /** Main thread to worker. */

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { DashboardStore, type EventSourceLike, streamUrl } from "./dashboard_store.ts";
+import type { SalesSnapshot } from "../server/dashboards.ts";
+
+class FakeSource extends EventTarget implements EventSourceLike {
+  readyState = 0;
+  closed = false;
+  constructor(readonly url: string) {
+    super();
+  }
+  emit(type: string, data?: unknown): void {
+    this.dispatchEvent(
+      data === undefined ? new Event(type) : new MessageEvent(type, { data: JSON.stringify(data) }),
+    );
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function sales(revenue: number): SalesSnapshot {
+  return {
+    kpi: { revenue, transactions: 1, averageTicket: revenue },
+    byProduct: [],
+    byCity: [],
+    byMonth: [],
+    rejected: { invalid: 0, late: 0 },
+  };
+}
+
+function storeWithFake() {
+  const opened: FakeSource[] = [];
+  const store = new DashboardStore("sales", (url) => {
+    const source = new FakeSource(url);
+    opened.push(source);
+    return source;
+  });
+  return { store, opened };
+}
+
+Deno.test("a dashboard store opens one stream on /api/stream/<dashboard>", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  store.connect();
+  assert.equal(opened.length, 1);
+  assert.equal(opened[0].url, "/api/stream/sales");
+  assert.equal(streamUrl("products"), "/api/stream/products");
+  store.close();
+  assert.ok(opened[0].closed);
+});
+
+Deno.test("snapshot and update events each replace the whole snapshot", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  assert.equal(store.snapshot.peek(), null, "nothing before the first event");
+  opened[0].emit("snapshot", sales(10));
+  assert.equal(store.snapshot.value?.kpi.revenue, 10);
+  opened[0].emit("update", sales(25.5));
+  assert.deepEqual(store.snapshot.value, sales(25.5));
+});
+
+Deno.test("a malformed event is logged and the last snapshot stays", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  opened[0].emit("update", sales(3));
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.join(" "));
+  try {
+    opened[0].dispatchEvent(new MessageEvent("update", { data: "{not json" }));
+  } finally {
+    console.error = original;
+  }
+  assert.equal(store.snapshot.value?.kpi.revenue, 3);
+  assert.match(String(errors[0]), /\/api\/stream\/sales: cannot parse the update event/);
+});
+
+Deno.test("the connection state follows open, error and a permanent close", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  assert.equal(store.connection.value, "connecting");
+  opened[0].emit("open");
+  assert.equal(store.connection.value, "live");
+  opened[0].emit("error");
+  assert.equal(store.connection.value, "reconnecting");
+  opened[0].readyState = 2;
+  opened[0].emit("error");
+  assert.equal(store.connection.value, "offline");
+});

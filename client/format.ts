@@ -1,0 +1,65 @@
+/**
+ * Text of the dashboards' figures, the same on the server and in the browser
+ * (fixed `en-US` formats and UTC, so hydration never changes what the server
+ * rendered).
+ */
+
+const money = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A money amount with two decimals and thousands separators: `12,345.60`. */
+export function formatMoney(amount: number): string {
+  return money.format(amount);
+}
+
+/**
+ * Exact decimal text (`"1234567.5"`, `"-0.50"`) with thousands separators and
+ * two decimals, without going through a float: `1,234,567.50`.
+ */
+export function formatDecimalText(text: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text.trim());
+  if (!match) return text;
+  const [, sign, int, frac = ""] = match;
+  const grouped = int.replace(/^0+(?=\d)/, "").replace(/\B(?=(\d{3})+$)/g, ",");
+  return `${sign}${grouped}.${frac.padEnd(2, "0")}`;
+}
+
+/** A count with thousands separators: `1,234`. */
+export function formatCount(count: number): string {
+  return whole.format(count);
+}
+
+/** Events per second with one decimal: `12.5`. */
+export function formatRate(perSecond: number): string {
+  return oneDecimal.format(perSecond);
+}
+
+/** An average rating (1-5) with two decimals: `4.25`. */
+export function formatRating(average: number): string {
+  return average.toFixed(2);
+}
+
+/** `part` as a whole percentage of `total`; `0%` when the total is 0. */
+export function formatShare(part: number, total: number): string {
+  return `${total > 0 ? Math.round((part / total) * 100) : 0}%`;
+}
+
+/** `2025-03` → `Mar 2025`; other text is returned as is. */
+export function formatMonth(month: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  const name = match ? MONTHS[Number(match[2]) - 1] : undefined;
+  return match && name ? `${name} ${match[1]}` : month;
+}
+
+/** Time of day in UTC of a timestamp in ms: `14:03:09`. */
+export function formatClock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}

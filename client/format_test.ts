@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import {
+  formatClock,
+  formatCount,
+  formatDecimalText,
+  formatMoney,
+  formatMonth,
+  formatRate,
+  formatRating,
+  formatShare,
+} from "./format.ts";
+
+Deno.test("money always has two decimals and thousands separators", () => {
+  assert.equal(formatMoney(0), "0.00");
+  assert.equal(formatMoney(12345.6), "12,345.60");
+  assert.equal(formatMoney(1234567.891), "1,234,567.89");
+  assert.equal(formatMoney(0.005), "0.01");
+});
+
+Deno.test("decimal text is grouped exactly, without a float", () => {
+  assert.equal(formatDecimalText("1234567.5"), "1,234,567.50");
+  assert.equal(formatDecimalText("90071992547409931.07"), "90,071,992,547,409,931.07");
+  assert.equal(formatDecimalText("0.50"), "0.50");
+  assert.equal(formatDecimalText("-1000"), "-1,000.00");
+  assert.equal(formatDecimalText("007.10"), "7.10");
+  assert.equal(formatDecimalText("n/a"), "n/a", "text that is not a decimal stays as it is");
+});
+
+Deno.test("counts, rates, ratings, shares, months and clock times", () => {
+  assert.equal(formatCount(1234567), "1,234,567");
+  assert.equal(formatRate(12), "12.0");
+  assert.equal(formatRate(0.25), "0.3");
+  assert.equal(formatRating(4.256), "4.26");
+  assert.equal(formatShare(1, 3), "33%");
+  assert.equal(formatShare(5, 0), "0%");
+  assert.equal(formatMonth("2025-03"), "Mar 2025");
+  assert.equal(formatMonth("2025-13"), "2025-13");
+  assert.equal(formatClock(Date.UTC(2025, 1, 16, 7, 28, 5)), "07:28:05");
+});

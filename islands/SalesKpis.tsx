@@ -1,0 +1,44 @@
+/** The sales KPI cards: revenue, transactions, average ticket and the rejected records, live. */
+
+import { useDashboard } from "../client/dashboard_store.ts";
+import { formatCount, formatMoney } from "../client/format.ts";
+import type { SalesSnapshot } from "../server/dashboards.ts";
+
+/** Props: the figures as rendered on the server. */
+export interface SalesKpisProps {
+  initial: Pick<SalesSnapshot, "kpi" | "rejected">;
+}
+
+/** The KPI row of the sales page. */
+export default function SalesKpis({ initial }: SalesKpisProps) {
+  const { kpi, rejected } = useDashboard(
+    "sales",
+    initial,
+    (s) => ({ kpi: s.kpi, rejected: s.rejected }),
+  );
+  const cards = [
+    ["Revenue", formatMoney(kpi.revenue), "revenue"],
+    ["Transactions", formatCount(kpi.transactions), "transactions"],
+    ["Average ticket", formatMoney(kpi.averageTicket), "average-ticket"],
+  ] as const;
+  return (
+    <section class="kpis" aria-label="Sales figures">
+      {cards.map(([label, value, key]) => (
+        <div class={`kpi kpi-${key}`} key={key}>
+          <div class="kpi-label">{label}</div>
+          <div class="kpi-value" data-testid={`kpi-${key}`}>{value}</div>
+        </div>
+      ))}
+      <div class="kpi kpi-rejected" title="Sales that failed validation, kept in sales.dlq">
+        <div class="kpi-label">Rejected: invalid</div>
+        <div class="kpi-value" data-testid="kpi-rejected-invalid">
+          {formatCount(rejected.invalid)}
+        </div>
+      </div>
+      <div class="kpi kpi-rejected" title="Sales later than the watermark, kept in sales.dlq">
+        <div class="kpi-label">Rejected: late</div>
+        <div class="kpi-value" data-testid="kpi-rejected-late">{formatCount(rejected.late)}</div>
+      </div>
+    </section>
+  );
+}

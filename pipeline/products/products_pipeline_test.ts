@@ -1,0 +1,238 @@
+import assert from "node:assert/strict";
+import { parse } from "csv-parse/sync";
+import { type Config, DEFAULTS } from "../../config.ts";
+import type { BrokerRecord, OutgoingRecord } from "../ports.ts";
+import { EmbeddedLog } from "../embedded/log_broker.ts";
+import { SqliteRawStore } from "../embedded/raw_store.ts";
+import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
+import { StreamProcessor } from "../processor.ts";
+import { allTopicSpecs } from "../streams.ts";
+import { silentLogger } from "../logger.ts";
+import { delay } from "../async.ts";
+import { seededRandom } from "../random.ts";
+import { Crashing } from "../testing/crashing.ts";
+import { productsSnapshot } from "../../server/products_data.ts";
+import { csvDir, PRODUCTS, productsStream } from "./products_stream.ts";
+
+const encoder = new TextEncoder();
+const T0 = Date.UTC(2025, 1, 16, 7, 0, 0);
+const WINDOW = 10_000;
+
+function zoneless(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+function product(id: number, price: unknown, kdv: unknown, at: number, extra = {}) {
+  return {
+    id,
+    product: id % 2 ? "Televizyon" : 'Kitap, "ciltli"',
+    description: id % 3 ? "ikinci el LG OLED TV" : "satır\nsonu",
+    price,
+    kdv,
+    timestamp_column: zoneless(at),
+    ...extra,
+  };
+}
+
+/** Windows W0 and W1 close, W2 stays open; one record is late, four are invalid. */
+function scenario(): OutgoingRecord[] {
+  const values: unknown[] = [
+    product(7, 18000, 0.18, T0 + 1000), // 21240.00
+    product(8, 19.99, 0.08, T0 + 4000), // 21.59
+    product(9, "10.25", "0.18", T0 + 12_000), // W1, 12.10
+    product(10, 100, 0.2, T0 + 9000), // out of order, within 4 s lateness → W0
+    product(11, "abc", 0.18, T0 + 13_000), // invalid price
+    product(12, 5, 0.01, T0 + 15_500), // W1; watermark 11.5 s closes W0
+    product(13, 1, 0.5, T0 + 10_500), // late: before the watermark
+    "{not json",
+    product(14, 1, 0.18, T0 + 16_000, { timestamp_column: "16/02/2025" }), // bad time
+    product(15, 3.33, 0.18, T0 + 23_000), // W2; watermark 19 s
+    product(16, 2, 0.18, T0 + 24_000, { product: "" }), // invalid product
+    product(17, 0.01, 0.18, T0 + 25_000), // W2 stays open; watermark 21 s closes W1
+  ];
+  return values.map((v) => ({
+    key: null,
+    value: encoder.encode(typeof v === "string" ? v : JSON.stringify(v)),
+  }));
+}
+
+const EXPECTED: Record<string, string[][]> = {
+  "products_2025-02-16T07-00-00_2025-02-16T07-00-10.csv": [
+    ["7", "Televizyon", "ikinci el LG OLED TV", "18000", "0.18", "21240.00", "2025-02-16 07:00:10"],
+    [
+      "8",
+      'Kitap, "ciltli"',
+      "ikinci el LG OLED TV",
+      "19.99",
+      "0.08",
+      "21.59",
+      "2025-02-16 07:00:10",
+    ],
+    [
+      "10",
+      'Kitap, "ciltli"',
+      "ikinci el LG OLED TV",
+      "100",
+      "0.2",
+      "120.00",
+      "2025-02-16 07:00:10",
+    ],
+  ],
+  "products_2025-02-16T07-00-10_2025-02-16T07-00-20.csv": [
+    ["9", "Televizyon", "satır\nsonu", "10.25", "0.18", "12.10", "2025-02-16 07:00:20"],
+    ["12", 'Kitap, "ciltli"', "satır\nsonu", "5", "0.01", "5.05", "2025-02-16 07:00:20"],
+  ],
+};
+
+async function setup() {
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-products-" });
+  const config: Config = {
+    ...DEFAULTS,
+    dataDir,
+    productsWindowMs: WINDOW,
+    lateness: { ...DEFAULTS.lateness, products: 4000 },
+  };
+  const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
+  await broker.createTopics(allTopicSpecs(config));
+  const raw = new SqliteRawStore(`${dataDir}/store.db`);
+  const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
+  await broker.produce(PRODUCTS.topic, scenario());
+  return { config, broker, raw, aggregates, dataDir };
+}
+
+async function csvFiles(dataDir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  try {
+    for await (const entry of Deno.readDir(csvDir(dataDir))) {
+      out[entry.name] = await Deno.readTextFile(`${csvDir(dataDir)}/${entry.name}`);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return out;
+}
+
+function assertFilesExact(files: Record<string, string>) {
+  assert.deepEqual(Object.keys(files).sort(), Object.keys(EXPECTED).sort());
+  for (const [name, text] of Object.entries(files)) {
+    assert.ok(text.includes("\r\n"), "RFC 4180 line ends");
+    const rows = parse(text) as string[][];
+    assert.deepEqual(rows[0], [
+      "id",
+      "product",
+      "description",
+      "price",
+      "kdv",
+      "total",
+      "window_end",
+    ]);
+    assert.deepEqual(rows.slice(1), EXPECTED[name], name);
+  }
+}
+
+async function until(done: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("not done in time");
+    await delay(10);
+  }
+}
+
+Deno.test("closed windows become exact CSV files; late and invalid records are dead-lettered and counted", async () => {
+  const { config, broker, raw, aggregates, dataDir } = await setup();
+  const dead: BrokerRecord[] = [];
+  const tail = new AbortController();
+  const tailing = broker.tail({
+    topics: [PRODUCTS.dlqTopic],
+    signal: tail.signal,
+    handle: (batch) => void dead.push(...batch.records),
+  });
+  const controller = new AbortController();
+  const running = new StreamProcessor(productsStream(config, raw), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  }).run(PRODUCTS.group, controller.signal, 4);
+  await until(async () =>
+    Object.keys(await csvFiles(dataDir)).length === 2 && dead.length === 5 &&
+    (await productsSnapshot(raw, aggregates, WINDOW)).open.length === 1
+  );
+  controller.abort();
+  tail.abort();
+  await Promise.all([running, tailing]);
+
+  assertFilesExact(await csvFiles(dataDir));
+  const reasons = dead.map((r) => [r.headers["source.offset"], r.headers.reason]);
+  assert.deepEqual(reasons.map(([offset]) => offset), ["4", "6", "7", "8", "10"]);
+  assert.match(reasons[0][1], /`price` must be a decimal number, got "abc"/);
+  assert.equal(
+    reasons[1][1],
+    "late: event time 2025-02-16 07:00:10 is before the watermark 2025-02-16 07:00:11 of products[0]",
+  );
+  assert.match(reasons[2][1], /not JSON/);
+  assert.match(reasons[3][1], /`timestamp_column` must be a timestamp/);
+  assert.match(reasons[4][1], /`product` must be a non-empty string/);
+
+  const snapshot = await productsSnapshot(raw, aggregates, WINDOW);
+  assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1 });
+  assert.deepEqual(snapshot.open, [{
+    start: "2025-02-16 07:00:20",
+    end: "2025-02-16 07:00:30",
+    records: 2,
+    sumPrice: "3.34",
+    sumTotal: "3.94",
+  }]);
+  assert.deepEqual(snapshot.closed.map((w) => [w.start, w.records, w.sumPrice, w.sumTotal]), [
+    ["2025-02-16 07:00:10", 2, "15.25", "17.15"],
+    ["2025-02-16 07:00:00", 3, "18119.99", "21381.59"],
+  ]);
+  assert.equal(snapshot.watermark, "2025-02-16 07:00:21");
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("killed at any write and restarted, each window's file is written once and exact", async () => {
+  const { config, broker, raw, aggregates, dataDir } = await setup();
+  const random = seededRandom(5);
+  const firstSeen = new Map<string, number>();
+  const remember = async () => {
+    for (const name of Object.keys(await csvFiles(dataDir))) {
+      const { mtime, ino } = await Deno.stat(`${csvDir(dataDir)}/${name}`);
+      const id = Number(ino ?? 0) * 1e13 + (mtime?.getTime() ?? 0);
+      if (!firstSeen.has(name)) firstSeen.set(name, id);
+      assert.equal(firstSeen.get(name), id, `${name} was written again`);
+    }
+  };
+  for (let crashes = 0; crashes < 30; crashes++) {
+    const crash = new Crashing(random.int(1, 8));
+    // Once everything is processed no write comes to crash on: stop after a while instead.
+    const timer = setTimeout(() => crash.controller.abort(), 500);
+    await new StreamProcessor(productsStream(config, raw), {
+      broker: crash.broker(broker),
+      raw: crash.raw(raw),
+      aggregates: crash.aggregates(aggregates),
+      log: silentLogger,
+    }).run(PRODUCTS.group, crash.controller.signal, 3).catch(() => {});
+    clearTimeout(timer);
+    await remember();
+  }
+  const controller = new AbortController();
+  const running = new StreamProcessor(productsStream(config, raw), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  }).run(PRODUCTS.group, controller.signal, 3);
+  await until(async () => (await productsSnapshot(raw, aggregates, WINDOW)).open.length === 1);
+  await delay(50);
+  controller.abort();
+  await running;
+  await remember();
+  assertFilesExact(await csvFiles(dataDir));
+  const snapshot = await productsSnapshot(raw, aggregates, WINDOW);
+  assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1 });
+  assert.deepEqual(snapshot.open.map((w) => [w.records, w.sumTotal]), [[2, "3.94"]]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Deno.remove(dataDir, { recursive: true });
+});

@@ -1,0 +1,118 @@
+/**
+ * The products VAT job: every record's exact total, in two-minute event-time
+ * tumbling windows; when a window closes, one CSV file for it under
+ * `<data dir>/csv/` and a summary document the dashboard lists.
+ *
+ * The topic has one partition: a window's file holds every record of the
+ * window, which takes one writer (Flink runs a non-keyed window at
+ * parallelism 1 for the same reason). Records are stored as raw documents as
+ * they come, so the file is built from the store at close and the window
+ * state in the checkpoint stays a few sums.
+ */
+
+import type { Config } from "../../config.ts";
+import type { BrokerRecord, JsonObject, RawStore, StoredDocument } from "../ports.ts";
+import type { StreamDefinition } from "../processor.ts";
+import { decodeJson } from "../validation.ts";
+import { formatZoneless } from "../windowing/event_time.ts";
+import { tumbling, type WindowResult } from "../windowing/windows.ts";
+import {
+  addProduct,
+  noProducts,
+  type PricedProduct,
+  type ProductSums,
+  validateProduct,
+} from "./products.ts";
+import { productCsvRow, windowCsv, windowFileName, writeOnce } from "./window_csv.ts";
+
+/** Topics and collections of the products stream. */
+export const PRODUCTS = {
+  name: "products",
+  topic: "products",
+  dlqTopic: "products.dlq",
+  liveTopic: "products.live",
+  collection: "products",
+  /** Summaries of closed windows, one document per window and partition. */
+  windowsCollection: "product_windows",
+  group: "streamboard-products",
+  partitions: 1,
+} as const;
+
+/** Directory of the window files. */
+export function csvDir(dataDir: string): string {
+  return `${dataDir}/csv`;
+}
+
+/** Id of a stored product: its source position, since product ids repeat. */
+export function productDocumentId(record: BrokerRecord): string {
+  return `${record.partition}-${String(record.offset).padStart(15, "0")}`;
+}
+
+/** Writes the file and the summary of each closed window (idempotent). */
+export async function closeProductWindows(
+  raw: RawStore,
+  dataDir: string,
+  partition: number,
+  closed: WindowResult<ProductSums>[],
+): Promise<void> {
+  for (const window of closed) {
+    const docs = (await raw.between(PRODUCTS.collection, window.start, window.end))
+      .filter((d) => d.doc.partition === partition)
+      .sort((a, b) => Number(a.doc.offset) - Number(b.doc.offset));
+    const end = formatZoneless(window.end);
+    const file = windowFileName(window.start, window.end, partition);
+    await writeOnce(csvDir(dataDir), file, windowCsv(docs.map((d) => productCsvRow(d, end))));
+    const summary: StoredDocument = {
+      id: `${window.start}-${partition}`,
+      ts: window.start,
+      doc: {
+        start: formatZoneless(window.start),
+        end,
+        partition,
+        file,
+        ...window.value,
+      },
+    };
+    await raw.upsert(PRODUCTS.windowsCollection, [summary]);
+  }
+}
+
+/** The products stream of a configuration, closing windows into `raw` and `<dataDir>/csv/`. */
+export function productsStream(
+  config: Config,
+  raw: RawStore,
+): StreamDefinition<PricedProduct, ProductSums> {
+  const spec = tumbling(config.productsWindowMs, {
+    allowedLatenessMs: config.lateness.products,
+    idleTimeoutMs: config.idleTimeoutMs,
+  });
+  return {
+    ...PRODUCTS,
+    windowMs: config.productsWindowMs,
+    parse: (record) => validateProduct(decodeJson(record.value)),
+    document: (p, record) => {
+      const start = Math.floor(p.ts / spec.sizeMs) * spec.sizeMs;
+      const doc: JsonObject = {
+        id: p.id,
+        product: p.product,
+        description: p.description,
+        price: p.price,
+        kdv: p.kdv,
+        total: p.total,
+        timestamp_column: p.timestamp,
+        window_end: formatZoneless(start + spec.sizeMs),
+        partition: record.partition,
+        offset: record.offset,
+      };
+      return { id: productDocumentId(record), ts: p.ts, doc };
+    },
+    contributions: () => [],
+    live: (p) => ({ id: p.id, product: p.product, total: p.total, timestamp: p.timestamp }),
+    windows: {
+      spec,
+      eventTime: (p) => p.ts,
+      aggregation: { empty: noProducts, add: addProduct },
+      onClose: (partition, closed) => closeProductWindows(raw, config.dataDir, partition, closed),
+    },
+  };
+}

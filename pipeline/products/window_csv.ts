@@ -1,0 +1,100 @@
+/**
+ * One CSV file per closed products window, as the reference Flink job wrote
+ * them: `id,product,description,price,kdv,total,window_end`, RFC 4180 (CRLF,
+ * quoted where needed, through `csv-stringify`). A file is written to a
+ * temporary name, synced and renamed, so a reader never sees half of one, and
+ * a window whose file exists is never written again. Cells are written
+ * exactly as received: this file is data for other programs, not a spreadsheet export.
+ */
+
+import { stringify } from "csv-stringify/sync";
+import type { StoredDocument } from "../ports.ts";
+
+/** Header of every window file, in order. */
+export const PRODUCT_CSV_COLUMNS = [
+  "id",
+  "product",
+  "description",
+  "price",
+  "kdv",
+  "total",
+  "window_end",
+] as const;
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replaceAll(":", "-");
+}
+
+/**
+ * File name of a window: `products_2025-02-16T07-28-00_2025-02-16T07-30-00.csv`
+ * (UTC), with `_p<n>` for a partition other than 0.
+ */
+export function windowFileName(start: number, end: number, partition: number): string {
+  return `products_${stamp(start)}_${stamp(end)}${partition === 0 ? "" : `_p${partition}`}.csv`;
+}
+
+/** True for names `windowFileName` makes (the only files the dashboard serves). */
+export function isWindowFileName(name: string): boolean {
+  return /^products_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(_p\d+)?\.csv$/
+    .test(name);
+}
+
+/** The CSV row of a stored product document, in source order. */
+export function productCsvRow(doc: StoredDocument, windowEnd: string): string[] {
+  const d = doc.doc;
+  return [
+    String(d.id),
+    String(d.product),
+    String(d.description),
+    String(d.price),
+    String(d.kdv),
+    String(d.total),
+    windowEnd,
+  ];
+}
+
+/** The whole file: header and rows, CRLF line ends. */
+export function windowCsv(rows: string[][]): string {
+  return stringify([[...PRODUCT_CSV_COLUMNS], ...rows], { record_delimiter: "windows" });
+}
+
+/**
+ * Writes `text` as `<dir>/<name>` unless that file exists: to a temporary
+ * file first, synced, then linked into place (a link, unlike a rename, never
+ * replaces a file another writer put there first).
+ * @returns whether this call wrote the file
+ */
+export async function writeOnce(dir: string, name: string, text: string): Promise<boolean> {
+  const path = `${dir}/${name}`;
+  if (await exists(path)) return false;
+  await Deno.mkdir(dir, { recursive: true });
+  const temp = `${dir}/.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const bytes = new TextEncoder().encode(text);
+  const file = await Deno.open(temp, { write: true, createNew: true });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+  try {
+    await Deno.link(temp, path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
+  } finally {
+    await Deno.remove(temp);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The sales stream: revenue (exact cents) and transaction counts overall and
+ * per product, city, day and month, as all-time aggregate cells; sales run
+ * through one-minute event-time windows so out-of-order sales count and
+ * sales later than the watermark are dead-lettered as `late`.
+ */
+
+import type { Config } from "../../config.ts";
+import type { CellContribution, StreamDefinition } from "../processor.ts";
+import { decodeJson } from "../validation.ts";
+import { ALL_TIME } from "../window_counts.ts";
+import { utcDay, utcMonth } from "../windowing/event_time.ts";
+import { tumbling } from "../windowing/windows.ts";
+import { type Sale, validateSale } from "./sales.ts";
+
+/** Topics and collection of the sales stream. */
+export const SALES = {
+  name: "sales",
+  topic: "sales",
+  dlqTopic: "sales.dlq",
+  liveTopic: "sales.live",
+  collection: "sales",
+  group: "streamboard-sales",
+} as const;
+
+/** Separates the parts of a composite aggregate key (product and category, city and place). */
+export const KEY_SEPARATOR = "\u001f";
+
+/** The groupings sales are summed by; each has a `<name>_revenue` and a `<name>_tx` dimension. */
+export const SALES_GROUPS = ["all", "product", "city", "day", "month"] as const;
+
+/** One of `SALES_GROUPS`. */
+export type SalesGroup = typeof SALES_GROUPS[number];
+
+/** The key of a sale in each grouping. */
+export function salesKeys(sale: Sale): Record<SalesGroup, string> {
+  return {
+    all: "all",
+    product: [sale.product, sale.category].join(KEY_SEPARATOR),
+    city: [sale.city, sale.country, sale.latitude, sale.longitude].join(KEY_SEPARATOR),
+    day: utcDay(sale.ts),
+    month: utcMonth(sale.ts),
+  };
+}
+
+/** Revenue per minute of event time while the window is open. */
+export interface MinuteSales {
+  cents: number;
+  count: number;
+}
+
+/** The sales stream of a configuration. */
+export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales> {
+  return {
+    ...SALES,
+    windowMs: 60_000,
+    parse: (record) => validateSale(decodeJson(record.value)),
+    document: (sale) => ({
+      id: sale.id,
+      ts: sale.ts,
+      doc: {
+        product: sale.product,
+        category: sale.category,
+        quantity: sale.quantity,
+        unitPrice: sale.unitPrice,
+        totalCents: sale.totalCents,
+        paymentMethod: sale.paymentMethod,
+        city: sale.city,
+        country: sale.country,
+        latitude: sale.latitude,
+        longitude: sale.longitude,
+      },
+    }),
+    contributions: (sale) => {
+      const keys = salesKeys(sale);
+      return SALES_GROUPS.flatMap((group): CellContribution[] => [
+        {
+          dimension: `${group}_revenue`,
+          key: keys[group],
+          amount: sale.totalCents,
+          windowMs: ALL_TIME,
+        },
+        { dimension: `${group}_tx`, key: keys[group], amount: 1, windowMs: ALL_TIME },
+      ]);
+    },
+    live: (sale) => ({
+      id: sale.id,
+      product: sale.product,
+      city: sale.city,
+      totalCents: sale.totalCents,
+      ts: sale.ts,
+    }),
+    windows: {
+      spec: tumbling(60_000, {
+        allowedLatenessMs: config.lateness.sales,
+        idleTimeoutMs: config.idleTimeoutMs,
+      }),
+      eventTime: (sale) => sale.ts,
+      aggregation: {
+        empty: () => ({ cents: 0, count: 0 }),
+        add: (acc, sale) => ({ cents: acc.cents + sale.totalCents, count: acc.count + 1 }),
+      },
+    },
+  };
+}

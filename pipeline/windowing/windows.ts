@@ -1,0 +1,290 @@
+/**
+ * The event-time windowing engine every windowed stream shares. Pure: time
+ * comes in as arguments, state goes out as plain JSON checkpoints.
+ *
+ * Windows are tumbling or hopping and kept per source partition, so the state
+ * of a partition moves with the partition when a consumer group rebalances.
+ * A partition's watermark is the highest event time it has seen minus the
+ * allowed lateness; a record older than the watermark is late (the caller
+ * dead-letters it), and a window closes, emitting its final value once, when
+ * the watermark reaches its end. A partition that has received nothing for
+ * the idle timeout follows the most advanced active partition (as Flink's
+ * `withIdleness`), so a quiet partition does not keep its windows open forever.
+ */
+
+/** Shape and timing of a stream's windows. */
+export interface WindowSpec {
+  /** Window length, ms. */
+  sizeMs: number;
+  /** Distance between window starts, ms: `sizeMs` for tumbling windows, less for hopping ones. */
+  slideMs: number;
+  /** How far behind the highest event time seen a record may be and still count, ms. */
+  allowedLatenessMs: number;
+  /** After this long without records (processing time, ms) a partition counts as idle. */
+  idleTimeoutMs: number;
+}
+
+/** Lateness and idleness settings of a spec. */
+export type WindowTiming = Pick<WindowSpec, "allowedLatenessMs" | "idleTimeoutMs">;
+
+/** Tumbling windows of `sizeMs`. */
+export function tumbling(sizeMs: number, timing: WindowTiming): WindowSpec {
+  return hopping(sizeMs, sizeMs, timing);
+}
+
+/**
+ * Hopping windows of `sizeMs` starting every `slideMs`.
+ * @throws {RangeError} unless both are positive integers and the slide divides the size
+ */
+export function hopping(sizeMs: number, slideMs: number, timing: WindowTiming): WindowSpec {
+  if (
+    !Number.isInteger(sizeMs) || !Number.isInteger(slideMs) || sizeMs <= 0 || slideMs <= 0 ||
+    sizeMs % slideMs !== 0
+  ) {
+    throw new RangeError(
+      `windows need whole positive ms with the slide dividing the size, got size ${sizeMs} and slide ${slideMs}`,
+    );
+  }
+  if (timing.allowedLatenessMs < 0 || timing.idleTimeoutMs <= 0) {
+    throw new RangeError("allowed lateness must be at least 0 and the idle timeout positive");
+  }
+  return { sizeMs, slideMs, ...timing };
+}
+
+/** Starts of every window that holds `ts`, oldest first. */
+export function windowStartsOf(ts: number, spec: WindowSpec): number[] {
+  const last = Math.floor(ts / spec.slideMs) * spec.slideMs;
+  const starts: number[] = [];
+  for (let start = last - spec.sizeMs + spec.slideMs; start <= last; start += spec.slideMs) {
+    starts.push(start);
+  }
+  return starts;
+}
+
+/** How values of type `V` fold into a window's accumulator `A` (plain JSON, so it checkpoints). */
+export interface Aggregation<V, A> {
+  empty(): A;
+  /** Returns the new accumulator; must not change `acc`. */
+  add(acc: A, value: V): A;
+}
+
+/** A window's value: running while open, final once at close. */
+export interface WindowResult<A> {
+  start: number;
+  end: number;
+  value: A;
+  final: boolean;
+}
+
+/** A partition's window state as plain JSON, saved with the offset it includes. */
+export interface PartitionCheckpoint<A> {
+  /** Highest source offset included; -1 before the first. */
+  offset: number;
+  /** Highest event time seen, ms; `null` before the first record. */
+  maxEventTime: number | null;
+  /** Event-time watermark, ms; `null` before the first record. */
+  watermark: number | null;
+  /** Open windows, oldest first. */
+  windows: Array<{ start: number; value: A }>;
+}
+
+/** What adding one record did. */
+export type AddOutcome<A> =
+  | {
+    kind: "added";
+    /** Running values of the windows the record changed. */
+    running: WindowResult<A>[];
+    /** Windows the record's watermark advance closed, with their final values. */
+    closed: WindowResult<A>[];
+  }
+  /** The record is older than the watermark: dead-letter it with reason `late`. */
+  | { kind: "late"; watermark: number }
+  /** The offset is already included (a replay after a crash): nothing changed. */
+  | { kind: "included" };
+
+/** The windows of one source partition. */
+export class PartitionWindows<V, A> {
+  readonly #spec: WindowSpec;
+  readonly #aggregation: Aggregation<V, A>;
+  readonly #windows = new Map<number, A>();
+  #offset: number;
+  #maxEventTime: number | null;
+  #watermark: number | null;
+  #lastEventAt: number;
+
+  /** Starts empty, or where `checkpoint` left off; `now` is processing time, ms. */
+  constructor(
+    spec: WindowSpec,
+    aggregation: Aggregation<V, A>,
+    now: number,
+    checkpoint?: PartitionCheckpoint<A>,
+  ) {
+    this.#spec = spec;
+    this.#aggregation = aggregation;
+    this.#offset = checkpoint?.offset ?? -1;
+    this.#maxEventTime = checkpoint?.maxEventTime ?? null;
+    this.#watermark = checkpoint?.watermark ?? null;
+    for (const { start, value } of checkpoint?.windows ?? []) this.#windows.set(start, value);
+    this.#lastEventAt = now;
+  }
+
+  /** Highest offset included, -1 before the first. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** Current watermark, `null` before the first record. */
+  get watermark(): number | null {
+    return this.#watermark;
+  }
+
+  /** Processing time of the last record added (or of the restore). */
+  get lastEventAt(): number {
+    return this.#lastEventAt;
+  }
+
+  /** Running values of the open windows, oldest first. */
+  open(): WindowResult<A>[] {
+    return [...this.#windows.keys()].sort((a, b) => a - b)
+      .map((start) => this.#result(start, false));
+  }
+
+  /**
+   * Consumes an offset that carries no event (a record that failed
+   * validation); false when the checkpoint already includes it.
+   */
+  pass(offset: number, now: number): boolean {
+    if (offset <= this.#offset) return false;
+    this.#offset = offset;
+    this.#lastEventAt = now;
+    return true;
+  }
+
+  /** Adds the record at `offset` with event time `ts` (records arrive in offset order). */
+  add(offset: number, ts: number, value: V, now: number): AddOutcome<A> {
+    if (offset <= this.#offset) return { kind: "included" };
+    this.#offset = offset;
+    this.#lastEventAt = now;
+    if (this.#watermark !== null && ts < this.#watermark) {
+      return { kind: "late", watermark: this.#watermark };
+    }
+    const running: WindowResult<A>[] = [];
+    for (const start of windowStartsOf(ts, this.#spec)) {
+      const acc = this.#windows.get(start) ?? this.#aggregation.empty();
+      this.#windows.set(start, this.#aggregation.add(acc, value));
+      running.push(this.#result(start, false));
+    }
+    if (this.#maxEventTime === null || ts > this.#maxEventTime) this.#maxEventTime = ts;
+    const closed = this.advanceTo(this.#maxEventTime - this.#spec.allowedLatenessMs);
+    return { kind: "added", running, closed };
+  }
+
+  /** Moves the watermark forward to `watermark` (never back); returns the windows that closed. */
+  advanceTo(watermark: number): WindowResult<A>[] {
+    if (this.#watermark !== null && watermark <= this.#watermark) return [];
+    this.#watermark = watermark;
+    const closed: WindowResult<A>[] = [];
+    for (const start of [...this.#windows.keys()].sort((a, b) => a - b)) {
+      if (start + this.#spec.sizeMs > watermark) break;
+      closed.push(this.#result(start, true));
+      this.#windows.delete(start);
+    }
+    return closed;
+  }
+
+  /** The state to save, with the offset it includes. */
+  checkpoint(): PartitionCheckpoint<A> {
+    return {
+      offset: this.#offset,
+      maxEventTime: this.#maxEventTime,
+      watermark: this.#watermark,
+      windows: [...this.#windows].sort(([a], [b]) => a - b)
+        .map(([start, value]) => ({ start, value })),
+    };
+  }
+
+  #result(start: number, final: boolean): WindowResult<A> {
+    return { start, end: start + this.#spec.sizeMs, value: this.#windows.get(start)!, final };
+  }
+}
+
+/** Windows that closed in one partition. */
+export interface PartitionClose<A> {
+  partition: number;
+  closed: WindowResult<A>[];
+}
+
+/** The windows of every partition one processor instance holds. */
+export class WindowEngine<V, A> {
+  readonly spec: WindowSpec;
+  readonly #aggregation: Aggregation<V, A>;
+  readonly #partitions = new Map<number, PartitionWindows<V, A>>();
+
+  constructor(spec: WindowSpec, aggregation: Aggregation<V, A>) {
+    this.spec = spec;
+    this.#aggregation = aggregation;
+  }
+
+  /** The partition's windows, if held. */
+  partition(partition: number): PartitionWindows<V, A> | undefined {
+    return this.#partitions.get(partition);
+  }
+
+  /** Takes over a partition from its checkpoint (or from nothing). */
+  restore(partition: number, now: number, checkpoint?: PartitionCheckpoint<A>): void {
+    this.#partitions.set(
+      partition,
+      new PartitionWindows(this.spec, this.#aggregation, now, checkpoint),
+    );
+  }
+
+  /** Lets go of a partition (its state is to be restored again). */
+  forget(partition: number): void {
+    this.#partitions.delete(partition);
+  }
+
+  /**
+   * Consumes an offset of `partition` that carries no event; false when already included.
+   * @throws {RangeError} when the partition was not restored first
+   */
+  pass(partition: number, offset: number, now: number): boolean {
+    return this.#held(partition).pass(offset, now);
+  }
+
+  /**
+   * Adds a record of `partition`.
+   * @throws {RangeError} when the partition was not restored first
+   */
+  add(partition: number, offset: number, ts: number, value: V, now: number): AddOutcome<A> {
+    return this.#held(partition).add(offset, ts, value, now);
+  }
+
+  #held(partition: number): PartitionWindows<V, A> {
+    const windows = this.#partitions.get(partition);
+    if (!windows) throw new RangeError(`partition ${partition} is not held; restore it first`);
+    return windows;
+  }
+
+  /**
+   * Lets idle partitions (nothing for `idleTimeoutMs`) follow the most advanced
+   * active partition's watermark; returns the windows that closed.
+   */
+  tick(now: number): PartitionClose<A>[] {
+    const idle: Array<[number, PartitionWindows<V, A>]> = [];
+    let lead: number | null = null;
+    for (const [partition, windows] of this.#partitions) {
+      if (now - windows.lastEventAt >= this.spec.idleTimeoutMs) {
+        idle.push([partition, windows]);
+      } else if (windows.watermark !== null && (lead === null || windows.watermark > lead)) {
+        lead = windows.watermark;
+      }
+    }
+    if (lead === null) return [];
+    const closes: PartitionClose<A>[] = [];
+    for (const [partition, windows] of idle) {
+      const closed = windows.advanceTo(lead);
+      if (closed.length > 0) closes.push({ partition, closed });
+    }
+    return closes;
+  }
+}

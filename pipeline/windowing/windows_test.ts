@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import {
+  type Aggregation,
+  hopping,
+  PartitionWindows,
+  tumbling,
+  WindowEngine,
+  windowStartsOf,
+} from "./windows.ts";
+
+const count: Aggregation<number, number> = { empty: () => 0, add: (acc, v) => acc + v };
+const MIN = 60_000;
+const spec = tumbling(2 * MIN, { allowedLatenessMs: 10_000, idleTimeoutMs: 5_000 });
+
+Deno.test("tumbling windows hold each event time in exactly one window", () => {
+  assert.deepEqual(windowStartsOf(0, spec), [0]);
+  assert.deepEqual(windowStartsOf(2 * MIN - 1, spec), [0]);
+  assert.deepEqual(windowStartsOf(2 * MIN, spec), [2 * MIN]);
+});
+
+Deno.test("hopping windows hold an event time in size/slide windows", () => {
+  const h = hopping(10_000, 1_000, { allowedLatenessMs: 0, idleTimeoutMs: 1 });
+  const starts = windowStartsOf(25_500, h);
+  assert.equal(starts.length, 10);
+  assert.equal(starts[0], 16_000);
+  assert.equal(starts[9], 25_000);
+  for (const s of starts) assert.ok(s <= 25_500 && 25_500 < s + 10_000);
+  assert.throws(
+    () => hopping(10_000, 3_000, { allowedLatenessMs: 0, idleTimeoutMs: 1 }),
+    RangeError,
+  );
+});
+
+Deno.test("out-of-order records within the allowed lateness still count", () => {
+  const w = new PartitionWindows(spec, count, 0);
+  w.add(0, 100_000, 1, 0);
+  const outcome = w.add(1, 95_000, 1, 0);
+  assert.equal(outcome.kind, "added");
+  assert.deepEqual(w.open().map((r) => [r.start, r.value]), [[0, 2]]);
+});
+
+Deno.test("a record older than the watermark is late and changes nothing", () => {
+  const w = new PartitionWindows(spec, count, 0);
+  w.add(0, 100_000, 1, 0); // watermark 90 s
+  const late = w.add(1, 89_999, 1, 0);
+  assert.deepEqual(late, { kind: "late", watermark: 90_000 });
+  assert.deepEqual(w.open().map((r) => r.value), [1]);
+  assert.equal(w.offset, 1, "the late record is still consumed");
+});
+
+Deno.test("running values on each update, the final value once when the watermark passes the end", () => {
+  const w = new PartitionWindows(spec, count, 0);
+  const first = w.add(0, 10_000, 5, 0);
+  assert.equal(first.kind, "added");
+  if (first.kind !== "added") return;
+  assert.deepEqual(first.running, [{ start: 0, end: 2 * MIN, value: 5, final: false }]);
+  assert.deepEqual(first.closed, []);
+  // 2 min + 9.999 s: watermark 119 999 ms, window [0, 120 000) still open
+  const open = w.add(1, 2 * MIN + 9_999, 1, 0);
+  assert.equal(open.kind === "added" && open.closed.length, 0);
+  const close = w.add(2, 2 * MIN + 10_000, 1, 0);
+  assert.equal(close.kind, "added");
+  if (close.kind !== "added") return;
+  assert.deepEqual(close.closed, [{ start: 0, end: 2 * MIN, value: 5, final: true }]);
+  const again = w.add(3, 2 * MIN + 20_000, 1, 0);
+  assert.equal(again.kind === "added" && again.closed.length, 0, "closed only once");
+  assert.equal(w.add(4, 60_000, 1, 0).kind, "late", "nothing joins a closed window");
+});
+
+Deno.test("a restart from a checkpoint continues exactly: replayed offsets are not added twice", () => {
+  const records = Array.from({ length: 50 }, (_, i) => ({ offset: i, ts: i * 7_000, v: i + 1 }));
+  const whole = new PartitionWindows(spec, count, 0);
+  const closedWhole: Array<[number, number]> = [];
+  for (const r of records) {
+    const o = whole.add(r.offset, r.ts, r.v, 0);
+    if (o.kind === "added") {
+      closedWhole.push(...o.closed.map((c) => [c.start, c.value] as [number, number]));
+    }
+  }
+  // Crash after offset 29 was checkpointed; offsets 20..49 are delivered again.
+  const before = new PartitionWindows(spec, count, 0);
+  const closedSplit: Array<[number, number]> = [];
+  for (const r of records.slice(0, 30)) {
+    const o = before.add(r.offset, r.ts, r.v, 0);
+    if (o.kind === "added") {
+      closedSplit.push(...o.closed.map((c) => [c.start, c.value] as [number, number]));
+    }
+  }
+  const saved = JSON.parse(JSON.stringify(before.checkpoint()));
+  const after = new PartitionWindows(spec, count, 0, saved);
+  for (const r of records.slice(20)) {
+    const o = after.add(r.offset, r.ts, r.v, 0);
+    if (r.offset < 30) assert.equal(o.kind, "included");
+    if (o.kind === "added") {
+      closedSplit.push(...o.closed.map((c) => [c.start, c.value] as [number, number]));
+    }
+  }
+  assert.deepEqual(closedSplit, closedWhole);
+  assert.deepEqual(after.checkpoint(), whole.checkpoint());
+});
+
+Deno.test("an idle partition follows the most advanced active one and closes its windows", () => {
+  const engine = new WindowEngine(spec, count);
+  engine.restore(0, 0);
+  engine.restore(1, 0);
+  engine.add(0, 0, 30_000, 1, 0);
+  engine.add(1, 0, 30_000, 1, 0);
+  // Partition 0 moves on; partition 1 goes quiet with its first window open.
+  engine.add(0, 1, 10 * MIN, 1, 4_000);
+  assert.deepEqual(engine.tick(4_999), [], "not idle before the timeout");
+  const closes = engine.tick(5_000);
+  assert.deepEqual(closes, [{
+    partition: 1,
+    closed: [{ start: 0, end: 2 * MIN, value: 1, final: true }],
+  }]);
+  assert.equal(engine.partition(1)!.watermark, 10 * MIN - 10_000);
+  assert.equal(engine.add(1, 1, 9 * MIN, 1, 6_000).kind, "late");
+});
+
+Deno.test("when every partition is idle the watermark stays where event time left it", () => {
+  const engine = new WindowEngine(spec, count);
+  engine.restore(0, 0);
+  engine.add(0, 0, 30_000, 1, 0);
+  assert.deepEqual(engine.tick(3_600_000), []);
+  assert.equal(engine.partition(0)!.open().length, 1);
+});
+
+Deno.test("adding to a partition that was not restored is refused", () => {
+  const engine = new WindowEngine(spec, count);
+  assert.throws(() => engine.add(3, 0, 0, 1, 0), RangeError);
+});

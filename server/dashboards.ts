@@ -1,0 +1,92 @@
+/**
+ * What the sales, clickstream and products pages show: the shapes the server
+ * renders first and then pushes whole over SSE (`/api/stream/<dashboard>`,
+ * events `snapshot` and `update`, both carrying the dashboard's snapshot).
+ * Each snapshot is small (tens of rows), so a whole one per update keeps the
+ * browser's state simple and never partial.
+ */
+
+/** The dashboards besides the users page, by their SSE path segment. */
+export const DASHBOARDS = ["sales", "clicks", "products"] as const;
+
+/** One of `DASHBOARDS`. */
+export type Dashboard = typeof DASHBOARDS[number];
+
+/** Records a stream refused: invalid ones and ones later than the watermark. */
+export interface Rejections {
+  invalid: number;
+  late: number;
+}
+
+/** Revenue and transactions of one group of sales. Money is in currency units, rounded to the cent. */
+export interface SalesFigures {
+  revenue: number;
+  transactions: number;
+}
+
+/** The sales page. */
+export interface SalesSnapshot {
+  kpi: SalesFigures & { averageTicket: number };
+  /** Highest revenue first. */
+  byProduct: Array<SalesFigures & { product: string; category: string }>;
+  /** Sales locations with where they are, highest revenue first. */
+  byCity: Array<SalesFigures & { city: string; country: string; lat: number; lon: number }>;
+  /** Oldest month first, `YYYY-MM`. */
+  byMonth: Array<SalesFigures & { month: string }>;
+  rejected: Rejections;
+}
+
+/** Counts per clickstream topic. */
+export interface PerTopic {
+  clicks: number;
+  views: number;
+  ratings: number;
+}
+
+/** The clickstream page. */
+export interface ClicksSnapshot {
+  /** Events per second over the last closed rate window, per topic. */
+  rates: PerTopic;
+  /** Events per second of each of the last 60 seconds, oldest first (`t` = second start, ms). */
+  rateSeries: Array<PerTopic & { t: number }>;
+  totals: PerTopic;
+  /** Most viewed items, most first (at most 10). */
+  topViewed: Array<{ item: number; views: number }>;
+  /** Most clicked items, most first (at most 10). */
+  topClicked: Array<{ item: number; clicks: number }>;
+  /** Items with the most ratings and their average (1-5), most rated first (at most 10). */
+  ratings: Array<{ item: number; average: number; count: number }>;
+  /** Views per device type. */
+  devices: { mobile: number; desktop: number; tablet: number };
+  rejected: { clicks: Rejections; views: Rejections; ratings: Rejections };
+}
+
+/** A two-minute window of the products VAT job. */
+export interface ProductWindow {
+  /** Window bounds, zone-less UTC as the records carry them (`2025-02-16 07:28:00`). */
+  start: string;
+  end: string;
+  records: number;
+  /** Sums as exact decimal text, two places. */
+  sumPrice: string;
+  sumTotal: string;
+}
+
+/** A closed window and its CSV file. */
+export interface ClosedProductWindow extends ProductWindow {
+  /** File name under `<data dir>/csv/`. */
+  file: string;
+  /** Where the dashboard serves it. */
+  url: string;
+}
+
+/** The products page. */
+export interface ProductsSnapshot {
+  /** Newest first (at most 20). */
+  closed: ClosedProductWindow[];
+  /** Windows still open, with their running sums, oldest first. */
+  open: ProductWindow[];
+  /** Event-time watermark, zone-less UTC; `null` before the first record. */
+  watermark: string | null;
+  rejected: Rejections;
+}
