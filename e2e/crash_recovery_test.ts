@@ -38,7 +38,11 @@ Deno.test({
     }
     await seeding.close();
 
-    const env = { STREAMBOARD_PRODUCE: "0", STREAMBOARD_BATCH_SIZE: "400" };
+    const env = {
+      STREAMBOARD_PRODUCE: "0",
+      STREAMBOARD_BATCH_SIZE: "400",
+      STREAMBOARD_STREAMS: "users",
+    };
     const killedAt: number[] = [];
     const kills = seededRandom(5);
     for (let round = 0; round < 4; round++) {

@@ -45,6 +45,7 @@ await withService(
                 CASSANDRA_KEYSPACE: `e2e_${run}`,
                 STREAMBOARD_PRODUCE: "0",
                 STREAMBOARD_BATCH_SIZE: "500",
+                STREAMBOARD_STREAMS: "users",
               };
               const config = loadConfig({ ...Deno.env.toObject(), ...env });
               const pipeline = await openPipeline(config, silentLogger);
