@@ -4,14 +4,13 @@
  */
 
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { parse } from "csv-parse/sync";
 import { startApp } from "./app_process.ts";
+import { launchChromium } from "./browser.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { CSV_COLUMNS } from "../pipeline/users/users_csv.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SCREENSHOT = new URL("../docs/dashboard.png", import.meta.url).pathname;
 
 const count = async (page: import("playwright-core").Page, id: string) =>
@@ -23,18 +22,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const app = await startApp({ STREAMBOARD_RATE: "20", STREAMBOARD_SEED: "7" });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       await new Promise((r) => setTimeout(r, 1000));
 

@@ -152,12 +152,12 @@ await withService(
                 assert.equal(await pipeline.raw.count(SALES.collection), SALE_COUNT);
 
                 await until("clickstream processed", async () => {
-                  const c = await clicksSnapshot(pipeline.aggregates, Date.now());
+                  const c = await clicksSnapshot(pipeline.raw, pipeline.aggregates, Date.now());
                   return CLICKSTREAM_TOPICS.every((t) =>
                     c.totals[t] >= CLICK_COUNT && c.rejected[t].invalid >= 1
                   );
                 }, app.output);
-                const c = await clicksSnapshot(pipeline.aggregates, Date.now());
+                const c = await clicksSnapshot(pipeline.raw, pipeline.aggregates, Date.now());
                 assert.deepEqual(c.totals, { clicks: 1000, views: 1000, ratings: 1000 });
                 assert.equal(c.devices.mobile + c.devices.desktop + c.devices.tablet, 1000);
 

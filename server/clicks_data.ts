@@ -1,7 +1,12 @@
 /** The clickstream page's reads: rates, totals, top items, ratings and devices per topic. */
 
-import type { AggregateStore, AggregateTotal } from "../pipeline/ports.ts";
-import { RATE_DIMENSION, RATE_WINDOW_MS } from "../pipeline/clickstream/clickstream_stream.ts";
+import type { AggregateStore, AggregateTotal, RawStore } from "../pipeline/ports.ts";
+import {
+  RATE_DIMENSION,
+  RATE_SLIDE_MS,
+  RATE_WINDOW_MS,
+} from "../pipeline/clickstream/clickstream_stream.ts";
+import { CHECKPOINTS } from "../pipeline/processor.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../pipeline/clickstream/events.ts";
 import type { ClicksSnapshot, PerTopic } from "./dashboards.ts";
 import { rejections } from "./sales_data.ts";
@@ -24,37 +29,62 @@ function top(rows: AggregateTotal[]): AggregateTotal[] {
 }
 
 /**
- * Everything the clickstream page shows at `now`. The rate of a topic is
- * its newest closed ten-second window's count per second; a topic whose
- * newest closed window ended over a minute ago counts as 0/s.
+ * The watermark of each topic: the lowest of its partitions' watermarks
+ * (from their checkpoints), so every partition has closed the windows that
+ * end before it.
+ */
+export async function topicWatermarks(
+  raw: RawStore,
+): Promise<Partial<Record<ClickstreamTopic, number>>> {
+  const out: Partial<Record<ClickstreamTopic, number>> = {};
+  for await (const { doc } of raw.all(CHECKPOINTS)) {
+    const topic = doc.stream as ClickstreamTopic;
+    const watermark = (doc.checkpoint as { watermark?: number | null } | null)?.watermark;
+    if (!CLICKSTREAM_TOPICS.includes(topic) || typeof watermark !== "number") continue;
+    out[topic] = Math.min(out[topic] ?? Infinity, watermark);
+  }
+  return out;
+}
+
+/**
+ * Everything the clickstream page shows at `now`. The rate of a topic is the
+ * count per second of its newest ten-second window that every partition has
+ * closed (whole: partitions that had no event in it add nothing); a topic
+ * whose newest such window ended over a minute before `now` counts as 0/s.
  */
 export async function clicksSnapshot(
+  raw: RawStore,
   aggregates: AggregateStore,
   now: number,
 ): Promise<ClicksSnapshot> {
   const second = Math.floor(now / 1000) * 1000;
   const from = second - SERIES_SECONDS * 1000;
+  const watermarks = await topicWatermarks(raw);
+  const newestClosed = (t: ClickstreamTopic) => {
+    const watermark = watermarks[t];
+    if (watermark === undefined) return undefined;
+    const start = Math.floor((watermark - RATE_WINDOW_MS) / RATE_SLIDE_MS) * RATE_SLIDE_MS;
+    return start + RATE_WINDOW_MS >= now - 60_000 ? start : undefined;
+  };
   const [counts, items, devices, ratingSums, series, rateWindows, rejected] = await Promise.all([
     Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.totals(t, "count"))),
     Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.totals(t, "item"))),
     aggregates.totals("views", "device"),
     aggregates.totals("ratings", "rating_sum"),
     Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, "events", from, second))),
-    Promise.all(
-      CLICKSTREAM_TOPICS.map((t) =>
-        aggregates.series(t, RATE_DIMENSION, now - 60_000 - RATE_WINDOW_MS, now)
-      ),
-    ),
+    Promise.all(CLICKSTREAM_TOPICS.map((t) => {
+      const start = newestClosed(t);
+      return start === undefined
+        ? Promise.resolve([])
+        : aggregates.series(t, RATE_DIMENSION, start, start + 1);
+    })),
     Promise.all(CLICKSTREAM_TOPICS.map((t) => rejections(aggregates, t))),
   ]);
   const index = perTopic((t) => CLICKSTREAM_TOPICS.indexOf(t));
   const totals = perTopic((t) => counts[index[t]].reduce((sum, r) => sum + r.value, 0)) as PerTopic;
   const rates = perTopic((t) => {
-    const newest = rateWindows[index[t]].reduce(
-      (best, p) => (best === undefined || p.windowStart > best.windowStart ? p : best),
-      undefined as { windowStart: number; value: number } | undefined,
-    );
-    return newest ? Math.round((newest.value / (RATE_WINDOW_MS / 1000)) * 10) / 10 : 0;
+    const count = rateWindows[index[t]].reduce((sum, p) => sum + p.value, 0);
+    return Math.round((count / (RATE_WINDOW_MS / 1000)) * 10) / 10;
   }) as PerTopic;
   const rateSeries: ClicksSnapshot["rateSeries"] = [];
   for (let t = from; t < second; t += 1000) {

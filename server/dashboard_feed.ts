@@ -34,7 +34,7 @@ export function dashboardReads(
 ): DashboardReads {
   return {
     sales: () => salesSnapshot(aggregates),
-    clicks: () => clicksSnapshot(aggregates, now()),
+    clicks: () => clicksSnapshot(raw, aggregates, now()),
     products: () => productsSnapshot(raw, aggregates, config.productsWindowMs),
   };
 }

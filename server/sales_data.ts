@@ -37,6 +37,7 @@ export async function salesSnapshot(aggregates: AggregateStore): Promise<SalesSn
       ) => [totals(`${g}_revenue`), totals(`${g}_tx`)]),
     );
   const all = byKey(allRevenue, allTx).get("all") ?? { revenue: 0, transactions: 0 };
+  const cents = allRevenue.find((r) => r.key === "all")?.value ?? 0;
   const byProduct = [...byKey(productRevenue, productTx)].map(([key, figures]) => {
     const [product, category = ""] = key.split(KEY_SEPARATOR);
     return { product, category, ...figures };
@@ -51,9 +52,7 @@ export async function salesSnapshot(aggregates: AggregateStore): Promise<SalesSn
   return {
     kpi: {
       ...all,
-      averageTicket: all.transactions === 0
-        ? 0
-        : Math.round((all.revenue * 100) / all.transactions) / 100,
+      averageTicket: all.transactions === 0 ? 0 : money(Math.round(cents / all.transactions)),
     },
     byProduct,
     byCity,

@@ -11,6 +11,7 @@ import { silentLogger } from "../logger.ts";
 import { delay } from "../async.ts";
 import { seededRandom } from "../random.ts";
 import { Crashing } from "../testing/crashing.ts";
+import { partitionFor } from "../partitioner.ts";
 import { productsSnapshot } from "../../server/products_data.ts";
 import { csvDir, PRODUCTS, productsStream } from "./products_stream.ts";
 
@@ -104,6 +105,7 @@ async function csvFiles(dataDir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   try {
     for await (const entry of Deno.readDir(csvDir(dataDir))) {
+      if (entry.name.startsWith(".")) continue; // a file being written
       out[entry.name] = await Deno.readTextFile(`${csvDir(dataDir)}/${entry.name}`);
     }
   } catch (error) {
@@ -233,6 +235,56 @@ Deno.test("killed at any write and restarted, each window's file is written once
   const snapshot = await productsSnapshot(raw, aggregates, WINDOW);
   assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1 });
   assert.deepEqual(snapshot.open.map((w) => [w.records, w.sumTotal]), [[2, "3.94"]]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("a partition that goes quiet has its open window closed once the idle timeout passes", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-products-idle-" });
+  const config: Config = {
+    ...DEFAULTS,
+    dataDir,
+    productsWindowMs: WINDOW,
+    idleTimeoutMs: 300,
+    lateness: { ...DEFAULTS.lateness, products: 0 },
+  };
+  const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
+  await broker.createTopics([{ name: PRODUCTS.topic, partitions: 2 }]);
+  await broker.createTopics(allTopicSpecs(config));
+  const raw = new SqliteRawStore(`${dataDir}/store.db`);
+  const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
+  const keyFor = (partition: number) =>
+    Array.from({ length: 100 }, (_, i) => `k${i}`).find((k) => partitionFor(k, 2) === partition)!;
+  const send = (partition: number, id: number, at: number) =>
+    broker.produce(PRODUCTS.topic, [{
+      key: keyFor(partition),
+      value: encoder.encode(JSON.stringify(product(id, 1, 0.18, at))),
+    }]);
+  const controller = new AbortController();
+  const running = new StreamProcessor(productsStream(config, raw), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  }).run(PRODUCTS.group, controller.signal, 10);
+  await send(1, 1, T0 + 1000); // partition 1: one record in W0, then nothing
+  await send(0, 2, T0 + 2000);
+  await send(0, 3, T0 + 35_000); // partition 0 moves on: its W0 closes at once
+  await until(async () => Object.keys(await csvFiles(dataDir)).length === 1);
+  // Partition 1 receives nothing more; 300 ms later it follows partition 0's watermark.
+  await until(async () => Object.keys(await csvFiles(dataDir)).length === 2, 5000);
+  controller.abort();
+  await running;
+  const files = await csvFiles(dataDir);
+  assert.deepEqual(Object.keys(files).sort(), [
+    "products_2025-02-16T07-00-00_2025-02-16T07-00-10.csv",
+    "products_2025-02-16T07-00-00_2025-02-16T07-00-10_p1.csv",
+  ]);
+  assert.deepEqual(
+    (parse(files["products_2025-02-16T07-00-00_2025-02-16T07-00-10_p1.csv"]) as string[][])
+      .slice(1).map((r) => r[0]),
+    ["1"],
+  );
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
   await Deno.remove(dataDir, { recursive: true });
 });

@@ -9,6 +9,7 @@
 
 import { stringify } from "csv-stringify/sync";
 import type { StoredDocument } from "../ports.ts";
+import { RFC_4180 } from "../csv_format.ts";
 
 /** Header of every window file, in order. */
 export const PRODUCT_CSV_COLUMNS = [
@@ -53,9 +54,9 @@ export function productCsvRow(doc: StoredDocument, windowEnd: string): string[] 
   ];
 }
 
-/** The whole file: header and rows, CRLF line ends. */
+/** The whole file: header and rows. */
 export function windowCsv(rows: string[][]): string {
-  return stringify([[...PRODUCT_CSV_COLUMNS], ...rows], { record_delimiter: "windows" });
+  return stringify([[...PRODUCT_CSV_COLUMNS], ...rows], RFC_4180);
 }
 
 /**

@@ -6,8 +6,8 @@
 
 import { InvalidFieldError } from "../validation.ts";
 
-const ZONELESS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
-const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})([ T])(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**
  * Reads an event timestamp: zone-less text as UTC, ISO 8601 with `Z` or an
@@ -17,20 +17,18 @@ const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:
  * not such a timestamp or not a real date (`2025-02-30 10:00:00`).
  */
 export function parseEventTime(value: unknown, path: string): number {
-  if (typeof value === "string") {
-    const text = value.trim();
-    const zoneless = ZONELESS.exec(text);
-    if (zoneless) {
-      const [, y, mo, d, h, mi, s, fraction = "0"] = zoneless;
-      const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, Math.floor(+`0.${fraction}` * 1000));
-      const back = new Date(ms);
-      if (
-        back.getUTCFullYear() === +y && back.getUTCMonth() === +mo - 1 &&
-        back.getUTCDate() === +d && +h < 24 && +mi < 60 && +s < 60
-      ) return ms;
-    } else if (ZONED.test(text)) {
-      const ms = Date.parse(text);
-      if (!Number.isNaN(ms)) return ms;
+  const match = typeof value === "string" ? TIMESTAMP.exec(value.trim()) : null;
+  if (match) {
+    const [, y, mo, d, separator, h, mi, s, fraction = "0", zone] = match;
+    const local = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, Math.floor(+`0.${fraction}` * 1000));
+    const back = new Date(local);
+    const real = back.getUTCFullYear() === +y && back.getUTCMonth() === +mo - 1 &&
+      back.getUTCDate() === +d && +h < 24 && +mi < 60 && +s < 60;
+    if (real && zone === undefined) return local;
+    if (real && separator === "T") {
+      const offset = zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) *
+        (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
+      if (Math.abs(offset) <= 18 * 3_600_000) return local - offset;
     }
   }
   throw new InvalidFieldError(

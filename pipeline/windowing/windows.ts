@@ -8,8 +8,8 @@
  * allowed lateness; a record older than the watermark is late (the caller
  * dead-letters it), and a window closes, emitting its final value once, when
  * the watermark reaches its end. A partition that has received nothing for
- * the idle timeout follows the most advanced active partition (as Flink's
- * `withIdleness`), so a quiet partition does not keep its windows open forever.
+ * the idle timeout follows the most advanced partition (in the spirit of
+ * Flink's `withIdleness`), so a quiet partition does not keep its windows open forever.
  */
 
 /** Shape and timing of a stream's windows. */
@@ -266,16 +266,15 @@ export class WindowEngine<V, A> {
   }
 
   /**
-   * Lets idle partitions (nothing for `idleTimeoutMs`) follow the most advanced
-   * active partition's watermark; returns the windows that closed.
+   * Lets idle partitions (nothing for `idleTimeoutMs`) follow the most
+   * advanced partition's watermark; returns the windows that closed.
    */
   tick(now: number): PartitionClose<A>[] {
     const idle: Array<[number, PartitionWindows<V, A>]> = [];
     let lead: number | null = null;
     for (const [partition, windows] of this.#partitions) {
-      if (now - windows.lastEventAt >= this.spec.idleTimeoutMs) {
-        idle.push([partition, windows]);
-      } else if (windows.watermark !== null && (lead === null || windows.watermark > lead)) {
+      if (now - windows.lastEventAt >= this.spec.idleTimeoutMs) idle.push([partition, windows]);
+      if (windows.watermark !== null && (lead === null || windows.watermark > lead)) {
         lead = windows.watermark;
       }
     }

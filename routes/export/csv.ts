@@ -5,6 +5,7 @@
  */
 
 import { stringify } from "csv-stringify/sync";
+import { RFC_4180 } from "../../pipeline/csv_format.ts";
 import type { Handlers } from "../../server/app.ts";
 import { USERS } from "../../pipeline/users/users_stream.ts";
 import { CSV_COLUMNS, userCsvRow } from "../../pipeline/users/users_csv.ts";
@@ -16,7 +17,7 @@ function chunk(rows: string[][], header: boolean): string {
   return stringify(rows, {
     header,
     columns: header ? [...CSV_COLUMNS] : undefined,
-    record_delimiter: "windows",
+    ...RFC_4180,
     bom: header,
   });
 }

@@ -1,0 +1,52 @@
+/**
+ * Headless Chromium for the browser tests: Debian's build through
+ * playwright-core, launched with nothing that phones home, and helpers that
+ * keep a page on the app's own origin and collect what went wrong in it.
+ */
+
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+/** The Chromium binary (`CHROMIUM_PATH` overrides Debian's). */
+export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+/** Launches headless Chromium without sandbox, GPU, QUIC or background traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * Aborts every request of `context` to a host other than `origin`'s and
+ * returns the list it records them in, so a test can assert it stays empty.
+ */
+export async function blockOtherHosts(context: BrowserContext, origin: string): Promise<string[]> {
+  const host = new URL(origin).host;
+  const blocked: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (new URL(url).host === host) return route.continue();
+    blocked.push(url);
+    return route.abort("blockedbyclient");
+  });
+  return blocked;
+}
+
+/** Collects the page's uncaught errors and console errors, as text, into the returned list. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console error: ${message.text()}`);
+  });
+  return errors;
+}

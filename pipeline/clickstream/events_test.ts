@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import {
+  CLICKSTREAM_TOPICS,
+  EVENT_TYPE,
+  VALIDATE,
+  validateClick,
+  validateRating,
+  validateView,
+} from "./events.ts";
+import type { ClickstreamTopic } from "./events.ts";
+import { InvalidFieldError } from "../validation.ts";
+
+const CLICK = {
+  event_type: "click",
+  user_id: 1,
+  item_id: 500,
+  timestamp: "2025-02-16T07:29:49.123Z",
+  page_url: "/items/500",
+  click_duration: 12.5,
+};
+const VIEW = {
+  event_type: "view",
+  user_id: 1000,
+  item_id: 1,
+  timestamp: "2025-02-16 07:29:49",
+  view_duration: 0,
+  device_type: "tablet",
+};
+const RATING = {
+  event_type: "rating",
+  user_id: 42,
+  item_id: 7,
+  timestamp: "2025-02-16T09:29:49+02:00",
+  rating: 5,
+  review_text: "",
+};
+
+const GOOD: Record<ClickstreamTopic, Record<string, unknown>> = {
+  clicks: CLICK,
+  views: VIEW,
+  ratings: RATING,
+};
+
+const TS = Date.UTC(2025, 1, 16, 7, 29, 49);
+
+function rejects(topic: ClickstreamTopic, value: unknown, field: string | null, message: RegExp) {
+  let accepted: unknown;
+  try {
+    accepted = VALIDATE[topic](value);
+  } catch (error) {
+    assert.ok(error instanceof TypeError, "bad records are refused with a TypeError");
+    if (field !== null) {
+      assert.ok(error instanceof InvalidFieldError);
+      assert.equal(error.path, field);
+    }
+    assert.match(error.message, message);
+    return;
+  }
+  const { ts } = accepted as { ts: number };
+  assert.fail(
+    `${topic} accepted ${JSON.stringify(value)} with event time ${new Date(ts).toISOString()}`,
+  );
+}
+
+Deno.test("a click validates to exactly its fields and its event time", () => {
+  assert.deepEqual(validateClick(CLICK), { ts: TS + 123, event: CLICK });
+});
+
+Deno.test("a view validates with a zone-less timestamp read as UTC", () => {
+  assert.deepEqual(validateView(VIEW), { ts: TS, event: VIEW });
+});
+
+Deno.test("a rating validates with a timestamp at an offset, the text kept as received", () => {
+  const { ts, event } = validateRating(RATING);
+  assert.equal(ts, TS);
+  assert.deepEqual(event, RATING, "the timestamp text is kept as received");
+});
+
+Deno.test("fields the record type does not have are left out of the validated event", () => {
+  for (const topic of CLICKSTREAM_TOPICS) {
+    const { event } = VALIDATE[topic]({ ...GOOD[topic], session: "abc", admin: true });
+    assert.deepEqual(Object.keys(event).sort(), Object.keys(GOOD[topic]).sort(), topic);
+  }
+});
+
+Deno.test("each topic takes only its own event type", () => {
+  for (const topic of CLICKSTREAM_TOPICS) {
+    assert.equal(VALIDATE[topic](GOOD[topic]).event.event_type, EVENT_TYPE[topic]);
+  }
+  rejects("clicks", VIEW, "event_type", /`event_type` must be "click", got "view"/);
+  rejects("views", { ...VIEW, event_type: "click" }, "event_type", /must be "view", got "click"/);
+  rejects("ratings", CLICK, "event_type", /`event_type` must be "rating", got "click"/);
+  rejects("ratings", { ...RATING, event_type: undefined }, "event_type", /got nothing/);
+});
+
+Deno.test("a rating outside 1-5 is refused", () => {
+  rejects(
+    "ratings",
+    { ...RATING, rating: 9 },
+    "rating",
+    /`rating` must be an integer from 1 to 5, got 9/,
+  );
+  rejects("ratings", { ...RATING, rating: 0 }, "rating", /got 0/);
+  rejects("ratings", { ...RATING, rating: 4.5 }, "rating", /got 4\.5/);
+  rejects("ratings", { ...RATING, rating: "5" }, "rating", /got "5"/);
+});
+
+Deno.test("a device other than mobile, desktop or tablet is refused", () => {
+  rejects(
+    "views",
+    { ...VIEW, device_type: "tv" },
+    "device_type",
+    /`device_type` must be mobile, desktop or tablet, got "tv"/,
+  );
+  rejects("views", { ...VIEW, device_type: undefined }, "device_type", /got nothing/);
+});
+
+Deno.test("users are 1-1000 and items 1-500", () => {
+  for (const topic of CLICKSTREAM_TOPICS) {
+    rejects(
+      topic,
+      { ...GOOD[topic], user_id: 0 },
+      "user_id",
+      /`user_id` must be an integer from 1 to 1000, got 0/,
+    );
+    rejects(topic, { ...GOOD[topic], user_id: 1001 }, "user_id", /got 1001/);
+    rejects(topic, { ...GOOD[topic], user_id: "7" }, "user_id", /got "7"/);
+    rejects(
+      topic,
+      { ...GOOD[topic], item_id: 0 },
+      "item_id",
+      /`item_id` must be an integer from 1 to 500, got 0/,
+    );
+    rejects(topic, { ...GOOD[topic], item_id: 501 }, "item_id", /got 501/);
+  }
+});
+
+Deno.test("a timestamp that is not a date and time is refused", () => {
+  for (const topic of CLICKSTREAM_TOPICS) {
+    rejects(
+      topic,
+      { ...GOOD[topic], timestamp: "yesterday" },
+      "timestamp",
+      /`timestamp` must be a timestamp .*, got "yesterday"/,
+    );
+    rejects(topic, { ...GOOD[topic], timestamp: 1739690989000 }, "timestamp", /got 1739690989000/);
+  }
+});
+
+Deno.test("an impossible calendar date is refused in every timestamp form, not rolled over", () => {
+  // Zone-less text is checked; ISO 8601 with a zone must be too: 2025 has no February 29th,
+  // and taking it as March 1st would put the event in the wrong day, month and window.
+  rejects("clicks", { ...CLICK, timestamp: "2025-02-29 10:00:00" }, "timestamp", /2025-02-29/);
+  rejects("clicks", { ...CLICK, timestamp: "2025-02-29T10:00:00Z" }, "timestamp", /2025-02-29/);
+  rejects("views", { ...VIEW, timestamp: "2025-04-31T10:00:00+02:00" }, "timestamp", /2025-04-31/);
+  rejects("ratings", { ...RATING, timestamp: "2025-02-16T24:00:00Z" }, "timestamp", /T24/);
+});
+
+Deno.test("durations are numbers of at least 0 seconds", () => {
+  rejects(
+    "clicks",
+    { ...CLICK, click_duration: -1 },
+    "click_duration",
+    /`click_duration` must be a number of at least 0, got -1/,
+  );
+  rejects("views", { ...VIEW, view_duration: "long" }, "view_duration", /got "long"/);
+  rejects(
+    "clicks",
+    { ...CLICK, page_url: "" },
+    "page_url",
+    /`page_url` must be a non-empty string/,
+  );
+});
+
+Deno.test("a record that is not a JSON object is refused", () => {
+  for (const topic of CLICKSTREAM_TOPICS) {
+    for (const value of [null, [GOOD[topic]], "click", 3]) {
+      rejects(
+        topic,
+        value,
+        null,
+        new RegExp(`a ${EVENT_TYPE[topic]} record must be a JSON object`),
+      );
+    }
+  }
+});

@@ -1,0 +1,309 @@
+import assert from "node:assert/strict";
+import { type Config, DEFAULTS } from "../../config.ts";
+import type { BrokerRecord, OutgoingRecord } from "../ports.ts";
+import { EmbeddedLog } from "../embedded/log_broker.ts";
+import { SqliteRawStore } from "../embedded/raw_store.ts";
+import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
+import { StreamProcessor } from "../processor.ts";
+import { allTopicSpecs } from "../streams.ts";
+import { silentLogger } from "../logger.ts";
+import { delay } from "../async.ts";
+import { seededRandom } from "../random.ts";
+import { partitionFor } from "../partitioner.ts";
+import { Crashing } from "../testing/crashing.ts";
+import { salesSnapshot } from "../../server/sales_data.ts";
+import type { SalesSnapshot } from "../../server/dashboards.ts";
+import { saleKey } from "./sales.ts";
+import { SALES, salesStream } from "./sales_stream.ts";
+
+const encoder = new TextEncoder();
+const PARTITIONS = 4;
+
+/** An id that the sales topic's partitioner puts on `partition`. */
+function idOn(partition: number, label: string): string {
+  for (let n = 0;; n++) {
+    const id = `${label}-${n}`;
+    if (partitionFor(id, PARTITIONS) === partition) return id;
+  }
+}
+
+const NEW_YORK = {
+  city: "New York",
+  country: "United States",
+  latitude: 40.7128,
+  longitude: -74.006,
+};
+const LONDON = { city: "London", country: "United Kingdom", latitude: 51.5074, longitude: -0.1278 };
+const TOKYO = { city: "Tokyo", country: "Japan", latitude: 35.6762, longitude: 139.6503 };
+const SAO_PAULO = { city: "São Paulo", country: "Brazil", latitude: -23.5505, longitude: -46.6333 };
+
+function sale(
+  id: string,
+  timestamp: string,
+  product: [string, string],
+  place: typeof NEW_YORK,
+  quantity: number,
+  unit_price: number | string,
+  total: number | string,
+  payment_method = "cash",
+) {
+  const [name, category] = product;
+  return {
+    id,
+    product: name,
+    category,
+    quantity,
+    unit_price,
+    total,
+    payment_method,
+    ...place,
+    timestamp,
+  };
+}
+
+const LAPTOP: [string, string] = ["Laptop", "Electronics"];
+const NOVEL: [string, string] = ["Novel", "Books"];
+const T_SHIRT: [string, string] = ["T-Shirt", "Clothing"];
+const HEADPHONES: [string, string] = ["Headphones", "Electronics"];
+
+/**
+ * Seven counted sales over three months, four cities and four products;
+ * four invalid records; one sale later than its partition's watermark.
+ * Each partition's sales come in event-time order except the late one.
+ */
+function scenario(): OutgoingRecord[] {
+  const values: unknown[] = [
+    // p0: 1199.00, January
+    sale(idOn(0, "a"), "2025-01-15T10:00:00Z", LAPTOP, NEW_YORK, 1, 1199, 1199),
+    // p1: 3 × 14.99 = 44.97, zone-less UTC, January
+    sale(idOn(1, "b"), "2025-01-20 18:30:00", NOVEL, LONDON, 3, 14.99, 44.97, "mobile"),
+    // p2: 2 × 1079.10 = 2158.20, February 3 08:15 UTC
+    sale(
+      idOn(2, "c"),
+      "2025-02-03T09:15:00+01:00",
+      LAPTOP,
+      TOKYO,
+      2,
+      1079.1,
+      2158.2,
+      "credit_card",
+    ),
+    // p3: 5 × 19.99 = 99.95; March in Paris time, still February in UTC
+    sale(
+      idOn(3, "d"),
+      "2025-03-01T00:59:59+01:00",
+      T_SHIRT,
+      NEW_YORK,
+      5,
+      19.99,
+      99.95,
+      "debit_card",
+    ),
+    "{oops",
+    // p0: 14.99 as text, March 1 00:00 UTC: p0's watermark becomes Feb 28 23:59:55
+    sale(idOn(0, "e"), "2025-03-01T00:00:00Z", NOVEL, TOKYO, 1, "14.99", "14.99"),
+    sale(idOn(1, "bad-total"), "2025-03-02T00:00:00Z", NOVEL, TOKYO, 2, 10, 21),
+    // p1: 2 × 149.99 = 299.98, March
+    sale(idOn(1, "f"), "2025-03-10T12:00:00Z", HEADPHONES, SAO_PAULO, 2, 149.99, 299.98, "mobile"),
+    // p0: exactly at the watermark: still counted (19.99, February)
+    sale(idOn(0, "g"), "2025-02-28T23:59:55.000Z", T_SHIRT, LONDON, 1, 19.99, 19.99),
+    // p0: 1 ms before the watermark: late
+    sale(idOn(0, "late"), "2025-02-28T23:59:54.999Z", LAPTOP, TOKYO, 1, 1199, 1199),
+    sale(idOn(2, "bad-pay"), "2025-03-03T00:00:00Z", NOVEL, TOKYO, 1, 14.99, 14.99, "bitcoin"),
+    {
+      ...sale(idOn(3, "bad-lat"), "2025-03-04T00:00:00Z", NOVEL, TOKYO, 1, 14.99, 14.99),
+      latitude: 91,
+    },
+  ];
+  return values.map((v) => ({
+    key: typeof v === "string" ? "bad-json" : saleKey(v),
+    value: encoder.encode(typeof v === "string" ? v : JSON.stringify(v)),
+  }));
+}
+
+const PRODUCED = 12;
+
+/** Worked out by hand from the scenario, in cents, then written as currency units. */
+const EXPECTED: SalesSnapshot = {
+  // 119900 + 4497 + 215820 + 9995 + 1499 + 29998 + 1999 = 383708 cents over 7 sales
+  kpi: { revenue: 3837.08, transactions: 7, averageTicket: 548.15 },
+  byProduct: [
+    { product: "Laptop", category: "Electronics", revenue: 3357.2, transactions: 2 },
+    { product: "Headphones", category: "Electronics", revenue: 299.98, transactions: 1 },
+    { product: "T-Shirt", category: "Clothing", revenue: 119.94, transactions: 2 },
+    { product: "Novel", category: "Books", revenue: 59.96, transactions: 2 },
+  ],
+  byCity: [
+    {
+      city: "Tokyo",
+      country: "Japan",
+      lat: 35.6762,
+      lon: 139.6503,
+      revenue: 2173.19,
+      transactions: 2,
+    },
+    {
+      city: "New York",
+      country: "United States",
+      lat: 40.7128,
+      lon: -74.006,
+      revenue: 1298.95,
+      transactions: 2,
+    },
+    {
+      city: "São Paulo",
+      country: "Brazil",
+      lat: -23.5505,
+      lon: -46.6333,
+      revenue: 299.98,
+      transactions: 1,
+    },
+    {
+      city: "London",
+      country: "United Kingdom",
+      lat: 51.5074,
+      lon: -0.1278,
+      revenue: 64.96,
+      transactions: 2,
+    },
+  ],
+  byMonth: [
+    { month: "2025-01", revenue: 1243.97, transactions: 2 },
+    { month: "2025-02", revenue: 2278.14, transactions: 3 },
+    { month: "2025-03", revenue: 314.97, transactions: 2 },
+  ],
+  rejected: { invalid: 4, late: 1 },
+};
+
+async function setup(records: OutgoingRecord[]) {
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-sales-" });
+  const config: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS };
+  assert.equal(config.lateness.sales, 5000, "the scenario's late sale assumes 5 s of lateness");
+  const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
+  await broker.createTopics(allTopicSpecs(config));
+  const raw = new SqliteRawStore(`${dataDir}/store.db`);
+  const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
+  await broker.produce(SALES.topic, records);
+  const close = async () => {
+    await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+    await Deno.remove(dataDir, { recursive: true });
+  };
+  return { config, broker, raw, aggregates, close };
+}
+
+async function until(done: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("not done in time");
+    await delay(10);
+  }
+}
+
+/** True once the snapshot accounts for `produced` records (counted or rejected). */
+async function accountedFor(snapshot: Promise<SalesSnapshot>, produced: number) {
+  const { kpi, rejected } = await snapshot;
+  return kpi.transactions + rejected.invalid + rejected.late >= produced;
+}
+
+Deno.test("the sales page shows exact revenue per product, city and month, and what was rejected", async () => {
+  const { config, broker, raw, aggregates, close } = await setup(scenario());
+  const dead: BrokerRecord[] = [];
+  const tail = new AbortController();
+  const tailing = broker.tail({
+    topics: [SALES.dlqTopic],
+    signal: tail.signal,
+    handle: (batch) => void dead.push(...batch.records),
+  });
+  const controller = new AbortController();
+  const running = new StreamProcessor(salesStream(config), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  }).run(SALES.group, controller.signal, 3);
+  await until(async () =>
+    await accountedFor(salesSnapshot(aggregates), PRODUCED) && dead.length >= 5
+  );
+  await delay(50); // anything counted twice would land by now
+  controller.abort();
+  tail.abort();
+  await Promise.all([running, tailing]);
+
+  assert.deepEqual(await salesSnapshot(aggregates), EXPECTED);
+  assert.equal(await raw.count(SALES.collection), 7, "one document per counted sale");
+  const reasons = dead.map((r) => r.headers.reason).sort();
+  assert.equal(reasons.length, 5);
+  assert.match(reasons.find((r) => r.includes("JSON"))!, /not JSON/);
+  assert.ok(reasons.some((r) => /`total` must be quantity × unit_price = 20\.00, got 21/.test(r)));
+  assert.ok(reasons.some((r) => /`payment_method` must be .*, got "bitcoin"/.test(r)));
+  assert.ok(reasons.some((r) => /`latitude` must be a number from -90 to 90, got 91/.test(r)));
+  assert.ok(
+    reasons.includes(
+      "late: event time 2025-02-28 23:59:54 is before the watermark 2025-02-28 23:59:55 of sales[0]",
+    ),
+    reasons.join("\n"),
+  );
+  await close();
+});
+
+Deno.test("killed at any write and restarted in the same group, no sale is counted twice", async () => {
+  const { config, broker, raw, aggregates, close } = await setup(scenario());
+  const random = seededRandom(17);
+  let crashed = 0;
+  for (let run = 0; run < 25; run++) {
+    const crash = new Crashing(random.int(1, 10));
+    // Once everything is processed no write comes to crash on: stop after a while instead.
+    const timer = setTimeout(() => crash.controller.abort(), 300);
+    await new StreamProcessor(salesStream(config), {
+      broker: crash.broker(broker),
+      raw: crash.raw(raw),
+      aggregates: crash.aggregates(aggregates),
+      log: silentLogger,
+    }).run(SALES.group, crash.controller.signal, 2).catch(() => {});
+    clearTimeout(timer);
+    if (crash.remaining <= 0) crashed++;
+  }
+  assert.ok(crashed >= 5, `the processor was killed mid-batch (${crashed} times)`);
+  const controller = new AbortController();
+  const running = new StreamProcessor(salesStream(config), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  }).run(SALES.group, controller.signal, 2);
+  await until(() => accountedFor(salesSnapshot(aggregates), PRODUCED));
+  await delay(100);
+  controller.abort();
+  await running;
+  assert.deepEqual(await salesSnapshot(aggregates), EXPECTED);
+  assert.equal(await raw.count(SALES.collection), 7);
+  await close();
+});
+
+Deno.test("the average ticket rounds half a cent up, as exact money does", async () => {
+  // 29.99 + 34.50 = 64.49 over two sales: 32.245 → 32.25
+  const records = [
+    sale("s-1", "2025-03-01T10:00:00Z", ["Cookbook", "Books"], LONDON, 1, 29.99, 29.99),
+    sale("s-2", "2025-03-01T10:00:01Z", ["Desk Lamp", "Home"], LONDON, 1, 34.5, 34.5),
+  ].map((v): OutgoingRecord => ({
+    key: "one-partition",
+    value: encoder.encode(JSON.stringify(v)),
+  }));
+  const { config, broker, raw, aggregates, close } = await setup(records);
+  const controller = new AbortController();
+  const running = new StreamProcessor(salesStream(config), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  }).run(SALES.group, controller.signal, 10);
+  await until(() => accountedFor(salesSnapshot(aggregates), 2));
+  controller.abort();
+  await running;
+  assert.deepEqual((await salesSnapshot(aggregates)).kpi, {
+    revenue: 64.49,
+    transactions: 2,
+    averageTicket: 32.25,
+  });
+  await close();
+});

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import {
+  CATALOGUE,
+  CITIES,
+  PAYMENT_METHODS,
+  saleKey,
+  salesGenerator,
+  validateSale,
+} from "./sales.ts";
+import type { SaleRecord } from "./sales.ts";
+import { InvalidFieldError } from "../validation.ts";
+import { seededRandom } from "../random.ts";
+
+const NOW = Date.UTC(2025, 2, 10, 12, 0, 0);
+const DAY = 86_400_000;
+
+/** `count` sales of a fresh generator, the clock moving one second per sale from `start`. */
+function sales(seed: number, count: number, historyDays = 0, start = NOW): SaleRecord[] {
+  const random = seededRandom(seed);
+  const generate = salesGenerator(historyDays);
+  return Array.from({ length: count }, (_, i) => generate(random, start + i * 1000));
+}
+
+/** Integer cents of a money amount written with at most two decimals. */
+function toCents(amount: number): number {
+  const [whole, fraction = ""] = String(amount).split(".");
+  assert.ok(fraction.length <= 2, `${amount} has more than two decimals`);
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+}
+
+const GOOD = {
+  id: "5b3c0e3a-2f1d-4c47-9a55-0d7e9c1f2a10",
+  product: "Laptop",
+  category: "Electronics",
+  quantity: 3,
+  unit_price: 1079.1,
+  total: 3237.3,
+  payment_method: "credit_card",
+  city: "Berlin",
+  country: "Germany",
+  latitude: 52.52,
+  longitude: 13.405,
+  timestamp: "2025-02-16T07:29:49Z",
+};
+
+function rejects(value: unknown, field: string | null, message: RegExp) {
+  assert.throws(() => validateSale(value), (error: unknown) => {
+    assert.ok(error instanceof TypeError, "bad sales are refused with a TypeError");
+    if (field !== null) {
+      assert.ok(error instanceof InvalidFieldError);
+      assert.equal(error.path, field);
+    }
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+Deno.test("a well-formed sale validates to exact cents and its event time", () => {
+  assert.deepEqual(validateSale(GOOD), {
+    id: GOOD.id,
+    product: "Laptop",
+    category: "Electronics",
+    quantity: 3,
+    unitPrice: "1079.1",
+    totalCents: 323_730,
+    paymentMethod: "credit_card",
+    city: "Berlin",
+    country: "Germany",
+    latitude: 52.52,
+    longitude: 13.405,
+    ts: Date.UTC(2025, 1, 16, 7, 29, 49),
+  });
+});
+
+Deno.test("money may come as numeric text and a zone-less timestamp is UTC", () => {
+  const sale = validateSale({
+    ...GOOD,
+    quantity: 3,
+    unit_price: "0.10",
+    total: "0.30",
+    timestamp: "2025-02-16 07:29:49",
+  });
+  assert.equal(sale.totalCents, 30, "0.1 × 3 is 0.30 exactly, not 0.30000000000000004");
+  assert.equal(sale.ts, Date.UTC(2025, 1, 16, 7, 29, 49));
+});
+
+Deno.test("generated sales always validate and their total is quantity × unit price to the cent", () => {
+  const generated = sales(2025, 3000);
+  for (const record of generated) {
+    const sale = validateSale(structuredClone(record));
+    const expected = record.quantity * toCents(record.unit_price);
+    assert.equal(toCents(record.total), expected, `${record.quantity} × ${record.unit_price}`);
+    assert.equal(sale.totalCents, expected);
+    assert.ok(PAYMENT_METHODS.includes(record.payment_method as typeof PAYMENT_METHODS[number]));
+    const item = CATALOGUE.find((c) => c.product === record.product);
+    assert.ok(item, `${record.product} is in the catalogue`);
+    assert.equal(record.category, item.category);
+    const place = CITIES.find((c) => c.city === record.city);
+    assert.ok(place, `${record.city} is a known city`);
+    assert.deepEqual(
+      [record.country, record.latitude, record.longitude],
+      [place.country, place.latitude, place.longitude],
+    );
+    assert.equal(saleKey(record), record.id, "sales are keyed by their id");
+  }
+  assert.equal(new Set(generated.map((s) => s.id)).size, generated.length, "ids are unique");
+  assert.ok(generated.some((s) => s.quantity > 1), "some sales are of several items");
+});
+
+Deno.test("the same seed gives the same sales, another seed other sales", () => {
+  assert.deepEqual(sales(7, 200, 30), sales(7, 200, 30));
+  assert.notDeepEqual(sales(7, 200, 30), sales(8, 200, 30));
+});
+
+Deno.test("with history the first sale is that many days back and time moves forward to now, never past it", () => {
+  const days = 2;
+  const generated = sales(11, 2000, days);
+  const times = generated.map((s) => Date.parse(s.timestamp));
+  assert.equal(times[0], NOW - days * DAY, "the first sale is exactly `historyDays` back");
+  for (let i = 1; i < times.length; i++) {
+    assert.ok(times[i] >= times[i - 1], `sale ${i} is not earlier than sale ${i - 1}`);
+    assert.ok(times[i] <= NOW + i * 1000, `sale ${i} is not later than the clock it was made at`);
+  }
+  const last = generated.length - 1;
+  assert.equal(times[last], NOW + last * 1000, "history catches up with the present");
+});
+
+Deno.test("without history sales carry the current time", () => {
+  const generated = sales(3, 5, 0);
+  assert.deepEqual(
+    generated.map((s) => s.timestamp),
+    generated.map((_, i) => new Date(NOW + i * 1000).toISOString()),
+  );
+});
+
+Deno.test("a sale missing a field is refused naming that field", () => {
+  for (const field of ["id", "product", "city", "quantity", "unit_price", "total", "timestamp"]) {
+    const record: Record<string, unknown> = { ...GOOD };
+    delete record[field];
+    rejects(record, field, new RegExp(`\`${field}\` must be .*, got nothing`));
+  }
+});
+
+Deno.test("a price that is not a number is refused", () => {
+  rejects(
+    { ...GOOD, unit_price: "abc" },
+    "unit_price",
+    /`unit_price` must be a decimal number, got "abc"/,
+  );
+  rejects({ ...GOOD, unit_price: -1, total: -3 }, "unit_price", /`unit_price` must be at least 0/);
+});
+
+Deno.test("a total that is not quantity × unit price is refused with the expected amount", () => {
+  rejects(
+    { ...GOOD, total: 3237.31 },
+    "total",
+    /`total` must be quantity × unit_price = 3237\.30, got 3237\.31/,
+  );
+  rejects({ ...GOOD, quantity: 2 }, "total", /= 2158\.20, got 3237\.3/);
+});
+
+Deno.test("an unknown payment method is refused", () => {
+  rejects(
+    { ...GOOD, payment_method: "bitcoin" },
+    "payment_method",
+    /`payment_method` must be cash, credit_card, debit_card, mobile, got "bitcoin"/,
+  );
+});
+
+Deno.test("coordinates outside the globe are refused", () => {
+  rejects(
+    { ...GOOD, latitude: 91 },
+    "latitude",
+    /`latitude` must be a number from -90 to 90, got 91/,
+  );
+  rejects(
+    { ...GOOD, longitude: -180.5 },
+    "longitude",
+    /`longitude` must be a number from -180 to 180/,
+  );
+});
+
+Deno.test("a timestamp that is not a date is refused", () => {
+  rejects(
+    { ...GOOD, timestamp: "yesterday" },
+    "timestamp",
+    /`timestamp` must be a timestamp .*, got "yesterday"/,
+  );
+  rejects({ ...GOOD, timestamp: "2025-02-30 10:00:00" }, "timestamp", /got "2025-02-30 10:00:00"/);
+});
+
+Deno.test("a quantity that is not a positive whole number is refused", () => {
+  rejects({ ...GOOD, quantity: 0, total: 0 }, "quantity", /`quantity` must be an integer from 1/);
+  rejects({ ...GOOD, quantity: 1.5, total: 1618.65 }, "quantity", /`quantity` must be an integer/);
+});
+
+Deno.test("a sale that is not a JSON object is refused", () => {
+  for (const value of [null, [], "sale", 42, undefined]) {
+    rejects(value, null, /a sale must be a JSON object/);
+  }
+});
+
+Deno.test("a sale without an id has no partitioning key", () => {
+  assert.equal(saleKey({ ...GOOD, id: "" }), null);
+  assert.equal(saleKey({ ...GOOD, id: 7 }), null);
+  assert.equal(saleKey(null), null);
+});
