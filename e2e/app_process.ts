@@ -7,13 +7,16 @@ export interface AppProcess {
   process: Deno.ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
-  /** Sends a signal and waits for the exit status. */
+  /** Sends a signal and waits for the exit status; a data directory it made itself is removed. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
-/** Starts StreamBoard with extra environment variables and waits until it listens. */
+/**
+ * Starts StreamBoard with extra environment variables and waits until it
+ * listens, on `dataDir` or else on a temporary directory of its own.
+ */
 export async function startApp(
   env: Record<string, string> = {},
   dataDir?: string,
@@ -61,6 +64,7 @@ export async function startApp(
       }
       const status = await exited;
       await readers;
+      if (dataDir === undefined) await Deno.remove(dir, { recursive: true }).catch(() => {});
       return status;
     },
   };

@@ -130,7 +130,8 @@ async function openPage(
   page.on("response", (res) => {
     if (res.status() >= 400) errors.push(`HTTP ${res.status()} for ${res.url()}`);
   });
-  await page.goto(new URL(path, base).href);
+  const res = await page.goto(new URL(path, base).href);
+  assert.equal(res?.status(), 200, `GET ${path}: ${await res?.text()}`);
   const badge = page.getByTestId("live-status");
   assert.equal(await badge.getAttribute("data-stream"), stream);
   await badge.filter({ hasText: "Live" }).waitFor({ timeout: 10_000 });

@@ -164,7 +164,7 @@ await withService(
                 for (const topic of CLICKSTREAM_TOPICS) {
                   const dir = archiveDir(app.dataDir, topic);
                   let rows: Record<string, unknown>[] = [];
-                  await until(`${topic} archived to Parquet`, async () => {
+                  await until(`${topic} archived to Parquet`, () => {
                     rows = [];
                     let names: string[] = [];
                     try {
@@ -175,7 +175,7 @@ await withService(
                     for (const name of names.filter((n) => n.endsWith(".parquet"))) {
                       rows.push(...readParquetFile(`${dir}/${name}`).rows);
                     }
-                    return rows.length >= CLICK_COUNT;
+                    return Promise.resolve(rows.length >= CLICK_COUNT);
                   }, app.output);
                   assert.equal(rows.length, CLICK_COUNT, `${topic}: every valid record once`);
                   const positions = new Set(

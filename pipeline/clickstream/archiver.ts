@@ -13,7 +13,12 @@ import type { Logger } from "../logger.ts";
 import { silentLogger } from "../logger.ts";
 import { decodeJson } from "../validation.ts";
 import { type ClickstreamTopic, VALIDATE } from "./events.ts";
-import { type FlushResult, ParquetArchive, type StagedRecord } from "./parquet_archive.ts";
+import {
+  DEFAULT_MAX_ROWS_PER_FILE,
+  type FlushResult,
+  ParquetArchive,
+  type StagedRecord,
+} from "./parquet_archive.ts";
 
 /** How often the archive is flushed unless told otherwise, in ms. */
 export const DEFAULT_ARCHIVE_INTERVAL_MS = 10_000;
@@ -94,11 +99,15 @@ export async function runArchiver(options: ArchiverOptions): Promise<ArchiverSta
         );
         skippedSinceFlush = 0;
       }
+      // One file per tick; more only while a backlog fills whole files, so records
+      // staged during the drain wait for the next tick instead of making tiny files.
+      const full = options.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
       for (let file = archive.flush(); file; file = archive.flush()) {
         stats.files++;
         stats.rows += file.rows;
         log.info(`archived ${file.rows} ${topic} record(s) to ${file.file}`);
         options.onFile?.(file);
+        if (file.rows < full) break;
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } catch (error) {

@@ -218,7 +218,7 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
     const topic = unique();
     const group = unique();
     const partitions = 4;
-    const perPartition = 1000;
+    const perPartition = 3000; // enough slow work to outlast a victim slow to start under load
     const admin = new kafkajs.Kafka({ brokers: KAFKA_BROKERS, logLevel: kafkajs.logLevel.NOTHING })
       .admin();
     let killedAt = Infinity;

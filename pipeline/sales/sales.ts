@@ -170,8 +170,8 @@ const DAY = 86_400_000;
 
 /**
  * A seeded sales generator. Sales carry the current time; with `historyDays`
- * the clock starts that many days back and moves ahead by up to an hour per
- * sale until it reaches real time, so a fresh dashboard fills months of
+ * the clock starts that many days back and moves ahead by up to four hours
+ * per sale until it reaches real time, so a fresh dashboard fills months of
  * history quickly. (History only suits an empty stream: on a stream that
  * already reached the present, those sales would be later than the watermark.)
  */
@@ -180,7 +180,7 @@ export function salesGenerator(historyDays = 0): (random: Random, now: number) =
   return (random, now) => {
     clock = clock === undefined
       ? now - historyDays * DAY
-      : Math.min(now, clock + random.int(0, 3_600_000));
+      : Math.min(now, clock + random.int(0, 4 * 3_600_000));
     const item = random.pick(CATALOGUE);
     const place = random.pick(CITIES);
     const quantity = random.next() < 0.7 ? 1 : random.int(2, 5);

@@ -47,7 +47,7 @@ serveWorker<ProducerJob>(async ({ config, plans }, signal, progress) => {
       const topic = STREAM_TOPICS[plan.stream].topic;
       log.info(
         `producing ${
-          plan.count ?? "endless"
+          plan.count ?? (plan.source.kind === "file" ? "every" : "endless")
         } ${plan.stream} from ${plan.source.kind} to "${topic}"${
           plan.rate > 0 ? ` at ${plan.rate}/s` : " as fast as possible"
         }`,
