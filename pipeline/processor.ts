@@ -260,32 +260,38 @@ export class StreamProcessor<E, A = any> {
     if (batch.records.length === 0) return;
     const first = batch.records[0].offset;
     const last = batch.records[batch.records.length - 1].offset;
+    // The three sinks are independent and each idempotent, so they write side by side.
+    const writes: Promise<void>[] = [];
     if (dead.length > 0) {
-      await this.#persist(
-        `dead-letter ${dead.length} records to ${def.dlqTopic}`,
-        signal,
-        () => this.#deps.broker.produce(def.dlqTopic, dead),
-      );
-      this.#deps.log.warn(
-        `${dead.length} record(s) of ${def.topic}[${batch.partition}] dead-lettered to ${def.dlqTopic}; first reason: ${
-          dead[0].headers?.reason
-        }`,
+      writes.push(
+        this.#persist(
+          `dead-letter ${dead.length} records to ${def.dlqTopic}`,
+          signal,
+          () => this.#deps.broker.produce(def.dlqTopic, dead),
+        ).then(() =>
+          this.#deps.log.warn(
+            `${dead.length} record(s) of ${def.topic}[${batch.partition}] dead-lettered to ${def.dlqTopic}; first reason: ${
+              dead[0].headers?.reason
+            }`,
+          )
+        ),
       );
     }
     if (documents.length > 0) {
-      await this.#persist(
+      writes.push(this.#persist(
         `upsert ${documents.length} documents`,
         signal,
         () => this.#deps.raw.upsert(def.collection, documents),
-      );
+      ));
     }
     if (contributions.length > 0) {
-      await this.#persist(
+      writes.push(this.#persist(
         "write window aggregates",
         signal,
         () => this.#aggregator.apply(partition, first, last, contributions),
-      );
+      ));
     }
+    await Promise.all(writes);
     if (engine) await this.#closeWindows(partition, closed, signal);
     await this.#announce(live, [
       ...[...running.values()].map((w) => ({ ...w, partition })),
