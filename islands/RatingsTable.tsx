@@ -28,8 +28,9 @@ export default function RatingsTable({ initial }: RatingsTableProps) {
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
-                <tr key={r.item} data-item={r.item}>
+              {rows.map((r, rank) => (
+                // Keyed by rank: a re-ranking rewrites cells in place instead of moving rows.
+                <tr key={rank} data-item={r.item}>
                   <td>#{r.item}</td>
                   <td class="bar-col">
                     <span class="bar bar-rating" style={{ width: `${(r.average / 5) * 100}%` }} />

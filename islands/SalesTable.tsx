@@ -26,8 +26,9 @@ export default function SalesTable({ initial }: SalesTableProps) {
         </tr>
       </thead>
       <tbody>
-        {rows.map((row) => (
-          <tr key={row.product} data-product={row.product}>
+        {rows.map((row, rank) => (
+          // Keyed by rank: a re-ranking rewrites cells in place instead of moving rows.
+          <tr key={rank} data-product={row.product}>
             <td>{row.product}</td>
             <td>{row.category}</td>
             <td class="num">{formatCount(row.transactions)}</td>
