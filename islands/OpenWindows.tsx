@@ -1,7 +1,7 @@
 /** The products job's open windows with their running sums, live. */
 
 import { useDashboard } from "../client/dashboard_store.ts";
-import { formatCount, formatDecimalText } from "../client/format.ts";
+import { WindowTable } from "../components/WindowTable.tsx";
 import type { ProductsSnapshot } from "../server/dashboards.ts";
 
 /** Props: the open windows as rendered on the server, oldest first. */
@@ -17,30 +17,7 @@ export default function OpenWindows({ initial }: OpenWindowsProps) {
       <h2>Open windows</h2>
       {windows.length === 0
         ? <p class="muted empty" data-testid="products-open">No open window</p>
-        : (
-          <table class="data" data-testid="products-open">
-            <thead>
-              <tr>
-                <th>Start (UTC)</th>
-                <th>End (UTC)</th>
-                <th class="num">Records</th>
-                <th class="num">Sum of price</th>
-                <th class="num">Sum of total</th>
-              </tr>
-            </thead>
-            <tbody>
-              {windows.map((w) => (
-                <tr key={w.start} data-start={w.start}>
-                  <td>{w.start}</td>
-                  <td>{w.end}</td>
-                  <td class="num">{formatCount(w.records)}</td>
-                  <td class="num">{formatDecimalText(w.sumPrice)}</td>
-                  <td class="num">{formatDecimalText(w.sumTotal)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        : <WindowTable windows={windows} testId="products-open" />}
     </section>
   );
 }

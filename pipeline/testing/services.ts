@@ -85,3 +85,30 @@ async function probe(address: string): Promise<string | undefined> {
     clearTimeout(timer);
   }
 }
+
+/** Registers tests that need all three servers, as `withService` does for one. */
+export function withAllServices(register: () => void): Promise<void> {
+  return withService(
+    { name: "Kafka", address: KAFKA_BROKERS[0] },
+    () =>
+      withService(
+        { name: "MongoDB", address: mongoAddress(MONGODB_URL) },
+        () => withService({ name: "Cassandra", address: CASSANDRA_CONTACT_POINTS[0] }, register),
+      ),
+  );
+}
+
+/**
+ * Environment of a StreamBoard process in services mode on topics, a
+ * database and a keyspace of its own, with the built-in generators off.
+ */
+export function isolatedServicesEnv(prefix: string): Record<string, string> {
+  const run = crypto.randomUUID().slice(0, 8);
+  return {
+    STREAMBOARD_MODE: "services",
+    STREAMBOARD_NAMESPACE: `${prefix}-${run}.`,
+    MONGODB_DB: `${prefix}_${run}`,
+    CASSANDRA_KEYSPACE: `${prefix}_${run}`,
+    STREAMBOARD_PRODUCE: "0",
+  };
+}
