@@ -14,6 +14,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { startApp } from "./app_process.ts";
 import { blockOtherHosts, collectErrors, launchChromium } from "./browser.ts";
 import { validateSale } from "../pipeline/sales/sales.ts";
+import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const RATE = 50;
@@ -347,15 +348,7 @@ Deno.test({
         const csv = await res.text();
         assert.ok(!/(?<!\r)\n/.test(csv), "CRLF line ends only");
         const [header, ...lines]: string[][] = parse(csv);
-        assert.deepEqual(header, [
-          "id",
-          "product",
-          "description",
-          "price",
-          "kdv",
-          "total",
-          "window_end",
-        ]);
+        assert.deepEqual(header, REFERENCE_PRODUCT_CSV_HEADER);
         assert.equal(lines.length, figure(records), "one CSV row per record of the window");
         let prices = 0n, totals = 0n;
         for (const [id, product, , price, kdv, total, windowEnd] of lines) {

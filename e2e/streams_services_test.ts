@@ -24,6 +24,7 @@ import { salesSnapshot } from "../server/sales_data.ts";
 import { clicksSnapshot } from "../server/clicks_data.ts";
 import { productsSnapshot } from "../server/products_data.ts";
 import { isolatedServicesEnv, withAllServices } from "../pipeline/testing/services.ts";
+import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.ts";
 
 const encoder = new TextEncoder();
 const SALE_COUNT = 1500;
@@ -181,15 +182,7 @@ await withAllServices(() => {
           const rows = parse(
             await Deno.readTextFile(`${csvDir(app.dataDir)}/${file}`),
           ) as string[][];
-          assert.deepEqual(rows[0], [
-            "id",
-            "product",
-            "description",
-            "price",
-            "kdv",
-            "total",
-            "window_end",
-          ]);
+          assert.deepEqual(rows[0], REFERENCE_PRODUCT_CSV_HEADER);
           for (const [id, , description, price, kdv, total] of rows.slice(1)) {
             const source = products[Number(id)];
             assert.equal(description, source.description);

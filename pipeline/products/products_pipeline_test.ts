@@ -14,6 +14,7 @@ import { Crashing } from "../testing/crashing.ts";
 import { partitionFor } from "../partitioner.ts";
 import { productsSnapshot } from "../../server/products_data.ts";
 import { csvDir, PRODUCTS, productsStream } from "./products_stream.ts";
+import { REFERENCE_PRODUCT_CSV_HEADER } from "../testing/reference_csv.ts";
 
 const encoder = new TextEncoder();
 const T0 = Date.UTC(2025, 1, 16, 7, 0, 0);
@@ -119,15 +120,7 @@ function assertFilesExact(files: Record<string, string>) {
   for (const [name, text] of Object.entries(files)) {
     assert.ok(text.includes("\r\n"), "RFC 4180 line ends");
     const rows = parse(text) as string[][];
-    assert.deepEqual(rows[0], [
-      "id",
-      "product",
-      "description",
-      "price",
-      "kdv",
-      "total",
-      "window_end",
-    ]);
+    assert.deepEqual(rows[0], REFERENCE_PRODUCT_CSV_HEADER);
     assert.deepEqual(rows.slice(1), EXPECTED[name], name);
   }
 }
