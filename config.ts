@@ -113,7 +113,7 @@ export const DEFAULTS: Config = {
   connectTimeoutMs: 5000,
   namespace: "",
   streams: [...STREAM_NAMES],
-  lateness: { sales: 5000, clicks: 5000, views: 5000, ratings: 5000, products: 5000 },
+  lateness: { users: 5000, sales: 5000, clicks: 5000, views: 5000, ratings: 5000, products: 5000 },
   idleTimeoutMs: 30_000,
   productsWindowMs: 120_000,
   archiveIntervalMs: 10_000,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DEFAULTS } from "../config.ts";
 import type { AggregateStore, OutgoingRecord, RawStore } from "./ports.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
@@ -76,7 +77,7 @@ Deno.test("processor stores every user, counts genders, countries and age bands"
   const { broker, raw, aggregates } = await setup();
   const list = users(300);
   await broker.produce(USERS.topic, records(list));
-  const processor = new StreamProcessor(usersStream, {
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
     broker,
     raw,
     aggregates,
@@ -94,6 +95,37 @@ Deno.test("processor stores every user, counts genders, countries and age bands"
   );
   assert.equal(doc?.doc.fullName, `${list[0].name.first} ${list[0].name.last}`);
   assert.deepEqual(JSON.parse(String(doc?.doc.record)), JSON.parse(JSON.stringify(list[0])));
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+Deno.test("a user produced later than the watermark is dead-lettered as late and counted", async () => {
+  const { broker, raw, aggregates } = await setup(1);
+  const list = users(3);
+  const [early, late, next] = list.map((u) => encoder.encode(JSON.stringify(u)));
+  await broker.produce(USERS.topic, [
+    { key: list[0].login.uuid, value: early, timestamp: NOW + 60_000 },
+    { key: list[1].login.uuid, value: late, timestamp: NOW }, // a minute behind: lateness is 5 s
+    { key: list[2].login.uuid, value: next, timestamp: NOW + 58_000 }, // 2 s behind: counts
+  ]);
+  const reasons: string[] = [];
+  const tail = new AbortController();
+  const tailing = broker.tail({
+    topics: [USERS.dlqTopic],
+    signal: tail.signal,
+    handle: (batch) => void reasons.push(...batch.records.map((r) => r.headers.reason)),
+  });
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  });
+  await runUntil(processor, async () => (await raw.count("users")) === 2 && reasons.length === 1);
+  tail.abort();
+  await tailing;
+  assert.match(reasons[0], /^late: event time .* is before the watermark .* of users\[0\]$/);
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "late", value: 1 }]);
+  assert.equal((await genderTotals(aggregates)).male + (await genderTotals(aggregates)).female, 2);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
 });
 
@@ -120,7 +152,7 @@ Deno.test("a bad record goes to users.dlq with its bytes and reason; the rest fl
       }
     },
   });
-  const processor = new StreamProcessor(usersStream, {
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
     broker,
     raw,
     aggregates,
@@ -151,7 +183,7 @@ Deno.test("killed at any write and restarted, totals and documents end exact", a
   let crashes = 0;
   while (crashes < 40) {
     const crash = new Crashing(random.int(1, 12));
-    const processor = new StreamProcessor(usersStream, {
+    const processor = new StreamProcessor(usersStream(DEFAULTS), {
       broker: crash.broker(broker),
       raw: crash.raw(raw),
       aggregates: crash.aggregates(aggregates),
@@ -161,7 +193,7 @@ Deno.test("killed at any write and restarted, totals and documents end exact", a
     crashes++;
   }
   assert.ok((await raw.count("users")) < 2000, "the crashes happened mid-stream");
-  const processor = new StreamProcessor(usersStream, {
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
     broker,
     raw,
     aggregates,
@@ -199,7 +231,7 @@ Deno.test("while a store is down the processor retries and commits nothing, then
   });
   const errors: string[] = [];
   const log = { ...silentLogger, error: (m: string) => errors.push(m) };
-  const processor = new StreamProcessor(usersStream, {
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
     broker,
     raw: flaky,
     aggregates,

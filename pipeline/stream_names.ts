@@ -6,8 +6,15 @@ export const STREAM_NAMES = ["users", "sales", "clicks", "views", "ratings", "pr
 /** One of `STREAM_NAMES`. */
 export type StreamName = typeof STREAM_NAMES[number];
 
-/** The streams that run through the event-time windowing engine. */
-export const WINDOWED_STREAMS = ["sales", "clicks", "views", "ratings", "products"] as const;
+/** The streams that run through the event-time windowing engine: every one. */
+export const WINDOWED_STREAMS = [
+  "users",
+  "sales",
+  "clicks",
+  "views",
+  "ratings",
+  "products",
+] as const;
 
 /** One of `WINDOWED_STREAMS`. */
 export type WindowedStreamName = typeof WINDOWED_STREAMS[number];

@@ -87,7 +87,7 @@ export function streamDefinition(
 ): StreamDefinition<unknown> {
   switch (stream) {
     case "users":
-      return usersStream as StreamDefinition<unknown>;
+      return usersStream(config) as StreamDefinition<unknown>;
     case "sales":
       return salesStream(config) as StreamDefinition<unknown>;
     case "clicks":

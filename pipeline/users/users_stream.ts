@@ -1,10 +1,12 @@
 /** The users stream: RandomUser profiles keyed by `login.uuid`. */
 
+import type { Config } from "../../config.ts";
 import type { BrokerRecord, JsonObject } from "../ports.ts";
 import type { StreamDefinition } from "../processor.ts";
 import type { User } from "./randomuser.ts";
 import { summarize, validateUser } from "./validate.ts";
 import { decodeJson } from "../validation.ts";
+import { tumbling } from "../windowing/windows.ts";
 
 /** Topics, collection and window of the users stream. */
 export const USERS = {
@@ -47,19 +49,39 @@ export function userForApi(doc: JsonObject): JsonObject {
   return { ...doc, record: storedRecord(doc) };
 }
 
-/** How the processor treats the users stream. */
-export const usersStream: StreamDefinition<User> = {
-  ...USERS,
-  parse: (record: BrokerRecord) => validateUser(decodeJson(record.value), record.timestamp),
-  document: (user, record) => ({
-    id: user.uuid,
-    ts: record.timestamp,
-    doc: userDocument(user, record.timestamp),
-  }),
-  contributions: (user) => [
-    { dimension: "gender", key: user.gender, amount: 1 },
-    { dimension: "country", key: user.country, amount: 1 },
-    { dimension: "age_band", key: user.ageBand, amount: 1 },
-  ],
-  live: (user, record) => ({ ...summarize(user, record.timestamp) }),
-};
+/** A validated user and when its record was produced (its event time). */
+export type ReceivedUser = User & { receivedAt: number };
+
+/**
+ * How the processor treats the users stream. Its event time is the record's
+ * timestamp (when it was produced); users run through one-minute windows, so
+ * one produced later than the watermark is dead-lettered as `late`.
+ */
+export function usersStream(config: Config): StreamDefinition<ReceivedUser, number> {
+  return {
+    ...USERS,
+    parse: (record: BrokerRecord) => ({
+      ...validateUser(decodeJson(record.value), record.timestamp),
+      receivedAt: record.timestamp,
+    }),
+    document: (user, record) => ({
+      id: user.uuid,
+      ts: record.timestamp,
+      doc: userDocument(user, record.timestamp),
+    }),
+    contributions: (user) => [
+      { dimension: "gender", key: user.gender, amount: 1 },
+      { dimension: "country", key: user.country, amount: 1 },
+      { dimension: "age_band", key: user.ageBand, amount: 1 },
+    ],
+    live: (user, record) => ({ ...summarize(user, record.timestamp) }),
+    windows: {
+      spec: tumbling(USERS.windowMs, {
+        allowedLatenessMs: config.lateness.users,
+        idleTimeoutMs: config.idleTimeoutMs,
+      }),
+      eventTime: (user) => user.receivedAt,
+      aggregation: { empty: () => 0, add: (n) => n + 1 },
+    },
+  };
+}
