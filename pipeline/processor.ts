@@ -186,8 +186,11 @@ export class StreamProcessor<E, A = any> {
     if (!this.#engine) return;
     for (const { partition, closed } of this.#engine.tick(this.#now())) {
       await this.#exclusive(partition, async () => {
-        await this.#closeWindows(partition, closed, signal);
-        await this.#announce([], closed.map((w) => ({ ...w, partition })), signal);
+        await this.#writeClosed(partition, closed, signal);
+        await Promise.all([
+          this.#saveCheckpoint(partition, signal),
+          this.#announce([], closed.map((w) => ({ ...w, partition })), signal),
+        ]);
       });
     }
   }
@@ -292,11 +295,17 @@ export class StreamProcessor<E, A = any> {
       ));
     }
     await Promise.all(writes);
-    if (engine) await this.#closeWindows(partition, closed, signal);
-    await this.#announce(live, [
+    const announced = [
       ...[...running.values()].map((w) => ({ ...w, partition })),
       ...closed.map((w) => ({ ...w, partition })),
-    ], signal);
+    ];
+    if (!engine) return await this.#announce(live, announced, signal);
+    await this.#writeClosed(partition, closed, signal);
+    // Both must land before the commit; neither needs the other.
+    await Promise.all([
+      this.#saveCheckpoint(partition, signal),
+      this.#announce(live, announced, signal),
+    ]);
   }
 
   /** Makes sure the engine's state of a batch's partition is the one that batch continues. */
@@ -315,18 +324,20 @@ export class StreamProcessor<E, A = any> {
     );
   }
 
-  /** Writes closed windows, then the partition's checkpoint (which no longer holds them). */
-  async #closeWindows(partition: number, closed: WindowResult<A>[], signal: AbortSignal) {
-    const engine = this.#engine!;
+  /** Writes the final values of closed windows (before the checkpoint that no longer holds them). */
+  async #writeClosed(partition: number, closed: WindowResult<A>[], signal: AbortSignal) {
     const onClose = this.#def.windows?.onClose;
-    if (closed.length > 0 && onClose) {
-      await this.#persist(
-        `write ${closed.length} closed window(s)`,
-        signal,
-        () => onClose(partition, closed),
-      );
-    }
-    const state = engine.partition(partition);
+    if (closed.length === 0 || !onClose) return;
+    await this.#persist(
+      `write ${closed.length} closed window(s)`,
+      signal,
+      () => onClose(partition, closed),
+    );
+  }
+
+  /** Saves the partition's window state with the offsets it includes. */
+  async #saveCheckpoint(partition: number, signal: AbortSignal) {
+    const state = this.#engine?.partition(partition);
     if (!state) return;
     const doc: StoredDocument = {
       id: checkpointId(this.#def.name, partition),

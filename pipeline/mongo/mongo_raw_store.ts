@@ -104,6 +104,12 @@ export class MongoRawStore implements RawStore {
     if (docs.length === 0) return;
     const target = this.#collection(collection);
     await this.#ensureIndex(collection, target);
+    if (docs.length === 1) {
+      // One document (a checkpoint, a window summary) that usually exists: one upsert.
+      const [d] = docs;
+      await target.replaceOne({ _id: d.id }, { ts: d.ts, doc: d.doc }, { upsert: true });
+      return;
+    }
     // Insert first: new ids (the common case) go in one fast unordered
     // insertMany; only ids that already exist (replays, re-sent users) are
     // replaced, one upsert each. Upserting every document is ~100 times
