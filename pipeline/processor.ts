@@ -108,7 +108,10 @@ export function checkpointId(stream: string, partition: number): string {
   return `${stream}/${partition}`;
 }
 
-/** Reason of a dead-letter record that came later than the watermark (`late: ...`). */
+/**
+ * Reason of a dead-letter record that came later than the watermark; its
+ * headers `event.time` and `watermark` (zone-less UTC) say by how much.
+ */
 export const LATE = "late";
 
 /** Dimension counting dead-lettered records, so the dashboard shows them. */
@@ -237,12 +240,10 @@ export class StreamProcessor<E, A = any> {
         // Already in the checkpoint: every sink had it before the checkpoint was saved.
         if (outcome.kind === "included") continue;
         if (outcome.kind === "late") {
-          dead.push(deadLetter(
-            record,
-            `${LATE}: event time ${formatZoneless(eventTime)} is before the watermark ${
-              formatZoneless(outcome.watermark)
-            } of ${record.topic}[${partition}]`,
-          ));
+          dead.push(deadLetter(record, LATE, {
+            "event.time": formatZoneless(eventTime),
+            watermark: formatZoneless(outcome.watermark),
+          }));
           contributions.push(contribution(record, REJECTED_DIMENSION, LATE, 1));
           continue;
         }
@@ -403,12 +404,16 @@ export function isBadInput(error: unknown): boolean {
   return error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError;
 }
 
-function deadLetter(record: BrokerRecord, reason: string): OutgoingRecord {
+function deadLetter(
+  record: BrokerRecord,
+  reason: string,
+  extra: Record<string, string> = {},
+): OutgoingRecord {
   return {
     key: record.key,
     value: record.value,
     timestamp: record.timestamp,
-    headers: deadLetterHeaders(record, reason),
+    headers: { ...deadLetterHeaders(record, reason), ...extra },
   };
 }
 

@@ -123,7 +123,7 @@ Deno.test("a user produced later than the watermark is dead-lettered as late and
   await runUntil(processor, async () => (await raw.count("users")) === 2 && reasons.length === 1);
   tail.abort();
   await tailing;
-  assert.match(reasons[0], /^late: event time .* is before the watermark .* of users\[0\]$/);
+  assert.equal(reasons[0], "late");
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "late", value: 1 }]);
   assert.equal((await genderTotals(aggregates)).male + (await genderTotals(aggregates)).female, 2);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);

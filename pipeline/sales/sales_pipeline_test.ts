@@ -238,9 +238,7 @@ Deno.test("the sales page shows exact revenue per product, city and month, and w
   assert.ok(reasons.some((r) => /`payment_method` must be .*, got "bitcoin"/.test(r)));
   assert.ok(reasons.some((r) => /`latitude` must be a number from -90 to 90, got 91/.test(r)));
   assert.ok(
-    reasons.includes(
-      "late: event time 2025-02-28 23:59:54 is before the watermark 2025-02-28 23:59:55 of sales[0]",
-    ),
+    reasons.includes("late"),
     reasons.join("\n"),
   );
   await close();
