@@ -98,7 +98,7 @@ export const DEFAULTS: Config = {
   lingerMs: 5,
   producerBatchSize: 1000,
   retentionHours: 168,
-  pollMs: 20,
+  pollMs: 100,
   sseReplay: 1000,
   sseClientBuffer: 256,
   sseHeartbeatMs: 15000,

@@ -121,7 +121,8 @@ await withAllServices(() => {
 
         await until("sales processed", async () => {
           const s = await salesSnapshot(pipeline.aggregates);
-          return s.kpi.transactions >= SALE_COUNT && s.rejected.invalid >= 3;
+          return s.kpi.transactions >= SALE_COUNT && s.rejected.invalid >= 3 &&
+            (await pipeline.raw.count(SALES.collection)) >= SALE_COUNT;
         }, app.output);
         const s = await salesSnapshot(pipeline.aggregates);
         assert.equal(s.kpi.transactions, SALE_COUNT);
