@@ -62,12 +62,16 @@ export function windowCsv(rows: string[][]): string {
 /**
  * Writes `text` as `<dir>/<name>` unless that file exists: to a temporary
  * file first, synced, then linked into place (a link, unlike a rename, never
- * replaces a file another writer put there first).
+ * replaces a file another writer put there first). Temporary files of the same
+ * name, ours or left by a writer that died, are removed once the file exists.
  * @returns whether this call wrote the file
  */
 export async function writeOnce(dir: string, name: string, text: string): Promise<boolean> {
   const path = `${dir}/${name}`;
-  if (await exists(path)) return false;
+  if (await exists(path)) {
+    await removeLeftovers(dir, name);
+    return false;
+  }
   await Deno.mkdir(dir, { recursive: true });
   const temp = `${dir}/.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   const bytes = new TextEncoder().encode(text);
@@ -84,9 +88,25 @@ export async function writeOnce(dir: string, name: string, text: string): Promis
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists) return false;
+    // Our temporary file was cleared by a writer that finished the same file first.
+    if (error instanceof Deno.errors.NotFound && await exists(path)) return false;
     throw error;
   } finally {
-    await Deno.remove(temp);
+    await removeLeftovers(dir, name);
+  }
+}
+
+/**
+ * Removes the temporary files of `name` once the file itself exists: ours, and
+ * any a writer killed mid-write left behind.
+ */
+async function removeLeftovers(dir: string, name: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.name.startsWith(`.${name}.`) && entry.name.endsWith(".tmp")) {
+      await Deno.remove(`${dir}/${entry.name}`).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    }
   }
 }
 

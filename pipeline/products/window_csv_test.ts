@@ -169,3 +169,14 @@ Deno.test("a reader never sees part of a file writeOnce is writing", async () =>
     assert.equal(await Deno.readTextFile(`${dir}/${name}`), text);
   });
 });
+
+Deno.test("writeOnce clears the temporary file a killed writer left behind", async () => {
+  const dir = await Deno.makeTempDir();
+  const name = windowFileName(0, 120_000, 0);
+  const stale = `${dir}/.${name}.dead0000.tmp`;
+  await Deno.writeTextFile(stale, "id,product\r\n7,half a ro");
+  assert.equal(await writeOnce(dir, name, "id\r\n1\r\n"), true);
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [name]);
+  assert.equal(await Deno.readTextFile(`${dir}/${name}`), "id\r\n1\r\n");
+  await Deno.remove(dir, { recursive: true });
+});
