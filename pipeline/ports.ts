@@ -168,5 +168,7 @@ export interface AggregateStore {
   totals(stream: string, dimension: string): Promise<AggregateTotal[]>;
   /** Per-window sums from `from` (inclusive) to `to` (exclusive). */
   series(stream: string, dimension: string, from: number, to: number): Promise<AggregatePoint[]>;
+  /** Deletes the rows of windows that start before `before` (short-lived dimensions). */
+  prune(stream: string, dimension: string, before: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -18,7 +18,7 @@ import type {
   RecordBatch,
   StoredDocument,
 } from "./ports.ts";
-import type { Contribution } from "./window_counts.ts";
+import { ALL_TIME, type Contribution } from "./window_counts.ts";
 import { WindowAggregator } from "./window_aggregator.ts";
 import { retry } from "./async.ts";
 import type { Logger } from "./logger.ts";
@@ -82,7 +82,12 @@ export interface StreamDefinition<E, A = any> {
   live(event: E, record: BrokerRecord): JsonObject;
   /** Event-time windows: late records are dead-lettered, closed windows written by `onClose`. */
   windows?: WindowedStream<E, A>;
+  /** Dimensions read only for recent windows: their rows older than `keepMs` are deleted. */
+  retention?: { dimensions: string[]; keepMs: number };
 }
+
+/** How often a processor deletes expired rows of its short-lived dimensions, ms. */
+export const PRUNE_EVERY_MS = 60_000;
 
 /** Most events one live announcement carries (the newest of its batch). */
 export const LIVE_ITEMS_PER_BATCH = 100;
@@ -151,6 +156,7 @@ export class StreamProcessor<E, A = any> {
   readonly #locks = new Map<number, Promise<void>>();
   readonly #encoder = new TextEncoder();
   readonly #now: () => number;
+  #prunedAt = -Infinity;
 
   constructor(definition: StreamDefinition<E, A>, deps: ProcessorDeps) {
     this.#def = definition;
@@ -184,8 +190,12 @@ export class StreamProcessor<E, A = any> {
     }
   }
 
-  /** Closes the windows of idle partitions (see `WindowEngine.tick`) and writes them. */
+  /**
+   * Closes the windows of idle partitions (see `WindowEngine.tick`) and writes
+   * them; now and then deletes expired rows of short-lived dimensions.
+   */
   async tick(signal: AbortSignal): Promise<void> {
+    await this.#prune();
     if (!this.#engine) return;
     for (const { partition, closed } of this.#engine.tick(this.#now())) {
       await this.#exclusive(partition, async () => {
@@ -195,6 +205,24 @@ export class StreamProcessor<E, A = any> {
           this.#announce([], closed.map((w) => ({ ...w, partition })), signal),
         ]);
       });
+    }
+  }
+
+  async #prune() {
+    const retention = this.#def.retention;
+    const now = this.#now();
+    if (!retention || now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    try {
+      for (const dimension of retention.dimensions) {
+        await this.#deps.aggregates.prune(this.#def.name, dimension, now - retention.keepMs);
+      }
+    } catch (error) {
+      this.#deps.log.warn(
+        `${this.#def.name}: could not delete expired aggregate rows (${
+          (error as Error).message
+        }); trying again in ${PRUNE_EVERY_MS / 1000} s`,
+      );
     }
   }
 
@@ -423,5 +451,13 @@ function contribution(
   key: string,
   amount: number,
 ): Contribution {
-  return { dimension, key, amount, ts: record.timestamp, offset: record.offset };
+  return {
+    dimension,
+    key,
+    amount,
+    ts: record.timestamp,
+    offset: record.offset,
+    // Rejections are only ever read as totals: one all-time cell per key and partition.
+    ...(dimension === REJECTED_DIMENSION ? { windowMs: ALL_TIME } : {}),
+  };
 }

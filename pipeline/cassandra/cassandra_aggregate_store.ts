@@ -42,6 +42,7 @@ export class CassandraAggregateStore implements AggregateStore {
     read: string;
     totals: string;
     series: string;
+    prune: string;
   };
 
   private constructor(
@@ -63,6 +64,9 @@ export class CassandraAggregateStore implements AggregateStore {
       series: `SELECT window_start, key, value FROM ${table}
         WHERE stream = ? AND dimension = ?
         AND window_start >= ? AND window_start < ?`,
+      // A range delete on the clustering key: one range tombstone, not one per row.
+      prune: `DELETE FROM ${table}
+        WHERE stream = ? AND dimension = ? AND window_start < ?`,
     };
   }
 
@@ -204,6 +208,10 @@ export class CassandraAggregateStore implements AggregateStore {
     }
     return [...points.values()]
       .sort((a, b) => a.windowStart - b.windowStart || compare(a.key, b.key));
+  }
+
+  async prune(stream: string, dimension: string, before: number): Promise<void> {
+    await this.#client.execute(this.#cql.prune, [stream, dimension, new Date(before)]);
   }
 
   close(): Promise<void> {

@@ -19,6 +19,8 @@ export const RATE_WINDOW_MS = 10_000;
 export const RATE_SLIDE_MS = 1_000;
 /** Dimension of the final event count of each rate window. */
 export const RATE_DIMENSION = "rate_window";
+/** How long per-second counts and rate windows are kept (the page shows the last minute). */
+export const RECENT_KEEP_MS = 10 * 60_000;
 
 /** Topic, topics and group names of one clickstream stream. */
 export function clickstreamNames(topic: ClickstreamTopic) {
@@ -99,6 +101,7 @@ export function clickstreamStream(
       doc: { ...event },
     }),
     contributions: ({ event }) => clickstreamContributions(event),
+    retention: { dimensions: ["events", RATE_DIMENSION], keepMs: RECENT_KEEP_MS },
     live: ({ event }) => ({ item: event.item_id, user: event.user_id, ts: event.timestamp }),
     windows: {
       spec: hopping(RATE_WINDOW_MS, RATE_SLIDE_MS, {

@@ -11,6 +11,7 @@ export class SqliteAggregateStore implements AggregateStore {
   readonly #read: StatementSync;
   readonly #totals: StatementSync;
   readonly #series: StatementSync;
+  readonly #prune: StatementSync;
 
   constructor(path: string) {
     this.#db = openDatabase(path);
@@ -45,6 +46,9 @@ export class SqliteAggregateStore implements AggregateStore {
       `SELECT window_start AS windowStart, key, SUM(value) AS value FROM aggregates
        WHERE stream = ? AND dimension = ? AND window_start >= ? AND window_start < ?
        GROUP BY window_start, key ORDER BY window_start, key`,
+    );
+    this.#prune = this.#db.prepare(
+      "DELETE FROM aggregates WHERE stream = ? AND dimension = ? AND window_start < ?",
     );
   }
 
@@ -98,6 +102,10 @@ export class SqliteAggregateStore implements AggregateStore {
       (this.#series.all(stream, dimension, from, to) as unknown as AggregatePoint[])
         .map((p) => ({ windowStart: p.windowStart, key: p.key, value: Number(p.value) }))
     );
+  }
+
+  prune(stream: string, dimension: string, before: number): Promise<void> {
+    return Promise.try(() => void this.#prune.run(stream, dimension, before));
   }
 
   close(): Promise<void> {

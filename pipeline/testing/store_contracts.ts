@@ -134,6 +134,35 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
     }
   });
 
+  Deno.test(`${name}: pruning removes the windows before a time, of one dimension only`, async () => {
+    const store = await make();
+    try {
+      const stream = unique();
+      const row = (dimension: string, windowStart: number) => ({
+        stream,
+        dimension,
+        windowStart,
+        key: "all",
+        partition: 0,
+        value: 1,
+        offset: 0,
+      });
+      await store.write([
+        row("events", 1000),
+        row("events", 2000),
+        row("events", 3000),
+        row("count", 1000),
+      ]);
+      await store.prune(stream, "events", 3000);
+      assert.deepEqual(await store.series(stream, "events", 0, 10_000), [
+        { windowStart: 3000, key: "all", value: 1 },
+      ]);
+      assert.deepEqual(await store.totals(stream, "count"), [{ key: "all", value: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   Deno.test(`${name}: totals and series sum over partitions and windows`, async () => {
     const store = await make();
     try {

@@ -7,6 +7,7 @@ import type { User } from "./randomuser.ts";
 import { summarize, validateUser } from "./validate.ts";
 import { decodeJson } from "../validation.ts";
 import { tumbling } from "../windowing/windows.ts";
+import { ALL_TIME } from "../window_counts.ts";
 
 /** Topics, collection and window of the users stream. */
 export const USERS = {
@@ -69,10 +70,11 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, numb
       ts: record.timestamp,
       doc: userDocument(user, record.timestamp),
     }),
+    // All-time cells: the dashboard reads totals, which then stay one row per key and partition.
     contributions: (user) => [
-      { dimension: "gender", key: user.gender, amount: 1 },
-      { dimension: "country", key: user.country, amount: 1 },
-      { dimension: "age_band", key: user.ageBand, amount: 1 },
+      { dimension: "gender", key: user.gender, amount: 1, windowMs: ALL_TIME },
+      { dimension: "country", key: user.country, amount: 1, windowMs: ALL_TIME },
+      { dimension: "age_band", key: user.ageBand, amount: 1, windowMs: ALL_TIME },
     ],
     live: (user, record) => ({ ...summarize(user, record.timestamp) }),
     windows: {
