@@ -55,8 +55,7 @@ export interface WindowedStream<E, A> {
 }
 
 /** Everything the processor needs to know about one stream. */
-// deno-lint-ignore no-explicit-any
-export interface StreamDefinition<E, A = any> {
+export interface StreamDefinition<E, A = unknown> {
   /** Stream name, used for aggregates and logs. */
   name: string;
   /** Input topic. */
@@ -147,8 +146,7 @@ export interface ProcessorDeps {
 }
 
 /** Processes one stream as a member of a consumer group. */
-// deno-lint-ignore no-explicit-any
-export class StreamProcessor<E, A = any> {
+export class StreamProcessor<E, A = unknown> {
   readonly #def: StreamDefinition<E, A>;
   readonly #deps: ProcessorDeps;
   readonly #aggregator: WindowAggregator;
@@ -171,10 +169,10 @@ export class StreamProcessor<E, A = any> {
   /** Consumes as `groupId` until `signal` aborts. */
   async run(groupId: string, signal: AbortSignal, maxBatch: number): Promise<void> {
     const engine = this.#engine;
-    const timer = engine
+    const timer = engine || this.#def.retention
       ? setInterval(
         () => this.tick(signal).catch((e) => this.#deps.log.error(`${this.#def.name}: ${e}`)),
-        Math.max(50, Math.min(1000, engine.spec.idleTimeoutMs / 2)),
+        engine ? Math.max(50, Math.min(1000, engine.spec.idleTimeoutMs / 2)) : 1000,
       )
       : undefined;
     try {
