@@ -423,6 +423,23 @@ Deno.test({
         await page.screenshot({ path: screenshot("clicks"), fullPage: true });
       });
 
+      await t.step(
+        "/: offline, a user's photo that cannot load shows the plain avatar",
+        async () => {
+          const offline = await browser.newContext();
+          const tried = await blockOtherHosts(offline, new URL(app.url).origin);
+          const page = await offline.newPage();
+          await page.goto(app.url);
+          await page.getByTestId("last-user-name").waitFor();
+          await page.locator("[data-testid=last-user] .avatar-empty").waitFor({ timeout: 10_000 });
+          assert.ok(
+            tried.every((url) => url.startsWith("https://randomuser.me/api/portraits/")),
+            `only the photos were asked for elsewhere: ${tried.join(", ")}`,
+          );
+          await offline.close();
+        },
+      );
+
       assert.deepEqual(blocked, [], "no request left the app's origin");
       for (const { page, errors } of opened) {
         assert.deepEqual(errors, [], `no errors on ${page.url()}`);

@@ -1,6 +1,6 @@
 /** The newest user's card: photo, name, country, updated live. */
 
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { connectLive, users } from "../client/live_store.ts";
 import type { UserSummary } from "../pipeline/users/randomuser.ts";
 
@@ -12,6 +12,15 @@ export interface LastUserProps {
 /** The "last user" card. */
 export default function LastUser({ initial }: LastUserProps) {
   useEffect(() => connectLive({}), []);
+  // A photo that cannot load (offline: RandomUser's photos live on randomuser.me) shows the
+  // plain avatar instead of a broken image.
+  const [unreachable, setUnreachable] = useState<string | null>(null);
+  const photo = useRef<HTMLImageElement>(null);
+  useEffect(() => {
+    // It may have failed before the island hydrated, when no error handler was listening.
+    const img = photo.current;
+    if (img?.complete && img.naturalWidth === 0) setUnreachable(img.getAttribute("src"));
+  }, []);
   const user = users.value[0] ?? initial;
   if (!user) {
     return (
@@ -25,8 +34,20 @@ export default function LastUser({ initial }: LastUserProps) {
     <article class="card last-user" data-testid="last-user">
       <h2>Last user</h2>
       <div class="last-user-body">
-        {user.picture
-          ? <img class="avatar" src={user.picture} alt="" width={96} height={96} loading="lazy" />
+        {user.picture && user.picture !== unreachable
+          ? (
+            <img
+              ref={photo}
+              class="avatar"
+              src={user.picture}
+              alt=""
+              width={96}
+              height={96}
+              loading="lazy"
+              referrerpolicy="no-referrer"
+              onError={() => setUnreachable(user.picture)}
+            />
+          )
           : <div class="avatar avatar-empty" aria-hidden="true" />}
         <div>
           <div class="last-user-name" data-testid="last-user-name">{user.fullName}</div>
