@@ -28,6 +28,16 @@ export function namespacedBroker(inner: Broker, prefix: string): Broker {
         groupId: name(options.groupId),
         topics: options.topics.map(name),
         handle: (batch) => options.handle(strip(batch)),
+        onAssignment: options.onAssignment &&
+          ((held) =>
+            options.onAssignment!(
+              Object.fromEntries(
+                Object.entries(held).map(([topic, partitions]) => [
+                  topic.slice(prefix.length),
+                  partitions,
+                ]),
+              ),
+            )),
       }),
     tail: (options) =>
       inner.tail({

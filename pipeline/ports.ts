@@ -56,6 +56,12 @@ export interface GroupConsumeOptions {
   handle(batch: RecordBatch): Promise<void>;
   /** Most records in one batch. */
   maxBatch?: number;
+  /**
+   * Told the partitions this member holds, per topic, each time the group
+   * assigns them (an empty record when it lost them), so per-partition state
+   * of partitions now held elsewhere can be let go.
+   */
+  onAssignment?(assignment: Record<string, number[]>): void;
 }
 
 /** How a group-less reader follows topics from their current end. */

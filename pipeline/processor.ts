@@ -182,6 +182,7 @@ export class StreamProcessor<E, A = unknown> {
         signal,
         maxBatch,
         handle: (batch) => this.handle(batch, signal),
+        onAssignment: (held) => this.#assigned(held[this.#def.topic] ?? []),
       });
     } finally {
       clearInterval(timer);
@@ -203,6 +204,15 @@ export class StreamProcessor<E, A = unknown> {
           this.#announce([], closed.map((w) => ({ ...w, partition })), signal),
         ]);
       });
+    }
+  }
+
+  /** Lets go of the window state of partitions this member no longer holds. */
+  #assigned(partitions: number[]) {
+    const engine = this.#engine;
+    if (!engine) return;
+    for (const partition of engine.held()) {
+      if (!partitions.includes(partition)) engine.forget(partition);
     }
   }
 

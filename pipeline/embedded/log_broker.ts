@@ -226,6 +226,7 @@ export class EmbeddedLog implements Broker {
       }
       if (standingBy) this.#options.log?.(`consumer group "${groupId}": this member took over`);
       standingBy = false;
+      options.onAssignment?.(assignment(assigned));
       const renew = setInterval(
         () => this.#acquireLease(groupId, member),
         this.#options.leaseMs / 3,
@@ -259,6 +260,7 @@ export class EmbeddedLog implements Broker {
       } catch (error) {
         if (!(error instanceof LostMembershipError)) throw error;
         this.#options.log?.(error.message);
+        options.onAssignment?.({});
       } finally {
         clearInterval(renew);
         this.#releaseLease(groupId, member);
@@ -378,4 +380,11 @@ export class EmbeddedLog implements Broker {
   #wake() {
     for (const waiter of [...this.#waiters]) waiter();
   }
+}
+
+/** Partitions per topic. */
+function assignment(held: Array<{ topic: string; partition: number }>): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const { topic, partition } of held) (out[topic] ??= []).push(partition);
+  return out;
 }

@@ -252,6 +252,10 @@ export class KafkaBroker implements Broker {
     const { groupId, topics, signal } = options;
     await this.#requireTopics(topics);
     const consumer = this.#kafka.consumer(this.#consumerConfig(groupId, true));
+    if (options.onAssignment) {
+      const told = options.onAssignment;
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => told(payload.memberAssignment));
+    }
     await this.#follow(
       consumer,
       topics,

@@ -55,6 +55,34 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
     }
   });
 
+  Deno.test(`${name}: a lone group member is told it holds every partition`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      await broker.createTopics([{ name: topic, partitions: 3 }]);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      let told: Record<string, number[]> | undefined;
+      await broker.consume({
+        groupId: unique(),
+        topics: [topic],
+        signal: controller.signal,
+        handle: () => Promise.resolve(),
+        onAssignment: (held) => {
+          told = held;
+          controller.abort();
+        },
+      });
+      clearTimeout(timer);
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(told ?? {}).map(([t, p]) => [t, [...p].sort()])),
+        { [topic]: [0, 1, 2] },
+      );
+    } finally {
+      await broker.close();
+    }
+  });
+
   Deno.test(`${name}: producing to a topic that does not exist fails`, async () => {
     const broker = await make();
     try {

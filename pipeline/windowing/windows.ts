@@ -238,6 +238,11 @@ export class WindowEngine<V, A> {
     );
   }
 
+  /** The partitions held. */
+  held(): number[] {
+    return [...this.#partitions.keys()];
+  }
+
   /** Lets go of a partition (its state is to be restored again). */
   forget(partition: number): void {
     this.#partitions.delete(partition);
