@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ArcElement, Chart, Legend, PieController, Tooltip } from "chart.js";
 import { connectLive, stats } from "../client/live_store.ts";
 import type { UserStats } from "../server/users_data.ts";
+import { PieFallback } from "../components/PieFallback.tsx";
 
 Chart.register(PieController, ArcElement, Legend, Tooltip);
 
@@ -20,18 +21,6 @@ const COLORS = ["#3b82f6", "#ec4899", "#a3a3a3"];
 
 function slices(s: UserStats): number[] {
   return [s.male, s.female, s.other];
-}
-
-function gradient(values: number[]): string {
-  const total = values.reduce((a, b) => a + b, 0);
-  if (total === 0) return "conic-gradient(#e5e7eb 0 100%)";
-  let at = 0;
-  const stops = values.map((v, i) => {
-    const from = at;
-    at += (v / total) * 100;
-    return `${COLORS[i]} ${from}% ${at}%`;
-  });
-  return `conic-gradient(${stops.join(", ")})`;
 }
 
 /** The live gender pie. */
@@ -74,22 +63,15 @@ export default function GenderPie({ initial }: GenderPieProps) {
           </div>
         )
         : (
-          <div class="pie-fallback">
-            <div
-              class="pie"
-              style={{ background: gradient(slices(s)) }}
-              role="img"
-              aria-label="Gender split"
-            />
-            <ul class="legend">
-              {LABELS.map((label, i) => (
-                <li key={label}>
-                  <span class="swatch" style={{ background: COLORS[i] }} />
-                  {label}: {slices(s)[i]}
-                </li>
-              ))}
-            </ul>
-          </div>
+          <PieFallback
+            label="Gender split"
+            slices={LABELS.map((label, i) => ({
+              label,
+              value: slices(s)[i],
+              color: COLORS[i],
+              text: String(slices(s)[i]),
+            }))}
+          />
         )}
     </figure>
   );

@@ -9,6 +9,7 @@ import { useDashboard } from "../client/dashboard_store.ts";
 import { useChart, useInBrowser } from "../client/use_chart.ts";
 import { formatMoney } from "../client/format.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
+import { PieFallback } from "../components/PieFallback.tsx";
 
 Chart.register(DoughnutController, ArcElement, Legend, Tooltip);
 
@@ -32,18 +33,6 @@ export const PRODUCT_COLORS = [
 ];
 
 const color = (i: number) => PRODUCT_COLORS[i % PRODUCT_COLORS.length];
-
-function gradient(values: number[]): string {
-  const total = values.reduce((a, b) => a + b, 0);
-  if (total === 0) return "conic-gradient(#e5e7eb 0 100%)";
-  let at = 0;
-  const stops = values.map((v, i) => {
-    const from = at;
-    at += (v / total) * 100;
-    return `${color(i)} ${from}% ${at}%`;
-  });
-  return `radial-gradient(var(--card) 0 55%, transparent 56%), conic-gradient(${stops.join(", ")})`;
-}
 
 /** The live donut of revenue by product. */
 export default function SalesDonut({ initial }: SalesDonutProps) {
@@ -90,22 +79,16 @@ export default function SalesDonut({ initial }: SalesDonutProps) {
           </div>
         )
         : (
-          <div class="pie-fallback">
-            <div
-              class="pie"
-              style={{ background: gradient(values) }}
-              role="img"
-              aria-label="Revenue by product"
-            />
-            <ul class="legend">
-              {rows.map((row, i) => (
-                <li key={row.product}>
-                  <span class="swatch" style={{ background: color(i) }} />
-                  {row.product}: {formatMoney(row.revenue)}
-                </li>
-              ))}
-            </ul>
-          </div>
+          <PieFallback
+            donut
+            label="Revenue by product"
+            slices={rows.map((row, i) => ({
+              label: row.product,
+              value: row.revenue,
+              color: color(i),
+              text: formatMoney(row.revenue),
+            }))}
+          />
         )}
     </figure>
   );
