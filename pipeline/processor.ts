@@ -118,6 +118,9 @@ export function checkpointId(stream: string, partition: number): string {
  */
 export const LATE = "late";
 
+/** Key of the rejected count of records that failed validation. */
+export const INVALID = "invalid";
+
 /** Dimension counting dead-lettered records, so the dashboard shows them. */
 export const REJECTED_DIMENSION = "rejected";
 
@@ -267,7 +270,7 @@ export class StreamProcessor<E, A = unknown> {
         if (!isBadInput(error)) throw error;
         if (engine && !engine.pass(partition, record.offset, now)) continue;
         dead.push(deadLetter(record, (error as Error).message));
-        contributions.push(contribution(record, REJECTED_DIMENSION, "invalid", 1));
+        contributions.push(contribution(record, REJECTED_DIMENSION, INVALID, 1));
         continue;
       }
       if (engine) {

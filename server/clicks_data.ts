@@ -9,7 +9,7 @@ import {
 import { CHECKPOINTS } from "../pipeline/processor.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../pipeline/clickstream/events.ts";
 import type { ClicksSnapshot, PerTopic } from "./dashboards.ts";
-import { rejections } from "./sales_data.ts";
+import { rejections } from "./rejections.ts";
 
 /** Seconds of history in the rate line. */
 export const SERIES_SECONDS = 60;

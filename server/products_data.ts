@@ -7,7 +7,7 @@ import type { ProductSums } from "../pipeline/products/products.ts";
 import type { PartitionCheckpoint } from "../pipeline/windowing/windows.ts";
 import { formatZoneless } from "../pipeline/windowing/event_time.ts";
 import type { ClosedProductWindow, ProductsSnapshot } from "./dashboards.ts";
-import { rejections } from "./sales_data.ts";
+import { rejections } from "./rejections.ts";
 
 /** Closed windows the page lists. */
 export const CLOSED_WINDOWS = 20;

@@ -1,16 +1,9 @@
 /** The sales page's reads: KPI, product, city and month figures from the aggregate store. */
 
 import type { AggregateStore, AggregateTotal } from "../pipeline/ports.ts";
-import { REJECTED_DIMENSION } from "../pipeline/processor.ts";
 import { KEY_SEPARATOR, SALES } from "../pipeline/sales/sales_stream.ts";
-import type { Rejections, SalesFigures, SalesSnapshot } from "./dashboards.ts";
-
-/** Invalid and late counts of a stream. */
-export async function rejections(aggregates: AggregateStore, stream: string): Promise<Rejections> {
-  const rows = await aggregates.totals(stream, REJECTED_DIMENSION);
-  const of = (key: string) => rows.find((r) => r.key === key)?.value ?? 0;
-  return { invalid: of("invalid"), late: of("late") };
-}
+import type { SalesFigures, SalesSnapshot } from "./dashboards.ts";
+import { rejections } from "./rejections.ts";
 
 function money(cents: number): number {
   return Math.round(cents) / 100;
