@@ -119,7 +119,7 @@ export async function start(config: Config): Promise<Running> {
     superviseProcessor(config, stream, log, controller.signal)
   );
   // A fresh sales stream starts a year back, so its monthly line fills at once.
-  const salesHistory = (await pipeline.raw.count(SALES.collection)) === 0;
+  const salesHistory = (await pipeline.raw.list(SALES.collection, { limit: 1 })).items.length === 0;
   const seed = config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
   const plans = config.streams.map((stream, i): ProducePlan => ({
     stream,

@@ -35,9 +35,14 @@ export async function runProducer(
   const iterator = source[Symbol.asyncIterator]();
   const started = performance.now();
   let batch: OutgoingRecord[] = [];
-  let batchStarted = 0;
+  // One timer per batch, armed by its first record (not one per record).
+  let linger:
+    | { lingered: Promise<typeof LINGERED>; timer: ReturnType<typeof setTimeout> }
+    | undefined;
   let sent = 0;
   const flush = async () => {
+    clearTimeout(linger?.timer);
+    linger = undefined;
     if (batch.length === 0) return;
     const out = batch;
     batch = [];
@@ -49,20 +54,7 @@ export async function runProducer(
   try {
     while (!signal.aborted) {
       pending ??= iterator.next();
-      let next: IteratorResult<SourceRecord> | typeof LINGERED;
-      if (batch.length > 0) {
-        const wait = Math.max(0, batchStarted + lingerMs - performance.now());
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        next = await Promise.race([
-          pending,
-          new Promise<typeof LINGERED>((
-            resolve,
-          ) => (timer = setTimeout(() => resolve(LINGERED), wait))),
-        ]);
-        clearTimeout(timer);
-      } else {
-        next = await pending;
-      }
+      const next = linger ? await Promise.race([pending, linger.lingered]) : await pending;
       if (next === LINGERED) {
         await flush();
         continue;
@@ -78,7 +70,10 @@ export async function runProducer(
           if (signal.aborted) break;
         }
       }
-      if (batch.length === 0) batchStarted = performance.now();
+      if (batch.length === 0) {
+        const { promise, resolve } = Promise.withResolvers<typeof LINGERED>();
+        linger = { lingered: promise, timer: setTimeout(() => resolve(LINGERED), lingerMs) };
+      }
       batch.push({ key: next.value.key, value: next.value.value });
       if (batch.length >= batchSize) await flush();
     }

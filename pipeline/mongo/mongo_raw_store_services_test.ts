@@ -39,6 +39,43 @@ await withService(
       }
     });
 
+    Deno.test("mongo raw store: one new document is written as fast into a large collection as into an empty one", async () => {
+      // FerretDB's updates by _id slow down with the collection (0.5-1 s at
+      // 30,000 profiles): a processor's single-record batches must not update.
+      const store = await MongoRawStore.connect(MONGODB_URL, DB);
+      try {
+        const c = unique();
+        // Shaped like a user profile: ten nested objects of five fields.
+        const padding = Object.fromEntries(
+          Array.from({ length: 10 }, (_, o) => [
+            `part${o}`,
+            Object.fromEntries(
+              Array.from({ length: 5 }, (_, f) => [`field${f}`, `value ${o}.${f}`]),
+            ),
+          ]),
+        );
+        const large = Array.from(
+          { length: 20_000 },
+          (_, i) => ({ id: `big-${i}`, ts: i, doc: { n: i, padding } }),
+        );
+        for (let i = 0; i < large.length; i += 2000) {
+          await store.upsert(c, large.slice(i, i + 2000));
+        }
+        const times: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now();
+          await store.upsert(c, [{ id: `one-${i}`, ts: 1e9 + i, doc: { n: i, padding } }]);
+          times.push(performance.now() - started);
+        }
+        times.sort((a, b) => a - b);
+        assert.ok(times[2] < 200, `median single upsert took ${times[2].toFixed(0)} ms`);
+        assert.deepEqual((await store.get(c, "one-4"))?.doc, { n: 4, padding });
+        assert.deepEqual((await store.get(c, "big-0"))?.doc, { n: 0, padding });
+      } finally {
+        await store.close();
+      }
+    });
+
     Deno.test("mongo raw store: documents are { _id, ts, doc } with a newest-first index", async () => {
       const store = await MongoRawStore.connect(MONGODB_URL, DB);
       const client = new MongoClient(MONGODB_URL);
