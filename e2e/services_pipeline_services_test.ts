@@ -15,7 +15,11 @@ import { seededRandom } from "../pipeline/random.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { userStats } from "../server/users_data.ts";
 import { delay } from "../pipeline/async.ts";
-import { isolatedServicesEnv, withAllServices } from "../pipeline/testing/services.ts";
+import {
+  dropIsolatedRun,
+  isolatedServicesEnv,
+  withAllServices,
+} from "../pipeline/testing/services.ts";
 
 const TOTAL = 20_000;
 
@@ -94,6 +98,7 @@ await withAllServices(() => {
       } finally {
         await Promise.all([first.stop("SIGKILL"), second.stop("SIGTERM")]);
         await pipeline.close();
+        await dropIsolatedRun(config);
       }
     },
   });

@@ -23,7 +23,11 @@ import { readParquetFile } from "../pipeline/testing/parquet_reader.ts";
 import { salesSnapshot } from "../server/sales_data.ts";
 import { clicksSnapshot } from "../server/clicks_data.ts";
 import { productsSnapshot } from "../server/products_data.ts";
-import { isolatedServicesEnv, withAllServices } from "../pipeline/testing/services.ts";
+import {
+  dropIsolatedRun,
+  isolatedServicesEnv,
+  withAllServices,
+} from "../pipeline/testing/services.ts";
 import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.ts";
 
 const encoder = new TextEncoder();
@@ -196,6 +200,7 @@ await withAllServices(() => {
       } finally {
         await app.stop("SIGTERM");
         await pipeline.close();
+        await dropIsolatedRun(config);
       }
     },
   });

@@ -25,6 +25,7 @@ import { delay } from "../pipeline/async.ts";
 import { isStreamName, STREAM_NAMES, type StreamName } from "../pipeline/stream_names.ts";
 import { PRODUCTS } from "../pipeline/products/products_stream.ts";
 import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
+import { dropIsolatedRun } from "../pipeline/testing/services.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -62,6 +63,12 @@ function baseConfig(dataDir: string): Config {
     ? { namespace: `bench-${run}.`, mongodbDb: `bench_${run}`, cassandraKeyspace: `bench_${run}` }
     : {};
   return { ...config, ...fresh, dataDir, produce: false, port: 0 };
+}
+
+/** Deletes a run's data dir, and in services mode its topics, database and keyspace. */
+async function dropRun(config: Config): Promise<void> {
+  await Deno.remove(config.dataDir, { recursive: true });
+  if (config.mode === "services") await dropIsolatedRun(config);
 }
 
 /** How many records of a stream the stores hold, processed through to its aggregates. */
@@ -131,7 +138,7 @@ async function throughput(
   const { at, count } = await atProduced!;
   await processor.stop();
   await reader.close();
-  await Deno.remove(dataDir, { recursive: true });
+  await dropRun(config);
   const backlog = WARM_UP + USERS - count;
   return {
     eventsPerS: USERS / ((end - started) / 1000),
@@ -192,7 +199,7 @@ async function latency(): Promise<
   await reader.cancel();
   await reading.catch(() => {});
   await app.stop();
-  await Deno.remove(dataDir, { recursive: true });
+  await dropRun(config);
   latencies.sort((a, b) => a - b);
   const pick = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
