@@ -5,13 +5,18 @@
  *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
  *                   [--rate 1000] [--seconds 10]
  *
- * Throughput, per stream: N generated records produced as fast as possible by
- * the producer worker while that stream's processor worker consumes; the
- * clock stops when the stores count all N (every record stored and
- * aggregated, or for products stored and windowed).
+ * Throughput, per stream: the processor worker starts and processes a
+ * warm-up of 1,000 records; then N generated records are produced as fast as
+ * possible by the producer worker while the processor consumes, and the clock
+ * stops when the stores count all N (every record stored and aggregated, or
+ * for products stored and windowed). The backlog rate is how fast the
+ * processor drained what was left when the producer finished.
  * Latency: the full app (web + processor workers) with an SSE client on
- * `/api/stream`; the producer sends `rate` users/s for `seconds`; each user's
- * latency is the time from its produce timestamp to its arrival over SSE.
+ * `/api/stream`; after a one-second warm-up the producer sends `rate` users/s
+ * for `seconds`; each user's latency is the time from its produce timestamp
+ * to its arrival over SSE.
+ * In services mode every run has topics, a database and a keyspace of its
+ * own, deleted afterwards.
  */
 
 import { parseArgs } from "node:util";
