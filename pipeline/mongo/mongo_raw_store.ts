@@ -128,9 +128,12 @@ export class MongoRawStore implements RawStore {
     // FerretDB 1.24 (SQLite) keeps one pooled connection per matched update
     // statement until the whole command ends; at 100 (its pool size per
     // database) the command deadlocks for good. Small commands stay clear.
-    // Replays (the usual reason for an existing id) store the same document:
-    // read what is stored in one query and replace only what changed.
-    const stored = await target.find({ _id: { $in: [...last.keys()] } }).toArray();
+    // Replays (the usual reason for many existing ids) store the same
+    // documents: read what is stored in one query and replace only what
+    // changed. One existing id (a checkpoint) is simply replaced.
+    const stored = last.size === 1
+      ? []
+      : await target.find({ _id: { $in: [...last.keys()] } }).toArray();
     const same = new Set(
       stored.filter((s) => {
         const d = last.get(s._id)!;
