@@ -96,13 +96,13 @@ export interface KafkaBrokerOptions {
    */
   partitionsConcurrently?: number;
   /**
-   * Most bytes one fetch returns of a partition (default 4 MiB). kafkajs'
+   * Most bytes one fetch returns of a partition (default 2 MiB). kafkajs'
    * 1 MiB holds ~750 user profiles, which capped every batch there whatever
-   * `maxBatch` said; bigger batches share each batch's fixed writes
-   * (checkpoint, announcement, commit) among more records.
+   * `maxBatch` said. Measured draining 100,000 profiles: 1 MiB 7.6k/s and
+   * 355 MiB peak RSS, 2 MiB 7.9k/s and 411 MiB, 4 MiB 7.8k/s and 497 MiB.
    */
   fetchMaxBytesPerPartition?: number;
-  /** Most bytes of one fetch over all partitions (default 32 MiB). */
+  /** Most bytes of one fetch over all partitions (default 16 MiB). */
   fetchMaxBytes?: number;
 }
 
@@ -164,8 +164,8 @@ export class KafkaBroker implements Broker {
       heartbeatIntervalMs: 1000,
       fetchMaxWaitMs: 500,
       partitionsConcurrently: 4,
-      fetchMaxBytesPerPartition: 4 * 1024 * 1024,
-      fetchMaxBytes: 32 * 1024 * 1024,
+      fetchMaxBytesPerPartition: 2 * 1024 * 1024,
+      fetchMaxBytes: 16 * 1024 * 1024,
       ...options,
     };
     const s = this.#settings;
