@@ -15,6 +15,7 @@ import { partitionFor } from "../partitioner.ts";
 import { productsSnapshot } from "../../server/products_data.ts";
 import { csvDir, PRODUCTS, productsStream } from "./products_stream.ts";
 import { REFERENCE_PRODUCT_CSV_HEADER } from "../testing/reference_csv.ts";
+import { until } from "../testing/until.ts";
 
 const encoder = new TextEncoder();
 const T0 = Date.UTC(2025, 1, 16, 7, 0, 0);
@@ -122,14 +123,6 @@ function assertFilesExact(files: Record<string, string>) {
     const rows = parse(text) as string[][];
     assert.deepEqual(rows[0], REFERENCE_PRODUCT_CSV_HEADER);
     assert.deepEqual(rows.slice(1), EXPECTED[name], name);
-  }
-}
-
-async function until(done: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("not done in time");
-    await delay(10);
   }
 }
 

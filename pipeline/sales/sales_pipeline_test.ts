@@ -15,6 +15,7 @@ import { salesSnapshot } from "../../server/sales_data.ts";
 import type { SalesSnapshot } from "../../server/dashboards.ts";
 import { saleKey } from "./sales.ts";
 import { SALES, salesStream } from "./sales_stream.ts";
+import { until } from "../testing/until.ts";
 
 const encoder = new TextEncoder();
 const PARTITIONS = 4;
@@ -189,14 +190,6 @@ async function setup(records: OutgoingRecord[]) {
     await Deno.remove(dataDir, { recursive: true });
   };
   return { config, broker, raw, aggregates, close };
-}
-
-async function until(done: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("not done in time");
-    await delay(10);
-  }
 }
 
 /** True once the snapshot accounts for `produced` records (counted or rejected). */
