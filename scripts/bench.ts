@@ -132,15 +132,13 @@ async function throughput(
   const started = performance.now();
   // When the producer is done, how many are processed: the rest is the
   // backlog the processor then drains with the machine to itself.
-  let atProduced: Promise<{ at: number; count: number }> | undefined;
-  const producing = produce(1, USERS).then(() => {
+  const atProduced = produce(1, USERS).then(async () => {
     const at = performance.now();
-    atProduced = processed(stream, reader).then((count) => ({ at, count }));
+    return { at, count: await processed(stream, reader) };
   });
   while ((await processed(stream, reader)) < WARM_UP + USERS) await delay(poll);
   const end = performance.now();
-  await producing;
-  const { at, count } = await atProduced!;
+  const { at, count } = await atProduced;
   await processor.stop();
   await reader.close();
   await dropRun(config);
