@@ -81,6 +81,28 @@ export interface Config {
   productsWindowMs: number;
   /** How often the clickstream archive writes each topic's new records to Parquet, ms. */
   archiveIntervalMs: number;
+  /** How far ahead of the processing clock an event time may be, per stream, ms. */
+  maxFutureMs: Record<StreamName, number>;
+  /** How long an event id is remembered to recognise a resent record, hours. */
+  dedupHorizonHours: number;
+  /** Largest record a processor takes; a larger one is dead-lettered as `too-large`, bytes. */
+  maxRecordBytes: number;
+  /** Whether RandomUser `login` secrets (password, salt, hashes) are kept in the raw store. */
+  keepLoginSecrets: boolean;
+  /** Origins (besides the server's own) allowed to call write endpoints, e.g. `https://ops.example`. */
+  allowedOrigins: string[];
+  /** Host names the server answers for besides the loopback names and `HOST`. */
+  allowedHosts: string[];
+  /** Longest time a client may take to send a request's headers, ms. */
+  headerTimeoutMs: number;
+  /** Longest time a client may take to send a request's body, ms. */
+  bodyTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open, ms. */
+  keepAliveTimeoutMs: number;
+  /** Most connections open at once; more are refused. */
+  maxConnections: number;
+  /** Most SSE viewers one client address may hold open at once. */
+  sseViewersPerClient: number;
 }
 
 /** The defaults, as documented in the README's configuration table. */
@@ -117,6 +139,24 @@ export const DEFAULTS: Config = {
   idleTimeoutMs: 30_000,
   productsWindowMs: 120_000,
   archiveIntervalMs: 10_000,
+  maxFutureMs: {
+    users: 300_000,
+    sales: 300_000,
+    clicks: 300_000,
+    views: 300_000,
+    ratings: 300_000,
+    products: 300_000,
+  },
+  dedupHorizonHours: 168,
+  maxRecordBytes: 1_048_576,
+  keepLoginSecrets: false,
+  allowedOrigins: [],
+  allowedHosts: [],
+  headerTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+  sseViewersPerClient: 32,
 };
 
 type Env = Record<string, string | undefined>;
@@ -172,6 +212,39 @@ export function loadConfig(env: Env): Config {
       86_400_000,
     ),
   ])) as Record<WindowedStreamName, number>;
+  const maxFutureMs = Object.fromEntries(STREAM_NAMES.map((name) => [
+    name,
+    int(
+      env,
+      `STREAMBOARD_${name.toUpperCase()}_MAX_FUTURE_MS`,
+      DEFAULTS.maxFutureMs[name],
+      0,
+      31_536_000_000,
+    ),
+  ])) as Record<StreamName, number>;
+  const allowedOrigins = list("STREAMBOARD_ALLOWED_ORIGINS", DEFAULTS.allowedOrigins);
+  for (const origin of allowedOrigins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new RangeError(
+        `STREAMBOARD_ALLOWED_ORIGINS must list origins such as https://ops.example:8443 (scheme, host, port; no path), got "${origin}"`,
+      );
+    }
+  }
+  const allowedHosts = list("STREAMBOARD_ALLOWED_HOSTS", DEFAULTS.allowedHosts)
+    .map((host) => host.toLowerCase());
+  for (const host of allowedHosts) {
+    if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host)) {
+      throw new RangeError(
+        `STREAMBOARD_ALLOWED_HOSTS must list host names without port (dashboard.example, [::1]), got "${host}"`,
+      );
+    }
+  }
   return {
     mode,
     port: int(env, "PORT", DEFAULTS.port, 0, 65535),
@@ -248,6 +321,53 @@ export function loadConfig(env: Env): Config {
       DEFAULTS.archiveIntervalMs,
       100,
       86_400_000,
+    ),
+    maxFutureMs,
+    dedupHorizonHours: num(
+      env,
+      "STREAMBOARD_DEDUP_HORIZON_HOURS",
+      DEFAULTS.dedupHorizonHours,
+      0.01,
+      1e6,
+    ),
+    maxRecordBytes: int(
+      env,
+      "STREAMBOARD_MAX_RECORD_BYTES",
+      DEFAULTS.maxRecordBytes,
+      1024,
+      64 * 1_048_576,
+    ),
+    keepLoginSecrets: flag(env, "STREAMBOARD_KEEP_LOGIN_SECRETS", DEFAULTS.keepLoginSecrets),
+    allowedOrigins,
+    allowedHosts,
+    headerTimeoutMs: int(
+      env,
+      "STREAMBOARD_HEADER_TIMEOUT_MS",
+      DEFAULTS.headerTimeoutMs,
+      100,
+      600_000,
+    ),
+    bodyTimeoutMs: int(env, "STREAMBOARD_BODY_TIMEOUT_MS", DEFAULTS.bodyTimeoutMs, 100, 600_000),
+    keepAliveTimeoutMs: int(
+      env,
+      "STREAMBOARD_KEEPALIVE_TIMEOUT_MS",
+      DEFAULTS.keepAliveTimeoutMs,
+      100,
+      600_000,
+    ),
+    maxConnections: int(
+      env,
+      "STREAMBOARD_MAX_CONNECTIONS",
+      DEFAULTS.maxConnections,
+      1,
+      1_000_000,
+    ),
+    sseViewersPerClient: int(
+      env,
+      "STREAMBOARD_SSE_VIEWERS_PER_CLIENT",
+      DEFAULTS.sseViewersPerClient,
+      1,
+      100_000,
     ),
   };
 }

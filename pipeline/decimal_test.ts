@@ -1,3 +1,4 @@
+import { RecordError } from "./record_error.ts";
 import assert from "node:assert/strict";
 import { add, format, multiply, ONE, parseDecimal, round } from "./decimal.ts";
 
@@ -34,7 +35,7 @@ Deno.test("numbers and numeric text are both read; exponents are expanded", () =
 Deno.test("anything that is not a decimal is refused with the field's name", () => {
   for (const bad of ["abc", "", "1,5", null, true, Infinity, NaN, {}, "1.2.3"]) {
     assert.throws(() => parseDecimal(bad, "price"), (e: Error) => {
-      assert.ok(e instanceof TypeError);
+      assert.ok(e instanceof RecordError);
       assert.match(e.message, /`price` must be a decimal number/);
       return true;
     });

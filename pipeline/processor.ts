@@ -21,6 +21,7 @@ import type {
 import { ALL_TIME, type Contribution } from "./window_counts.ts";
 import { WindowAggregator } from "./window_aggregator.ts";
 import { retry } from "./async.ts";
+import { isRecordError } from "./record_error.ts";
 import type { Logger } from "./logger.ts";
 import {
   type Aggregation,
@@ -70,7 +71,7 @@ export interface StreamDefinition<E, A = unknown> {
   windowMs: number;
   /**
    * Decodes and validates a record.
-   * @throws {TypeError | SyntaxError | RangeError} for bad input (dead-lettered)
+   * @throws {RecordError} for bad input (dead-lettered with its code)
    */
   parse(record: BrokerRecord): E;
   /** The raw document of an event. */
@@ -267,7 +268,7 @@ export class StreamProcessor<E, A = unknown> {
       try {
         event = def.parse(record);
       } catch (error) {
-        if (!isBadInput(error)) throw error;
+        if (!isRecordError(error)) throw error;
         if (engine && !engine.pass(partition, record.offset, now)) continue;
         dead.push(deadLetter(record, (error as Error).message));
         contributions.push(contribution(record, REJECTED_DIMENSION, INVALID, 1));
@@ -436,11 +437,6 @@ export class StreamProcessor<E, A = unknown> {
         ),
     });
   }
-}
-
-/** True for errors that mean "this record is bad", as opposed to "infrastructure failed". */
-export function isBadInput(error: unknown): boolean {
-  return error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError;
 }
 
 function deadLetter(

@@ -1,17 +1,19 @@
 /**
  * Small, dependency-free readers of untrusted JSON by path, shared by every
- * stream's validation. Each throws a `TypeError` that names the field, what
- * was expected and what came, so the reason stored with a dead-letter record
- * tells a person exactly what to fix.
+ * stream's validation. Each throws an `InvalidFieldError` that names the
+ * field, what was expected and what came, so the reason stored with a
+ * dead-letter record tells a person exactly what to fix.
  */
 
+import { RecordError } from "./record_error.ts";
+
 /** A value that failed validation; `path` is the dotted field path. */
-export class InvalidFieldError extends TypeError {
+export class InvalidFieldError extends RecordError {
   /** Dotted path of the offending field, for example `dob.date`. */
   readonly path: string;
 
   constructor(path: string, expected: string, got: unknown) {
-    super(`\`${path}\` must be ${expected}, got ${describe(got)}`);
+    super("invalid", `\`${path}\` must be ${expected}, got ${describe(got)}`, path);
     this.name = "InvalidFieldError";
     this.path = path;
   }
@@ -103,18 +105,18 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * Decodes a record's bytes as UTF-8 JSON.
  *
- * @throws {SyntaxError} when the bytes are not UTF-8 or not JSON.
+ * @throws {RecordError} (`invalid`) when the bytes are not UTF-8 or not JSON.
  */
 export function decodeJson(bytes: Uint8Array): unknown {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new SyntaxError("record is not valid UTF-8");
+    throw new RecordError("invalid", "record is not valid UTF-8");
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SyntaxError(`record is not JSON: ${(error as Error).message}`);
+    throw new RecordError("invalid", `record is not JSON: ${(error as Error).message}`);
   }
 }

@@ -10,6 +10,7 @@ import { readJsonBody, requireWriteToken } from "../server/request_guards.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { validateUser } from "../pipeline/users/validate.ts";
 import { isObject } from "../pipeline/validation.ts";
+import { isRecordError } from "../pipeline/record_error.ts";
 
 /** Largest body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -27,8 +28,9 @@ export const handler: Handlers = {
       try {
         return validateUser(record, now);
       } catch (error) {
+        if (!isRecordError(error)) throw error;
         const where = records.length > 1 || body !== record ? `results[${i}]: ` : "";
-        throw new HttpError(400, `${where}${(error as Error).message}`);
+        throw new HttpError(400, `${where}${error.message}`);
       }
     });
     const encoder = new TextEncoder();

@@ -12,6 +12,7 @@ import type { Broker, RecordBatch } from "../ports.ts";
 import type { Logger } from "../logger.ts";
 import { silentLogger } from "../logger.ts";
 import { decodeJson } from "../validation.ts";
+import { isRecordError } from "../record_error.ts";
 import { type ClickstreamTopic, VALIDATE } from "./events.ts";
 import {
   DEFAULT_MAX_ROWS_PER_FILE,
@@ -129,7 +130,7 @@ export async function runArchiver(options: ArchiverOptions): Promise<ArchiverSta
           record: validate(decodeJson(record.value)),
         });
       } catch (error) {
-        if (!isBadInput(error)) return Promise.reject(error);
+        if (!isRecordError(error)) return Promise.reject(error);
         stats.skipped++;
         skippedSinceFlush++;
         lastSkipReason = `partition ${record.partition} offset ${record.offset}: ${error.message}`;
@@ -159,11 +160,6 @@ export async function runArchiver(options: ArchiverOptions): Promise<ArchiverSta
     archive.close();
   }
   return stats;
-}
-
-function isBadInput(error: unknown): error is Error {
-  return error instanceof TypeError || error instanceof SyntaxError ||
-    error instanceof RangeError;
 }
 
 function describeError(error: unknown): string {

@@ -71,7 +71,9 @@ export interface Timed<E> {
 }
 
 function base(value: unknown, type: string): ClickstreamBase & { ts: number } {
-  if (!isObject(value)) throw new TypeError(`a ${type} record must be a JSON object`);
+  if (!isObject(value)) {
+    throw new InvalidFieldError("(record)", `a ${type} record as a JSON object`, value);
+  }
   const eventType = value.event_type;
   if (eventType !== type) throw new InvalidFieldError("event_type", `"${type}"`, eventType);
   const timestamp = stringAt(value, "timestamp");

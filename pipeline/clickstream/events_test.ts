@@ -1,3 +1,4 @@
+import { RecordError } from "../record_error.ts";
 import assert from "node:assert/strict";
 import {
   CLICKSTREAM_TOPICS,
@@ -48,7 +49,7 @@ function rejects(topic: ClickstreamTopic, value: unknown, field: string | null, 
   try {
     accepted = VALIDATE[topic](value);
   } catch (error) {
-    assert.ok(error instanceof TypeError, "bad records are refused with a TypeError");
+    assert.ok(error instanceof RecordError, "bad records are refused with a RecordError");
     if (field !== null) {
       assert.ok(error instanceof InvalidFieldError);
       assert.equal(error.path, field);

@@ -43,7 +43,7 @@ export function vatTotal(price: Decimal, kdv: Decimal): Decimal {
  * @throws {TypeError} naming the field for bad input
  */
 export function validateProduct(value: unknown): PricedProduct {
-  if (!isObject(value)) throw new TypeError("a product record must be a JSON object");
+  if (!isObject(value)) throw new InvalidFieldError("(record)", "a JSON object", value);
   const id = at(value, "id");
   if (
     !(typeof id === "number" && Number.isInteger(id) && id >= 0) &&

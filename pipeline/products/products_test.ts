@@ -1,3 +1,4 @@
+import { RecordError } from "../record_error.ts";
 import assert from "node:assert/strict";
 import { addProduct, noProducts, validateProduct } from "./products.ts";
 
@@ -33,7 +34,7 @@ Deno.test("bad product records are refused with the field and what was wrong", (
   ];
   for (const [record, reason] of cases) {
     assert.throws(() => validateProduct(record), (e: Error) => {
-      assert.ok(e instanceof TypeError, String(e));
+      assert.ok(e instanceof RecordError, String(e));
       assert.match(e.message, reason);
       return true;
     });

@@ -125,7 +125,7 @@ function cents(d: Decimal): number {
  * @throws {TypeError} naming the field for bad input
  */
 export function validateSale(value: unknown): Sale {
-  if (!isObject(value)) throw new TypeError("a sale must be a JSON object");
+  if (!isObject(value)) throw new InvalidFieldError("(record)", "a JSON object", value);
   const quantity = numberAt(value, "quantity", { integer: true, min: 1, max: 1_000_000 });
   const unitPrice = parseDecimal(at(value, "unit_price"), "unit_price");
   if (unitPrice.units < 0n) {

@@ -1,3 +1,4 @@
+import { RecordError } from "../record_error.ts";
 import assert from "node:assert/strict";
 import {
   CATALOGUE,
@@ -45,7 +46,7 @@ const GOOD = {
 
 function rejects(value: unknown, field: string | null, message: RegExp) {
   assert.throws(() => validateSale(value), (error: unknown) => {
-    assert.ok(error instanceof TypeError, "bad sales are refused with a TypeError");
+    assert.ok(error instanceof RecordError, "bad sales are refused with a RecordError");
     if (field !== null) {
       assert.ok(error instanceof InvalidFieldError);
       assert.equal(error.path, field);

@@ -1,3 +1,4 @@
+import { RecordError } from "../record_error.ts";
 import assert from "node:assert/strict";
 import { ageBand, genderBucket, validateUser, yearsBetween } from "./validate.ts";
 import { decodeJson } from "../validation.ts";
@@ -21,7 +22,7 @@ function jennieWith(path: string, value: unknown): Record<string, unknown> {
 
 function rejects(record: unknown, message: string): void {
   assert.throws(() => validateUser(record, EVENT_TIME), (error: unknown) => {
-    assert.ok(error instanceof TypeError, "validation errors are TypeErrors");
+    assert.ok(error instanceof RecordError, "validation errors are RecordErrors");
     assert.equal(error.message, message);
     return true;
   });
@@ -298,21 +299,21 @@ Deno.test("decodeJson reads UTF-8 JSON bytes, non-Latin text included", () => {
   assert.deepEqual(decodeJson(bytes), { first: "Ярослав", last: "رضایی" });
 });
 
-Deno.test("decodeJson refuses bytes that are not UTF-8 with a SyntaxError", () => {
+Deno.test("decodeJson refuses bytes that are not UTF-8 as an invalid record", () => {
   assert.throws(() => decodeJson(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), {
-    name: "SyntaxError",
+    name: "RecordError",
     message: "record is not valid UTF-8",
   });
 });
 
-Deno.test("decodeJson refuses text that is not JSON with a SyntaxError", () => {
+Deno.test("decodeJson refuses text that is not JSON as an invalid record", () => {
   assert.throws(
     () => decodeJson(new TextEncoder().encode("not json")),
     (error: unknown) => {
-      assert.ok(error instanceof SyntaxError);
+      assert.ok(error instanceof RecordError && error.code === "invalid");
       assert.match(error.message, /^record is not JSON: /);
       return true;
     },
   );
-  assert.throws(() => decodeJson(new Uint8Array()), SyntaxError);
+  assert.throws(() => decodeJson(new Uint8Array()), RecordError);
 });

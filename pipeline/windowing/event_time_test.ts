@@ -1,3 +1,4 @@
+import { RecordError } from "../record_error.ts";
 import assert from "node:assert/strict";
 import { formatZoneless, parseEventTime, utcDay, utcMonth } from "./event_time.ts";
 
@@ -21,7 +22,7 @@ Deno.test("timestamps that do not parse are refused with the field's name", () =
     const bad of ["yesterday", "2025-02-30 10:00:00", "2025-02-16 24:00:00", "", 1739690989, null]
   ) {
     assert.throws(() => parseEventTime(bad, "timestamp_column"), (e: Error) => {
-      assert.ok(e instanceof TypeError);
+      assert.ok(e instanceof RecordError);
       assert.match(e.message, /`timestamp_column`/);
       return true;
     });
