@@ -12,31 +12,98 @@ export interface Decimal {
   scale: number;
 }
 
-const PLAIN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+/** Most significant digits a decimal field may carry (a double has at most 17). */
+export const MAX_SIGNIFICANT_DIGITS = 18;
+/** Most decimals a decimal field may carry. */
+export const MAX_SCALE = 18;
+/** Every decimal field's value is below 10^15 in magnitude, whatever its own bounds. */
+export const MAX_INTEGER_DIGITS = 15;
+
+/** The documented range of a decimal field: whole numbers within ±10^15. */
+export interface DecimalBounds {
+  /** Smallest value allowed. */
+  min: number;
+  /** Largest value allowed. */
+  max: number;
+}
+
+/** What `String(number)` writes for a finite number: plain, or with an exponent. */
+const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
+/** What a record may write as numeric text: plain decimal notation only. */
+const PLAIN_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
+/** Longest numeric text read (18 digits, a point, a sign and leading zeros to spare). */
+const MAX_TEXT = 40;
 
 /**
- * Reads a decimal from a JSON number or numeric text. A number is taken as
- * its shortest round-trip text (`19.99`, not 19.989999999999998…), which is
- * what the record said for any amount of up to 15 significant digits.
+ * Reads a decimal field from a JSON number or numeric text, within `bounds`
+ * and with a bounded count of digits, so what comes out is cheap to compute
+ * with and to store whatever came in.
  *
- * @throws {InvalidFieldError} (a `TypeError`) naming `path` for anything else
+ * A number is taken as its shortest round-trip text (`19.99`, not
+ * 19.989999999999998…), which is what the record said for any amount of up
+ * to 15 significant digits; `1e-7` is 0.0000001. Text must be plain decimal
+ * notation (`"19.99"`, `"-0.5"`, `"007"`): no exponent, sign `+`, spaces or
+ * separators, since an exponent in text (`"1e999999"`) says nothing a plain
+ * decimal cannot and would expand to megabytes of digits.
+ *
+ * @throws {InvalidFieldError} naming `path` for anything that is not such a
+ * number, has more than 18 significant digits or 18 decimals, or lies
+ * outside `bounds`
  */
-export function parseDecimal(value: unknown, path: string): Decimal {
-  const text = typeof value === "number" && Number.isFinite(value)
-    ? String(value)
-    : typeof value === "string"
-    ? value.trim()
-    : "";
-  const match = PLAIN.exec(text);
-  if (!match || text.length > 40) throw new InvalidFieldError(path, "a decimal number", value);
-  const [, sign, whole, fraction = "", exponent = "0"] = match;
-  let units = BigInt(whole + fraction);
-  let scale = fraction.length - Number(exponent);
-  if (scale < 0) {
-    units *= 10n ** BigInt(-scale);
-    scale = 0;
+export function parseDecimal(value: unknown, path: string, bounds: DecimalBounds): Decimal {
+  const match = typeof value === "number" && Number.isFinite(value)
+    ? NUMBER_TEXT.exec(String(value))
+    : typeof value === "string" && value.length <= MAX_TEXT
+    ? PLAIN_TEXT.exec(value)
+    : null;
+  if (match === null) {
+    throw new InvalidFieldError(
+      path,
+      'a decimal number (a JSON number or plain decimal text such as "19.99")',
+      value,
+    );
   }
-  return { units: sign === "-" ? -units : units, scale };
+  const [, sign, whole, fraction = "", exponent = "0"] = match;
+  const digits = (whole + fraction).replace(/^0+/, "");
+  const scale = fraction.length - Number(exponent);
+  if (
+    digits.length > MAX_SIGNIFICANT_DIGITS || scale > MAX_SCALE ||
+    digits.length - scale > MAX_INTEGER_DIGITS
+  ) {
+    throw new InvalidFieldError(
+      path,
+      `a decimal number below 10^${MAX_INTEGER_DIGITS} with at most ${MAX_SIGNIFICANT_DIGITS} ` +
+        `significant digits and ${MAX_SCALE} decimals`,
+      value,
+    );
+  }
+  const magnitude = BigInt(digits === "" ? "0" : digits) * 10n ** BigInt(Math.max(0, -scale));
+  const d = { units: sign === "-" ? -magnitude : magnitude, scale: Math.max(0, scale) };
+  if (
+    d.units < BigInt(bounds.min) * 10n ** BigInt(d.scale) ||
+    d.units > BigInt(bounds.max) * 10n ** BigInt(d.scale)
+  ) {
+    throw new InvalidFieldError(
+      path,
+      `a decimal number from ${bounds.min} to ${bounds.max}`,
+      value,
+    );
+  }
+  return d;
+}
+
+/**
+ * Reads decimal text that `format` wrote (our own running sums, never a
+ * record's field), of any length.
+ *
+ * @throws {Error} when the text is not what `format` writes: a bug, not bad input
+ */
+export function parseFormatted(text: string): Decimal {
+  const match = PLAIN_TEXT.exec(text);
+  if (match === null) throw new Error(`not decimal text written by format(): ${text.slice(0, 60)}`);
+  const [, sign, whole, fraction = ""] = match;
+  const magnitude = BigInt(whole + fraction);
+  return { units: sign === "-" ? -magnitude : magnitude, scale: fraction.length };
 }
 
 function rescale(d: Decimal, scale: number): bigint {

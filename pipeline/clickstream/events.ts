@@ -3,13 +3,24 @@
  * fields, and their validation. Pure: no clock, no I/O.
  */
 
-import { InvalidFieldError, isObject, numberAt, stringAt } from "../validation.ts";
+import { InvalidFieldError, isObject, numberAt, textAt } from "../validation.ts";
 import { parseEventTime } from "../windowing/event_time.ts";
 
 /** Users of the reference generator are numbered 1-1000. */
 export const USER_IDS = { min: 1, max: 1000 } as const;
 /** Items of the reference generator are numbered 1-500. */
 export const ITEM_IDS = { min: 1, max: 500 } as const;
+/** Seconds a click or a view may last: at most a day. */
+export const DURATION = { min: 0, max: 86_400 } as const;
+/** Ratings are whole stars, 1-5. */
+export const STARS = { integer: true, min: 1, max: 5 } as const;
+/** Text limits of clickstream fields. */
+export const CLICKSTREAM_TEXT = {
+  pageUrl: { max: 2048 },
+  reviewText: { max: 5000, allowEmpty: true, multiline: true },
+  deviceType: { max: 64 },
+  timestamp: { max: 64 },
+} as const;
 /** Device types a view may come from. */
 export const DEVICE_TYPES = ["mobile", "desktop", "tablet"] as const;
 
@@ -76,7 +87,7 @@ function base(value: unknown, type: string): ClickstreamBase & { ts: number } {
   }
   const eventType = value.event_type;
   if (eventType !== type) throw new InvalidFieldError("event_type", `"${type}"`, eventType);
-  const timestamp = stringAt(value, "timestamp");
+  const timestamp = textAt(value, "timestamp", CLICKSTREAM_TEXT.timestamp);
   return {
     user_id: numberAt(value, "user_id", { integer: true, ...USER_IDS }),
     item_id: numberAt(value, "item_id", { integer: true, ...ITEM_IDS }),
@@ -87,7 +98,7 @@ function base(value: unknown, type: string): ClickstreamBase & { ts: number } {
 
 /**
  * Validates a click record.
- * @throws {TypeError} naming the field for bad input
+ * @throws {InvalidFieldError} naming the field for bad input
  */
 export function validateClick(value: unknown): Timed<Click> {
   const { ts, ...common } = base(value, "click");
@@ -96,19 +107,19 @@ export function validateClick(value: unknown): Timed<Click> {
     event: {
       event_type: "click",
       ...common,
-      page_url: stringAt(value, "page_url"),
-      click_duration: numberAt(value, "click_duration", { min: 0 }),
+      page_url: textAt(value, "page_url", CLICKSTREAM_TEXT.pageUrl),
+      click_duration: numberAt(value, "click_duration", DURATION),
     },
   };
 }
 
 /**
  * Validates a view record.
- * @throws {TypeError} naming the field for bad input
+ * @throws {InvalidFieldError} naming the field for bad input
  */
 export function validateView(value: unknown): Timed<View> {
   const { ts, ...common } = base(value, "view");
-  const device = stringAt(value, "device_type");
+  const device = textAt(value, "device_type", CLICKSTREAM_TEXT.deviceType);
   if (!(DEVICE_TYPES as readonly string[]).includes(device)) {
     throw new InvalidFieldError("device_type", "mobile, desktop or tablet", device);
   }
@@ -117,7 +128,7 @@ export function validateView(value: unknown): Timed<View> {
     event: {
       event_type: "view",
       ...common,
-      view_duration: numberAt(value, "view_duration", { min: 0 }),
+      view_duration: numberAt(value, "view_duration", DURATION),
       device_type: device as DeviceType,
     },
   };
@@ -125,7 +136,7 @@ export function validateView(value: unknown): Timed<View> {
 
 /**
  * Validates a rating record.
- * @throws {TypeError} naming the field for bad input
+ * @throws {InvalidFieldError} naming the field for bad input
  */
 export function validateRating(value: unknown): Timed<Rating> {
   const { ts, ...common } = base(value, "rating");
@@ -134,8 +145,8 @@ export function validateRating(value: unknown): Timed<Rating> {
     event: {
       event_type: "rating",
       ...common,
-      rating: numberAt(value, "rating", { integer: true, min: 1, max: 5 }),
-      review_text: stringAt(value, "review_text", true),
+      rating: numberAt(value, "rating", STARS),
+      review_text: textAt(value, "review_text", CLICKSTREAM_TEXT.reviewText),
     },
   };
 }

@@ -10,6 +10,9 @@ import {
 } from "./events.ts";
 import type { ClickstreamTopic } from "./events.ts";
 import { InvalidFieldError } from "../validation.ts";
+import { GENERATE } from "./generator.ts";
+import { seededRandom } from "../random.ts";
+import { assertPlainData, assertValidatorHoldsUnderFire } from "../testing/hostile_json.ts";
 
 const CLICK = {
   event_type: "click",
@@ -157,20 +160,50 @@ Deno.test("an impossible calendar date is refused in every timestamp form, not r
   rejects("ratings", { ...RATING, timestamp: "2025-02-16T24:00:00Z" }, "timestamp", /T24/);
 });
 
-Deno.test("durations are numbers of at least 0 seconds", () => {
+Deno.test("durations are numbers from 0 seconds to a day", () => {
   rejects(
     "clicks",
     { ...CLICK, click_duration: -1 },
     "click_duration",
-    /`click_duration` must be a number of at least 0, got -1/,
+    /`click_duration` must be a number from 0 to 86400, got -1/,
   );
+  rejects("clicks", { ...CLICK, click_duration: 86_400.5 }, "click_duration", /got 86400.5/);
+  rejects("views", { ...VIEW, view_duration: 1e300 }, "view_duration", /from 0 to 86400/);
   rejects("views", { ...VIEW, view_duration: "long" }, "view_duration", /got "long"/);
+  assert.equal(validateView({ ...VIEW, view_duration: 86_400 }).event.view_duration, 86_400);
+});
+
+Deno.test("page urls and reviews are bounded text without control characters", () => {
   rejects(
     "clicks",
     { ...CLICK, page_url: "" },
     "page_url",
     /`page_url` must be a non-empty string/,
   );
+  rejects(
+    "clicks",
+    { ...CLICK, page_url: "/" + "a".repeat(2048) },
+    "page_url",
+    /`page_url` must be a non-empty string of at most 2048 characters, got 2049 characters/,
+  );
+  rejects("clicks", { ...CLICK, page_url: "/items/1\u0000" }, "page_url", /U\+0000/);
+  rejects(
+    "ratings",
+    { ...RATING, review_text: "x".repeat(5001) },
+    "review_text",
+    /at most 5000 characters, got 5001 characters/,
+  );
+  rejects(
+    "ratings",
+    { ...RATING, review_text: "Good.\u001b[2JWould buy again." },
+    "review_text",
+    /`review_text` must be a string without control characters other than tab and line breaks, got U\+001B at character 6/,
+  );
+  const lines = "Good.\r\nWould buy again.\tFive stars.";
+  assert.equal(validateRating({ ...RATING, review_text: lines }).event.review_text, lines);
+  rejects("ratings", { ...RATING, review_text: "\u009b31m" }, "review_text", /U\+009B/);
+  const kept = "  Très bien 👍  ";
+  assert.equal(validateRating({ ...RATING, review_text: kept }).event.review_text, kept);
 });
 
 Deno.test("a record that is not a JSON object is refused", () => {
@@ -180,8 +213,30 @@ Deno.test("a record that is not a JSON object is refused", () => {
         topic,
         value,
         null,
-        new RegExp(`a ${EVENT_TYPE[topic]} record must be a JSON object`),
+        new RegExp(`\`\\(record\\)\` must be a ${EVENT_TYPE[topic]} record as a JSON object`),
       );
     }
+  }
+});
+
+Deno.test("hostile variants of each record type validate within bounds or are refused naming a field", () => {
+  for (const topic of CLICKSTREAM_TOPICS) {
+    const random = seededRandom(4);
+    const generated = Array.from({ length: 20 }, () => GENERATE[topic](random, TS));
+    const { accepted, refused } = assertValidatorHoldsUnderFire({
+      valid: [GOOD[topic], ...generated],
+      validate: VALIDATE[topic],
+      seed: 20250216,
+      count: 1500,
+      accepted: ({ event, ts }) => {
+        assertPlainData(event, { maxText: 5000, multiline: ["review_text"] });
+        assert.ok(Number.isFinite(ts));
+        const e = event as unknown as Record<string, unknown>;
+        for (const duration of [e.click_duration, e.view_duration]) {
+          assert.ok(duration === undefined || (duration as number) <= 86_400);
+        }
+      },
+    });
+    assert.ok(accepted > 50 && refused > 500, `${topic}: ${accepted} accepted, ${refused} refused`);
   }
 });

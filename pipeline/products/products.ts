@@ -3,8 +3,17 @@
  * `price × (1 + kdv)`, rounded half away from zero to the cent. Pure.
  */
 
-import { add, type Decimal, format, multiply, ONE, parseDecimal, round } from "../decimal.ts";
-import { at, InvalidFieldError, isObject, stringAt } from "../validation.ts";
+import {
+  add,
+  type Decimal,
+  format,
+  multiply,
+  ONE,
+  parseDecimal,
+  parseFormatted,
+  round,
+} from "../decimal.ts";
+import { at, checkNumber, checkText, InvalidFieldError, isObject, textAt } from "../validation.ts";
 import { parseEventTime } from "../windowing/event_time.ts";
 
 /** A product record as the reference job reads it (field names as given). */
@@ -39,29 +48,41 @@ export function vatTotal(price: Decimal, kdv: Decimal): Decimal {
 }
 
 /**
- * Validates a product record and computes its total.
- * @throws {TypeError} naming the field for bad input
+ * What a product record may hold. A numeric id must be a safe integer, so
+ * the id stored is the number sent (a larger one was already changed by the
+ * JSON parser); a text id is kept as sent, spaces included.
+ */
+export const PRODUCT_LIMITS = {
+  numericId: { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+  textId: { max: 128 },
+  product: { max: 200 },
+  description: { max: 2000, allowEmpty: true, multiline: true },
+  price: { min: 0, max: 1_000_000_000_000 },
+  kdv: { min: 0, max: 1 },
+  timestamp: { max: 64 },
+} as const;
+
+/**
+ * Validates a product record and computes its total. Every field is within
+ * `PRODUCT_LIMITS`; text is kept exactly as sent.
+ * @throws {InvalidFieldError} naming the field for bad input
  */
 export function validateProduct(value: unknown): PricedProduct {
   if (!isObject(value)) throw new InvalidFieldError("(record)", "a JSON object", value);
-  const id = at(value, "id");
-  if (
-    !(typeof id === "number" && Number.isInteger(id) && id >= 0) &&
-    !(typeof id === "string" && id.trim() !== "")
-  ) {
-    throw new InvalidFieldError("id", "a whole number or a non-empty string", id);
+  const rawId = at(value, "id");
+  if (typeof rawId !== "number" && typeof rawId !== "string") {
+    throw new InvalidFieldError("id", "a whole number or non-empty text", rawId);
   }
-  const price = parseDecimal(at(value, "price"), "price");
-  if (price.units < 0n) throw new InvalidFieldError("price", "at least 0", at(value, "price"));
-  const kdv = parseDecimal(at(value, "kdv"), "kdv");
-  if (kdv.units < 0n || kdv.units > 10n ** BigInt(kdv.scale)) {
-    throw new InvalidFieldError("kdv", "a rate from 0 to 1 (0.18 is 18 %)", at(value, "kdv"));
-  }
-  const timestamp = stringAt(value, "timestamp_column");
+  const id = typeof rawId === "number"
+    ? String(checkNumber(rawId, "id", PRODUCT_LIMITS.numericId))
+    : checkText(rawId, "id", PRODUCT_LIMITS.textId);
+  const price = parseDecimal(at(value, "price"), "price", PRODUCT_LIMITS.price);
+  const kdv = parseDecimal(at(value, "kdv"), "kdv", PRODUCT_LIMITS.kdv);
+  const timestamp = textAt(value, "timestamp_column", PRODUCT_LIMITS.timestamp);
   return {
-    id: String(id),
-    product: stringAt(value, "product"),
-    description: stringAt(value, "description", true),
+    id,
+    product: textAt(value, "product", PRODUCT_LIMITS.product),
+    description: textAt(value, "description", PRODUCT_LIMITS.description),
     price: format(price),
     kdv: format(kdv),
     total: format(vatTotal(price, kdv)),
@@ -82,10 +103,10 @@ export function addProduct(sums: ProductSums, product: PricedProduct): ProductSu
   return {
     records: sums.records + 1,
     sumPrice: format(
-      add(parseDecimal(sums.sumPrice, "sumPrice"), parseDecimal(product.price, "price")),
+      add(parseFormatted(sums.sumPrice), parseFormatted(product.price)),
     ),
     sumTotal: format(
-      add(parseDecimal(sums.sumTotal, "sumTotal"), parseDecimal(product.total, "total")),
+      add(parseFormatted(sums.sumTotal), parseFormatted(product.total)),
     ),
   };
 }

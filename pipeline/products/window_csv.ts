@@ -3,13 +3,14 @@
  * them: `id,product,description,price,kdv,total,window_end`, RFC 4180 (CRLF,
  * quoted where needed, through `csv-stringify`). A file is written to a
  * temporary name, synced and renamed, so a reader never sees half of one, and
- * a window whose file exists is never written again. Cells are written
- * exactly as received: this file is data for other programs, not a spreadsheet export.
+ * a window whose file exists is never written again. Cells are neutralised
+ * as in every CSV we write (`neutralizeCell`): such a file is opened in
+ * spreadsheets too, where a product named `=HYPERLINK(...)` would run.
  */
 
 import { stringify } from "csv-stringify/sync";
 import type { StoredDocument } from "../ports.ts";
-import { RFC_4180 } from "../csv_format.ts";
+import { neutralizeCell, RFC_4180 } from "../csv_format.ts";
 
 /** Header of every window file, in order. */
 export const PRODUCT_CSV_COLUMNS = [
@@ -40,7 +41,7 @@ export function isWindowFileName(name: string): boolean {
     .test(name);
 }
 
-/** The CSV row of a stored product document, in source order. */
+/** The CSV row of a stored product document, in source order, cells neutralised. */
 export function productCsvRow(doc: StoredDocument, windowEnd: string): string[] {
   const d = doc.doc;
   return [
@@ -51,7 +52,7 @@ export function productCsvRow(doc: StoredDocument, windowEnd: string): string[] 
     String(d.kdv),
     String(d.total),
     windowEnd,
-  ];
+  ].map(neutralizeCell);
 }
 
 /** The whole file: header and rows. */

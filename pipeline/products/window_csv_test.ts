@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   isWindowFileName,
   PRODUCT_CSV_COLUMNS,
+  productCsvRow,
   windowCsv,
   windowFileName,
   writeOnce,
@@ -91,6 +92,36 @@ Deno.test("a window file is the header then one CRLF-ended row per record", () =
   );
   assert.equal(HEADER, PRODUCT_CSV_COLUMNS.join(",") + "\r\n");
   assert.equal(windowCsv([]), HEADER, "an empty window still has its header");
+});
+
+Deno.test("a stored product's cells that a spreadsheet would run are neutralised", () => {
+  const doc = {
+    id: "p-1",
+    ts: START,
+    doc: {
+      id: "-1+1",
+      product: '=HYPERLINK("http://evil.example","TV")',
+      description: "@SUM(A1)",
+      price: "18000",
+      kdv: "0.18",
+      total: "21240.00",
+    },
+  };
+  assert.deepEqual(productCsvRow(doc, "2025-02-16 07:30:00"), [
+    "'-1+1",
+    `'=HYPERLINK("http://evil.example","TV")`,
+    "'@SUM(A1)",
+    "18000",
+    "0.18",
+    "21240.00",
+    "2025-02-16 07:30:00",
+  ]);
+  const plain = { ...doc, doc: { ...doc.doc, id: "-7", product: "+5", description: "a=b" } };
+  assert.deepEqual(
+    productCsvRow(plain, "x").slice(0, 3),
+    ["-7", "+5", "a=b"],
+    "plain numbers and text not starting with a formula sign are left as they are",
+  );
 });
 
 Deno.test("cells with a comma or a quote are quoted, quotes doubled", () => {

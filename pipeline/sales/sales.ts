@@ -4,8 +4,8 @@
  */
 
 import type { Random } from "../random.ts";
-import { type Decimal, format, multiply, parseDecimal, round } from "../decimal.ts";
-import { at, InvalidFieldError, isObject, numberAt, stringAt } from "../validation.ts";
+import { format, multiply, parseDecimal, round } from "../decimal.ts";
+import { at, InvalidFieldError, isObject, numberAt, textAt } from "../validation.ts";
 import { parseEventTime } from "../windowing/event_time.ts";
 
 /** A product of the catalogue with its category and list price. */
@@ -116,47 +116,60 @@ export interface Sale {
   ts: number;
 }
 
-function cents(d: Decimal): number {
-  return Number(round(d, 2).units);
-}
+/**
+ * What a sale may hold. One sale's total is at most 10^11 (a hundred billion)
+ * in its currency, 10^13 cents: exact as a JS number, with room for a
+ * thousand such sales before a sum could leave 2^53.
+ */
+export const SALE_LIMITS = {
+  quantity: { integer: true, min: 1, max: 1_000_000 },
+  unitPrice: { min: 0, max: 100_000_000_000 },
+  total: { min: 0, max: 100_000_000_000 },
+  latitude: { min: -90, max: 90 },
+  longitude: { min: -180, max: 180 },
+  id: { max: 128 },
+  name: { max: 200 },
+  country: { max: 200, allowEmpty: true },
+  paymentMethod: { max: 64 },
+  timestamp: { max: 64 },
+} as const;
 
 /**
  * Validates a sale; its total must be quantity × unit price to the cent.
- * @throws {TypeError} naming the field for bad input
+ * Every field is within `SALE_LIMITS`; text is kept exactly as sent.
+ * @throws {InvalidFieldError} naming the field for bad input
  */
 export function validateSale(value: unknown): Sale {
   if (!isObject(value)) throw new InvalidFieldError("(record)", "a JSON object", value);
-  const quantity = numberAt(value, "quantity", { integer: true, min: 1, max: 1_000_000 });
-  const unitPrice = parseDecimal(at(value, "unit_price"), "unit_price");
-  if (unitPrice.units < 0n) {
-    throw new InvalidFieldError("unit_price", "at least 0", at(value, "unit_price"));
-  }
-  const total = parseDecimal(at(value, "total"), "total");
+  const id = textAt(value, "id", SALE_LIMITS.id);
+  const quantity = numberAt(value, "quantity", SALE_LIMITS.quantity);
+  const unitPrice = parseDecimal(at(value, "unit_price"), "unit_price", SALE_LIMITS.unitPrice);
+  const total = parseDecimal(at(value, "total"), "total", SALE_LIMITS.total);
   const expected = round(multiply(unitPrice, { units: BigInt(quantity), scale: 0 }), 2);
-  if (cents(total) !== Number(expected.units)) {
+  if (round(total, 2).units !== expected.units) {
     throw new InvalidFieldError(
       "total",
       `quantity × unit_price = ${format(expected)}`,
       at(value, "total"),
     );
   }
-  const payment = stringAt(value, "payment_method");
+  const payment = textAt(value, "payment_method", SALE_LIMITS.paymentMethod);
   if (!(PAYMENT_METHODS as readonly string[]).includes(payment)) {
     throw new InvalidFieldError("payment_method", PAYMENT_METHODS.join(", "), payment);
   }
   return {
-    id: stringAt(value, "id"),
-    product: stringAt(value, "product"),
-    category: stringAt(value, "category"),
+    id,
+    product: textAt(value, "product", SALE_LIMITS.name),
+    category: textAt(value, "category", SALE_LIMITS.name),
     quantity,
     unitPrice: format(unitPrice),
     totalCents: Number(expected.units),
     paymentMethod: payment,
-    city: stringAt(value, "city"),
-    country: stringAt(value, "country", true),
-    latitude: numberAt(value, "latitude", { min: -90, max: 90 }),
-    longitude: numberAt(value, "longitude", { min: -180, max: 180 }),
-    ts: parseEventTime(at(value, "timestamp"), "timestamp"),
+    city: textAt(value, "city", SALE_LIMITS.name),
+    country: textAt(value, "country", SALE_LIMITS.country),
+    latitude: numberAt(value, "latitude", SALE_LIMITS.latitude),
+    longitude: numberAt(value, "longitude", SALE_LIMITS.longitude),
+    ts: parseEventTime(textAt(value, "timestamp", SALE_LIMITS.timestamp), "timestamp"),
   };
 }
 
@@ -192,7 +205,7 @@ export function salesGenerator(historyDays = 0): (random: Random, now: number) =
       quantity,
       unit_price: unit,
       total: Number(format(round(
-        multiply(parseDecimal(unit, "unit_price"), {
+        multiply(parseDecimal(unit, "unit_price", SALE_LIMITS.unitPrice), {
           units: BigInt(quantity),
           scale: 0,
         }),

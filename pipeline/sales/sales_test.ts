@@ -11,6 +11,7 @@ import {
 import type { SaleRecord } from "./sales.ts";
 import { InvalidFieldError } from "../validation.ts";
 import { seededRandom } from "../random.ts";
+import { assertPlainData, assertValidatorHoldsUnderFire } from "../testing/hostile_json.ts";
 
 const NOW = Date.UTC(2025, 2, 10, 12, 0, 0);
 const DAY = 86_400_000;
@@ -146,9 +147,82 @@ Deno.test("a price that is not a number is refused", () => {
   rejects(
     { ...GOOD, unit_price: "abc" },
     "unit_price",
-    /`unit_price` must be a decimal number, got "abc"/,
+    /`unit_price` must be a decimal number .*, got "abc"/,
   );
-  rejects({ ...GOOD, unit_price: -1, total: -3 }, "unit_price", /`unit_price` must be at least 0/);
+  rejects(
+    { ...GOOD, unit_price: -1, total: -3 },
+    "unit_price",
+    /`unit_price` must be a decimal number from 0 to 100000000000, got -1/,
+  );
+});
+
+Deno.test("money written with an exponent in text is refused, not expanded", () => {
+  rejects({ ...GOOD, unit_price: "1e999999" }, "unit_price", /plain decimal text/);
+  rejects({ ...GOOD, total: "3.2373e3" }, "total", /plain decimal text/);
+  rejects({ ...GOOD, unit_price: 1e300 }, "unit_price", /below 10\^15/);
+});
+
+Deno.test("one sale's total is at most 10^11, so its cents stay exact numbers", () => {
+  const biggest = validateSale({
+    ...GOOD,
+    quantity: 1_000_000,
+    unit_price: 100_000,
+    total: 100_000_000_000,
+  });
+  assert.equal(biggest.totalCents, 10_000_000_000_000);
+  assert.ok(Number.isSafeInteger(biggest.totalCents));
+  rejects(
+    { ...GOOD, quantity: 1_000_000, unit_price: 100_001, total: 100_001_000_000 },
+    "total",
+    /`total` must be a decimal number from 0 to 100000000000/,
+  );
+  rejects(
+    { ...GOOD, quantity: 1_000_000, unit_price: 100_001, total: 100_000_000_000 },
+    "total",
+    /quantity × unit_price = 100001000000.00/,
+  );
+  rejects({ ...GOOD, quantity: 1_000_001 }, "quantity", /from 1 to 1000000/);
+});
+
+Deno.test("a control character in a name is refused, so it cannot split a key into two", () => {
+  // Aggregate keys join product and category with U+001F: "Laptop\u001fPhones" would read
+  // as product "Laptop" of category "Phones" on the page.
+  rejects(
+    { ...GOOD, product: "Laptop\u001fPhones" },
+    "product",
+    /`product` must be a string without control characters .*, got U\+001F at character 7 of "Laptop\\u001fPhones"/,
+  );
+  for (const field of ["id", "product", "category", "city", "country"]) {
+    for (const bad of ["a\u0000b", "a\nb", "\tx", "x\u007f", "x\u0085", "x\ud800"]) {
+      rejects(
+        { ...GOOD, [field]: bad },
+        field,
+        new RegExp(`\`${field}\` must be a string without`),
+      );
+    }
+  }
+});
+
+Deno.test("text longer than its limit is refused with the limit and the length", () => {
+  rejects(
+    { ...GOOD, product: "x".repeat(201) },
+    "product",
+    /`product` must be a non-empty string of at most 200 characters, got 201 characters/,
+  );
+  rejects({ ...GOOD, id: "x".repeat(129) }, "id", /at most 128 characters/);
+  assert.equal(validateSale({ ...GOOD, product: "x".repeat(200) }).product.length, 200);
+});
+
+Deno.test("text is kept exactly as sent: nothing is trimmed or normalised", () => {
+  const sale = validateSale({
+    ...GOOD,
+    id: " a-1 ",
+    product: "Caf\u00e9 ",
+    city: "Sa\u0303o Paulo",
+  });
+  assert.equal(sale.id, " a-1 ");
+  assert.equal(sale.product, "Caf\u00e9 ");
+  assert.equal(sale.city, "Sa\u0303o Paulo", "combining marks are text, not control characters");
 });
 
 Deno.test("a total that is not quantity × unit price is refused with the expected amount", () => {
@@ -197,7 +271,7 @@ Deno.test("a quantity that is not a positive whole number is refused", () => {
 
 Deno.test("a sale that is not a JSON object is refused", () => {
   for (const value of [null, [], "sale", 42, undefined]) {
-    rejects(value, null, /a sale must be a JSON object/);
+    rejects(value, "(record)", /`\(record\)` must be a JSON object/);
   }
 });
 
@@ -205,4 +279,20 @@ Deno.test("a sale without an id has no partitioning key", () => {
   assert.equal(saleKey({ ...GOOD, id: "" }), null);
   assert.equal(saleKey({ ...GOOD, id: 7 }), null);
   assert.equal(saleKey(null), null);
+});
+
+Deno.test("hostile variants of sales validate within bounds or are refused naming a field", () => {
+  const { accepted, refused } = assertValidatorHoldsUnderFire({
+    valid: [GOOD, ...sales(5, 20)],
+    validate: validateSale,
+    seed: 20250216,
+    count: 3000,
+    accepted: (sale) => {
+      assertPlainData(sale, { maxText: 200 });
+      assert.ok(Number.isSafeInteger(sale.totalCents), `${sale.totalCents}`);
+      assert.ok(sale.totalCents >= 0 && sale.totalCents <= 10 ** 13, `${sale.totalCents}`);
+      assert.ok(sale.unitPrice.length <= 40, sale.unitPrice);
+    },
+  });
+  assert.ok(accepted > 100 && refused > 1000, `${accepted} accepted, ${refused} refused`);
 });

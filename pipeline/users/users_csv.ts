@@ -2,6 +2,7 @@
 
 import type { JsonObject, StoredDocument } from "../ports.ts";
 import { at } from "../validation.ts";
+import { neutralizeCell } from "../csv_format.ts";
 import { storedRecord } from "./users_stream.ts";
 
 /** Column headers of `GET /export/csv`, in order. */
@@ -29,17 +30,6 @@ export const CSV_COLUMNS = [
   "picture",
   "received_at",
 ] as const;
-
-/**
- * Makes a cell safe to open in a spreadsheet: text starting with `=`, `+`,
- * `-`, `@`, tab or carriage return would run as a formula (CSV injection), so
- * it gets a leading apostrophe, which spreadsheets show as text. Plain
- * numbers such as `-33.8688` cannot run and are left as they are.
- */
-export function neutralizeCell(value: string): string {
-  if (/^[+-]?\d+(\.\d+)?$/.test(value)) return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 function text(value: unknown): string {
   return value === undefined || value === null ? "" : String(value);

@@ -3,6 +3,10 @@ import assert from "node:assert/strict";
 import { ageBand, genderBucket, validateUser, yearsBetween } from "./validate.ts";
 import { decodeJson } from "../validation.ts";
 import { JENNIE } from "../testing/randomuser_example.ts";
+import { generateUser } from "./generator.ts";
+import { seededRandom } from "../random.ts";
+import { assertPlainData, assertValidatorHoldsUnderFire } from "../testing/hostile_json.ts";
+import { checkShape } from "../validation.ts";
 
 const EVENT_TIME = Date.UTC(2024, 5, 1, 12, 0, 0);
 
@@ -160,12 +164,13 @@ Deno.test("id.value null is accepted (nationalities without a national id)", () 
   assert.deepEqual(user.record.id, { name: "", value: null });
 });
 
-Deno.test("an upper-case UUID is accepted", () => {
+Deno.test("an upper-case UUID is the same user: its id is the lower-case uuid", () => {
   const uuid = JENNIE.login.uuid.toUpperCase();
-  assert.equal(
-    validateUser(jennieWith("login.uuid", uuid), EVENT_TIME).uuid,
-    uuid,
-  );
+  const user = validateUser(jennieWith("login.uuid", uuid), EVENT_TIME);
+  assert.equal(user.uuid, JENNIE.login.uuid);
+  assert.equal(user.record.login.uuid, uuid, "the record keeps the uuid as it came");
+  const mixed = "7A0eed16-9430-4D68-901f-C0D4C1C3BF00";
+  assert.equal(validateUser(jennieWith("login.uuid", mixed), EVENT_TIME).uuid, JENNIE.login.uuid);
 });
 
 Deno.test("a record without login.uuid is refused, naming the field", () => {
@@ -195,6 +200,16 @@ Deno.test("a login.uuid that is not a UUID is refused", () => {
 
 Deno.test("a dob.date that is not an ISO date is refused", () => {
   rejects(jennieWith("dob.date", 42), "`dob.date` must be an ISO date, got 42");
+  // Date.parse alone reads both of these as 1 January 2020.
+  rejects(
+    jennieWith("dob.date", "2020-01-01\u0000x"),
+    '`dob.date` must be an ISO date, got "2020-01-01\\u0000x"',
+  );
+  rejects(
+    jennieWith("registered.date", "2020-01-01 (=cmd)"),
+    '`registered.date` must be an ISO date, got "2020-01-01 (=cmd)"',
+  );
+  assert.equal(validateUser(jennieWith("dob.date", "1992-03-08"), EVENT_TIME).age, 32);
   rejects(
     jennieWith("dob.date", "yesterday"),
     '`dob.date` must be an ISO date, got "yesterday"',
@@ -238,6 +253,124 @@ Deno.test("a record without a picture is accepted with an empty picture", () => 
     validateUser(jennieWith("picture", undefined), EVENT_TIME).picture,
     "",
   );
+});
+
+Deno.test("a control character in any text field is refused, naming the field", () => {
+  const fields = [
+    "gender",
+    "name.title",
+    "name.first",
+    "name.last",
+    "location.street.name",
+    "location.city",
+    "location.state",
+    "location.country",
+    "location.postcode",
+    "location.coordinates.latitude",
+    "location.timezone.offset",
+    "location.timezone.description",
+    "email",
+    "login.username",
+    "login.password",
+    "phone",
+    "cell",
+    "id.name",
+    "id.value",
+    "picture.large",
+    "picture.thumbnail",
+    "nat",
+  ];
+  for (const field of fields) {
+    for (const bad of ["a\u001fb", "\u0000", "x\u007f", "x\u0085y"]) {
+      assert.throws(() => validateUser(jennieWith(field, bad), EVENT_TIME), (error: unknown) => {
+        assert.ok(error instanceof RecordError);
+        assert.equal(error.field, field);
+        assert.match(error.message, /must be a string without control characters/);
+        return true;
+      }, `${field} = ${JSON.stringify(bad)}`);
+    }
+  }
+  rejects(
+    jennieWith("name.first", "Jen\nnie"),
+    "`name.first` must be a string without control characters (U+0000-U+001F, U+007F-U+009F), " +
+      'got U+000A at character 4 of "Jen\\nnie"',
+  );
+});
+
+Deno.test("text longer than its limit is refused with the limit and the length", () => {
+  rejects(
+    jennieWith("name.last", "N".repeat(201)),
+    "`name.last` must be a non-empty string of at most 200 characters, got 201 characters",
+  );
+  rejects(
+    jennieWith("email", `${"j".repeat(250)}@x.io`),
+    "`email` must be a non-empty string of at most 254 characters, got 255 characters",
+  );
+  rejects(
+    jennieWith("picture.large", `https://x.io/${"p".repeat(2048)}`),
+    "`picture.large` must be a string of at most 2048 characters, got 2061 characters",
+  );
+  assert.equal(
+    validateUser(jennieWith("name.last", "N".repeat(200)), EVENT_TIME).fullName.length,
+    207,
+  );
+});
+
+Deno.test("a lone surrogate in a name is refused as invalid Unicode", () => {
+  rejects(
+    jennieWith("name.first", "Jen\ud800"),
+    '`name.first` must be a string without lone surrogates (invalid Unicode), got "Jen\\ud800"',
+  );
+  assert.equal(
+    validateUser(jennieWith("name.first", "Jen😀"), EVENT_TIME).fullName,
+    "Jen😀 Nichols",
+  );
+});
+
+Deno.test("numeric fields are within their bounds", () => {
+  rejects(
+    jennieWith("location.postcode", 2 ** 53),
+    "`location.postcode` must be an integer from 0 to 9007199254740991, got 9007199254740992",
+  );
+  rejects(
+    jennieWith("location.postcode", 631.04),
+    "`location.postcode` must be an integer from 0 to 9007199254740991, got 631.04",
+  );
+  rejects(
+    jennieWith("dob.age", 1e300),
+    "`dob.age` must be an integer from 0 to 150, got 1e+300",
+  );
+  rejects(
+    jennieWith("registered.age", -1),
+    "`registered.age` must be an integer from 0 to 150, got -1",
+  );
+  rejects(
+    jennieWith("location.street.number", 1.5),
+    "`location.street.number` must be an integer from 0 to 1000000000, got 1.5",
+  );
+  rejects(
+    jennieWith("location.coordinates.latitude", 91),
+    "`location.coordinates.latitude` must be a number from -90 to 90, got 91",
+  );
+  rejects(
+    jennieWith("id.value", 405883636),
+    "`id.value` must be a string, got 405883636",
+  );
+});
+
+Deno.test("a record deeper or bigger than a real one is refused before anything is stored", () => {
+  let deep: unknown = "x";
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  rejects(
+    { ...JENNIE, extra: deep },
+    "`(record)` must be at most 8 levels deep with at most 1000 values, got more than 8 levels",
+  );
+  rejects(
+    { ...JENNIE, extra: new Array(100_000).fill(0) },
+    "`(record)` must be at most 8 levels deep with at most 1000 values, got more than 1000 values",
+  );
+  const extra = { ...JENNIE, extra: { a: [1, 2, { b: "c" }] } };
+  assert.deepEqual(validateUser(extra, EVENT_TIME).record, extra, "extra fields are kept");
 });
 
 Deno.test("a record that is not a JSON object is refused", () => {
@@ -316,4 +449,23 @@ Deno.test("decodeJson refuses text that is not JSON as an invalid record", () =>
     },
   );
   assert.throws(() => decodeJson(new Uint8Array()), RecordError);
+});
+
+Deno.test("hostile variants of users validate within bounds or are refused naming a field", () => {
+  const random = seededRandom(5);
+  const generated = Array.from({ length: 20 }, () => generateUser(random, EVENT_TIME));
+  const { accepted, refused } = assertValidatorHoldsUnderFire({
+    valid: [JENNIE, ...generated],
+    validate: (value) => validateUser(value, EVENT_TIME),
+    seed: 20250216,
+    count: 3000,
+    accepted: (user) => {
+      const { record, ...derived } = user;
+      assertPlainData(derived, { maxText: 2048 });
+      assert.match(user.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      assert.ok(user.age >= 0 && user.age <= 150);
+      checkShape(record, "(record)", { maxDepth: 8, maxValues: 1000 });
+    },
+  });
+  assert.ok(accepted > 100 && refused > 1000, `${accepted} accepted, ${refused} refused`);
 });
