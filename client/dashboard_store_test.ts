@@ -20,7 +20,13 @@ class FakeSource extends EventTarget implements EventSourceLike {
 
 function sales(revenue: number): SalesSnapshot {
   return {
-    kpi: { revenue, transactions: 1, averageTicket: revenue },
+    kpi: {
+      revenue,
+      revenueText: revenue.toFixed(2),
+      transactions: 1,
+      averageTicket: revenue,
+      averageTicketText: revenue.toFixed(2),
+    },
     byProduct: [],
     byCity: [],
     byMonth: [],

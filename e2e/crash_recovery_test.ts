@@ -78,7 +78,7 @@ Deno.test({
         rejected: 0,
       });
       const countries = await check.aggregates.totals(USERS.name, "country");
-      assert.equal(countries.reduce((sum, t) => sum + t.value, 0), USERS_TOTAL);
+      assert.equal(countries.reduce((sum, t) => sum + t.value, 0n), BigInt(USERS_TOTAL));
     } finally {
       await check.close();
       await Deno.remove(dataDir, { recursive: true });

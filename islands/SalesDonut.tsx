@@ -7,7 +7,7 @@
 import { ArcElement, Chart, DoughnutController, Legend, Tooltip } from "chart.js";
 import { useDashboard } from "../client/dashboard_store.ts";
 import { useChart, useInBrowser } from "../client/use_chart.ts";
-import { formatMoney } from "../client/format.ts";
+import { formatDecimalText, formatMoney } from "../client/format.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 import { PieFallback } from "../components/PieFallback.tsx";
 
@@ -86,7 +86,7 @@ export default function SalesDonut({ initial }: SalesDonutProps) {
               label: row.product,
               value: row.revenue,
               color: color(i),
-              text: formatMoney(row.revenue),
+              text: formatDecimalText(row.revenueText),
             }))}
           />
         )}

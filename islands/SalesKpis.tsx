@@ -1,7 +1,7 @@
 /** The sales KPI cards: revenue, transactions, average ticket and the rejected records, live. */
 
 import { useDashboard } from "../client/dashboard_store.ts";
-import { formatCount, formatMoney } from "../client/format.ts";
+import { formatCount, formatDecimalText } from "../client/format.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
 /** Props: the figures as rendered on the server. */
@@ -17,9 +17,9 @@ export default function SalesKpis({ initial }: SalesKpisProps) {
     (s) => ({ kpi: s.kpi, rejected: s.rejected }),
   );
   const cards = [
-    ["Revenue", formatMoney(kpi.revenue), "revenue"],
+    ["Revenue", formatDecimalText(kpi.revenueText), "revenue"],
     ["Transactions", formatCount(kpi.transactions), "transactions"],
-    ["Average ticket", formatMoney(kpi.averageTicket), "average-ticket"],
+    ["Average ticket", formatDecimalText(kpi.averageTicketText), "average-ticket"],
   ] as const;
   return (
     <section class="kpis" aria-label="Sales figures">

@@ -19,7 +19,7 @@ import {
 import { useEffect, useState } from "preact/hooks";
 import { useDashboard } from "../client/dashboard_store.ts";
 import { useChart, useInBrowser } from "../client/use_chart.ts";
-import { formatMoney } from "../client/format.ts";
+import { formatDecimalText, formatMoney } from "../client/format.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
 Chart.register(BubbleMapController, GeoFeature, ProjectionScale, SizeScale, PointElement, Tooltip);
@@ -82,7 +82,7 @@ function GridFallback({ cities }: { cities: City[] }) {
           stroke={BUBBLE_LINE}
           stroke-width="0.4"
         >
-          <title>{`${label(c)}: ${formatMoney(c.revenue)}`}</title>
+          <title>{`${label(c)}: ${formatDecimalText(c.revenueText)}`}</title>
         </circle>
       ))}
     </svg>
@@ -104,7 +104,7 @@ export default function SalesMap({ initial }: SalesMapProps) {
   }, []);
 
   const ready = inBrowser && outline !== null;
-  const key = cities.map((c) => `${label(c)}=${c.revenue}`).join(";");
+  const key = cities.map((c) => `${label(c)}=${c.revenueText}`).join(";");
   const canvas = useChart<"bubbleMap">(
     ready,
     (el) =>
@@ -174,7 +174,7 @@ export default function SalesMap({ initial }: SalesMapProps) {
               {top.map((c) => (
                 <li key={label(c)}>
                   <span>{label(c)}</span>
-                  <span class="num">{formatMoney(c.revenue)}</span>
+                  <span class="num">{formatDecimalText(c.revenueText)}</span>
                 </li>
               ))}
             </ol>

@@ -14,7 +14,7 @@ import {
 } from "chart.js";
 import { useDashboard } from "../client/dashboard_store.ts";
 import { useChart, useInBrowser } from "../client/use_chart.ts";
-import { formatMoney, formatMonth } from "../client/format.ts";
+import { formatDecimalText, formatMoney, formatMonth } from "../client/format.ts";
 import { SparkLines } from "../components/SparkLines.tsx";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
@@ -89,7 +89,7 @@ export default function SalesMonthly({ initial }: SalesMonthlyProps) {
             <div class="spark-axis">
               <span>{labels[0]}</span>
               <span>
-                {labels.at(-1)}: {formatMoney(values.at(-1) ?? 0)}
+                {labels.at(-1)}: {formatDecimalText(months.at(-1)?.revenueText ?? "0")}
               </span>
             </div>
           </>

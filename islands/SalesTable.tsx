@@ -1,7 +1,7 @@
 /** Sales by product as a table (product, category, transactions, revenue), live. */
 
 import { useDashboard } from "../client/dashboard_store.ts";
-import { formatCount, formatMoney } from "../client/format.ts";
+import { formatCount, formatDecimalText } from "../client/format.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
 /** Props: the rows as rendered on the server, highest revenue first. */
@@ -32,7 +32,7 @@ export default function SalesTable({ initial }: SalesTableProps) {
             <td>{row.product}</td>
             <td>{row.category}</td>
             <td class="num">{formatCount(row.transactions)}</td>
-            <td class="num">{formatMoney(row.revenue)}</td>
+            <td class="num">{formatDecimalText(row.revenueText)}</td>
           </tr>
         ))}
       </tbody>

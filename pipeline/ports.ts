@@ -141,9 +141,14 @@ export interface AggregateKey {
   partition: number;
 }
 
-/** An absolute aggregate value and the highest source offset it includes. */
+/**
+ * An absolute aggregate value and the highest source offset it includes.
+ * Values are exact integers of any size (a sum of money in cents can pass
+ * 2^53, where a JS number stops being exact): readers turn them into numbers
+ * only where a lossy figure is fine, and never hand a `bigint` to JSON.
+ */
 export interface AggregateRow extends AggregateKey {
-  value: number;
+  value: bigint;
   /** Highest offset of `partition` counted in `value`; replayed records at or below it are skipped. */
   offset: number;
 }
@@ -151,7 +156,8 @@ export interface AggregateRow extends AggregateKey {
 /** Sum of one key of a dimension, over partitions (and windows, for totals). */
 export interface AggregateTotal {
   key: string;
-  value: number;
+  /** Exact sum. */
+  value: bigint;
 }
 
 /** Sum of one key of a dimension in one window, over partitions. */

@@ -75,11 +75,7 @@ export class WindowAggregator {
     for (const [dimension, starts] of missing) {
       const rows = await this.#store.read(this.#stream, dimension, partition, [...starts]);
       for (const row of rows) {
-        state.cells.set(cellId(dimension, row.windowStart, row.key), {
-          ...row,
-          value: Number(row.value),
-          offset: Number(row.offset),
-        });
+        state.cells.set(cellId(dimension, row.windowStart, row.key), row);
       }
       for (const start of starts) state.loaded.add(`${dimension}\u0000${start}`);
     }

@@ -17,6 +17,7 @@ export interface Contribution {
   ts: number;
   /** Source offset of the record. */
   offset: number;
+  /** A whole number (a safe integer); cells add it exactly, as a `bigint`. */
   amount: number;
   /** Window length of this cell, ms, when not the stream's; `ALL_TIME` for one cell over all time. */
   windowMs?: number;
@@ -65,7 +66,7 @@ export function applyContributions(
       windowStart: start,
       key: c.key,
       partition,
-      value: (cell ? Number(cell.value) : 0) + c.amount,
+      value: (cell?.value ?? 0n) + BigInt(c.amount),
       offset: c.offset,
     });
   }

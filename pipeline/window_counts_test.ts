@@ -26,10 +26,10 @@ Deno.test("contributions count into their window and key, carrying the offset", 
   const simple = [...rows.values()].map((
     r,
   ) => [r.windowStart, r.key, r.value, r.offset, r.partition]);
-  assert.deepEqual(simple, [[60_000, "male", 2, 2, 2], [60_000, "female", 1, 1, 2], [
+  assert.deepEqual(simple, [[60_000, "male", 2n, 2, 2], [60_000, "female", 1n, 1, 2], [
     120_000,
     "male",
-    1,
+    1n,
     3,
     2,
   ]]);
@@ -42,12 +42,12 @@ Deno.test("a replayed record at or below a cell's offset is not counted twice", 
     windowStart: 60_000,
     key: "male",
     partition: 0,
-    value: 5,
+    value: 5n,
     offset: 10,
   }]]);
   const rows = applyContributions("users", 0, 60_000, current, [c(9), c(10), c(11)]);
-  assert.deepEqual([...rows.values()].map((r) => [r.value, r.offset]), [[6, 11]]);
-  assert.equal(current.get(cellId("gender", 60_000, "male"))?.value, 5, "input left as it was");
+  assert.deepEqual([...rows.values()].map((r) => [r.value, r.offset]), [[6n, 11]]);
+  assert.equal(current.get(cellId("gender", 60_000, "male"))?.value, 5n, "input left as it was");
 });
 
 Deno.test("cells written before a crash and cells not written are both made exact on replay", () => {
@@ -58,4 +58,12 @@ Deno.test("cells written before a crash and cells not written are both made exac
   const replayed = applyContributions("users", 0, 60_000, partial, batch);
   const merged = new Map([...partial, ...replayed]);
   assert.deepEqual(merged, full);
+});
+
+Deno.test("cells add exactly past 2^53, where float addition would round", () => {
+  const big = (offset: number): Contribution => ({ ...c(offset), amount: 2 ** 53 - 1 });
+  const rows = applyContributions("sales", 0, 60_000, new Map(), [big(0), big(1), c(2), big(3)]);
+  const expected = 3n * (2n ** 53n - 1n) + 1n;
+  assert.deepEqual([...rows.values()].map((r) => r.value), [expected]);
+  assert.notEqual(Number(expected), 3 * (2 ** 53 - 1) + 1 + 1, "a float sum would differ");
 });

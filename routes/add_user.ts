@@ -1,7 +1,8 @@
 /**
  * `POST /add_user`: accepts one RandomUser record (or a whole API response
- * with `results`), validates it and produces it to the users topic. Invalid
- * input is refused with 400 and the reason; nothing half-valid gets in.
+ * with `results`), validates it and produces it to the users topic as the
+ * bytes it arrived as (the whole body, or each element of `results`).
+ * Invalid input is refused with 400 and the reason; nothing half-valid gets in.
  */
 
 import type { Handlers } from "../server/app.ts";
@@ -11,6 +12,7 @@ import { USERS } from "../pipeline/users/users_stream.ts";
 import { validateUser } from "../pipeline/users/validate.ts";
 import { isObject } from "../pipeline/validation.ts";
 import { isRecordError } from "../pipeline/record_error.ts";
+import { itemsOf } from "../pipeline/sources/json_spans.ts";
 
 /** Largest body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -18,8 +20,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const handler: Handlers = {
   async POST(req, ctx) {
     requireWriteToken(req, ctx.state.config.writeToken);
-    const body = await readJsonBody(req, MAX_BODY_BYTES);
-    const records = isObject(body) && Array.isArray(body.results) ? body.results : [body];
+    const { value: body, bytes } = await readJsonBody(req, MAX_BODY_BYTES);
+    const hasResults = isObject(body) && Array.isArray(body.results);
+    const records: unknown[] = hasResults ? body.results as unknown[] : [body];
     if (records.length === 0) {
       throw new HttpError(400, "`results` is empty; send at least one user");
     }
@@ -33,14 +36,10 @@ export const handler: Handlers = {
         throw new HttpError(400, `${where}${error.message}`);
       }
     });
-    const encoder = new TextEncoder();
+    const sent = hasResults ? itemsOf(bytes, records).map((item) => item.bytes) : [bytes];
     await ctx.state.broker.produce(
       USERS.topic,
-      users.map((u) => ({
-        key: u.uuid,
-        value: encoder.encode(JSON.stringify(u.record)),
-        timestamp: now,
-      })),
+      users.map((u, i) => ({ key: u.uuid, value: sent[i], timestamp: now })),
     );
     return json({ accepted: users.length, uuids: users.map((u) => u.uuid) }, 202);
   },

@@ -13,11 +13,29 @@ const HOSTILE = "<img src=x onerror=alert(1)>";
 
 /** A sales snapshot with three products (one with a hostile name), three cities and two months. */
 export const SALES: SalesSnapshot = {
-  kpi: { revenue: 12345.6, transactions: 42, averageTicket: 293.94 },
+  kpi: {
+    revenue: 12345.6,
+    revenueText: "12345.60",
+    transactions: 42,
+    averageTicket: 293.94,
+    averageTicketText: "293.94",
+  },
   byProduct: [
-    { product: "Laptop", category: "Electronics", revenue: 10800, transactions: 12 },
-    { product: "Coffee beans", category: "Grocery", revenue: 1045.6, transactions: 20 },
-    { product: HOSTILE, category: "Toys", revenue: 500, transactions: 10 },
+    {
+      product: "Laptop",
+      category: "Electronics",
+      revenue: 10800,
+      revenueText: "10800.00",
+      transactions: 12,
+    },
+    {
+      product: "Coffee beans",
+      category: "Grocery",
+      revenue: 1045.6,
+      revenueText: "1045.60",
+      transactions: 20,
+    },
+    { product: HOSTILE, category: "Toys", revenue: 500, revenueText: "500.00", transactions: 10 },
   ],
   byCity: [
     {
@@ -26,6 +44,7 @@ export const SALES: SalesSnapshot = {
       lat: 41.01,
       lon: 28.98,
       revenue: 6000,
+      revenueText: "6000.00",
       transactions: 20,
     },
     {
@@ -34,6 +53,7 @@ export const SALES: SalesSnapshot = {
       lat: 40.71,
       lon: -74.01,
       revenue: 4345.6,
+      revenueText: "4345.60",
       transactions: 15,
     },
     {
@@ -42,12 +62,13 @@ export const SALES: SalesSnapshot = {
       lat: -33.87,
       lon: 151.21,
       revenue: 2000,
+      revenueText: "2000.00",
       transactions: 7,
     },
   ],
   byMonth: [
-    { month: "2025-01", revenue: 4000, transactions: 14 },
-    { month: "2025-02", revenue: 8345.6, transactions: 28 },
+    { month: "2025-01", revenue: 4000, revenueText: "4000.00", transactions: 14 },
+    { month: "2025-02", revenue: 8345.6, revenueText: "8345.60", transactions: 28 },
   ],
   rejected: { invalid: 3, late: 1 },
 };
@@ -98,7 +119,13 @@ export const PRODUCTS: ProductsSnapshot = {
 /** Snapshots of dashboards that have seen nothing yet. */
 export const EMPTY: { sales: SalesSnapshot; clicks: ClicksSnapshot; products: ProductsSnapshot } = {
   sales: {
-    kpi: { revenue: 0, transactions: 0, averageTicket: 0 },
+    kpi: {
+      revenue: 0,
+      revenueText: "0.00",
+      transactions: 0,
+      averageTicket: 0,
+      averageTicketText: "0.00",
+    },
     byProduct: [],
     byCity: [],
     byMonth: [],

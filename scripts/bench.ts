@@ -31,6 +31,7 @@ import { isStreamName, STREAM_NAMES, type StreamName } from "../pipeline/stream_
 import { PRODUCTS } from "../pipeline/products/products_stream.ts";
 import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
 import { dropIsolatedRun } from "../pipeline/testing/services.ts";
+import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -79,7 +80,7 @@ async function dropRun(config: Config): Promise<void> {
 /** How many records of a stream the stores hold, processed through to its aggregates. */
 async function processed(stream: StreamName, pipeline: Pipeline): Promise<number> {
   const sum = async (dimension: string) =>
-    (await pipeline.aggregates.totals(stream, dimension)).reduce((n, t) => n + t.value, 0);
+    countOf(grandTotal(await pipeline.aggregates.totals(stream, dimension)));
   switch (stream) {
     case "users":
       return (await userStats(pipeline.aggregates)).total;

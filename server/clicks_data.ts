@@ -10,6 +10,7 @@ import { CHECKPOINTS } from "../pipeline/processor.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../pipeline/clickstream/events.ts";
 import type { ClicksSnapshot, PerTopic } from "./dashboards.ts";
 import { rejections } from "./rejections.ts";
+import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 
 /** Seconds of history in the rate line. */
 export const SERIES_SECONDS = 60;
@@ -24,7 +25,10 @@ function perTopic<T>(make: (topic: ClickstreamTopic) => T): Record<ClickstreamTo
 }
 
 function top(rows: AggregateTotal[]): AggregateTotal[] {
-  return [...rows].sort((a, b) => b.value - a.value || Number(a.key) - Number(b.key))
+  return [...rows]
+    .sort((a, b) =>
+      (a.value < b.value ? 1 : a.value > b.value ? -1 : 0) || Number(a.key) - Number(b.key)
+    )
     .slice(0, TOP);
 }
 
@@ -81,30 +85,36 @@ export async function clicksSnapshot(
     Promise.all(CLICKSTREAM_TOPICS.map((t) => rejections(aggregates, t))),
   ]);
   const index = perTopic((t) => CLICKSTREAM_TOPICS.indexOf(t));
-  const totals = perTopic((t) => counts[index[t]].reduce((sum, r) => sum + r.value, 0)) as PerTopic;
+  const totals = perTopic((t) => countOf(grandTotal(counts[index[t]]))) as PerTopic;
   const rates = perTopic((t) => {
-    const count = rateWindows[index[t]].reduce((sum, p) => sum + p.value, 0);
+    const count = countOf(grandTotal(rateWindows[index[t]]));
     return Math.round((count / (RATE_WINDOW_MS / 1000)) * 10) / 10;
   }) as PerTopic;
   const rateSeries: ClicksSnapshot["rateSeries"] = [];
   for (let t = from; t < second; t += 1000) {
     const at = (topic: ClickstreamTopic) =>
-      series[index[topic]].find((p) => p.windowStart === t)?.value ?? 0;
+      countOf(series[index[topic]].find((p) => p.windowStart === t)?.value ?? 0n);
     rateSeries.push({ t, clicks: at("clicks"), views: at("views"), ratings: at("ratings") });
   }
-  const ratingCounts = new Map(items[index.ratings].map((r) => [r.key, r.value]));
+  const ratingCounts = new Map(items[index.ratings].map((r) => [r.key, countOf(r.value)]));
   const ratings = top(items[index.ratings]).map(({ key }) => {
     const count = ratingCounts.get(key) ?? 0;
-    const sum = ratingSums.find((r) => r.key === key)?.value ?? 0;
+    const sum = countOf(ratingSums.find((r) => r.key === key)?.value ?? 0n);
     return { item: Number(key), average: count ? Math.round((sum / count) * 100) / 100 : 0, count };
   });
-  const device = (name: string) => devices.find((d) => d.key === name)?.value ?? 0;
+  const device = (name: string) => countOf(devices.find((d) => d.key === name)?.value ?? 0n);
   return {
     rates,
     rateSeries,
     totals,
-    topViewed: top(items[index.views]).map((r) => ({ item: Number(r.key), views: r.value })),
-    topClicked: top(items[index.clicks]).map((r) => ({ item: Number(r.key), clicks: r.value })),
+    topViewed: top(items[index.views]).map((r) => ({
+      item: Number(r.key),
+      views: countOf(r.value),
+    })),
+    topClicked: top(items[index.clicks]).map((r) => ({
+      item: Number(r.key),
+      clicks: countOf(r.value),
+    })),
     ratings,
     devices: { mobile: device("mobile"), desktop: device("desktop"), tablet: device("tablet") },
     rejected: {

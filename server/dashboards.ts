@@ -18,15 +18,23 @@ export interface Rejections {
   late: number;
 }
 
-/** Revenue and transactions of one group of sales. Money is in currency units, rounded to the cent. */
+/**
+ * Revenue and transactions of one group of sales. Revenue is exact decimal
+ * text in currency units (`"1234.56"`), which is what the page shows; the
+ * number beside it is for charts and bubble sizes only, and rounds once the
+ * sum passes 2^53 cents.
+ */
 export interface SalesFigures {
+  revenueText: string;
+  /** `revenueText` as a number, inexact past 2^53 cents. */
   revenue: number;
   transactions: number;
 }
 
 /** The sales page. */
 export interface SalesSnapshot {
-  kpi: SalesFigures & { averageTicket: number };
+  /** `averageTicketText` is exact, rounded half up to the cent; `averageTicket` is its number. */
+  kpi: SalesFigures & { averageTicket: number; averageTicketText: string };
   /** Highest revenue first. */
   byProduct: Array<SalesFigures & { product: string; category: string }>;
   /** Sales locations with where they are, highest revenue first. */

@@ -29,13 +29,19 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** A JSON body: what it parses to and the bytes it arrived as. */
+export interface JsonBody {
+  value: unknown;
+  bytes: Uint8Array;
+}
+
 /**
  * Reads a JSON body of at most `maxBytes`, counting what actually arrives
  * (a missing or false `Content-Length` does not get past the limit).
  *
  * @throws {HttpError} 413 when larger, 415 when not JSON by type, 400 when not parseable.
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(req: Request, maxBytes: number): Promise<JsonBody> {
   const type = req.headers.get("content-type") ?? "";
   if (type !== "" && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw new HttpError(415, `send the body as application/json, got ${type}`);
@@ -67,7 +73,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     throw new HttpError(400, "the body is empty; send a JSON RandomUser record");
   }
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), bytes };
   } catch (error) {
     throw new HttpError(400, `the body is not JSON: ${(error as Error).message}`);
   }

@@ -6,6 +6,7 @@ import { USERS } from "../pipeline/users/users_stream.ts";
 import { REJECTED_DIMENSION } from "../pipeline/processor.ts";
 import type { Config } from "../config.ts";
 import { LiveHub } from "./live_hub.ts";
+import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 
 /** Gender counters plus how many records were dead-lettered. */
 export interface UserStats extends GenderStats {
@@ -29,10 +30,10 @@ export async function userStats(aggregates: AggregateStore): Promise<UserStats> 
   ]);
   const stats: UserStats = { total: 0, male: 0, female: 0, other: 0, rejected: 0 };
   for (const { key, value } of genders) {
-    if (key === "male" || key === "female" || key === "other") stats[key] += value;
-    stats.total += value;
+    if (key === "male" || key === "female" || key === "other") stats[key] += countOf(value);
   }
-  stats.rejected = rejected.reduce((sum, t) => sum + t.value, 0);
+  stats.total = countOf(grandTotal(genders));
+  stats.rejected = countOf(grandTotal(rejected));
   return stats;
 }
 

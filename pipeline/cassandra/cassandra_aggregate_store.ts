@@ -7,10 +7,14 @@
 
 import cassandra from "cassandra-driver";
 import type { AggregatePoint, AggregateRow, AggregateStore, AggregateTotal } from "../ports.ts";
+import { parseAggregateValue, sumSeries, sumTotals } from "../aggregate_sums.ts";
 
 const { Client, concurrent, types } = cassandra;
 type CassandraClient = InstanceType<typeof Client>;
 type Long = InstanceType<typeof types.Long>;
+type Integer = InstanceType<typeof types.Integer>;
+/** What this store reads of a result row. */
+type Row = { get(column: string): unknown };
 
 /** Settings of `CassandraAggregateStore.connect`. */
 export interface CassandraAggregateStoreOptions {
@@ -55,13 +59,13 @@ export class CassandraAggregateStore implements AggregateStore {
     const table = `${keyspace}.aggregates`;
     this.#cql = {
       insert: `INSERT INTO ${table} (stream, dimension, window_start,
-        partition, key, value, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      read: `SELECT window_start, key, value, source_offset FROM ${table}
+        partition, key, exact_value, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      read: `SELECT window_start, key, value, exact_value, source_offset FROM ${table}
         WHERE stream = ? AND dimension = ?
         AND window_start IN ? AND partition = ?`,
-      totals: `SELECT key, value FROM ${table}
+      totals: `SELECT key, value, exact_value FROM ${table}
         WHERE stream = ? AND dimension = ?`,
-      series: `SELECT window_start, key, value FROM ${table}
+      series: `SELECT window_start, key, value, exact_value FROM ${table}
         WHERE stream = ? AND dimension = ?
         AND window_start >= ? AND window_start < ?`,
       // A range delete on the clustering key: one range tombstone, not one per row.
@@ -144,7 +148,7 @@ export class CassandraAggregateStore implements AggregateStore {
         new Date(r.windowStart),
         r.partition,
         r.key,
-        r.value,
+        types.Integer.fromString(r.value.toString()),
         types.Long.fromNumber(r.offset),
       ]),
       { concurrencyLevel: this.#writeConcurrency, raiseOnFirstError: true },
@@ -169,7 +173,7 @@ export class CassandraAggregateStore implements AggregateStore {
         partition,
         windowStart: (row.get("window_start") as Date).getTime(),
         key: row.get("key") as string,
-        value: row.get("value") as number,
+        value: exactValue(row),
         offset: (row.get("source_offset") as Long).toNumber(),
       });
     }
@@ -179,14 +183,11 @@ export class CassandraAggregateStore implements AggregateStore {
   async totals(stream: string, dimension: string): Promise<AggregateTotal[]> {
     const params = [stream, dimension];
     const result = await this.#client.execute(this.#cql.totals, params);
-    const sums = new Map<string, number>();
+    const cells: AggregateTotal[] = [];
     for await (const row of result) {
-      const key = row.get("key") as string;
-      sums.set(key, (sums.get(key) ?? 0) + (row.get("value") as number));
+      cells.push({ key: row.get("key") as string, value: exactValue(row) });
     }
-    return [...sums]
-      .sort(([a], [b]) => compare(a, b))
-      .map(([key, value]) => ({ key, value }));
+    return sumTotals(cells);
   }
 
   async series(
@@ -197,17 +198,15 @@ export class CassandraAggregateStore implements AggregateStore {
   ): Promise<AggregatePoint[]> {
     const params = [stream, dimension, new Date(from), new Date(to)];
     const result = await this.#client.execute(this.#cql.series, params);
-    const points = new Map<string, AggregatePoint>();
+    const cells: AggregatePoint[] = [];
     for await (const row of result) {
-      const windowStart = (row.get("window_start") as Date).getTime();
-      const key = row.get("key") as string;
-      const id = `${windowStart}\u0000${key}`;
-      const point = points.get(id) ?? { windowStart, key, value: 0 };
-      point.value += row.get("value") as number;
-      points.set(id, point);
+      cells.push({
+        windowStart: (row.get("window_start") as Date).getTime(),
+        key: row.get("key") as string,
+        value: exactValue(row),
+      });
     }
-    return [...points.values()]
-      .sort((a, b) => a.windowStart - b.windowStart || compare(a.key, b.key));
+    return sumSeries(cells);
   }
 
   async prune(stream: string, dimension: string, before: number): Promise<void> {
@@ -246,6 +245,22 @@ function hostErrors(error: unknown): string {
     .join("; ");
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * A row's exact value: its varint, or for a row written before that column
+ * existed, its double (then always a whole number, as every contribution is).
+ *
+ * @throws {Error} when a legacy double is not finite (a total that had turned
+ * into Infinity): no exact total can stand in for it.
+ */
+function exactValue(row: Row): bigint {
+  const exact = row.get("exact_value") as Integer | null;
+  if (exact !== null) return parseAggregateValue(exact.toString());
+  const legacy = row.get("value") as number | null;
+  if (legacy === null || !Number.isFinite(legacy)) {
+    throw new Error(
+      `aggregate cell ${row.get("key")} holds ${legacy} and no exact value: ` +
+        "delete that row or start from a new keyspace",
+    );
+  }
+  return BigInt(Math.round(legacy));
 }

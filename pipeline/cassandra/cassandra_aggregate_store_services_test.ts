@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import cassandra from "cassandra-driver";
 import { CassandraAggregateStore } from "./cassandra_aggregate_store.ts";
 import { runAggregateStoreContract } from "../testing/store_contracts.ts";
 import {
@@ -23,7 +24,7 @@ await withService(
   () => {
     runAggregateStoreContract("cassandra aggregate store", connect);
 
-    Deno.test("cassandra aggregate store: reads return plain numbers, also past one page", async () => {
+    Deno.test("cassandra aggregate store: reads return exact values and plain offsets, also past one page", async () => {
       const store = await connect();
       try {
         const s = unique();
@@ -38,7 +39,7 @@ await withService(
                 windowStart: 1_700_000_000_000 + w * 60_000,
                 partition: p,
                 key: `k${String(k).padStart(2, "0")}`,
-                value: 0.5,
+                value: 3n,
                 offset: 2 ** 40 + w,
               });
             }
@@ -47,7 +48,7 @@ await withService(
         await store.write(rows);
         const totals = await store.totals(s, "country");
         assert.equal(totals.length, 50);
-        assert.deepEqual(totals[0], { key: "k00", value: 60 });
+        assert.deepEqual(totals[0], { key: "k00", value: 360n });
         const series = await store.series(
           s,
           "country",
@@ -58,7 +59,7 @@ await withService(
         assert.deepEqual(series[0], {
           windowStart: 1_700_000_000_000,
           key: "k00",
-          value: 2,
+          value: 12n,
         });
         const read = await store.read(s, "country", 3, [
           1_700_000_000_000 + 29 * 60_000,
@@ -71,6 +72,41 @@ await withService(
         });
         assert.equal(typeof read[0].offset, "number");
       } finally {
+        await store.close();
+      }
+    });
+
+    Deno.test("cassandra aggregate store: a row written before exact values is read from its double", async () => {
+      const store = await connect();
+      const client = new cassandra.Client({
+        contactPoints: CASSANDRA_CONTACT_POINTS,
+        localDataCenter: CASSANDRA_DC,
+      });
+      try {
+        const s = unique();
+        // What the previous code wrote: `value` only, no `exact_value`.
+        await client.execute(
+          `INSERT INTO ${KEYSPACE}.aggregates (stream, dimension, window_start, partition, key,
+            value, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [s, "all_revenue", new Date(0), 0, "all", 2 ** 53, cassandra.types.Long.fromNumber(4)],
+          { prepare: true },
+        );
+        await store.write([{
+          stream: s,
+          dimension: "all_revenue",
+          windowStart: 0,
+          key: "all",
+          partition: 1,
+          value: 2n ** 64n + 1n,
+          offset: 9,
+        }]);
+        assert.deepEqual(await store.totals(s, "all_revenue"), [
+          { key: "all", value: 2n ** 53n + 2n ** 64n + 1n },
+        ]);
+        const [legacy] = await store.read(s, "all_revenue", 0, [0]);
+        assert.deepEqual([legacy.value, legacy.offset], [2n ** 53n, 4]);
+      } finally {
+        await client.shutdown();
         await store.close();
       }
     });

@@ -79,7 +79,7 @@ export function writeRateWindows(
     windowStart: w.start,
     key: "all",
     partition,
-    value: w.value,
+    value: BigInt(w.value),
     offset: 0,
   })));
 }

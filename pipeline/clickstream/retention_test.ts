@@ -43,7 +43,7 @@ Deno.test("per-second counts older than ten minutes are deleted; totals stay", a
   const controller = new AbortController();
   const running = processor.run("streamboard-clicks", controller.signal, 10);
   const total = async () =>
-    (await aggregates.totals("clicks", "count")).reduce((n, t) => n + t.value, 0);
+    Number((await aggregates.totals("clicks", "count")).reduce((n, t) => n + t.value, 0n));
   const deadline = Date.now() + 5000;
   while ((await total()) < 3 && Date.now() < deadline) await delay(5);
   controller.abort();

@@ -2,7 +2,33 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { AggregatePoint, AggregateRow, AggregateStore, AggregateTotal } from "../ports.ts";
+import { parseAggregateValue, sumSeries, sumTotals } from "../aggregate_sums.ts";
 import { openDatabase, transaction } from "./sqlite.ts";
+import { migrateNumericAggregates } from "./aggregate_migration.ts";
+
+/**
+ * The table of cells. Values are decimal digits in a TEXT column: SQLite's
+ * integers stop at 64 bits and its NUMERIC affinity turns anything larger
+ * into an inexact REAL, so sums are made in JS with `bigint`.
+ */
+const CELLS_TABLE = `
+  CREATE TABLE IF NOT EXISTS aggregate_cells (
+    stream TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    PRIMARY KEY (stream, dimension, window_start, key, partition)
+  );
+`;
+
+interface StoredCell {
+  windowStart: number;
+  key: string;
+  value: string;
+}
 
 /** An `AggregateStore` on a SQLite file. */
 export class SqliteAggregateStore implements AggregateStore {
@@ -13,42 +39,39 @@ export class SqliteAggregateStore implements AggregateStore {
   readonly #series: StatementSync;
   readonly #prune: StatementSync;
 
+  /**
+   * Opens the store, converting the cells of a data directory written before
+   * values were exact (see `aggregate_migration.ts`).
+   */
   constructor(path: string) {
     this.#db = openDatabase(path);
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS aggregates (
-        stream TEXT NOT NULL,
-        dimension TEXT NOT NULL,
-        window_start INTEGER NOT NULL,
-        key TEXT NOT NULL,
-        partition INTEGER NOT NULL,
-        value NUMERIC NOT NULL,
-        offset INTEGER NOT NULL,
-        PRIMARY KEY (stream, dimension, window_start, key, partition)
-      );
-    `);
+    try {
+      this.#db.exec(CELLS_TABLE);
+      migrateNumericAggregates(this.#db);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#write = this.#db.prepare(
-      `INSERT INTO aggregates (stream, dimension, window_start, key, partition, value, offset)
+      `INSERT INTO aggregate_cells (stream, dimension, window_start, key, partition, value, offset)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (stream, dimension, window_start, key, partition)
        DO UPDATE SET value = excluded.value, offset = excluded.offset`,
     );
     this.#read = this.#db.prepare(
-      `SELECT stream, dimension, window_start AS windowStart, key, partition, value, offset
-       FROM aggregates WHERE stream = ? AND dimension = ? AND partition = ?
+      `SELECT window_start AS windowStart, key, value, offset
+       FROM aggregate_cells WHERE stream = ? AND dimension = ? AND partition = ?
        AND window_start IN (SELECT value FROM json_each(?))`,
     );
     this.#totals = this.#db.prepare(
-      `SELECT key, SUM(value) AS value FROM aggregates WHERE stream = ? AND dimension = ?
-       GROUP BY key ORDER BY key`,
+      `SELECT key, value FROM aggregate_cells WHERE stream = ? AND dimension = ?`,
     );
     this.#series = this.#db.prepare(
-      `SELECT window_start AS windowStart, key, SUM(value) AS value FROM aggregates
-       WHERE stream = ? AND dimension = ? AND window_start >= ? AND window_start < ?
-       GROUP BY window_start, key ORDER BY window_start, key`,
+      `SELECT window_start AS windowStart, key, value FROM aggregate_cells
+       WHERE stream = ? AND dimension = ? AND window_start >= ? AND window_start < ?`,
     );
     this.#prune = this.#db.prepare(
-      "DELETE FROM aggregates WHERE stream = ? AND dimension = ? AND window_start < ?",
+      "DELETE FROM aggregate_cells WHERE stream = ? AND dimension = ? AND window_start < ?",
     );
   }
 
@@ -62,7 +85,7 @@ export class SqliteAggregateStore implements AggregateStore {
             r.windowStart,
             r.key,
             r.partition,
-            r.value,
+            r.value.toString(),
             r.offset,
           );
         }
@@ -82,25 +105,38 @@ export class SqliteAggregateStore implements AggregateStore {
         dimension,
         partition,
         JSON.stringify(windowStarts),
-      ) as unknown as AggregateRow[]).map((r) => ({
-        ...r,
-        value: Number(r.value),
-        offset: Number(r.offset),
+      ) as unknown as Array<
+        StoredCell & { offset: number }
+      >).map((r) => ({
+        stream,
+        dimension,
+        windowStart: r.windowStart,
+        key: r.key,
+        partition,
+        value: parseAggregateValue(r.value),
+        offset: r.offset,
       }))
     );
   }
 
   totals(stream: string, dimension: string): Promise<AggregateTotal[]> {
     return Promise.try(() =>
-      (this.#totals.all(stream, dimension) as unknown as AggregateTotal[])
-        .map((t) => ({ key: t.key, value: Number(t.value) }))
+      sumTotals(
+        (this.#totals.all(stream, dimension) as unknown as StoredCell[])
+          .map((c) => ({ key: c.key, value: parseAggregateValue(c.value) })),
+      )
     );
   }
 
   series(stream: string, dimension: string, from: number, to: number): Promise<AggregatePoint[]> {
     return Promise.try(() =>
-      (this.#series.all(stream, dimension, from, to) as unknown as AggregatePoint[])
-        .map((p) => ({ windowStart: p.windowStart, key: p.key, value: Number(p.value) }))
+      sumSeries(
+        (this.#series.all(stream, dimension, from, to) as unknown as StoredCell[]).map((c) => ({
+          windowStart: c.windowStart,
+          key: c.key,
+          value: parseAggregateValue(c.value),
+        })),
+      )
     );
   }
 

@@ -127,12 +127,36 @@ const PRODUCED = 12;
 /** Worked out by hand from the scenario, in cents, then written as currency units. */
 const EXPECTED: SalesSnapshot = {
   // 119900 + 4497 + 215820 + 9995 + 1499 + 29998 + 1999 = 383708 cents over 7 sales
-  kpi: { revenue: 3837.08, transactions: 7, averageTicket: 548.15 },
+  kpi: {
+    revenue: 3837.08,
+    revenueText: "3837.08",
+    transactions: 7,
+    averageTicket: 548.15,
+    averageTicketText: "548.15",
+  },
   byProduct: [
-    { product: "Laptop", category: "Electronics", revenue: 3357.2, transactions: 2 },
-    { product: "Headphones", category: "Electronics", revenue: 299.98, transactions: 1 },
-    { product: "T-Shirt", category: "Clothing", revenue: 119.94, transactions: 2 },
-    { product: "Novel", category: "Books", revenue: 59.96, transactions: 2 },
+    {
+      product: "Laptop",
+      category: "Electronics",
+      revenue: 3357.2,
+      revenueText: "3357.20",
+      transactions: 2,
+    },
+    {
+      product: "Headphones",
+      category: "Electronics",
+      revenue: 299.98,
+      revenueText: "299.98",
+      transactions: 1,
+    },
+    {
+      product: "T-Shirt",
+      category: "Clothing",
+      revenue: 119.94,
+      revenueText: "119.94",
+      transactions: 2,
+    },
+    { product: "Novel", category: "Books", revenue: 59.96, revenueText: "59.96", transactions: 2 },
   ],
   byCity: [
     {
@@ -141,6 +165,7 @@ const EXPECTED: SalesSnapshot = {
       lat: 35.6762,
       lon: 139.6503,
       revenue: 2173.19,
+      revenueText: "2173.19",
       transactions: 2,
     },
     {
@@ -149,6 +174,7 @@ const EXPECTED: SalesSnapshot = {
       lat: 40.7128,
       lon: -74.006,
       revenue: 1298.95,
+      revenueText: "1298.95",
       transactions: 2,
     },
     {
@@ -157,6 +183,7 @@ const EXPECTED: SalesSnapshot = {
       lat: -23.5505,
       lon: -46.6333,
       revenue: 299.98,
+      revenueText: "299.98",
       transactions: 1,
     },
     {
@@ -165,13 +192,14 @@ const EXPECTED: SalesSnapshot = {
       lat: 51.5074,
       lon: -0.1278,
       revenue: 64.96,
+      revenueText: "64.96",
       transactions: 2,
     },
   ],
   byMonth: [
-    { month: "2025-01", revenue: 1243.97, transactions: 2 },
-    { month: "2025-02", revenue: 2278.14, transactions: 3 },
-    { month: "2025-03", revenue: 314.97, transactions: 2 },
+    { month: "2025-01", revenue: 1243.97, revenueText: "1243.97", transactions: 2 },
+    { month: "2025-02", revenue: 2278.14, revenueText: "2278.14", transactions: 3 },
+    { month: "2025-03", revenue: 314.97, revenueText: "314.97", transactions: 2 },
   ],
   rejected: { invalid: 4, late: 1 },
 };
@@ -293,8 +321,10 @@ Deno.test("the average ticket rounds half a cent up, as exact money does", async
   await running;
   assert.deepEqual((await salesSnapshot(aggregates)).kpi, {
     revenue: 64.49,
+    revenueText: "64.49",
     transactions: 2,
     averageTicket: 32.25,
+    averageTicketText: "32.25",
   });
   await close();
 });

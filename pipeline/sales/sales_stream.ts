@@ -45,8 +45,18 @@ export function salesKeys(sale: Sale): Record<SalesGroup, string> {
 
 /** Revenue per minute of event time while the window is open. */
 export interface MinuteSales {
-  cents: number;
+  /**
+   * Exact cents as decimal digits: a minute of large sales passes 2^53, and
+   * the value goes to JSON (checkpoints, live announcements), which cannot
+   * hold a `bigint`. Checkpoints written before hold a number, read the same.
+   */
+  cents: string;
   count: number;
+}
+
+/** A minute's sales with one more sale added, exactly. */
+export function addMinuteSale(acc: MinuteSales, sale: Sale): MinuteSales {
+  return { cents: (BigInt(acc.cents) + BigInt(sale.totalCents)).toString(), count: acc.count + 1 };
 }
 
 /** The sales stream of a configuration. */
@@ -97,8 +107,8 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
       }),
       eventTime: (sale) => sale.ts,
       aggregation: {
-        empty: () => ({ cents: 0, count: 0 }),
-        add: (acc, sale) => ({ cents: acc.cents + sale.totalCents, count: acc.count + 1 }),
+        empty: () => ({ cents: "0", count: 0 }),
+        add: addMinuteSale,
       },
     },
   };

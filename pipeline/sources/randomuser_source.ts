@@ -3,7 +3,8 @@
  * per request and retry with exponential backoff while the API is unreachable.
  */
 
-import { jsonRecord, type SourceRecord } from "./source.ts";
+import type { SourceRecord } from "./source.ts";
+import { itemsOf, type JsonItem, parseLossy } from "./json_spans.ts";
 import { retry } from "../async.ts";
 import type { Logger } from "../logger.ts";
 import { isObject } from "../validation.ts";
@@ -37,7 +38,8 @@ export const RANDOMUSER_DEFAULTS = {
 };
 
 /**
- * Fetches one page of users.
+ * Fetches one page of users: each with its exact bytes in the answer, so the
+ * record sent on (and any dead letter) is what the API said, byte for byte.
  *
  * @throws {Error} when the request fails, times out, or the answer is not a RandomUser response.
  */
@@ -46,7 +48,7 @@ export async function fetchUsersPage(
   results: number,
   timeoutMs: number,
   client: typeof fetch = fetch,
-): Promise<unknown[]> {
+): Promise<JsonItem[]> {
   const target = new URL(url);
   target.searchParams.set("results", String(results));
   let response: Response;
@@ -64,14 +66,22 @@ export async function fetchUsersPage(
     await response.body?.cancel();
     throw new Error(`${target.origin} answered ${response.status} ${response.statusText}`);
   }
-  const body: unknown = await response.json().catch(() => undefined);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throw new Error(`reading the answer of ${target.origin} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const body = parseLossy(bytes)?.value;
   if (!isObject(body) || !Array.isArray(body.results)) {
     throw new Error(
       `${target.origin} did not answer with a RandomUser response ({"results": [...]})`,
     );
   }
   if (body.results.length === 0) throw new Error(`${target.origin} answered with no users`);
-  return body.results;
+  return itemsOf(bytes, body.results);
 }
 
 /** Yields users from the RandomUser API, retrying (and saying so) while it is unreachable. */
@@ -83,7 +93,7 @@ export async function* randomUserRecords(
   while (options.count === undefined || sent < options.count) {
     if (options.signal?.aborted) return;
     const want = Math.min(options.pageSize, (options.count ?? Infinity) - sent);
-    let page: unknown[];
+    let page: JsonItem[];
     try {
       page = await retry(
         () => fetchUsersPage(options.url, want, options.timeoutMs, options.fetch),
@@ -104,7 +114,7 @@ export async function* randomUserRecords(
       throw error;
     }
     for (const user of page.slice(0, want)) {
-      yield jsonRecord(user, keyOf);
+      yield { key: keyOf(user.value), value: user.bytes };
       sent++;
     }
   }

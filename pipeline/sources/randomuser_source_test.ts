@@ -95,7 +95,7 @@ Deno.test("fetchUsersPage asks for results=N and returns the users of the answer
   assert.equal(server.requests[0].pathname, "/api/");
   assert.equal(server.requests[0].searchParams.get("results"), "7");
   assert.equal(users.length, 7);
-  assert.deepEqual(users, api.sent);
+  assert.deepEqual(users.map((u) => u.value), api.sent);
 });
 
 Deno.test("fetchUsersPage keeps the query of the configured URL", async () => {
@@ -298,4 +298,31 @@ Deno.test("randomUserRecords stops when its signal aborts", async () => {
     1,
     "no page is asked for after the abort",
   );
+});
+
+Deno.test("each user is sent as the exact bytes of the API's answer: numbers, escapes and bad UTF-8 kept", async () => {
+  const encoder = new TextEncoder();
+  const first = new Uint8Array([
+    ...encoder.encode('{"login": {"uuid": "u-1"}, "name": {"first": "'),
+    0xff,
+    ...encoder.encode('\\u00e9"}, "n": 1.10}'),
+  ]);
+  const second = encoder.encode('{ "login" : { "uuid" : "u-2" } , "e" : 1e2 }');
+  const body = new Uint8Array([
+    ...encoder.encode('{\n  "results": [\n    '),
+    ...first,
+    ...encoder.encode(",\n    "),
+    ...second,
+    ...encoder.encode('\n  ],\n  "info": {"version": "1.4"}\n}'),
+  ]);
+  await using server = serve(() =>
+    new Response(body, { headers: { "content-type": "application/json" } })
+  );
+  const records = await Array.fromAsync(
+    randomUserRecords(userKey, options(server.url, { count: 2, pageSize: 2 })),
+  );
+  assert.deepEqual(records.map((r) => [r.key, [...r.value]]), [
+    ["u-1", [...first]],
+    ["u-2", [...second]],
+  ]);
 });

@@ -109,7 +109,7 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
     windowStart: 60_000,
     key: "male",
     partition: 0,
-    value: 1,
+    value: 1n,
     offset: 0,
     ...over,
   });
@@ -118,15 +118,12 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
     const store = await make();
     try {
       const s = unique();
-      await store.write([row(s, { value: 3, offset: 7 })]);
-      await store.write([row(s, { value: 3, offset: 7 })]);
-      await store.write([row(s, { value: 5, offset: 9 })]);
-      assert.deepEqual(
-        (await store.read(s, "gender", 0, [60_000])).map((
-          r,
-        ) => [r.key, Number(r.value), Number(r.offset)]),
-        [["male", 5, 9]],
-      );
+      await store.write([row(s, { value: 3n, offset: 7 })]);
+      await store.write([row(s, { value: 3n, offset: 7 })]);
+      await store.write([row(s, { value: 5n, offset: 9 })]);
+      assert.deepEqual(await store.read(s, "gender", 0, [60_000]), [
+        row(s, { value: 5n, offset: 9 }),
+      ]);
       assert.deepEqual(await store.read(s, "gender", 1, [60_000]), []);
       assert.deepEqual(await store.read(s, "gender", 0, [120_000]), []);
     } finally {
@@ -144,7 +141,7 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
         windowStart,
         key: "all",
         partition: 0,
-        value: 1,
+        value: 1n,
         offset: 0,
       });
       await store.write([
@@ -155,9 +152,9 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
       ]);
       await store.prune(stream, "events", 3000);
       assert.deepEqual(await store.series(stream, "events", 0, 10_000), [
-        { windowStart: 3000, key: "all", value: 1 },
+        { windowStart: 3000, key: "all", value: 1n },
       ]);
-      assert.deepEqual(await store.totals(stream, "count"), [{ key: "all", value: 1 }]);
+      assert.deepEqual(await store.totals(stream, "count"), [{ key: "all", value: 1n }]);
     } finally {
       await store.close();
     }
@@ -168,17 +165,76 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
     try {
       const s = unique();
       await store.write([
-        row(s, { partition: 0, value: 2 }),
-        row(s, { partition: 1, value: 3 }),
-        row(s, { windowStart: 120_000, value: 4 }),
-        row(s, { key: "female", value: 6 }),
-        row(s, { dimension: "country", key: "France", value: 1 }),
+        row(s, { partition: 0, value: 2n }),
+        row(s, { partition: 1, value: 3n }),
+        row(s, { windowStart: 120_000, value: 4n }),
+        row(s, { key: "female", value: 6n }),
+        row(s, { dimension: "country", key: "France", value: 1n }),
       ]);
-      const totals = (await store.totals(s, "gender")).map((t) => [t.key, Number(t.value)]);
-      assert.deepEqual(totals.sort(), [["female", 6], ["male", 9]]);
-      const series = (await store.series(s, "gender", 0, 120_000))
-        .map((p) => [p.windowStart, p.key, Number(p.value)]);
-      assert.deepEqual(series.sort(), [[60_000, "female", 6], [60_000, "male", 5]]);
+      assert.deepEqual(await store.totals(s, "gender"), [
+        { key: "female", value: 6n },
+        { key: "male", value: 9n },
+      ]);
+      assert.deepEqual(await store.series(s, "gender", 0, 120_000), [
+        { windowStart: 60_000, key: "female", value: 6n },
+        { windowStart: 60_000, key: "male", value: 5n },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: values past 2^53 and 2^64 are kept and read back exactly`, async () => {
+    const store = await make();
+    try {
+      const s = unique();
+      const past53 = 2n ** 53n + 1n;
+      const past64 = 2n ** 64n + 3n;
+      const huge = 10n ** 40n + 7n;
+      await store.write([
+        row(s, { key: "a", value: past53, offset: 2 ** 40 }),
+        row(s, { key: "b", value: past64 }),
+        row(s, { key: "c", value: huge }),
+      ]);
+      assert.deepEqual(
+        (await store.read(s, "gender", 0, [60_000])).map((r) => [r.key, r.value, r.offset]),
+        [["a", past53, 2 ** 40], ["b", past64, 0], ["c", huge, 0]],
+      );
+      assert.deepEqual(await store.totals(s, "gender"), [
+        { key: "a", value: past53 },
+        { key: "b", value: past64 },
+        { key: "c", value: huge },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: sums over partitions and windows past 2^53 and 2^64 are exact`, async () => {
+    const store = await make();
+    try {
+      const s = unique();
+      // Each cell is below 2^53; their sum is not, and a float sum would round it.
+      const cell = 2n ** 52n + 1n;
+      const big = 2n ** 63n - 1n;
+      await store.write([
+        row(s, { partition: 0, value: cell }),
+        row(s, { partition: 1, value: cell }),
+        row(s, { partition: 2, value: cell }),
+        row(s, { windowStart: 120_000, partition: 3, value: cell }),
+        row(s, { key: "wide", partition: 0, value: big }),
+        row(s, { key: "wide", partition: 1, value: big }),
+        row(s, { key: "wide", partition: 2, value: 5n }),
+      ]);
+      assert.deepEqual(await store.totals(s, "gender"), [
+        { key: "male", value: 4n * cell },
+        { key: "wide", value: 2n * big + 5n },
+      ]);
+      assert.deepEqual(await store.series(s, "gender", 0, 180_000), [
+        { windowStart: 60_000, key: "male", value: 3n * cell },
+        { windowStart: 60_000, key: "wide", value: 2n * big + 5n },
+        { windowStart: 120_000, key: "male", value: cell },
+      ]);
     } finally {
       await store.close();
     }

@@ -8,6 +8,7 @@ import { summarize, validateUser } from "./validate.ts";
 import { decodeJson } from "../validation.ts";
 import { tumbling } from "../windowing/windows.ts";
 import { ALL_TIME } from "../window_counts.ts";
+import { withoutLoginSecrets } from "./login_secrets.ts";
 
 /** Topics, collection and window of the users stream. */
 export const USERS = {
@@ -27,14 +28,16 @@ export const USER_DIMENSIONS = ["gender", "country", "age_band"] as const;
  * The raw document stored for a user: the derived fields the dashboard reads
  * and queries, plus the record as received, kept as JSON text. Text keeps the
  * record exactly and costs document stores far less than a deep object
- * (FerretDB writes such documents about three times faster).
+ * (FerretDB writes such documents about three times faster). The `login`
+ * secrets are left out unless `keepLoginSecrets` says to keep them.
  */
-export function userDocument(user: User, ts: number): JsonObject {
+export function userDocument(user: User, ts: number, keepLoginSecrets = false): JsonObject {
+  const record = keepLoginSecrets ? user.record : withoutLoginSecrets(user.record);
   return {
     ...summarize(user, ts),
     ageBand: user.ageBand,
     nat: user.nat,
-    record: JSON.stringify(user.record),
+    record: JSON.stringify(record),
   };
 }
 
@@ -45,9 +48,12 @@ export function storedRecord(doc: JsonObject): JsonObject {
   return (record ?? {}) as JsonObject;
 }
 
-/** A stored user document as the API returns it: the record as an object again. */
+/**
+ * A stored user document as the API returns it: the record as an object
+ * again, without its `login` secrets even when the store kept them.
+ */
 export function userForApi(doc: JsonObject): JsonObject {
-  return { ...doc, record: storedRecord(doc) };
+  return { ...doc, record: withoutLoginSecrets(storedRecord(doc)) };
 }
 
 /** A validated user and when its record was produced (its event time). */
@@ -68,7 +74,7 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, numb
     document: (user, record) => ({
       id: user.uuid,
       ts: record.timestamp,
-      doc: userDocument(user, record.timestamp),
+      doc: userDocument(user, record.timestamp, config.keepLoginSecrets),
     }),
     // All-time cells: the dashboard reads totals, which then stay one row per key and partition.
     contributions: (user) => [
