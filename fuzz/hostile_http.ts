@@ -1,0 +1,407 @@
+/**
+ * Hostile HTTP requests for each endpoint of the app: odd methods, paths with
+ * every traversal encoding, query numbers that are not plain decimals,
+ * cursor and `Last-Event-ID` garbage, missing or odd Content-Type, cross-site
+ * `Origin` / `Sec-Fetch-Site`, foreign `Host` names, and bodies that are not
+ * JSON, not UTF-8, too large, too deep, prototype-polluting or mutated
+ * RandomUser records. Each request says what the server must not do with it.
+ */
+
+import type { Random } from "../pipeline/random.ts";
+import { hostileRecords } from "./hostile_records.ts";
+import {
+  concat,
+  deepNesting,
+  hostileString,
+  invalidUtf8,
+  pollution,
+  utf8,
+} from "./hostile_values.ts";
+
+/** One generated request, as bytes-level parts so it can go in-process or over a socket. */
+export interface HostileRequest {
+  index: number;
+  endpoint: string;
+  method: string;
+  /** Request target as sent: path and query, possibly malformed. */
+  target: string;
+  /** Host name (and port) the request is addressed to; `undefined` for the server's own. */
+  host?: string;
+  headers: Array<[string, string]>;
+  body?: Uint8Array;
+  /** What was done, for failure messages. */
+  mutations: string[];
+  /** Why the request must be refused with a 4xx, when it must. */
+  mustRefuse?: string;
+  /** The request posts users that may be accepted. */
+  postsUsers: boolean;
+}
+
+/** A valid products window file name, as the VAT job writes them. */
+const WINDOW_FILE = "products_2025-02-16T07-26-00_2025-02-16T07-28-00.csv";
+
+/**
+ * Paths that try to leave `static/`: encoded slashes and backslashes, double
+ * encoding, overlong UTF-8 dots, NUL, and plain names of secrets.
+ */
+export const TRAVERSALS: readonly string[] = [
+  "/..%2f..%2fdeno.json",
+  "/..%2fdeno.json",
+  "/%2e%2e%2fdeno.json",
+  "/..%5cdeno.json",
+  "/..%5C..%5Cdeno.json",
+  "/%5c..%5c..%5cdeno.json",
+  "/%252e%252e%252fdeno.json",
+  "/..%252fdeno.json",
+  "/%c0%ae%c0%ae%c0%afdeno.json",
+  "/..%c0%afdeno.json",
+  "/%2e%2e%5c%2e%2e%5c%2e%2e%5c%2e%2e%5c%2e%2e%5c%2e%2e%5cetc%5cpasswd",
+  "/..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+  "/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+  "/.git/HEAD",
+  "/..%2f.git",
+  "/..%2f.git%2fHEAD",
+  "/%2egit/config",
+  "/..%2fdata%2flog.db",
+  "/..%2fREADME.md",
+  "/..%2fmain.ts",
+  "/geo/..%2f..%2fdeno.json",
+  "/geo%2f..%2f..%2fdeno.json",
+  "/_app/..%2f..%2f.git%2fHEAD",
+  "/%2fetc%2fpasswd",
+  "//etc/passwd",
+  "/..\\deno.json",
+  "/deno.json%00.css",
+  "/..%00/deno.json",
+  "/%00",
+  "/%",
+  "/%ff",
+  "/%zz",
+  "/%e0%80%ae%e0%80%ae/deno.json",
+  "/styles.css%2f..%2f..%2fdeno.json",
+];
+
+/** Real files under `static/`, which must be served. */
+const STATIC_FILES = [
+  "/styles.css",
+  "/geo/countries-110m.topojson",
+  "/geo/LICENSE-world-atlas.txt",
+];
+
+const LIMITS = [
+  "0x10",
+  "1e2",
+  "-1",
+  "0",
+  "501",
+  "500",
+  "1",
+  "50",
+  "99999999999999999999",
+  "1.5",
+  " 5",
+  "+5",
+  "５",
+  "",
+  "NaN",
+  "Infinity",
+  "5abc",
+  "%00",
+  "1%00",
+  "0b11",
+  "00000000000000000000000007",
+];
+
+const GARBAGE = [
+  "garbage",
+  "../../etc/passwd",
+  "%ff",
+  "%",
+  "A".repeat(10_000),
+  '{"ts":1}',
+  "-1",
+  "1e999999",
+  "\u202e",
+  "null",
+  "0",
+  "999999999999999999999999",
+  "abc:def",
+  "%00",
+  "🙂",
+];
+
+/** Options of `hostileRequests`. */
+export interface HostileRequestOptions {
+  endpoint: string;
+  count: number;
+  random: Random;
+  /** Clock for generated users. */
+  now: number;
+}
+
+/** Endpoints whose requests write. */
+const WRITES = new Set(["/add_user"]);
+
+/** `count` hostile requests to `endpoint` (a route path of the manifest, or `static`). */
+export function hostileRequests(options: HostileRequestOptions): HostileRequest[] {
+  const { endpoint, count, random, now } = options;
+  const users = WRITES.has(endpoint)
+    ? hostileRecords({ stream: "users", count, random, now, maxRecordBytes: 64 * 1024 })
+    : [];
+  return Array.from({ length: count }, (_, index) => {
+    const mutations: string[] = [];
+    const refusals: string[] = [];
+    const write = WRITES.has(endpoint);
+    const method = pickMethod(random, write ? "POST" : "GET", mutations);
+    let target = concretePath(random, endpoint);
+    if (random.next() < 0.35) target = mutatePath(random, target, mutations);
+    if (/%(2f|5c|00|25)|%(?![0-9a-f]{2})/i.test(target)) {
+      refusals.push("an encoded separator, NUL, double encoding or malformed escape in the path");
+    }
+    const query = hostileQuery(random, endpoint, mutations, refusals);
+    if (query) target += `?${query}`;
+    const headers: Array<[string, string]> = [];
+    let host: string | undefined;
+    if (random.next() < 0.1) {
+      host = random.pick([
+        "evil.example",
+        "127.0.0.1.nip.io",
+        "localhost.evil.example",
+        "attacker.test:8000",
+      ]);
+      mutations.push(`Host ${host}`);
+      refusals.push(`Host ${host} is not one the server answers for`);
+    }
+    let body: Uint8Array | undefined;
+    let postsUsers = false;
+    const hasBody = method !== "GET" && method !== "HEAD" && random.next() < (write ? 0.97 : 0.5);
+    if (hasBody) {
+      const input = users[index];
+      if (write && input && random.next() < 0.8) {
+        body = input.value;
+        postsUsers = true;
+        mutations.push(`user ${input.mutation}`);
+        // The broker timestamp is not the API's to judge: that record's body is valid.
+        if (input.expect === "refuse" && !input.mutation.startsWith("broker timestamp")) {
+          refusals.push(`a user record with ${input.mutation}`);
+        }
+        if (random.next() < 0.15 && body.length < 30_000) {
+          body = utf8(`{"results":[${new TextDecoder().decode(body)}]}`);
+          mutations.push("wrapped in results");
+        }
+      } else {
+        body = hostileBody(random, mutations);
+      }
+    }
+    const type = contentType(random, body !== undefined, mutations);
+    if (type !== undefined) headers.push(["content-type", type]);
+    if (write && type === undefined && method === "POST") {
+      refusals.push("a write without Content-Type");
+    }
+    crossSite(random, write, headers, mutations, refusals);
+    otherHeaders(random, headers, mutations);
+    const mustRefuse = refusals.length > 0 ? refusals.join("; ") : undefined;
+    return {
+      index,
+      endpoint,
+      method,
+      target,
+      host,
+      headers,
+      body,
+      mutations,
+      mustRefuse,
+      postsUsers,
+    };
+  });
+}
+
+function pickMethod(random: Random, natural: string, mutations: string[]): string {
+  if (random.next() < 0.6) return natural;
+  const method = random.pick([
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "PATCH",
+    "OPTIONS",
+    "PROPFIND",
+    "BREW",
+  ]);
+  if (method !== natural) mutations.push(`method ${method}`);
+  return method;
+}
+
+function concretePath(random: Random, endpoint: string): string {
+  if (endpoint === "static") {
+    return random.next() < 0.3
+      ? random.pick(STATIC_FILES)
+      : random.next() < 0.7
+      ? random.pick(TRAVERSALS)
+      : `/${encodeURIComponent(hostileString(random).slice(0, 200).toWellFormed())}`;
+  }
+  return endpoint
+    .replace(
+      ":dashboard",
+      () =>
+        random.pick([
+          "sales",
+          "clicks",
+          "products",
+          "users",
+          "..%2f..%2fdeno.json",
+          "%ff",
+          "SALES",
+        ]),
+    )
+    .replace(
+      ":file",
+      () =>
+        random.pick([
+          WINDOW_FILE,
+          "..%2f..%2fdeno.json",
+          "..%2f..%2f..%2fetc%2fpasswd",
+          "products_x.csv",
+          "%00",
+          WINDOW_FILE.replace(".csv", "%00.csv"),
+        ]),
+    );
+}
+
+function mutatePath(random: Random, path: string, mutations: string[]): string {
+  const how = random.pick<[string, (p: string) => string]>([
+    ["traversal suffix", (p) => `${p.replace(/\/$/, "")}${random.pick(TRAVERSALS)}`],
+    ["trailing slash", (p) => `${p}/`],
+    ["double slash", (p) => `/${p}`],
+    ["dot segment", (p) => `${p}/.`],
+    ["upper case", (p) => p.toUpperCase()],
+    ["malformed escape", (p) => `${p}${random.pick(["%", "%f", "%ff", "%zz", "%c0%ae"])}`],
+    ["encoded NUL", (p) => `${p}%00`],
+    ["long path", (p) => `${p}/${"a".repeat(random.int(1_000, 20_000))}`],
+    ["semicolon", (p) => `${p};jsessionid=x`],
+    ["unicode", (p) => `${p}/%E2%80%AE%F0%9F%99%82`],
+  ]);
+  mutations.push(how[0]);
+  return how[1](path);
+}
+
+function hostileQuery(
+  random: Random,
+  endpoint: string,
+  mutations: string[],
+  refusals: string[],
+): string {
+  if (random.next() > 0.5) return "";
+  const parts: string[] = [];
+  if (endpoint === "/users" || random.next() < 0.2) {
+    const limit = random.pick(LIMITS);
+    parts.push(`limit=${limit.startsWith("%") ? limit : encodeURIComponent(limit)}`);
+    mutations.push(`limit=${JSON.stringify(limit)}`);
+    const plain = /^[0-9]+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 500;
+    if (endpoint === "/users" && !plain) {
+      refusals.push(`limit ${JSON.stringify(limit)} is not a plain decimal from 1 to 500`);
+    }
+  }
+  if (random.next() < 0.4) {
+    const value = random.pick(GARBAGE);
+    const name = random.pick(["cursor", "lastEventId", "limit", "x", "__proto__[polluted]"]);
+    parts.push(`${name}=${encodeURIComponent(value)}`);
+    mutations.push(`${name}=${JSON.stringify(value.slice(0, 40))}`);
+    if (endpoint === "/users" && name === "limit" && !/^[1-9][0-9]*$/.test(value)) {
+      refusals.push(`a second limit ${JSON.stringify(value.slice(0, 20))}`);
+    }
+  }
+  if (random.next() < 0.05) {
+    parts.push(`x=${"a".repeat(random.int(1_000, 20_000))}`);
+    mutations.push("long query");
+  }
+  return parts.join("&");
+}
+
+function hostileBody(random: Random, mutations: string[]): Uint8Array {
+  const [what, body] = random.pick<[string, () => Uint8Array]>([
+    ["invalid JSON", () => utf8(random.pick(["{not json", "{", "[1,", "'x'", "NaN", "undefined"]))],
+    ["empty body", () => new Uint8Array()],
+    ["invalid UTF-8", () => concat(utf8('{"a":"'), invalidUtf8(random), utf8('"}'))],
+    ["huge body", () => utf8(`{"a":"${"x".repeat(random.int(64 * 1024, 1_100_000))}"}`)],
+    ["deep nesting", () => utf8(deepNesting(random, random.int(1_000, 30_000)))],
+    ["prototype pollution", () => utf8(pollution(random))],
+    ["JSON scalar", () => utf8(random.pick(["null", "1e999999", '"x"', "true", "[]", "{}"]))],
+    ["BOM before JSON", () => concat(new Uint8Array([0xef, 0xbb, 0xbf]), utf8("{}"))],
+    [
+      "UTF-16 JSON",
+      () => new Uint8Array(new Uint16Array([...'{"a":1}'].map((c) => c.charCodeAt(0))).buffer),
+    ],
+  ]);
+  mutations.push(what);
+  return body();
+}
+
+function contentType(random: Random, hasBody: boolean, mutations: string[]): string | undefined {
+  if (hasBody && random.next() < 0.75) return "application/json";
+  if (random.next() < 0.5) {
+    if (hasBody) mutations.push("no Content-Type");
+    return undefined;
+  }
+  const type = random.pick([
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/json; charset=utf-16",
+    "APPLICATION/JSON",
+    "application/vnd.api+json",
+    "application/jsonx",
+    "json",
+    "",
+  ]);
+  mutations.push(`Content-Type ${JSON.stringify(type)}`);
+  return type;
+}
+
+function crossSite(
+  random: Random,
+  write: boolean,
+  headers: Array<[string, string]>,
+  mutations: string[],
+  refusals: string[],
+): void {
+  if (random.next() < 0.2) {
+    const origin = random.pick([
+      "https://evil.example",
+      "null",
+      "http://localhost.evil.example",
+      "http://127.0.0.1:1",
+    ]);
+    headers.push(["origin", origin]);
+    mutations.push(`Origin ${origin}`);
+    if (write) refusals.push(`a write from Origin ${origin}`);
+  }
+  if (random.next() < 0.15) {
+    const site = random.pick(["cross-site", "same-site", "same-origin", "none"]);
+    headers.push(["sec-fetch-site", site]);
+    mutations.push(`Sec-Fetch-Site ${site}`);
+    if (write && site === "cross-site") refusals.push("a cross-site write (Sec-Fetch-Site)");
+  }
+}
+
+function otherHeaders(random: Random, headers: Array<[string, string]>, mutations: string[]): void {
+  if (random.next() > 0.3) return;
+  const [name, value] = random.pick<[string, string]>([
+    ["last-event-id", random.pick(GARBAGE).slice(0, 2000)],
+    ["if-none-match", random.pick(['"x"', "*", 'W/"1"', "garbage"])],
+    ["range", random.pick(["bytes=0-0", "bytes=-1", "bytes=999999999-", "bytes=x"])],
+    [
+      "authorization",
+      random.pick(["Bearer ", "Bearer x", "Basic Zm9vOmJhcg==", "Bearer " + "a".repeat(5000)]),
+    ],
+    ["cookie", "a=b; __proto__=x"],
+    ["x-forwarded-for", "127.0.0.1, evil.example"],
+    ["accept-encoding", "gzip, br, zstd"],
+    ["accept", "text/event-stream"],
+  ]);
+  // Header values are bytes: characters past Latin-1 cannot be sent, so they are escaped.
+  const sendable = value.toWellFormed().replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c));
+  headers.push([name, sendable]);
+  mutations.push(`${name}: ${JSON.stringify(sendable.slice(0, 30))}`);
+}
