@@ -107,8 +107,10 @@ export function clickstreamStream(
       spec: hopping(RATE_WINDOW_MS, RATE_SLIDE_MS, {
         allowedLatenessMs: config.lateness[topic],
         idleTimeoutMs: config.idleTimeoutMs,
+        maxFutureMs: config.maxFutureMs[topic],
       }),
       eventTime: ({ ts }) => ts,
+      timeField: "timestamp",
       aggregation: { empty: () => 0, add: (n) => n + 1 },
       onClose: (partition, closed) => writeRateWindows(aggregates, topic, partition, closed),
     },

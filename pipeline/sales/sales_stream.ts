@@ -94,8 +94,10 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
       spec: tumbling(60_000, {
         allowedLatenessMs: config.lateness.sales,
         idleTimeoutMs: config.idleTimeoutMs,
+        maxFutureMs: config.maxFutureMs.sales,
       }),
       eventTime: (sale) => sale.ts,
+      timeField: "timestamp",
       aggregation: {
         empty: () => ({ cents: 0, count: 0 }),
         add: (acc, sale) => ({ cents: acc.cents + sale.totalCents, count: acc.count + 1 }),
