@@ -3,6 +3,11 @@
  * window aggregates, dead-letters bad records, announces processed events on
  * the live topic, and only then lets the broker commit.
  *
+ * No record can stop a stream: each one is decided under one guard
+ * (`process_record.ts`) and ends accepted or dead-lettered. Only the sinks
+ * and the broker (infrastructure) are retried, with backoff, holding the
+ * commit back until they succeed.
+ *
  * Every write is idempotent (documents by id, aggregates by source offset), so
  * a batch delivered again after a crash leaves the stores exactly as if the
  * crash had not happened.
@@ -21,16 +26,28 @@ import type {
 import { ALL_TIME, type Contribution } from "./window_counts.ts";
 import { WindowAggregator } from "./window_aggregator.ts";
 import { retry } from "./async.ts";
-import { isRecordError } from "./record_error.ts";
 import type { Logger } from "./logger.ts";
 import {
   type Aggregation,
+  type Healed,
   type PartitionCheckpoint,
   WindowEngine,
   type WindowResult,
   type WindowSpec,
 } from "./windowing/windows.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
+import { deadLetter, PROCESSING_ERROR, REJECTED_DIMENSION } from "./dead_letter.ts";
+import { processRecord, type RecordContext } from "./process_record.ts";
+import { DEFAULTS } from "../config.ts";
+
+export {
+  deadLetterHeaders,
+  INVALID,
+  LATE,
+  PROCESSING_ERROR,
+  REJECTED_DIMENSION,
+  TOO_LARGE,
+} from "./dead_letter.ts";
 
 /** What a stream contributes to one aggregate cell. */
 export interface CellContribution {
@@ -46,6 +63,11 @@ export interface WindowedStream<E, A> {
   spec: WindowSpec;
   /** Event time of an event, ms since the epoch. */
   eventTime(event: E): number;
+  /**
+   * Name of the field `eventTime` reads, for dead-letter reasons (`timestamp`;
+   * `(record timestamp)` when it is the broker record's own).
+   */
+  timeField: string;
   aggregation: Aggregation<E, A>;
   /**
    * Writes the final values of windows a partition closed. Runs before the
@@ -84,6 +106,25 @@ export interface StreamDefinition<E, A = unknown> {
   windows?: WindowedStream<E, A>;
   /** Dimensions read only for recent windows: their rows older than `keepMs` are deleted. */
   retention?: { dimensions: string[]; keepMs: number };
+  /** One more output of the records the processor accepted (a Parquet archive). */
+  sink?: AcceptedSink<E>;
+}
+
+/** A record the processor accepted (not invalid, not late) and its event. */
+export interface Accepted<E> {
+  record: BrokerRecord;
+  event: E;
+}
+
+/** An output of accepted records, written with each batch before the broker commits it. */
+export interface AcceptedSink<E> {
+  /** What it writes to, for logs: "the Parquet archive". */
+  name: string;
+  /**
+   * Writes a batch's accepted records (of one partition, in offset order).
+   * Must be idempotent: after a crash the same records may come again.
+   */
+  write(accepted: readonly Accepted<E>[]): Promise<void>;
 }
 
 /** How often a processor deletes expired rows of its short-lived dimensions, ms. */
@@ -113,29 +154,6 @@ export function checkpointId(stream: string, partition: number): string {
   return `${stream}/${partition}`;
 }
 
-/**
- * Reason of a dead-letter record that came later than the watermark; its
- * headers `event.time` and `watermark` (zone-less UTC) say by how much.
- */
-export const LATE = "late";
-
-/** Key of the rejected count of records that failed validation. */
-export const INVALID = "invalid";
-
-/** Dimension counting dead-lettered records, so the dashboard shows them. */
-export const REJECTED_DIMENSION = "rejected";
-
-/** Headers of a dead-letter record. */
-export function deadLetterHeaders(record: BrokerRecord, reason: string): Record<string, string> {
-  return {
-    reason,
-    "source.topic": record.topic,
-    "source.partition": String(record.partition),
-    "source.offset": String(record.offset),
-    "source.timestamp": String(record.timestamp),
-  };
-}
-
 /** Settings and collaborators of a processor. */
 export interface ProcessorDeps {
   broker: Broker;
@@ -145,8 +163,10 @@ export interface ProcessorDeps {
   /** First and longest wait between attempts while a store or the broker is down. */
   retryInitialMs?: number;
   retryMaxMs?: number;
-  /** Clock, ms since the epoch (processing time: idleness, checkpoint times). */
+  /** Clock, ms since the epoch (processing time: idleness, checkpoint times, the future bound). */
   now?: () => number;
+  /** Larger records are dead-lettered as `too-large` unparsed, bytes (default `DEFAULTS.maxRecordBytes`). */
+  maxRecordBytes?: number;
 }
 
 /** Processes one stream as a member of a consumer group. */
@@ -259,47 +279,39 @@ export class StreamProcessor<E, A = unknown> {
     const contributions: Contribution[] = [];
     const dead: OutgoingRecord[] = [];
     const live: JsonObject[] = [];
+    const accepted: Accepted<E>[] = [];
     const running = new Map<number, WindowResult<A>>();
     const closed: WindowResult<A>[] = [];
     if (engine) await this.#holdPartition(engine, batch, signal);
-    const now = this.#now();
+    const context: RecordContext<E, A> = {
+      definition: def,
+      engine,
+      maxRecordBytes: this.#deps.maxRecordBytes ?? DEFAULTS.maxRecordBytes,
+      now: this.#now(),
+    };
     for (const record of batch.records) {
-      let event: E;
-      try {
-        event = def.parse(record);
-      } catch (error) {
-        if (!isRecordError(error)) throw error;
-        if (engine && !engine.pass(partition, record.offset, now)) continue;
-        dead.push(deadLetter(record, (error as Error).message));
-        contributions.push(contribution(record, REJECTED_DIMENSION, INVALID, 1));
+      const outcome = processRecord(context, record);
+      // Already in the checkpoint: every sink had it before the checkpoint was saved.
+      if (outcome.kind === "included") continue;
+      if (outcome.kind === "refused") {
+        const { refusal } = outcome;
+        dead.push(deadLetter(record, refusal));
+        contributions.push(contribution(record, REJECTED_DIMENSION, refusal.code, 1));
+        if (refusal.code === PROCESSING_ERROR) this.#reportBug(record, refusal.exception);
         continue;
       }
-      if (engine) {
-        const eventTime = def.windows!.eventTime(event);
-        const outcome = engine.add(partition, record.offset, eventTime, event, now);
-        // Already in the checkpoint: every sink had it before the checkpoint was saved.
-        if (outcome.kind === "included") continue;
-        if (outcome.kind === "late") {
-          dead.push(deadLetter(record, LATE, {
-            "event.time": formatZoneless(eventTime),
-            watermark: formatZoneless(outcome.watermark),
-          }));
-          contributions.push(contribution(record, REJECTED_DIMENSION, LATE, 1));
-          continue;
-        }
-        for (const r of outcome.running) running.set(r.start, r);
-        for (const c of outcome.closed) running.delete(c.start);
-        closed.push(...outcome.closed);
-      }
-      const doc = def.document(event, record);
-      documents.push(doc);
-      for (const c of def.contributions(event)) {
+      for (const r of outcome.running) running.set(r.start, r);
+      for (const c of outcome.closed) running.delete(c.start);
+      closed.push(...outcome.closed);
+      documents.push(outcome.document);
+      for (const c of outcome.contributions) {
         contributions.push({
           ...contribution(record, c.dimension, c.key, c.amount),
           windowMs: c.windowMs,
         });
       }
-      live.push(def.live(event, record));
+      live.push(outcome.live);
+      accepted.push({ record, event: outcome.event });
     }
     if (batch.records.length === 0) return;
     const first = batch.records[0].offset;
@@ -335,6 +347,14 @@ export class StreamProcessor<E, A = unknown> {
         () => this.#aggregator.apply(partition, first, last, contributions),
       ));
     }
+    const sink = def.sink;
+    if (sink && accepted.length > 0) {
+      writes.push(this.#persist(
+        `write ${accepted.length} records to ${sink.name}`,
+        signal,
+        () => sink.write(accepted),
+      ));
+    }
     await Promise.all(writes);
     const announced = [
       ...[...running.values()].map((w) => ({ ...w, partition })),
@@ -358,10 +378,34 @@ export class StreamProcessor<E, A = unknown> {
     await this.#persist(`read the checkpoint of partition ${batch.partition}`, signal, async () => {
       saved = await this.#deps.raw.get(CHECKPOINTS, id);
     });
-    engine.restore(
+    const healed = engine.restore(
       batch.partition,
       this.#now(),
       saved?.doc.checkpoint as PartitionCheckpoint<A> | undefined,
+    );
+    if (healed) this.#reportHealed(batch.partition, healed);
+  }
+
+  /** A record made our code throw: a bug, so it is said loudly (the record is dead-lettered). */
+  #reportBug(
+    record: BrokerRecord,
+    exception: { stacktrace?: string; message: string } | undefined,
+  ) {
+    this.#deps.log.error(
+      `${this.#def.name}: BUG: record ${record.topic}[${record.partition}] offset ${record.offset} ` +
+        `made the processor throw; dead-lettered to ${this.#def.dlqTopic} as ${PROCESSING_ERROR}, ` +
+        `the stream goes on: ${exception?.stacktrace || exception?.message}`,
+    );
+  }
+
+  #reportHealed(partition: number, healed: Healed) {
+    const time = (ms: number | null) => ms === null ? "none" : formatZoneless(ms);
+    this.#deps.log.warn(
+      `${this.#def.name}: the checkpoint of partition ${partition} was ahead of the clock ` +
+        `(highest event time ${time(healed.maxEventTime)}, watermark ${time(healed.watermark)}), ` +
+        `saved before event times were bounded; brought back to ${
+          time(healed.nowMaxEventTime)
+        } and ${time(healed.nowWatermark)}, ${healed.dropped} window(s) past the bound dropped`,
     );
   }
 
@@ -437,19 +481,6 @@ export class StreamProcessor<E, A = unknown> {
         ),
     });
   }
-}
-
-function deadLetter(
-  record: BrokerRecord,
-  reason: string,
-  extra: Record<string, string> = {},
-): OutgoingRecord {
-  return {
-    key: record.key,
-    value: record.value,
-    timestamp: record.timestamp,
-    headers: { ...deadLetterHeaders(record, reason), ...extra },
-  };
 }
 
 function contribution(

@@ -5,7 +5,7 @@ import type { AggregateStore, OutgoingRecord, RawStore } from "./ports.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
-import { StreamProcessor } from "./processor.ts";
+import { checkpointId, CHECKPOINTS, StreamProcessor } from "./processor.ts";
 import { USERS, usersStream } from "./users/users_stream.ts";
 import { generateUser } from "./users/generator.ts";
 import { seededRandom } from "./random.ts";
@@ -261,5 +261,144 @@ Deno.test("while a store is down the processor retries and commits nothing, then
   await running;
   assert.equal(await raw.count("users"), 50);
   assert.deepEqual(await genderTotals(aggregates), expectedGenders(list));
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+/** Tails a dead-letter topic into a list until `stop` is called. */
+function tailDead(broker: EmbeddedLog, topic: string) {
+  const dead: { value: Uint8Array; headers: Record<string, string> }[] = [];
+  const controller = new AbortController();
+  const tailing = broker.tail({
+    topics: [topic],
+    signal: controller.signal,
+    handle: (batch) => void dead.push(...batch.records),
+  });
+  return { dead, stop: () => (controller.abort(), tailing) };
+}
+
+Deno.test("a record that makes our code throw is dead-lettered as processing-error, loudly, and the stream goes on", async () => {
+  const { broker, raw, aggregates } = await setup(1);
+  const list = users(5);
+  const poison = list[2].login.uuid;
+  const stream = usersStream(DEFAULTS);
+  const buggy = {
+    ...stream,
+    contributions: (user: Parameters<typeof stream.contributions>[0]) => {
+      if (user.uuid === poison) throw new RangeError("a bug in our code");
+      return stream.contributions(user);
+    },
+  };
+  await broker.produce(USERS.topic, records(list));
+  const errors: string[] = [];
+  const tail = tailDead(broker, USERS.dlqTopic);
+  const processor = new StreamProcessor(buggy, {
+    broker,
+    raw,
+    aggregates,
+    log: { ...silentLogger, error: (m) => errors.push(m) },
+  });
+  await runUntil(processor, async () => (await raw.count("users")) === 4 && tail.dead.length === 1);
+  await tail.stop();
+  const [dead] = tail.dead;
+  assert.deepEqual(dead.value, records(list)[2].value, "the input bytes");
+  assert.equal(dead.headers.reason, "processing-error");
+  assert.equal(dead.headers["error.code"], "processing-error");
+  assert.equal(dead.headers["exception.class"], "RangeError");
+  assert.equal(dead.headers["exception.message"], "a bug in our code");
+  assert.match(dead.headers["exception.stacktrace"], /processor_test\.ts/);
+  assert.equal(dead.headers["source.offset"], "2");
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [
+    { key: "processing-error", value: 1 },
+  ]);
+  assert.equal((await genderTotals(aggregates)).male + (await genderTotals(aggregates)).female, 4);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /BUG: record users\[0\] offset 2 made the processor throw/);
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+Deno.test("a user produced in 2099 is invalid, and the watermark stays with the clock", async () => {
+  const { broker, raw, aggregates } = await setup(1);
+  const list = users(3);
+  const [before, future, after] = records(list);
+  await broker.produce(USERS.topic, [
+    before,
+    { ...future, timestamp: Date.UTC(2099, 0, 1) },
+    { ...after, timestamp: NOW + 1000 },
+  ]);
+  const tail = tailDead(broker, USERS.dlqTopic);
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+    now: () => NOW,
+  });
+  await runUntil(processor, async () => (await raw.count("users")) === 2 && tail.dead.length === 1);
+  await tail.stop();
+  const headers = tail.dead[0].headers;
+  assert.equal(
+    headers.reason,
+    "`(record timestamp)` must be at most 5 min ahead of the processing clock " +
+      "(2026-11-22 12:05:00), got 2099-01-01 00:00:00",
+  );
+  assert.equal(headers["error.code"], "invalid");
+  assert.equal(headers["error.field"], "(record timestamp)");
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "invalid", value: 1 }]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+Deno.test("a checkpoint poisoned before event times were bounded is healed, with a warning", async () => {
+  const { broker, raw, aggregates } = await setup(1);
+  const list = users(2);
+  await broker.produce(USERS.topic, records(list).slice(0, 1));
+  // What a record stamped 2099 left behind, saved by a version without the bound.
+  await raw.upsert(CHECKPOINTS, [{
+    id: checkpointId(USERS.name, 0),
+    ts: NOW,
+    doc: {
+      stream: USERS.name,
+      partition: 0,
+      checkpoint: {
+        offset: -1,
+        maxEventTime: Date.UTC(2099, 0, 1),
+        watermark: Date.UTC(2099, 0, 1) - 5000,
+        windows: [{ start: Date.UTC(2099, 0, 1), value: 1 }],
+      },
+    },
+  }]);
+  const warnings: string[] = [];
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
+    broker,
+    raw,
+    aggregates,
+    log: { ...silentLogger, warn: (m) => warnings.push(m) },
+    now: () => NOW,
+  });
+  await runUntil(processor, async () => (await raw.count("users")) === 1);
+  assert.match(warnings.join("\n"), /checkpoint of partition 0 was ahead of the clock/);
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [], "the record was not late");
+  const saved = await raw.get(CHECKPOINTS, checkpointId(USERS.name, 0));
+  const checkpoint = saved?.doc.checkpoint as { watermark: number; windows: unknown[] };
+  assert.ok(checkpoint.watermark <= NOW, "the saved checkpoint is sound again");
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+});
+
+Deno.test("a record larger than the limit is dead-lettered as too-large and counted", async () => {
+  const { broker, raw, aggregates } = await setup(1);
+  const list = users(2);
+  await broker.produce(USERS.topic, records(list));
+  const tail = tailDead(broker, USERS.dlqTopic);
+  const size = records(list)[0].value.byteLength;
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+    maxRecordBytes: Math.min(size, records(list)[1].value.byteLength) - 1,
+  });
+  await runUntil(processor, async () => tail.dead.length === 2);
+  await tail.stop();
+  assert.deepEqual(tail.dead.map((d) => d.headers["error.code"]), ["too-large", "too-large"]);
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "too-large", value: 2 }]);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
 });

@@ -16,6 +16,7 @@ import { SALES, salesStream } from "./sales/sales_stream.ts";
 import { saleKey, salesGenerator } from "./sales/sales.ts";
 import { clickstreamNames, clickstreamStream } from "./clickstream/clickstream_stream.ts";
 import { clickstreamKey, GENERATE } from "./clickstream/generator.ts";
+import type { ParquetArchive } from "./clickstream/parquet_archive.ts";
 import { PRODUCTS, productsStream } from "./products/products_stream.ts";
 import { generateProduct, productKey } from "./products/generator.ts";
 
@@ -77,6 +78,8 @@ export const STREAM_SOURCES: Record<StreamName, StreamSource> = {
 export interface StreamStores {
   raw: RawStore;
   aggregates: AggregateStore;
+  /** A clickstream stream's Parquet archive, which then receives the records it accepts. */
+  archive?: ParquetArchive;
 }
 
 /** The processor definition of a stream. */
@@ -93,7 +96,12 @@ export function streamDefinition(
     case "clicks":
     case "views":
     case "ratings":
-      return clickstreamStream(stream, config, stores.aggregates) as StreamDefinition<unknown>;
+      return clickstreamStream(
+        stream,
+        config,
+        stores.aggregates,
+        stores.archive,
+      ) as StreamDefinition<unknown>;
     case "products":
       return productsStream(config, stores.raw) as StreamDefinition<unknown>;
   }

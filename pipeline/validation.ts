@@ -9,6 +9,7 @@
  */
 
 import { RecordError } from "./record_error.ts";
+import { jsonShapeProblem } from "./json_shape.ts";
 
 /** A value that failed validation; `path` is the dotted field path. */
 export class InvalidFieldError extends RecordError {
@@ -255,7 +256,9 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * Decodes a record's bytes as UTF-8 JSON.
  *
- * @throws {RecordError} (`invalid`) when the bytes are not UTF-8 or not JSON.
+ * @throws {RecordError} (`invalid`) when the bytes are not UTF-8, nest or
+ * hold more than `json_shape.ts` allows (refused before the costly parse), or
+ * are not JSON.
  */
 export function decodeJson(bytes: Uint8Array): unknown {
   let text: string;
@@ -264,6 +267,8 @@ export function decodeJson(bytes: Uint8Array): unknown {
   } catch {
     throw new RecordError("invalid", "record is not valid UTF-8");
   }
+  const shape = jsonShapeProblem(bytes);
+  if (shape !== undefined) throw new RecordError("invalid", shape);
   try {
     return JSON.parse(text);
   } catch (error) {

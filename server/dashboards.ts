@@ -12,10 +12,14 @@ export const DASHBOARDS = ["sales", "clicks", "products"] as const;
 /** One of `DASHBOARDS`. */
 export type Dashboard = typeof DASHBOARDS[number];
 
-/** Records a stream refused: invalid ones and ones later than the watermark. */
+/** Records a stream refused (all kept in its dead-letter topic). */
 export interface Rejections {
+  /** Records that failed validation or were too large to parse. */
   invalid: number;
+  /** Records later than the watermark. */
   late: number;
+  /** Records that made our code throw (`processing-error`): a bug to report. */
+  processingError: number;
 }
 
 /**

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { type Config, DEFAULTS } from "../../config.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
+import { SqliteRawStore } from "../embedded/raw_store.ts";
+import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
 import type { Broker, BrokerRecord, OutgoingRecord } from "../ports.ts";
-import type { Logger } from "../logger.ts";
+import { StreamProcessor } from "../processor.ts";
+import { allTopicSpecs } from "../streams.ts";
+import { silentLogger } from "../logger.ts";
+import { until } from "../testing/until.ts";
 import { consumeCount } from "../testing/broker_contract.ts";
 import { readParquetFile } from "../testing/parquet_reader.ts";
 import {
@@ -13,20 +19,24 @@ import {
   samples,
 } from "../testing/clickstream_samples.ts";
 import type { ClickstreamTopic } from "./events.ts";
-import { archiveGroupId, type ArchiverStats, runArchiver } from "./archiver.ts";
-import { archiveDir, type FlushResult, SPOOL_FILE } from "./parquet_archive.ts";
+import { clickstreamNames, clickstreamStream } from "./clickstream_stream.ts";
+import { runArchiveFlusher } from "./archiver.ts";
+import { archiveDir, type FlushResult, ParquetArchive, SPOOL_FILE } from "./parquet_archive.ts";
 
 const encoder = new TextEncoder();
 
-function capturingLogger(): Logger & { lines: { level: string; message: string }[] } {
-  const lines: { level: string; message: string }[] = [];
-  return {
-    lines,
-    info: (message) => lines.push({ level: "info", message }),
-    warn: (message) => lines.push({ level: "warn", message }),
-    error: (message) => lines.push({ level: "error", message }),
-  };
+async function open(partitions: number) {
+  const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archiver-" });
+  const config: Config = { ...DEFAULTS, dataDir, partitions };
+  const broker = new EmbeddedLog({ path: join(dataDir, "log.db"), pollMs: 5 });
+  await broker.createTopics(allTopicSpecs(config));
+  const raw = new SqliteRawStore(join(dataDir, "store.db"));
+  const aggregates = new SqliteAggregateStore(join(dataDir, "store.db"));
+  const close = () => Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  return { config, broker, raw, aggregates, close };
 }
+
+type Opened = Awaited<ReturnType<typeof open>>;
 
 /** Produces `valid` samples with the invalid records interleaved; returns the samples by value. */
 async function produce(
@@ -34,7 +44,7 @@ async function produce(
   topic: ClickstreamTopic,
   valid: Sample[],
   withInvalid = true,
-): Promise<{ byValue: Map<string, Sample>; invalid: number }> {
+): Promise<Map<string, Sample>> {
   const bad = withInvalid ? invalidSamples(topic) : [];
   const records: OutgoingRecord[] = [];
   const byValue = new Map<string, Sample>();
@@ -46,223 +56,189 @@ async function produce(
       records.push({ key: `bad-${i}`, value: bad.shift()!.bytes });
     }
   });
-  const invalid = withInvalid ? invalidSamples(topic).length - bad.length : 0;
   await broker.produce(topic, records);
-  return { byValue, invalid };
+  return byValue;
 }
 
-/** The rows every valid record in the topic must have in the archive, by (partition, offset). */
-async function expectedFromLog(
-  broker: Broker,
+/** Valid records an hour older than the samples: late once their partition has moved on. */
+function lateRecords(topic: ClickstreamTopic, count: number): OutgoingRecord[] {
+  return samples(topic, count, 42).map((sample, i) => ({
+    key: `late-${i}`,
+    value: encoder.encode(JSON.stringify({
+      ...sample.json,
+      timestamp: new Date(sample.ms - 3_600_000).toISOString(),
+    })),
+  }));
+}
+
+/**
+ * Runs the topic's processor with its archive (flushed every 25 ms) until
+ * `done` holds, then stops both; returns the files written.
+ */
+async function processUntil(
+  opened: Opened,
   topic: ClickstreamTopic,
-  total: number,
-  byValue: Map<string, Sample>,
-): Promise<Map<string, Record<string, unknown>>> {
-  const all: BrokerRecord[] = await consumeCount(
+  done: (files: FlushResult[]) => boolean,
+  broker: Broker = opened.broker,
+): Promise<FlushResult[]> {
+  const { config, raw, aggregates } = opened;
+  const archive = new ParquetArchive({ dataDir: config.dataDir, topic });
+  const files: FlushResult[] = [];
+  const stopProcessor = new AbortController();
+  const stopFlusher = new AbortController();
+  const processor = new StreamProcessor(clickstreamStream(topic, config, aggregates, archive), {
     broker,
-    `check-${crypto.randomUUID()}`,
-    [topic],
-    total,
-  );
-  assert.equal(all.length, total);
-  const expected = new Map<string, Record<string, unknown>>();
-  for (const record of all) {
-    const sample = byValue.get(new TextDecoder().decode(record.value));
-    if (sample) {
-      expected.set(
-        `${record.partition}:${record.offset}`,
-        expectedRow(sample, record.partition, record.offset),
-      );
-    }
+    raw,
+    aggregates,
+    log: silentLogger,
+  });
+  const running = processor.run(clickstreamNames(topic).group, stopProcessor.signal, 37);
+  const flushing = runArchiveFlusher({
+    archive,
+    signal: stopFlusher.signal,
+    intervalMs: 25,
+    onFile: (file) => files.push(file),
+  });
+  try {
+    await until(() => Promise.resolve(done(files)), 20_000);
+  } finally {
+    stopProcessor.abort();
+    await running;
+    stopFlusher.abort();
+    await flushing;
+    archive.close();
   }
-  return expected;
+  return files;
 }
 
-function assertArchiveHolds(dir: string, expected: Map<string, Record<string, unknown>>): void {
+function archivedRows(dir: string): Record<string, unknown>[] {
   const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".parquet"));
-  const rows = files.flatMap((f) => readParquetFile(join(dir, f)).rows);
-  const positions = rows.map((r) => `${r.source_partition}:${r.source_offset}`);
-  assert.equal(new Set(positions).size, positions.length, "no record is archived twice");
-  assert.deepEqual(positions.sort(), [...expected.keys()].sort(), "exactly the valid records");
-  for (const row of rows) {
-    assert.deepEqual(row, expected.get(`${row.source_partition}:${row.source_offset}`));
-  }
+  return files.flatMap((f) => readParquetFile(join(dir, f)).rows);
 }
 
-/** Runs the archiver until it has written `rows` rows (or `timeoutMs` passes), then stops it. */
-async function archiveUntil(
-  broker: Broker,
-  topic: ClickstreamTopic,
-  dataDir: string,
-  rows: number,
-  log: Logger,
-  timeoutMs = 20_000,
-): Promise<{ stats: ArchiverStats; files: FlushResult[] }> {
+const position = (r: { partition: number; offset: number }) => `${r.partition}:${r.offset}`;
+
+Deno.test("the archive holds exactly the records the processor accepted: none invalid, none late, none twice", async () => {
+  const opened = await open(3);
+  const { broker, config } = opened;
+  const topic = "clicks";
+  const dlq = clickstreamNames(topic).dlqTopic;
+  try {
+    const byValue = await produce(broker, topic, samples(topic, 240, 5));
+    await broker.produce(topic, lateRecords(topic, 5));
+    const rows = (files: FlushResult[]) => files.reduce((n, f) => n + f.rows, 0);
+    await processUntil(opened, topic, (files) => rows(files) >= 240);
+    const all: BrokerRecord[] = await consumeCount(broker, `check-${crypto.randomUUID()}`, [
+      topic,
+    ], 252);
+    const dead = await consumeCount(broker, `check-${crypto.randomUUID()}`, [dlq], 12);
+    assert.equal(dead.length, 12, "7 invalid and 5 late records are dead-lettered");
+    assert.equal(dead.filter((d) => d.headers.reason === "late").length, 5);
+    const deadAt = new Set(
+      dead.map((d) => `${d.headers["source.partition"]}:${d.headers["source.offset"]}`),
+    );
+
+    const expected = new Map<string, Record<string, unknown>>();
+    for (const record of all) {
+      const sample = byValue.get(new TextDecoder().decode(record.value));
+      if (sample) {
+        expected.set(position(record), expectedRow(sample, record.partition, record.offset));
+      }
+    }
+    assert.equal(expected.size, 240);
+    const dir = archiveDir(config.dataDir, topic);
+    const archived = archivedRows(dir);
+    const at = archived.map((r) =>
+      position({ partition: Number(r.source_partition), offset: Number(r.source_offset) })
+    );
+    assert.equal(new Set(at).size, at.length, "no record is archived twice");
+    assert.deepEqual(at.sort(), [...expected.keys()].sort(), "exactly the accepted records");
+    for (const row of archived) {
+      assert.deepEqual(row, expected.get(`${row.source_partition}:${row.source_offset}`));
+    }
+    assert.deepEqual(at.filter((p) => deadAt.has(p)), [], "no record is both archived and dead");
+    assert.equal(at.length + deadAt.size, all.length, "every record ends in one place");
+
+    // A second run resumes after what the group committed and repeats nothing.
+    const later = samples(topic, 60, 6).map((sample) => {
+      const ms = sample.ms + 3_600_000;
+      return { json: { ...sample.json, timestamp: new Date(ms).toISOString() }, ms };
+    });
+    const more = await produce(broker, topic, later, false);
+    const second = await processUntil(opened, topic, (files) => rows(files) >= 60);
+    assert.equal(rows(second), 60);
+    assert.equal(archivedRows(dir).length, 300);
+    assert.equal(more.size, 60);
+  } finally {
+    await opened.close();
+  }
+});
+
+Deno.test("the archive flusher writes no files for a quiet topic, however many ticks pass", async () => {
+  const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archiver-" });
+  const archive = new ParquetArchive({ dataDir, topic: "views" });
   const controller = new AbortController();
   const files: FlushResult[] = [];
-  let written = 0;
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const stats = await runArchiver({
-    broker,
-    topic,
-    dataDir,
-    intervalMs: 25,
-    maxBatch: 37,
+  const running = runArchiveFlusher({
+    archive,
     signal: controller.signal,
-    log,
-    onFile: (file) => {
-      files.push(file);
-      written += file.rows;
-      if (written >= rows) controller.abort();
-    },
+    intervalMs: 5,
+    onFile: (file) => files.push(file),
   });
-  clearTimeout(timer);
-  return { stats, files };
-}
-
-Deno.test("archiver: files hold exactly the valid records, and a second run repeats none", async () => {
-  const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archiver-" });
-  const broker = new EmbeddedLog({ path: join(dataDir, "log.db"), pollMs: 5 });
-  const topic = "clicks";
-  try {
-    await broker.createTopics([{ name: topic, partitions: 3 }]);
-    const first = samples(topic, 240, 5);
-    const one = await produce(broker, topic, first);
-    assert.equal(one.invalid, 7);
-    const log = capturingLogger();
-    const run1 = await archiveUntil(broker, topic, dataDir, 240, log);
-    assert.deepEqual(
-      [run1.stats.staged, run1.stats.skipped, run1.stats.rows],
-      [240, 7, 240],
-    );
-    const warnings = log.lines.filter((l) => l.level === "warn").map((l) => l.message);
-    const skippedInWarnings = warnings
-      .map((w) => Number(/^skipped (\d+) invalid clicks record/.exec(w)?.[1]))
-      .reduce((a, b) => a + b, 0);
-    assert.equal(skippedInWarnings, 7, `warnings: ${warnings.join(" | ")}`);
-    assert.ok(warnings.length <= run1.stats.files + 1, "at most one warning per flush");
-    assert.equal(log.lines.filter((l) => l.level === "error").length, 0);
-    const dir = archiveDir(dataDir, topic);
-    const expected1 = await expectedFromLog(broker, topic, 247, one.byValue);
-    assert.equal(expected1.size, 240);
-    assertArchiveHolds(dir, expected1);
-
-    const second = samples(topic, 60, 6);
-    const two = await produce(broker, topic, second);
-    const run2 = await archiveUntil(broker, topic, dataDir, 60, capturingLogger());
-    assert.equal(run2.stats.staged, 60, "the group resumes after what it committed");
-    assert.equal(run2.stats.rows, 60);
-    const expected = await expectedFromLog(
-      broker,
-      topic,
-      247 + 60 + two.invalid,
-      new Map([...one.byValue, ...two.byValue]),
-    );
-    assertArchiveHolds(dir, expected);
-  } finally {
-    await broker.close();
-  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  controller.abort();
+  assert.deepEqual(await running, { files: 0, rows: 0 });
+  assert.deepEqual(files, []);
+  assert.deepEqual(archive.files(), []);
+  archive.close();
 });
 
-Deno.test("archiver: a quiet topic gets no files, however many ticks pass", async () => {
-  const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archiver-" });
-  const broker = new EmbeddedLog({ path: join(dataDir, "log.db"), pollMs: 5 });
-  try {
-    await broker.createTopics([{ name: "views", partitions: 2 }]);
-    const controller = new AbortController();
-    const files: FlushResult[] = [];
-    const running = runArchiver({
-      broker,
-      topic: "views",
-      dataDir,
-      intervalMs: 5,
-      signal: controller.signal,
-      onFile: (file) => files.push(file),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    controller.abort();
-    const stats = await running;
-    assert.deepEqual(files, []);
-    assert.deepEqual(stats, { staged: 0, skipped: 0, files: 0, rows: 0 });
-    const names = [...Deno.readDirSync(archiveDir(dataDir, "views"))].map((e) => e.name);
-    assert.deepEqual(names.filter((n) => n.endsWith(".parquet")), []);
-  } finally {
-    await broker.close();
-  }
-});
-
-Deno.test("archiver: a batch is staged durably before the broker may commit it, and flushed on stop", async () => {
-  const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archiver-" });
-  const log = new EmbeddedLog({ path: join(dataDir, "log.db"), pollMs: 5 });
+Deno.test("accepted records are staged durably before the broker may commit their batch", async () => {
+  const opened = await open(2);
+  const { config } = opened;
   const topic = "ratings";
   const notDurable: string[] = [];
+  const handled: string[] = [];
   let batches = 0;
-  const controller = new AbortController();
-  // Between `handle` resolving and the commit, look at the spool through a connection of its own.
+  // Between the processor's `handle` resolving and the commit, look at the spool
+  // through a connection of its own.
   const broker: Broker = {
-    createTopics: (t) => log.createTopics(t),
-    partitions: (t) => log.partitions(t),
-    produce: (t, r) => log.produce(t, r),
-    tail: (o) => log.tail(o),
-    close: () => log.close(),
+    ...opened.broker,
+    createTopics: (t) => opened.broker.createTopics(t),
+    partitions: (t) => opened.broker.partitions(t),
+    produce: (t, r) => opened.broker.produce(t, r),
+    tail: (o) => opened.broker.tail(o),
+    close: () => opened.broker.close(),
     consume: (options) =>
-      log.consume({
+      opened.broker.consume({
         ...options,
         handle: async (batch) => {
           await options.handle(batch);
-          const spool = new DatabaseSync(join(archiveDir(dataDir, topic), SPOOL_FILE));
+          const spool = new DatabaseSync(join(archiveDir(config.dataDir, topic), SPOOL_FILE));
           const kept = spool.prepare(
             `SELECT (SELECT count(*) FROM spool WHERE partition = ?1 AND offset = ?2)
                   + (SELECT count(*) FROM archived WHERE partition = ?1 AND high_water >= ?2) AS n`,
           );
           for (const record of batch.records) {
+            handled.push(position(record));
             const n = Number((kept.get(record.partition, record.offset) as { n: number }).n);
-            if (n === 0) notDurable.push(`${record.partition}:${record.offset}`);
+            if (n === 0) notDurable.push(position(record));
           }
           spool.close();
-          if (++batches >= 4) controller.abort();
+          batches++;
         },
       }),
   };
   try {
-    await broker.createTopics([{ name: topic, partitions: 2 }]);
-    await produce(broker, topic, samples(topic, 40, 8), false);
-    const handled: string[] = [];
-    const stats = await runArchiver({
-      broker: {
-        ...broker,
-        consume: (options) =>
-          broker.consume({
-            ...options,
-            handle: (batch) => {
-              handled.push(...batch.records.map((r) => `${r.partition}:${r.offset}`));
-              return options.handle(batch);
-            },
-          }),
-      },
-      topic,
-      dataDir,
-      intervalMs: 60_000,
-      maxBatch: 5,
-      signal: controller.signal,
-    });
-    assert.equal(batches, 4);
+    await produce(opened.broker, topic, samples(topic, 40, 8), false);
+    await processUntil(opened, topic, () => handled.length >= 40, broker);
+    assert.ok(batches >= 2);
     assert.deepEqual(notDurable, []);
-    // The timer never fired: the last flush on stop wrote everything handled.
-    assert.deepEqual([stats.files, stats.rows], [1, 20]);
-    const dir = archiveDir(dataDir, topic);
-    const [file] = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
-      n.endsWith(".parquet")
-    );
-    const archived = readParquetFile(join(dir, file)).rows.map((r) =>
+    const archived = archivedRows(archiveDir(config.dataDir, topic)).map((r) =>
       `${r.source_partition}:${r.source_offset}`
     );
-    assert.deepEqual(archived.sort(), handled.sort());
+    assert.deepEqual(archived.sort(), handled.sort(), "the last flush on stop wrote the rest");
   } finally {
-    await broker.close();
+    await opened.close();
   }
-});
-
-Deno.test("archiver: its consumer group is its own", () => {
-  assert.equal(archiveGroupId("views"), "streamboard-archive-views");
 });

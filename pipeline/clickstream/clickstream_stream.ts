@@ -12,6 +12,8 @@ import { decodeJson } from "../validation.ts";
 import { ALL_TIME } from "../window_counts.ts";
 import { hopping, type WindowResult } from "../windowing/windows.ts";
 import { type ClickstreamEvent, type ClickstreamTopic, type Timed, VALIDATE } from "./events.ts";
+import type { ParquetArchive } from "./parquet_archive.ts";
+import { archiveSink } from "./archiver.ts";
 
 /** Length of a rate window, ms. */
 export const RATE_WINDOW_MS = 10_000;
@@ -84,11 +86,15 @@ export function writeRateWindows(
   })));
 }
 
-/** The stream definition of one clickstream topic. */
+/**
+ * The stream definition of one clickstream topic; with `archive`, the records
+ * it accepts (and only those) are archived to Parquet too.
+ */
 export function clickstreamStream(
   topic: ClickstreamTopic,
   config: Config,
   aggregates: AggregateStore,
+  archive?: ParquetArchive,
 ): StreamDefinition<Timed<ClickstreamEvent>, number> {
   const names = clickstreamNames(topic);
   return {
@@ -107,10 +113,13 @@ export function clickstreamStream(
       spec: hopping(RATE_WINDOW_MS, RATE_SLIDE_MS, {
         allowedLatenessMs: config.lateness[topic],
         idleTimeoutMs: config.idleTimeoutMs,
+        maxFutureMs: config.maxFutureMs[topic],
       }),
       eventTime: ({ ts }) => ts,
+      timeField: "timestamp",
       aggregation: { empty: () => 0, add: (n) => n + 1 },
       onClose: (partition, closed) => writeRateWindows(aggregates, topic, partition, closed),
     },
+    ...(archive ? { sink: archiveSink(archive) } : {}),
   };
 }

@@ -89,8 +89,9 @@ export class ParquetArchive {
   /** The archive directory. */
   readonly dir: string;
   readonly topic: ClickstreamTopic;
+  /** Most rows one file holds. */
+  readonly maxRowsPerFile: number;
   readonly #db: DatabaseSync;
-  readonly #maxRows: number;
   readonly #now: () => number;
   readonly #onStep: (step: FlushStep, file: string) => void;
   readonly #sql: Record<
@@ -123,7 +124,7 @@ export class ParquetArchive {
     }
     this.topic = options.topic;
     this.dir = archiveDir(options.dataDir, options.topic);
-    this.#maxRows = maxRows;
+    this.maxRowsPerFile = maxRows;
     this.#now = options.now ?? Date.now;
     this.#onStep = options.onFlushStep ?? (() => {});
     this.#db = openSpool(join(this.dir, SPOOL_FILE));
@@ -229,7 +230,7 @@ export class ParquetArchive {
     let result: FlushResult | undefined;
     try {
       this.#settle();
-      const spooled = this.#sql.batch.all(this.#maxRows) as unknown as SpoolRow[];
+      const spooled = this.#sql.batch.all(this.maxRowsPerFile) as unknown as SpoolRow[];
       if (spooled.length > 0) {
         const seq = Number((this.#sql.nextSeq.get() as { next: number }).next);
         const name = archiveFileName(this.topic, this.#now(), seq);

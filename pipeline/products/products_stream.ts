@@ -85,6 +85,7 @@ export function productsStream(
   const spec = tumbling(config.productsWindowMs, {
     allowedLatenessMs: config.lateness.products,
     idleTimeoutMs: config.idleTimeoutMs,
+    maxFutureMs: config.maxFutureMs.products,
   });
   return {
     ...PRODUCTS,
@@ -111,6 +112,7 @@ export function productsStream(
     windows: {
       spec,
       eventTime: (p) => p.ts,
+      timeField: "timestamp_column",
       aggregation: { empty: noProducts, add: addProduct },
       onClose: (partition, closed) => closeProductWindows(raw, config.dataDir, partition, closed),
     },

@@ -201,7 +201,7 @@ const EXPECTED: SalesSnapshot = {
     { month: "2025-02", revenue: 2278.14, revenueText: "2278.14", transactions: 3 },
     { month: "2025-03", revenue: 314.97, revenueText: "314.97", transactions: 2 },
   ],
-  rejected: { invalid: 4, late: 1 },
+  rejected: { invalid: 4, late: 1, processingError: 0 },
 };
 
 async function setup(records: OutgoingRecord[]) {

@@ -104,8 +104,10 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
       spec: tumbling(60_000, {
         allowedLatenessMs: config.lateness.sales,
         idleTimeoutMs: config.idleTimeoutMs,
+        maxFutureMs: config.maxFutureMs.sales,
       }),
       eventTime: (sale) => sale.ts,
+      timeField: "timestamp",
       aggregation: {
         empty: () => ({ cents: "0", count: 0 }),
         add: addMinuteSale,

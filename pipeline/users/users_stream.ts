@@ -21,6 +21,9 @@ export const USERS = {
   group: "streamboard-users",
 } as const;
 
+/** How dead-letter reasons name the users stream's event time: the broker record's own timestamp. */
+export const RECORD_TIMESTAMP = "(record timestamp)";
+
 /** Aggregate dimensions of the users stream. */
 export const USER_DIMENSIONS = ["gender", "country", "age_band"] as const;
 
@@ -87,8 +90,10 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, numb
       spec: tumbling(USERS.windowMs, {
         allowedLatenessMs: config.lateness.users,
         idleTimeoutMs: config.idleTimeoutMs,
+        maxFutureMs: config.maxFutureMs.users,
       }),
       eventTime: (user) => user.receivedAt,
+      timeField: RECORD_TIMESTAMP,
       aggregation: { empty: () => 0, add: (n) => n + 1 },
     },
   };

@@ -10,6 +10,9 @@
  * the watermark reaches its end. A partition that has received nothing for
  * the idle timeout follows the most advanced partition (in the spirit of
  * Flink's `withIdleness`), so a quiet partition does not keep its windows open forever.
+ * An event time further ahead of the processing clock than `maxFutureMs` is
+ * refused (the caller dead-letters it), so one record can never move the
+ * watermark past what the clock allows; old event times stay valid.
  */
 
 /** Shape and timing of a stream's windows. */
@@ -22,10 +25,12 @@ export interface WindowSpec {
   allowedLatenessMs: number;
   /** After this long without records (processing time, ms) a partition counts as idle. */
   idleTimeoutMs: number;
+  /** How far ahead of the processing clock an event time may be and still count, ms. */
+  maxFutureMs: number;
 }
 
-/** Lateness and idleness settings of a spec. */
-export type WindowTiming = Pick<WindowSpec, "allowedLatenessMs" | "idleTimeoutMs">;
+/** Lateness, idleness and future bound of a spec. */
+export type WindowTiming = Pick<WindowSpec, "allowedLatenessMs" | "idleTimeoutMs" | "maxFutureMs">;
 
 /** Tumbling windows of `sizeMs`. */
 export function tumbling(sizeMs: number, timing: WindowTiming): WindowSpec {
@@ -45,8 +50,12 @@ export function hopping(sizeMs: number, slideMs: number, timing: WindowTiming): 
       `windows need whole positive ms with the slide dividing the size, got size ${sizeMs} and slide ${slideMs}`,
     );
   }
-  if (timing.allowedLatenessMs < 0 || timing.idleTimeoutMs <= 0) {
-    throw new RangeError("allowed lateness must be at least 0 and the idle timeout positive");
+  if (
+    !(timing.allowedLatenessMs >= 0) || !(timing.idleTimeoutMs > 0) || !(timing.maxFutureMs >= 0)
+  ) {
+    throw new RangeError(
+      "allowed lateness and the future bound must be at least 0 and the idle timeout positive",
+    );
   }
   return { sizeMs, slideMs, ...timing };
 }
@@ -99,8 +108,26 @@ export type AddOutcome<A> =
   }
   /** The record is older than the watermark: dead-letter it with reason `late`. */
   | { kind: "late"; watermark: number }
+  /** The record's event time is past `limit` (the clock plus `maxFutureMs`): dead-letter it. */
+  | { kind: "future"; limit: number }
   /** The offset is already included (a replay after a crash): nothing changed. */
   | { kind: "included" };
+
+/**
+ * What restoring a checkpoint whose event time was beyond the clock changed:
+ * such a checkpoint was saved before event times were bounded, and keeping it
+ * would dead-letter every record as late until the clock caught up.
+ */
+export interface Healed {
+  /** The checkpoint's highest event time and watermark, ms. */
+  maxEventTime: number | null;
+  watermark: number | null;
+  /** What they are now, ms. */
+  nowMaxEventTime: number | null;
+  nowWatermark: number | null;
+  /** Open windows dropped: they started past the bound, so only refused event times were in them. */
+  dropped: number;
+}
 
 /** The windows of one source partition. */
 export class PartitionWindows<V, A> {
@@ -111,8 +138,16 @@ export class PartitionWindows<V, A> {
   #maxEventTime: number | null;
   #watermark: number | null;
   #lastEventAt: number;
+  /** Set when the checkpoint was beyond the clock and was brought back (see `Healed`). */
+  readonly healed: Healed | undefined;
 
-  /** Starts empty, or where `checkpoint` left off; `now` is processing time, ms. */
+  /**
+   * Starts empty, or where `checkpoint` left off; `now` is processing time, ms.
+   * A checkpoint whose highest event time or watermark is past `now +
+   * maxFutureMs` is healed: its highest event time becomes `now`, its
+   * watermark at most `now - allowedLatenessMs`, and windows starting past
+   * the bound are dropped.
+   */
   constructor(
     spec: WindowSpec,
     aggregation: Aggregation<V, A>,
@@ -124,7 +159,29 @@ export class PartitionWindows<V, A> {
     this.#offset = checkpoint?.offset ?? -1;
     this.#maxEventTime = checkpoint?.maxEventTime ?? null;
     this.#watermark = checkpoint?.watermark ?? null;
-    for (const { start, value } of checkpoint?.windows ?? []) this.#windows.set(start, value);
+    let windows = checkpoint?.windows ?? [];
+    const limit = now + spec.maxFutureMs;
+    if (
+      (this.#maxEventTime !== null && this.#maxEventTime > limit) ||
+      (this.#watermark !== null && this.#watermark > limit)
+    ) {
+      const kept = windows.filter((w) => w.start <= limit);
+      const maxEventTime = this.#maxEventTime;
+      const watermark = this.#watermark;
+      this.#maxEventTime = maxEventTime === null ? null : Math.min(maxEventTime, now);
+      this.#watermark = watermark === null
+        ? null
+        : Math.min(watermark, now - spec.allowedLatenessMs);
+      this.healed = {
+        maxEventTime,
+        watermark,
+        nowMaxEventTime: this.#maxEventTime,
+        nowWatermark: this.#watermark,
+        dropped: windows.length - kept.length,
+      };
+      windows = kept;
+    }
+    for (const { start, value } of windows) this.#windows.set(start, value);
     this.#lastEventAt = now;
   }
 
@@ -160,18 +217,38 @@ export class PartitionWindows<V, A> {
     return true;
   }
 
-  /** Adds the record at `offset` with event time `ts` (records arrive in offset order). */
+  /**
+   * Adds the record at `offset` with event time `ts` (records arrive in
+   * offset order). Atomic: when the aggregation throws, the partition is as
+   * it was and the offset is not consumed.
+   *
+   * @throws {RangeError} when `ts` is not a finite number (a stream's `eventTime` is wrong)
+   */
   add(offset: number, ts: number, value: V, now: number): AddOutcome<A> {
     if (offset <= this.#offset) return { kind: "included" };
-    this.#offset = offset;
-    this.#lastEventAt = now;
+    if (!Number.isFinite(ts)) {
+      throw new RangeError(`an event time must be a finite number of ms, got ${ts}`);
+    }
+    const limit = now + this.#spec.maxFutureMs;
+    if (ts > limit) {
+      this.pass(offset, now);
+      return { kind: "future", limit };
+    }
     if (this.#watermark !== null && ts < this.#watermark) {
+      this.pass(offset, now);
       return { kind: "late", watermark: this.#watermark };
     }
+    // Every new accumulator before any is stored, so a throwing aggregation changes nothing.
+    const updates = windowStartsOf(ts, this.#spec).map((start) =>
+      [
+        start,
+        this.#aggregation.add(this.#windows.get(start) ?? this.#aggregation.empty(), value),
+      ] as const
+    );
+    this.pass(offset, now);
     const running: WindowResult<A>[] = [];
-    for (const start of windowStartsOf(ts, this.#spec)) {
-      const acc = this.#windows.get(start) ?? this.#aggregation.empty();
-      this.#windows.set(start, this.#aggregation.add(acc, value));
+    for (const [start, acc] of updates) {
+      this.#windows.set(start, acc);
       running.push(this.#result(start, false));
     }
     if (this.#maxEventTime === null || ts > this.#maxEventTime) this.#maxEventTime = ts;
@@ -230,12 +307,14 @@ export class WindowEngine<V, A> {
     return this.#partitions.get(partition);
   }
 
-  /** Takes over a partition from its checkpoint (or from nothing). */
-  restore(partition: number, now: number, checkpoint?: PartitionCheckpoint<A>): void {
-    this.#partitions.set(
-      partition,
-      new PartitionWindows(this.spec, this.#aggregation, now, checkpoint),
-    );
+  /**
+   * Takes over a partition from its checkpoint (or from nothing); returns what
+   * was healed when the checkpoint was beyond the clock (see `PartitionWindows`).
+   */
+  restore(partition: number, now: number, checkpoint?: PartitionCheckpoint<A>): Healed | undefined {
+    const windows = new PartitionWindows(this.spec, this.#aggregation, now, checkpoint);
+    this.#partitions.set(partition, windows);
+    return windows.healed;
   }
 
   /** The partitions held. */
@@ -257,8 +336,8 @@ export class WindowEngine<V, A> {
   }
 
   /**
-   * Adds a record of `partition`.
-   * @throws {RangeError} when the partition was not restored first
+   * Adds a record of `partition` (atomic, see `PartitionWindows.add`).
+   * @throws {RangeError} when the partition was not restored first or `ts` is not finite
    */
   add(partition: number, offset: number, ts: number, value: V, now: number): AddOutcome<A> {
     return this.#held(partition).add(offset, ts, value, now);

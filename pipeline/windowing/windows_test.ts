@@ -10,7 +10,12 @@ import {
 
 const count: Aggregation<number, number> = { empty: () => 0, add: (acc, v) => acc + v };
 const MIN = 60_000;
-const spec = tumbling(2 * MIN, { allowedLatenessMs: 10_000, idleTimeoutMs: 5_000 });
+/** Event times in these tests run up to an hour ahead of their processing clock (0). */
+const spec = tumbling(2 * MIN, {
+  allowedLatenessMs: 10_000,
+  idleTimeoutMs: 5_000,
+  maxFutureMs: 60 * MIN,
+});
 
 Deno.test("tumbling windows hold each event time in exactly one window", () => {
   assert.deepEqual(windowStartsOf(0, spec), [0]);
@@ -19,14 +24,14 @@ Deno.test("tumbling windows hold each event time in exactly one window", () => {
 });
 
 Deno.test("hopping windows hold an event time in size/slide windows", () => {
-  const h = hopping(10_000, 1_000, { allowedLatenessMs: 0, idleTimeoutMs: 1 });
+  const h = hopping(10_000, 1_000, { allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: 0 });
   const starts = windowStartsOf(25_500, h);
   assert.equal(starts.length, 10);
   assert.equal(starts[0], 16_000);
   assert.equal(starts[9], 25_000);
   for (const s of starts) assert.ok(s <= 25_500 && 25_500 < s + 10_000);
   assert.throws(
-    () => hopping(10_000, 3_000, { allowedLatenessMs: 0, idleTimeoutMs: 1 }),
+    () => hopping(10_000, 3_000, { allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: 0 }),
     RangeError,
   );
 });
@@ -128,4 +133,76 @@ Deno.test("when every partition is idle the watermark stays where event time lef
 Deno.test("adding to a partition that was not restored is refused", () => {
   const engine = new WindowEngine(spec, count);
   assert.throws(() => engine.add(3, 0, 0, 1, 0), RangeError);
+});
+
+const HOUR = 60 * MIN;
+const YEAR_2099 = Date.UTC(2099, 0, 1);
+
+Deno.test("an event time past the clock plus the future bound is refused and moves nothing", () => {
+  const w = new PartitionWindows(spec, count, 0);
+  w.add(0, 30_000, 1, 0);
+  assert.deepEqual(w.add(1, HOUR + 1, 1, 0), { kind: "future", limit: HOUR });
+  assert.deepEqual(w.add(2, YEAR_2099, 1, 0), { kind: "future", limit: HOUR });
+  assert.equal(w.offset, 2, "the refused records are consumed");
+  assert.equal(w.watermark, 20_000, "the watermark stays where the valid record put it");
+  assert.deepEqual(w.open().map((r) => [r.start, r.value]), [[0, 1]]);
+  assert.equal(w.add(3, 40_000, 1, 0).kind, "added", "the next record on time still counts");
+  assert.equal(w.add(4, HOUR, 1, 0).kind, "added", "exactly at the bound counts");
+  // The clock moves on: what was too far ahead is now allowed, and old event times stay valid.
+  assert.equal(w.add(5, YEAR_2099, 1, YEAR_2099 - HOUR).kind, "added");
+});
+
+Deno.test("a replay of old history is not refused: only the future is bounded", () => {
+  const w = new PartitionWindows(spec, count, Date.UTC(2026, 10, 30));
+  assert.equal(w.add(0, Date.UTC(2025, 0, 1), 1, Date.UTC(2026, 10, 30)).kind, "added");
+});
+
+Deno.test("an aggregation that throws leaves the partition exactly as it was", () => {
+  const h = hopping(10_000, 1_000, { allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: HOUR });
+  let calls = 0;
+  // Fails on the third window the record falls in, after two succeeded.
+  const fragile: Aggregation<number, number> = {
+    empty: () => 0,
+    add: (acc, v) => {
+      if (v < 0 && ++calls === 3) throw new Error("total does not fit");
+      return acc + v;
+    },
+  };
+  const w = new PartitionWindows(h, fragile, 0);
+  w.add(0, 15_000, 1, 0);
+  const before = w.checkpoint();
+  assert.throws(() => w.add(1, 15_500, -1, 0), /does not fit/);
+  assert.deepEqual(w.checkpoint(), before, "no window, offset or event time changed");
+  assert.equal(w.pass(1, 0), true, "the offset is still there to be passed (dead-lettered)");
+  assert.throws(() => w.add(2, Number.NaN, 1, 0), RangeError);
+  assert.equal(w.offset, 1);
+});
+
+Deno.test("a checkpoint poisoned by an event time in 2099 is healed on restore", () => {
+  const poisoned = new PartitionWindows(
+    tumbling(2 * MIN, { allowedLatenessMs: 10_000, idleTimeoutMs: 5_000, maxFutureMs: 1e15 }),
+    count,
+    0,
+  );
+  poisoned.add(0, 30_000, 1, 0);
+  poisoned.add(1, 3 * MIN, 1, 0);
+  poisoned.add(2, YEAR_2099, 1, 0);
+  const saved = JSON.parse(JSON.stringify(poisoned.checkpoint()));
+  assert.equal(saved.watermark, YEAR_2099 - 10_000);
+
+  const now = 10 * MIN;
+  const engine = new WindowEngine(spec, count);
+  const healed = engine.restore(0, now, saved);
+  assert.deepEqual(healed, {
+    maxEventTime: YEAR_2099,
+    watermark: YEAR_2099 - 10_000,
+    nowMaxEventTime: now,
+    nowWatermark: now - 10_000,
+    dropped: 1,
+  });
+  const w = engine.partition(0)!;
+  assert.deepEqual(w.open(), [], "the 2099 window is gone (the 2099 record closed the others)");
+  assert.equal(engine.add(0, 3, now, 1, now).kind, "added", "a record on time counts again");
+  assert.equal(w.checkpoint().watermark, now - 10_000);
+  assert.equal(engine.restore(1, now, w.checkpoint()), undefined, "a sound checkpoint is kept");
 });

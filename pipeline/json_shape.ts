@@ -1,0 +1,52 @@
+/**
+ * A cheap look at JSON text's shape before it is parsed: `JSON.parse` of a
+ * megabyte that nests half a million arrays deep, or holds a hundred
+ * thousand keys, takes a fifth of a second, while one linear scan of the
+ * bytes takes a millisecond. Records nest a few levels and hold tens of
+ * values, so these bounds refuse only what no producer sends.
+ */
+
+/** Deepest nesting of arrays and objects a record may have. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Most values (array items and object members, at every level) a record may hold. */
+export const MAX_JSON_VALUES = 10_000;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
+/**
+ * What is wrong with the shape of JSON text (as UTF-8 bytes): too deep or
+ * too many values; `undefined` when neither. Looks only at brackets and
+ * commas outside strings, so it never fails on text that is not JSON: the
+ * parser says what is wrong with that.
+ */
+export function jsonShapeProblem(bytes: Uint8Array): string | undefined {
+  let depth = 0;
+  let values = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === BACKSLASH) i++;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) {
+      inString = true;
+    } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
+      if (++depth > MAX_JSON_DEPTH) {
+        return `record nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
+      }
+      values++;
+    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
+      depth--;
+    } else if (b === COMMA && ++values > MAX_JSON_VALUES) {
+      return `record holds more than ${MAX_JSON_VALUES} values`;
+    }
+  }
+  return undefined;
+}
