@@ -308,7 +308,7 @@ Deno.test("a record that makes our code throw is dead-lettered as processing-err
   assert.match(dead.headers["exception.stacktrace"], /processor_test\.ts/);
   assert.equal(dead.headers["source.offset"], "2");
   assert.deepEqual(await aggregates.totals("users", "rejected"), [
-    { key: "processing-error", value: 1 },
+    { key: "processing-error", value: 1n },
   ]);
   assert.equal((await genderTotals(aggregates)).male + (await genderTotals(aggregates)).female, 4);
   assert.equal(errors.length, 1);
@@ -343,7 +343,7 @@ Deno.test("a user produced in 2099 is invalid, and the watermark stays with the 
   );
   assert.equal(headers["error.code"], "invalid");
   assert.equal(headers["error.field"], "(record timestamp)");
-  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "invalid", value: 1 }]);
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "invalid", value: 1n }]);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
 });
 
@@ -399,6 +399,6 @@ Deno.test("a record larger than the limit is dead-lettered as too-large and coun
   await runUntil(processor, async () => tail.dead.length === 2);
   await tail.stop();
   assert.deepEqual(tail.dead.map((d) => d.headers["error.code"]), ["too-large", "too-large"]);
-  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "too-large", value: 2 }]);
+  assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "too-large", value: 2n }]);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
 });
