@@ -18,7 +18,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const handler: Handlers = {
   async POST(req, ctx) {
     requireWriteToken(req, ctx.state.config.writeToken);
-    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    const body = await readJsonBody(req, {
+      maxBytes: MAX_BODY_BYTES,
+      timeoutMs: ctx.state.config.bodyTimeoutMs,
+    });
     const records = isObject(body) && Array.isArray(body.results) ? body.results : [body];
     if (records.length === 0) {
       throw new HttpError(400, "`results` is empty; send at least one user");
