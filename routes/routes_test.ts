@@ -71,7 +71,20 @@ Deno.test("GET /stats counts by gender; /last_user is the newest; /users pages n
 Deno.test("GET /users refuses a bad limit or cursor with 400 and a message", async () => {
   const f = await startFixture();
   try {
-    for (const query of ["limit=0", "limit=501", "limit=abc", "limit=2.5"]) {
+    for (
+      const query of [
+        "limit=0",
+        "limit=501",
+        "limit=abc",
+        "limit=2.5",
+        "limit=0x10",
+        "limit=1e2",
+        "limit=%2B5",
+        "limit=%205",
+        "limit=5.0",
+        "limit=",
+      ]
+    ) {
       const res = await f.app.request(`/users?${query}`);
       assert.equal(res.status, 400, query);
       assert.match((await res.json()).error, /limit must be a whole number from 1 to 500/);
@@ -128,6 +141,7 @@ Deno.test("POST /add_user answers bad input with 400/413/415 and a message, prod
       [post(JSON.stringify({ results: [] })), 400, /`results` is empty/],
       [post(JSON.stringify({ ...user, pad: "x".repeat(64 * 1024) })), 413, /larger than 64 KiB/],
       [post("{}", { "content-type": "text/plain" }), 415, /application\/json/],
+      [{ method: "POST", body: new Blob(["{}"]) }, 415, /the request had no Content-Type/],
     ];
     for (const [init, status, message] of cases) {
       const res = await f.app.request("/add_user", init);

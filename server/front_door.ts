@@ -70,13 +70,11 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
         return rawJsonResponse(403, "connect to StreamBoard's public port, not this internal one");
       }
       connection.requestStarted();
-      const finished = once(() => connection.requestEnded());
-      try {
-        return onBodyEnd(await handler(req, { address: connection.address }), finished);
-      } catch (error) {
-        finished();
-        throw error;
-      }
+      let closing = false;
+      info.completed.catch(() => {}).finally(() => connection.requestEnded(closing));
+      const res = await handler(req, { address: connection.address });
+      closing = res.headers.get("connection")?.toLowerCase() === "close";
+      return res;
     },
   );
   let closing = false;
@@ -151,6 +149,10 @@ class Connection {
   #inFlight = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writes: Promise<void> = Promise.resolve();
+  /** The last write towards the internal server. */
+  #relayed: Promise<void> = Promise.resolve();
+  /** Set once a response said `Connection: close`: what the client still sends is not relayed. */
+  #ending = false;
   #closed = false;
 
   constructor(client: Deno.TcpConn, upstream: Deno.TcpConn, options: FrontDoorOptions) {
@@ -171,8 +173,9 @@ class Connection {
         this.#arm(this.#options.headerTimeoutMs, () => this.#headersLate());
       }
       if (this.#phase === "headers") this.#partial = true;
-      return writeAll(this.#upstream, bytes);
-    }).then(() => this.#upstream.closeWrite());
+      if (this.#ending) return Promise.resolve();
+      return this.#relayed = writeAll(this.#upstream, bytes);
+    }).then(() => this.#ending ? undefined : this.#upstream.closeWrite());
     const down = copy(this.#upstream, (bytes) => this.#send(bytes));
     await Promise.race([down, up.then(() => down)]).catch(() => {});
     this.close();
@@ -187,9 +190,17 @@ class Connection {
     this.#inFlight++;
   }
 
-  /** The internal server has sent a response's last byte. */
-  requestEnded(): void {
+  /**
+   * The internal server has sent a response's last byte. After one that
+   * closes the connection (a refused body, say), the internal server is told
+   * the request ends here, rather than reading the rest of a body nobody wants.
+   */
+  requestEnded(closing: boolean): void {
     this.#inFlight--;
+    if (closing && !this.#ending) {
+      this.#ending = true;
+      this.#relayed.then(() => this.#upstream.closeWrite()).catch(() => this.close());
+    }
     if (this.#inFlight > 0) return;
     this.#phase = "idle";
     this.#arm(this.#options.keepAliveTimeoutMs, () => this.close());
@@ -288,47 +299,4 @@ function rawResponseBytes(status: number, reason: string, message: string): Uint
   };
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   return new TextEncoder().encode(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${body}`);
-}
-
-/** `res` with `done` called once its body has been read to the end or cancelled. */
-function onBodyEnd(res: Response, done: () => void): Response {
-  if (!res.body) {
-    done();
-    return res;
-  }
-  const reader = res.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const chunk = await reader.read();
-        if (chunk.done) {
-          controller.close();
-          done();
-        } else {
-          controller.enqueue(chunk.value);
-        }
-      } catch (error) {
-        done();
-        controller.error(error);
-      }
-    },
-    cancel(reason) {
-      done();
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-  return new Response(body, {
-    status: res.status,
-    statusText: res.statusText,
-    headers: res.headers,
-  });
-}
-
-function once(fn: () => void): () => void {
-  let called = false;
-  return () => {
-    if (called) return;
-    called = true;
-    fn();
-  };
 }

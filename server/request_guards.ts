@@ -53,6 +53,9 @@ export function requireJsonType(req: Request): void {
   }
 }
 
+/** Ends the connection after a refusal that leaves part of the body unread, rather than reading on. */
+const CLOSE = { connection: "close" };
+
 /** Limits of a request body. */
 export interface BodyLimits {
   /** Largest body, in bytes. */
@@ -108,7 +111,7 @@ async function readBytes(req: Request, { maxBytes, timeoutMs }: BodyLimits): Pro
         late,
       ]);
       if (read === "late") {
-        throw new HttpError(408, `the body did not arrive within ${timeoutMs / 1000} s`);
+        throw new HttpError(408, `the body did not arrive within ${timeoutMs / 1000} s`, CLOSE);
       }
       if ("failed" in read) {
         throw new HttpError(400, "the body was cut off before its end (the client went away?)");
@@ -134,5 +137,5 @@ async function readBytes(req: Request, { maxBytes, timeoutMs }: BodyLimits): Pro
 }
 
 function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `the body is larger than ${maxBytes / 1024} KiB`);
+  return new HttpError(413, `the body is larger than ${maxBytes / 1024} KiB`, CLOSE);
 }
