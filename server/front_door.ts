@@ -72,6 +72,9 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
       connection.requestStarted();
       let closing = false;
       info.completed.catch(() => {}).finally(() => connection.requestEnded(closing));
+      if (!URL.canParse(requestUrl(req))) {
+        return rawJsonResponse(400, "the Host header and the request target do not form a URL");
+      }
       const res = await handler(req, { address: connection.address });
       closing = res.headers.get("connection")?.toLowerCase() === "close";
       return res;
@@ -278,6 +281,15 @@ async function refuse(client: Deno.TcpConn): Promise<void> {
     } catch {
       // already closed by the linger timer
     }
+  }
+}
+
+/** The request's URL as the HTTP server built it from `Host` and the target, or "" when it could not. */
+function requestUrl(req: Request): string {
+  try {
+    return req.url;
+  } catch {
+    return "";
   }
 }
 
