@@ -252,3 +252,27 @@ Deno.test("static files are served, unknown paths and hidden files get a JSON 40
     await f.close();
   }
 });
+
+Deno.test("GET /export/products/<file> serves window files only: every traversal gets 400 or 404", async () => {
+  const f = await startFixture();
+  try {
+    for (
+      const name of [
+        "..%2F..%2Fdeno.json",
+        "%2e%2e%2fdeno.json",
+        "..%5cdeno.json",
+        "%252e%252e%252fdeno.json",
+        "products_2025-01-01T00-00-00_2025-01-01T00-02-00.csv%00.txt",
+        "..%2Fproducts_2025-01-01T00-00-00_2025-01-01T00-02-00.csv",
+        "%2Fetc%2Fpasswd",
+      ]
+    ) {
+      const res = await f.app.request(`/export/products/${name}`);
+      const body = await res.text();
+      assert.ok([400, 404].includes(res.status), `${name}: ${res.status}`);
+      assert.ok(!body.includes("compilerOptions") && !body.includes("root:x"), name);
+    }
+  } finally {
+    await f.close();
+  }
+});

@@ -70,50 +70,57 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
         return rawJsonResponse(403, "connect to StreamBoard's public port, not this internal one");
       }
       connection.requestStarted();
-      let closing = false;
-      info.completed.catch(() => {}).finally(() => connection.requestEnded(closing));
+      let closesConnection = false;
+      info.completed.catch(() => {}).finally(() => connection.requestEnded(closesConnection));
       if (!URL.canParse(requestUrl(req))) {
         return rawJsonResponse(400, "the Host header and the request target do not form a URL");
       }
       const res = await handler(req, { address: connection.address });
-      closing = res.headers.get("connection")?.toLowerCase() === "close";
+      closesConnection = res.headers.get("connection")?.toLowerCase() === "close";
       return res;
     },
   );
-  let closing = false;
+  let stopping = false;
+  /** Connections being served, counted before any await so a burst cannot pass the cap. */
+  let served = 0;
 
   const serve = async (client: Deno.TcpConn) => {
-    if (open.size >= options.maxConnections) {
+    if (served >= options.maxConnections) {
       await refuse(client);
       return;
     }
-    let upstream: Deno.TcpConn;
+    served++;
     try {
-      upstream = await Deno.connect({ hostname: "127.0.0.1", port: inner.addr.port });
-    } catch (error) {
-      options.log.error(`front door: cannot reach the internal HTTP server: ${error}`);
-      client.close();
-      return;
-    }
-    const connection = new Connection(client, upstream, options);
-    const port = upstream.localAddr.port;
-    byInnerPort.set(port, connection);
-    open.add(connection);
-    try {
-      await connection.relay();
+      let upstream: Deno.TcpConn;
+      try {
+        upstream = await Deno.connect({ hostname: "127.0.0.1", port: inner.addr.port });
+      } catch (error) {
+        options.log.error(`front door: cannot reach the internal HTTP server: ${error}`);
+        client.close();
+        return;
+      }
+      const connection = new Connection(client, upstream, options);
+      const port = upstream.localAddr.port;
+      byInnerPort.set(port, connection);
+      open.add(connection);
+      try {
+        await connection.relay();
+      } finally {
+        byInnerPort.delete(port);
+        open.delete(connection);
+      }
     } finally {
-      byInnerPort.delete(port);
-      open.delete(connection);
+      served--;
     }
   };
 
   const accepting = (async () => {
-    while (!closing) {
+    while (!stopping) {
       let client: Deno.TcpConn;
       try {
         client = await listener.accept();
       } catch (error) {
-        if (closing) return;
+        if (stopping) return;
         options.log.warn(`front door: accept failed (${error}); retrying in 100 ms`);
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
@@ -127,10 +134,10 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
   return {
     addr: listener.addr as Deno.NetAddr,
     get connections() {
-      return open.size;
+      return served;
     },
     shutdown: async () => {
-      closing = true;
+      stopping = true;
       listener.close();
       await accepting;
       await inner.shutdown();
@@ -163,8 +170,12 @@ class Connection {
     this.#upstream = upstream;
     this.#options = options;
     this.address = client.remoteAddr.hostname;
-    client.setNoDelay(true);
-    upstream.setNoDelay(true);
+    try {
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
+    } catch {
+      // a socket already gone; relay() finds out and closes the pair
+    }
     this.#arm(options.headerTimeoutMs, () => this.#headersLate());
   }
 
