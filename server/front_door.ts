@@ -60,12 +60,15 @@ const REFUSED_LINGER_MS = 500;
  */
 export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler): FrontDoor {
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
-  const byInnerPort = new Map<number, Connection>();
+  /** Connections by the address they reach the internal server from (`host:port`). */
+  const byInnerAddress = new Map<string, Connection>();
   const open = new Set<Connection>();
   const inner = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (req, info) => {
-      const connection = byInnerPort.get(info.remoteAddr.port);
+      const connection = byInnerAddress.get(
+        `${info.remoteAddr.hostname}:${info.remoteAddr.port}`,
+      );
       if (!connection) {
         return rawJsonResponse(403, "connect to StreamBoard's public port, not this internal one");
       }
@@ -100,13 +103,13 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
         return;
       }
       const connection = new Connection(client, upstream, options);
-      const port = upstream.localAddr.port;
-      byInnerPort.set(port, connection);
+      const from = `${upstream.localAddr.hostname}:${upstream.localAddr.port}`;
+      byInnerAddress.set(from, connection);
       open.add(connection);
       try {
         await connection.relay();
       } finally {
-        byInnerPort.delete(port);
+        byInnerAddress.delete(from);
         open.delete(connection);
       }
     } finally {
