@@ -7,6 +7,7 @@
 import { assertSafeToListen, type Config, loadConfig } from "./config.ts";
 import manifest from "./fresh.gen.ts";
 import { createApp } from "./server/app.ts";
+import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { runLiveFeed } from "./server/live_feed.ts";
 import { usersHub } from "./server/users_data.ts";
 import { dashboardHubs, dashboardReads, runDashboardFeed } from "./server/dashboard_feed.ts";
@@ -87,16 +88,16 @@ export async function start(config: Config): Promise<Running> {
   const reads = dashboardReads(config, pipeline.raw, pipeline.aggregates, Date.now);
   const hubs = dashboardHubs(config, reads);
   const app = createApp(manifest, { config, ...pipeline, hub, hubs, reads, log, now: Date.now });
-  let server: Deno.HttpServer;
-  let url = "";
+  let server: FrontDoor;
   try {
-    server = Deno.serve({
+    server = serveFrontDoor({
       hostname: config.host,
       port: config.port,
-      onListen: ({ hostname, port }) => {
-        url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`;
-      },
-    }, app.fetch);
+      headerTimeoutMs: config.headerTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxConnections: config.maxConnections,
+      log,
+    }, (req, client) => app.fetch(req, client));
   } catch (error) {
     await pipeline.close();
     if (error instanceof Deno.errors.AddrInUse) {
@@ -106,6 +107,8 @@ export async function start(config: Config): Promise<Running> {
     }
     throw error;
   }
+  const { hostname, port } = server.addr;
+  const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`;
   const controller = new AbortController();
   const feed = runLiveFeed({ ...pipeline, hub, log, signal: controller.signal });
   const dashboardFeed = runDashboardFeed({

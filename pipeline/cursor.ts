@@ -6,6 +6,24 @@ export interface CursorPosition {
   id: string;
 }
 
+/** A page cursor this server never gave out (tampered, truncated or from elsewhere); retrying never helps. */
+export class UnknownCursorError extends Error {
+  /** Stable code of the error. */
+  readonly code = "unknown-cursor";
+  /** Always false: the same token fails the same way. */
+  readonly retriable = false;
+
+  constructor(token: string) {
+    super(`cursor "${token.slice(0, 40)}" is not one this server gave out`);
+    this.name = "UnknownCursorError";
+  }
+}
+
+/** True for the error of a cursor this server never gave out. */
+export function isUnknownCursorError(error: unknown): error is UnknownCursorError {
+  return error instanceof UnknownCursorError;
+}
+
 /** Encodes a position as a URL-safe token. */
 export function encodeCursor(position: CursorPosition): string {
   const bytes = new TextEncoder().encode(JSON.stringify([position.ts, position.id]));
@@ -16,7 +34,7 @@ export function encodeCursor(position: CursorPosition): string {
 /**
  * Decodes a token made by `encodeCursor`.
  *
- * @throws {RangeError} when the token was not made by this server.
+ * @throws {UnknownCursorError} when the token was not made by this server.
  */
 export function decodeCursor(token: string): CursorPosition {
   try {
@@ -28,5 +46,5 @@ export function decodeCursor(token: string): CursorPosition {
   } catch {
     // falls through to the error below
   }
-  throw new RangeError(`cursor "${token.slice(0, 40)}" is not one this server gave out`);
+  throw new UnknownCursorError(token);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor, encodeCursor, isUnknownCursorError } from "./cursor.ts";
 import { seededRandom } from "./random.ts";
 
 const POSITION = {
@@ -36,7 +36,7 @@ Deno.test("ids outside Latin-1 round-trip", () => {
   assert.deepEqual(decodeCursor(encodeCursor(position)), position);
 });
 
-Deno.test("a tampered or foreign token is refused with a RangeError", () => {
+Deno.test("a tampered or foreign token is refused as an unknown cursor", () => {
   const token = encodeCursor(POSITION);
   const tampered = [
     token.slice(0, -6),
@@ -51,7 +51,8 @@ Deno.test("a tampered or foreign token is refused with a RangeError", () => {
   ];
   for (const bad of tampered) {
     assert.throws(() => decodeCursor(bad), (error: unknown) => {
-      assert.ok(error instanceof RangeError, `${bad}: ${error}`);
+      assert.ok(isUnknownCursorError(error), `${bad}: ${error}`);
+      assert.equal(error.code, "unknown-cursor");
       assert.equal(
         error.message,
         `cursor "${bad.slice(0, 40)}" is not one this server gave out`,
@@ -64,7 +65,7 @@ Deno.test("a tampered or foreign token is refused with a RangeError", () => {
 Deno.test("the error message shows at most 40 characters of a long token", () => {
   const long = "x".repeat(500);
   assert.throws(() => decodeCursor(long), {
-    name: "RangeError",
+    name: "UnknownCursorError",
     message: `cursor "${"x".repeat(40)}" is not one this server gave out`,
   });
 });

@@ -115,7 +115,7 @@ export interface DocumentPage {
 export interface RawStore {
   /** Inserts or replaces documents by id; replaying the same documents changes nothing. */
   upsert(collection: string, docs: StoredDocument[]): Promise<void>;
-  /** Newest first, `limit` at a time, continuing after `cursor`. */
+  /** Newest first, `limit` at a time, continuing after `cursor` (an `UnknownCursorError` when it is not one this store gave out). */
   list(collection: string, options: { limit: number; cursor?: string }): Promise<DocumentPage>;
   /** The newest document, if any. */
   latest(collection: string): Promise<StoredDocument | undefined>;

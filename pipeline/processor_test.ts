@@ -396,7 +396,7 @@ Deno.test("a record larger than the limit is dead-lettered as too-large and coun
     log: silentLogger,
     maxRecordBytes: Math.min(size, records(list)[1].value.byteLength) - 1,
   });
-  await runUntil(processor, async () => tail.dead.length === 2);
+  await runUntil(processor, () => Promise.resolve(tail.dead.length === 2));
   await tail.stop();
   assert.deepEqual(tail.dead.map((d) => d.headers["error.code"]), ["too-large", "too-large"]);
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "too-large", value: 2n }]);

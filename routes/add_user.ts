@@ -20,7 +20,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const handler: Handlers = {
   async POST(req, ctx) {
     requireWriteToken(req, ctx.state.config.writeToken);
-    const { value: body, bytes } = await readJsonBody(req, MAX_BODY_BYTES);
+    const { value: body, bytes } = await readJsonBody(req, {
+      maxBytes: MAX_BODY_BYTES,
+      timeoutMs: ctx.state.config.bodyTimeoutMs,
+    });
     const hasResults = isObject(body) && Array.isArray(body.results);
     const records: unknown[] = hasResults ? body.results as unknown[] : [body];
     if (records.length === 0) {

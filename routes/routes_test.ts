@@ -76,7 +76,20 @@ Deno.test("GET /stats counts by gender; /last_user is the newest; /users pages n
 Deno.test("GET /users refuses a bad limit or cursor with 400 and a message", async () => {
   const f = await startFixture();
   try {
-    for (const query of ["limit=0", "limit=501", "limit=abc", "limit=2.5"]) {
+    for (
+      const query of [
+        "limit=0",
+        "limit=501",
+        "limit=abc",
+        "limit=2.5",
+        "limit=0x10",
+        "limit=1e2",
+        "limit=%2B5",
+        "limit=%205",
+        "limit=5.0",
+        "limit=",
+      ]
+    ) {
       const res = await f.app.request(`/users?${query}`);
       assert.equal(res.status, 400, query);
       assert.match((await res.json()).error, /limit must be a whole number from 1 to 500/);
@@ -133,6 +146,7 @@ Deno.test("POST /add_user answers bad input with 400/413/415 and a message, prod
       [post(JSON.stringify({ results: [] })), 400, /`results` is empty/],
       [post(JSON.stringify({ ...user, pad: "x".repeat(64 * 1024) })), 413, /larger than 64 KiB/],
       [post("{}", { "content-type": "text/plain" }), 415, /application\/json/],
+      [{ method: "POST", body: new Blob(["{}"]) }, 415, /the request had no Content-Type/],
     ];
     for (const [init, status, message] of cases) {
       const res = await f.app.request("/add_user", init);
@@ -223,7 +237,7 @@ Deno.test("GET / renders the dashboard with data before any script, names as tex
   }
 });
 
-Deno.test("static files are served, unknown paths and traversal get a JSON 404", async () => {
+Deno.test("static files are served, unknown paths and hidden files get a JSON 404", async () => {
   const f = await startFixture();
   try {
     const css = await f.app.request("/styles.css");
@@ -234,10 +248,34 @@ Deno.test("static files are served, unknown paths and traversal get a JSON 404",
       headers: { "if-none-match": css.headers.get("etag")! },
     });
     assert.equal(again.status, 304);
-    for (const path of ["/nope", "/..%2Fdeno.json", "/.gitignore"]) {
+    for (const path of ["/nope", "/.gitignore", "/geo/.hidden"]) {
       const res = await f.app.request(path);
       assert.equal(res.status, 404, path);
       assert.match((await res.json()).error, /no route/);
+    }
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("GET /export/products/<file> serves window files only: every traversal gets 400 or 404", async () => {
+  const f = await startFixture();
+  try {
+    for (
+      const name of [
+        "..%2F..%2Fdeno.json",
+        "%2e%2e%2fdeno.json",
+        "..%5cdeno.json",
+        "%252e%252e%252fdeno.json",
+        "products_2025-01-01T00-00-00_2025-01-01T00-02-00.csv%00.txt",
+        "..%2Fproducts_2025-01-01T00-00-00_2025-01-01T00-02-00.csv",
+        "%2Fetc%2Fpasswd",
+      ]
+    ) {
+      const res = await f.app.request(`/export/products/${name}`);
+      const body = await res.text();
+      assert.ok([400, 404].includes(res.status), `${name}: ${res.status}`);
+      assert.ok(!body.includes("compilerOptions") && !body.includes("root:x"), name);
     }
   } finally {
     await f.close();

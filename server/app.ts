@@ -13,8 +13,13 @@ import { type ComponentType, h, type VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { HttpError, json } from "./http_error.ts";
 import { registerIslands } from "./islands.ts";
-import { serveStatic } from "./static_files.ts";
+import { StaticFiles } from "./static_files.ts";
 import type { AppState } from "./state.ts";
+import type { ClientInfo } from "./front_door.ts";
+import { securityHeaders } from "./security_headers.ts";
+import { hostGuard } from "./host_guard.ts";
+import { crossSiteGuard } from "./cross_site_guard.ts";
+import { ViewerLimit } from "./viewer_limit.ts";
 
 /** Props of a page component. */
 export interface PageProps<T = unknown> {
@@ -33,6 +38,10 @@ export interface RouteContext {
   params: Record<string, string>;
   state: AppState;
   url: URL;
+  /** Who sent the request. */
+  client: ClientInfo;
+  /** Live streams open per client address (`/api/stream*` take a slot while they run). */
+  viewers: ViewerLimit;
   /** Renders the route's page component with `data`. */
   render(data?: unknown, init?: ResponseInit): Response;
 }
@@ -73,8 +82,20 @@ export function islandName(file: string): string {
   return file.replace(/^.*\//, "").replace(/\.(tsx?|jsx?)$/, "");
 }
 
-/** Builds the Hono app of a manifest with the given state. */
-export function createApp(manifest: Manifest, state: AppState): Hono {
+/**
+ * What the server passes with each request (`app.fetch(req, client)`); a
+ * request without it, as in `app.request(path)`, comes from `UNKNOWN_CLIENT`.
+ */
+export type AppEnv = { Bindings: ClientInfo | undefined };
+
+/** The client of a request that came without one. */
+export const UNKNOWN_CLIENT: ClientInfo = { address: "unknown" };
+
+/**
+ * Builds the Hono app of a manifest with the given state: security headers
+ * on every response, only known host names, no cross-site writes.
+ */
+export function createApp(manifest: Manifest, state: AppState): Hono<AppEnv> {
   registerIslands(
     Object.fromEntries(
       Object.entries(manifest.islands).map((
@@ -85,7 +106,9 @@ export function createApp(manifest: Manifest, state: AppState): Hono {
   const shell = manifest.routes["./routes/_app.tsx"]?.default as unknown as
     | ComponentType<AppProps>
     | undefined;
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
+  const viewers = new ViewerLimit(state.config.sseViewersPerClient);
+  const files = new StaticFiles(new URL("./static/", manifest.baseUrl));
 
   app.onError((error, c) => {
     if (error instanceof HttpError) {
@@ -94,6 +117,9 @@ export function createApp(manifest: Manifest, state: AppState): Hono {
     state.log.error(`${c.req.method} ${c.req.path} failed: ${error.stack ?? error}`);
     return json({ error: "internal error; the server log has the details" }, 500);
   });
+  app.use(securityHeaders());
+  app.use(hostGuard(state.config));
+  app.use(crossSiteGuard(state.config.allowedOrigins));
 
   const entries = Object.entries(manifest.routes)
     .filter(([file]) => !/\/_[^/]*$/.test(file))
@@ -108,6 +134,8 @@ export function createApp(manifest: Manifest, state: AppState): Hono {
         params: c.req.param() as Record<string, string>,
         state,
         url,
+        client: c.env ?? UNKNOWN_CLIENT,
+        viewers,
         render: (data, init) => {
           const page = mod.default as ComponentType<PageProps> | undefined;
           if (!page) throw new Error(`route ${path} has no page component to render`);
@@ -125,7 +153,7 @@ export function createApp(manifest: Manifest, state: AppState): Hono {
     });
   }
 
-  app.get("*", (c) => serveStatic(c.req.raw, new URL("./static/", manifest.baseUrl)));
+  app.get("*", (c) => files.serve(c.req.raw));
   app.all("*", (c) => json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   return app;
 }

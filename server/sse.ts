@@ -15,12 +15,21 @@ export interface SseOptions {
   retryMs: number;
   /** Interval of heartbeat comments, in ms. */
   heartbeatMs: number;
+  /** Called once when the viewer's stream ends, however it ends. */
+  onClose?: () => void;
 }
 
 /** Streams live events of `hub` to one viewer. */
 export function sseResponse(hub: LiveHub, options: SseOptions): Response {
   const client = hub.connect(options.lastEventId);
   const encoder = new TextEncoder();
+  let ended = false;
+  const end = () => {
+    client.close();
+    if (ended) return;
+    ended = true;
+    options.onClose?.();
+  };
   let opened = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -37,18 +46,19 @@ export function sseResponse(hub: LiveHub, options: SseOptions): Response {
         }
         const frames = await client.take(options.heartbeatMs);
         if (client.closed) {
+          end();
           controller.close();
           return;
         }
         if (client.needsSnapshot) return;
         controller.enqueue(encoder.encode(frames.length > 0 ? frames.join("") : ": heartbeat\n\n"));
       } catch (error) {
-        client.close();
+        end();
         controller.error(error);
       }
     },
     cancel() {
-      client.close();
+      end();
     },
   }, { highWaterMark: 0 });
   return new Response(body, {

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import type { AggregateRow, AggregateStore, RawStore, StoredDocument } from "../ports.ts";
+import { isUnknownCursorError } from "../cursor.ts";
 
 const unique = () => `contract_${crypto.randomUUID().slice(0, 8)}`;
 
@@ -94,7 +95,10 @@ export function runRawStoreContract(name: string, make: () => Promise<RawStore>)
   Deno.test(`${name}: a cursor this server never gave out is refused`, async () => {
     const store = await make();
     try {
-      await assert.rejects(store.list(unique(), { limit: 5, cursor: "not-a-cursor" }), RangeError);
+      await assert.rejects(
+        store.list(unique(), { limit: 5, cursor: "not-a-cursor" }),
+        isUnknownCursorError,
+      );
     } finally {
       await store.close();
     }

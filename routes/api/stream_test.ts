@@ -150,3 +150,28 @@ Deno.test("SSE: one shared feed reaches every viewer; closing the hub ends open 
     await f.close();
   }
 });
+
+Deno.test("SSE: a client address past its viewer cap gets 429 across every stream; a closed viewer frees its slot", async () => {
+  const f = await startFixture({ sseViewersPerClient: 2 });
+  try {
+    const from = (address: string, path = "/api/stream") => f.app.request(path, {}, { address });
+    const first = sseReader(await from("10.0.0.1"));
+    const second = sseReader(await from("10.0.0.1", "/api/stream/sales"));
+    await first.until("snapshot");
+    for (const path of ["/api/stream", "/api/stream/clicks"]) {
+      const refused = await from("10.0.0.1", path);
+      assert.equal(refused.status, 429, path);
+      assert.match((await refused.json()).error, /already has 2 live streams open/);
+    }
+    const other = sseReader(await from("10.0.0.2"));
+    await other.until("snapshot");
+    await first.cancel();
+    const again = await from("10.0.0.1");
+    assert.equal(again.status, 200, "the slot was given back");
+    await again.body?.cancel();
+    await second.cancel();
+    await other.cancel();
+  } finally {
+    await f.close();
+  }
+});

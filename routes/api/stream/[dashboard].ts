@@ -16,6 +16,7 @@ export const handler: Handlers = {
       lastEventId: req.headers.get("last-event-id") ?? ctx.url.searchParams.get("lastEventId"),
       retryMs: RETRY_MS,
       heartbeatMs: ctx.state.config.sseHeartbeatMs,
+      onClose: ctx.viewers.acquire(ctx.client.address),
     });
   },
 };

@@ -1,0 +1,328 @@
+/**
+ * The server's TCP front: `Deno.serve` (2.9) has no header read timeout, no
+ * idle keep-alive timeout and no cap on connections (measured: partial
+ * headers, a silent connection and an idle keep-alive connection all stay
+ * open for as long as the client likes, and 5,000 connections are all
+ * accepted), so connections are accepted here, counted, held to deadlines,
+ * and their bytes relayed unchanged to a `Deno.serve` on an ephemeral
+ * loopback port that does the HTTP.
+ *
+ * The HTTP server tells the front when a request's headers have arrived and
+ * when its response has been sent, so the front knows, without parsing HTTP
+ * itself, whether a connection is waiting for headers (header timeout, from
+ * the connection's start or the first byte of a new request), idle between
+ * requests (keep-alive timeout), or serving (no deadline here: bodies have
+ * their own, in `readJsonBody`, and live streams run as long as they run).
+ */
+
+import type { Logger } from "../pipeline/logger.ts";
+import { SECURITY_HEADERS } from "./security_headers.ts";
+
+/** Who sent a request, as the front saw the connection. */
+export interface ClientInfo {
+  /** The client's IP address. */
+  address: string;
+}
+
+/** Handles a request with the client it came from. */
+export type ClientHandler = (req: Request, client: ClientInfo) => Response | Promise<Response>;
+
+/** Where to listen and the limits on connections. */
+export interface FrontDoorOptions {
+  hostname: string;
+  port: number;
+  /** Longest time a request's headers may take, from the connection's start or the request's first byte, ms. */
+  headerTimeoutMs: number;
+  /** Longest time a connection may stay open with no request in progress, ms. */
+  keepAliveTimeoutMs: number;
+  /** Most connections served at once; a connection past it gets 503 and is closed. */
+  maxConnections: number;
+  log: Logger;
+}
+
+/** A listening front door. */
+export interface FrontDoor {
+  /** The address it listens on. */
+  readonly addr: Deno.NetAddr;
+  /** Connections being served now. */
+  readonly connections: number;
+  /** Stops accepting, lets requests in progress finish, then closes every connection. */
+  shutdown(): Promise<void>;
+}
+
+/** How long a refused connection may keep sending before it is closed, ms. */
+const REFUSED_LINGER_MS = 500;
+
+/**
+ * Listens on `options.hostname:port` and serves `handler` behind the limits.
+ *
+ * @throws {Deno.errors.AddrInUse} when the port is taken.
+ */
+export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler): FrontDoor {
+  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  /** Connections by the address they reach the internal server from (`host:port`). */
+  const byInnerAddress = new Map<string, Connection>();
+  const open = new Set<Connection>();
+  const inner = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req, info) => {
+      const connection = byInnerAddress.get(
+        `${info.remoteAddr.hostname}:${info.remoteAddr.port}`,
+      );
+      if (!connection) {
+        return rawJsonResponse(403, "connect to StreamBoard's public port, not this internal one");
+      }
+      connection.requestStarted();
+      let closesConnection = false;
+      info.completed.catch(() => {}).finally(() => connection.requestEnded(closesConnection));
+      if (!URL.canParse(requestUrl(req))) {
+        return rawJsonResponse(400, "the Host header and the request target do not form a URL");
+      }
+      const res = await handler(req, { address: connection.address });
+      closesConnection = res.headers.get("connection")?.toLowerCase() === "close";
+      return res;
+    },
+  );
+  let stopping = false;
+  /** Connections being served, counted before any await so a burst cannot pass the cap. */
+  let served = 0;
+
+  const serve = async (client: Deno.TcpConn) => {
+    if (served >= options.maxConnections) {
+      await refuse(client);
+      return;
+    }
+    served++;
+    try {
+      let upstream: Deno.TcpConn;
+      try {
+        upstream = await Deno.connect({ hostname: "127.0.0.1", port: inner.addr.port });
+      } catch (error) {
+        options.log.error(`front door: cannot reach the internal HTTP server: ${error}`);
+        client.close();
+        return;
+      }
+      const connection = new Connection(client, upstream, options);
+      const from = `${upstream.localAddr.hostname}:${upstream.localAddr.port}`;
+      byInnerAddress.set(from, connection);
+      open.add(connection);
+      try {
+        await connection.relay();
+      } finally {
+        byInnerAddress.delete(from);
+        open.delete(connection);
+      }
+    } finally {
+      served--;
+    }
+  };
+
+  const accepting = (async () => {
+    while (!stopping) {
+      let client: Deno.TcpConn;
+      try {
+        client = await listener.accept();
+      } catch (error) {
+        if (stopping) return;
+        options.log.warn(`front door: accept failed (${error}); retrying in 100 ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      serve(client).catch((error) =>
+        options.log.error(`front door: connection failed: ${error?.stack ?? error}`)
+      );
+    }
+  })();
+
+  return {
+    addr: listener.addr as Deno.NetAddr,
+    get connections() {
+      return served;
+    },
+    shutdown: async () => {
+      stopping = true;
+      listener.close();
+      await accepting;
+      await inner.shutdown();
+      for (const connection of open) connection.close();
+    },
+  };
+}
+
+/** One client connection and its relay to the internal server. */
+class Connection {
+  readonly address: string;
+  readonly #client: Deno.TcpConn;
+  readonly #upstream: Deno.TcpConn;
+  readonly #options: FrontDoorOptions;
+  /** Waiting for a request's headers, serving requests, or idle between them. */
+  #phase: "headers" | "serving" | "idle" = "headers";
+  /** Whether part of the awaited request has arrived. */
+  #partial = false;
+  #inFlight = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #writes: Promise<void> = Promise.resolve();
+  /** The last write towards the internal server. */
+  #relayed: Promise<void> = Promise.resolve();
+  /** Set once a response said `Connection: close`: what the client still sends is not relayed. */
+  #ending = false;
+  #closed = false;
+
+  constructor(client: Deno.TcpConn, upstream: Deno.TcpConn, options: FrontDoorOptions) {
+    this.#client = client;
+    this.#upstream = upstream;
+    this.#options = options;
+    this.address = client.remoteAddr.hostname;
+    try {
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
+    } catch {
+      // a socket already gone; relay() finds out and closes the pair
+    }
+    this.#arm(options.headerTimeoutMs, () => this.#headersLate());
+  }
+
+  /** Relays bytes both ways until either side closes. */
+  async relay(): Promise<void> {
+    const up = copy(this.#client, (bytes) => {
+      if (this.#phase === "idle") {
+        this.#phase = "headers";
+        this.#arm(this.#options.headerTimeoutMs, () => this.#headersLate());
+      }
+      if (this.#phase === "headers") this.#partial = true;
+      if (this.#ending) return Promise.resolve();
+      return this.#relayed = writeAll(this.#upstream, bytes);
+    }).then(() => this.#ending ? undefined : this.#upstream.closeWrite());
+    const down = copy(this.#upstream, (bytes) => this.#send(bytes));
+    await Promise.race([down, up.then(() => down)]).catch(() => {});
+    this.close();
+    await Promise.allSettled([up, down]);
+  }
+
+  /** The internal server has a request's headers. */
+  requestStarted(): void {
+    this.#disarm();
+    this.#phase = "serving";
+    this.#partial = false;
+    this.#inFlight++;
+  }
+
+  /**
+   * The internal server has sent a response's last byte. After one that
+   * closes the connection (a refused body, say), the internal server is told
+   * the request ends here, rather than reading the rest of a body nobody wants.
+   */
+  requestEnded(closing: boolean): void {
+    this.#inFlight--;
+    if (closing && !this.#ending) {
+      this.#ending = true;
+      this.#relayed.then(() => this.#upstream.closeWrite()).catch(() => this.close());
+    }
+    if (this.#inFlight > 0) return;
+    this.#phase = "idle";
+    this.#arm(this.#options.keepAliveTimeoutMs, () => this.close());
+  }
+
+  /** Closes both sides. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#disarm();
+    this.#client.close();
+    this.#upstream.close();
+  }
+
+  /** Headers not complete in time: a client that sent part of a request is told why. */
+  #headersLate(): void {
+    if (!this.#partial) return this.close();
+    const message = `the request's headers did not arrive within ${
+      this.#options.headerTimeoutMs / 1000
+    } s`;
+    this.#send(rawResponseBytes(408, "Request Timeout", message))
+      .catch(() => {})
+      .finally(() => this.close());
+  }
+
+  /** Writes to the client, one write after another (relayed bytes and the front's own answers). */
+  #send(bytes: Uint8Array): Promise<void> {
+    this.#writes = this.#writes.then(() => writeAll(this.#client, bytes));
+    return this.#writes;
+  }
+
+  #arm(ms: number, fire: () => void): void {
+    this.#disarm();
+    this.#timer = setTimeout(fire, ms);
+  }
+
+  #disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/** Reads `from` until its end, handing each chunk to `write`. */
+async function copy(from: Deno.Conn, write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+  const buffer = new Uint8Array(64 * 1024);
+  for (;;) {
+    const n = await from.read(buffer);
+    if (n === null) return;
+    await write(buffer.subarray(0, n));
+  }
+}
+
+async function writeAll(to: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await to.write(bytes.subarray(at));
+}
+
+/** Answers a connection past the cap with 503, then closes it once it stops sending. */
+async function refuse(client: Deno.TcpConn): Promise<void> {
+  const message = "the server has as many connections open as it allows " +
+    "(STREAMBOARD_MAX_CONNECTIONS); try again shortly";
+  const timer = setTimeout(() => client.close(), REFUSED_LINGER_MS);
+  try {
+    await writeAll(client, rawResponseBytes(503, "Service Unavailable", message));
+    await client.closeWrite();
+    // Reading what the client sent before closing keeps the kernel from
+    // answering it with a reset that would discard the 503.
+    const sink = new Uint8Array(4096);
+    while (await client.read(sink) !== null) { /* discarded */ }
+  } catch {
+    // the client went away first; nothing to tell it
+  } finally {
+    clearTimeout(timer);
+    try {
+      client.close();
+    } catch {
+      // already closed by the linger timer
+    }
+  }
+}
+
+/** The request's URL as the HTTP server built it from `Host` and the target, or "" when it could not. */
+function requestUrl(req: Request): string {
+  try {
+    return req.url;
+  } catch {
+    return "";
+  }
+}
+
+function rawJsonResponse(status: number, message: string): Response {
+  return new Response(JSON.stringify({ error: message }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...SECURITY_HEADERS },
+  });
+}
+
+/** A whole HTTP/1.1 response that closes the connection, for answers given outside HTTP serving. */
+function rawResponseBytes(status: number, reason: string, message: string): Uint8Array {
+  const body = JSON.stringify({ error: message });
+  const headers = {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(new TextEncoder().encode(body).length),
+    connection: "close",
+    ...SECURITY_HEADERS,
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+  return new TextEncoder().encode(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${body}`);
+}

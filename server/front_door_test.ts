@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { type ClientHandler, type FrontDoor, serveFrontDoor } from "./front_door.ts";
+import { silentLogger } from "../pipeline/logger.ts";
+
+const encoder = new TextEncoder();
+const HEADER_MS = 300;
+const KEEP_ALIVE_MS = 300;
+
+function start(handler: ClientHandler, maxConnections = 50): FrontDoor {
+  return serveFrontDoor({
+    hostname: "127.0.0.1",
+    port: 0,
+    headerTimeoutMs: HEADER_MS,
+    keepAliveTimeoutMs: KEEP_ALIVE_MS,
+    maxConnections,
+    log: silentLogger,
+  }, handler);
+}
+
+const connect = (door: FrontDoor) => Deno.connect({ hostname: "127.0.0.1", port: door.addr.port });
+
+/** Reads until the server closes the connection (or `limitMs` passes): what came and when it closed. */
+async function readToClose(conn: Deno.Conn, limitMs = 5000) {
+  const started = performance.now();
+  const buffer = new Uint8Array(65536);
+  let text = "";
+  const guard = setTimeout(() => conn.close(), limitMs);
+  try {
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    return { text, closedAfterMs: performance.now() - started, byServer: true };
+  } catch {
+    return { text, closedAfterMs: performance.now() - started, byServer: false };
+  } finally {
+    clearTimeout(guard);
+    try {
+      conn.close();
+    } catch {
+      // closed by the guard already
+    }
+  }
+}
+
+/** Reads one whole response with a Content-Length (or to close), leaving the connection open. */
+async function readResponse(conn: Deno.Conn): Promise<string> {
+  const buffer = new Uint8Array(65536);
+  let text = "";
+  for (;;) {
+    const end = text.indexOf("\r\n\r\n");
+    if (end >= 0) {
+      const length = Number(/content-length: (\d+)/i.exec(text.slice(0, end))?.[1] ?? 0);
+      if (text.length >= end + 4 + length) return text;
+    }
+    const n = await conn.read(buffer);
+    if (n === null) return text;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+}
+
+const ok: ClientHandler = (_req, client) => new Response(`hello ${client.address}`);
+
+Deno.test("front door: relays requests and tells the handler the client's address", async () => {
+  const door = start(ok);
+  try {
+    const res = await fetch(`http://127.0.0.1:${door.addr.port}/`);
+    assert.equal(await res.text(), "hello 127.0.0.1");
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: headers sent in part get 408 and a close after the header timeout", async () => {
+  const door = start(ok);
+  try {
+    const conn = await connect(door);
+    await conn.write(encoder.encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+    const { text, closedAfterMs, byServer } = await readToClose(conn);
+    assert.ok(byServer, "the server closed it");
+    assert.match(text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.match(text, /headers did not arrive within 0\.3 s/);
+    assert.ok(
+      closedAfterMs >= HEADER_MS - 20 && closedAfterMs < HEADER_MS + 1000,
+      `${closedAfterMs}`,
+    );
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: a header dribbled a byte at a time does not extend the deadline", async () => {
+  const door = start(ok);
+  try {
+    const conn = await connect(door);
+    const dribble = (async () => {
+      for (
+        const byte of encoder.encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaa")
+      ) {
+        await new Promise((r) => setTimeout(r, 40));
+        const sent = await conn.write(Uint8Array.of(byte)).catch(() => 0);
+        if (sent === 0) return;
+      }
+    })();
+    const { text, closedAfterMs } = await readToClose(conn);
+    assert.match(text, /^HTTP\/1\.1 408/);
+    assert.ok(closedAfterMs < HEADER_MS + 1000, `${closedAfterMs}`);
+    await dribble;
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: a connection that sends nothing is closed after the header timeout", async () => {
+  const door = start(ok);
+  try {
+    const { text, closedAfterMs, byServer } = await readToClose(await connect(door));
+    assert.ok(byServer);
+    assert.equal(text, "");
+    assert.ok(
+      closedAfterMs >= HEADER_MS - 20 && closedAfterMs < HEADER_MS + 1000,
+      `${closedAfterMs}`,
+    );
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: an idle keep-alive connection is closed after the keep-alive timeout, a busy one is not", async () => {
+  const door = start(ok);
+  try {
+    const conn = await connect(door);
+    const request = encoder.encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    for (let i = 0; i < 3; i++) {
+      await conn.write(request);
+      assert.match(await readResponse(conn), /^HTTP\/1\.1 200 OK[\s\S]*hello 127\.0\.0\.1$/);
+      await new Promise((r) => setTimeout(r, KEEP_ALIVE_MS / 2)); // idle, but not for long
+    }
+    const { text, closedAfterMs, byServer } = await readToClose(conn);
+    assert.ok(byServer);
+    assert.equal(text, "", "closed without a word");
+    assert.ok(closedAfterMs < KEEP_ALIVE_MS + 1000, `${closedAfterMs}`);
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: a slow handler and a long stream outlive both timeouts", async () => {
+  const door = start(async (req) => {
+    if (new URL(req.url).pathname === "/slow") {
+      await new Promise((r) => setTimeout(r, HEADER_MS * 3));
+      return new Response("late but whole");
+    }
+    let sent = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) =>
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            if (++sent > 4) controller.close();
+            else controller.enqueue(encoder.encode(`tick ${sent}\n`));
+            resolve();
+          }, KEEP_ALIVE_MS);
+        }),
+      cancel: () => clearTimeout(timer),
+    });
+    return new Response(body);
+  });
+  try {
+    const base = `http://127.0.0.1:${door.addr.port}`;
+    assert.equal(await (await fetch(`${base}/slow`)).text(), "late but whole");
+    assert.equal(await (await fetch(`${base}/stream`)).text(), "tick 1\ntick 2\ntick 3\ntick 4\n");
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: past the connection cap a client gets 503 and a close; a freed slot serves again", async () => {
+  const door = start(ok, 3);
+  try {
+    const held = await Promise.all([1, 2, 3].map(() => connect(door)));
+    const request = encoder.encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    for (const conn of held) {
+      await conn.write(request);
+      assert.match(await readResponse(conn), /^HTTP\/1\.1 200/);
+    }
+    assert.equal(door.connections, 3);
+    const extra = await connect(door);
+    await extra.write(request);
+    const refused = await readToClose(extra);
+    assert.match(refused.text, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.match(refused.text, /STREAMBOARD_MAX_CONNECTIONS/);
+    assert.match(refused.text, /content-security-policy: /);
+    held.pop()!.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const res = await fetch(`http://127.0.0.1:${door.addr.port}/`);
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    for (const conn of held) conn.close();
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: thousands of connections cost the cap, not the server", async () => {
+  const door = start(ok, 200);
+  const opened: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 1000; i++) opened.push(await connect(door));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(door.connections <= 200, `${door.connections} served at once`);
+  } finally {
+    for (const conn of opened) conn.close();
+    await door.shutdown();
+  }
+});
