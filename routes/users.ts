@@ -17,7 +17,9 @@ export const handler: Handlers = {
       max: MAX_LIMIT,
       fallback: DEFAULT_LIMIT,
     });
-    const cursor = ctx.url.searchParams.get("cursor") ?? undefined;
+    const cursors = ctx.url.searchParams.getAll("cursor");
+    if (cursors.length > 1) throw new HttpError(400, "cursor may be given once");
+    const cursor = cursors[0];
     let page;
     try {
       page = await ctx.state.raw.list(USERS.collection, { limit, cursor });

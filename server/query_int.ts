@@ -16,7 +16,8 @@ export interface QueryIntOptions {
  * Reads `name` from `params` as a plain decimal integer (digits only, so
  * `0x10`, `1e2`, `+5`, ` 5` and `5.0` are refused, not reinterpreted).
  *
- * @throws {HttpError} 400 naming the parameter, the range and what came.
+ * @throws {HttpError} 400 naming the parameter, the range and what came, or
+ *   when the parameter is repeated (which value counts would be a guess).
  * @example
  * const limit = queryInt(url.searchParams, "limit", { min: 1, max: 500, fallback: 50 });
  */
@@ -25,8 +26,12 @@ export function queryInt(
   name: string,
   { min, max, fallback }: QueryIntOptions,
 ): number {
-  const text = params.get(name);
-  if (text === null) return fallback;
+  const given = params.getAll(name);
+  if (given.length === 0) return fallback;
+  if (given.length > 1) {
+    throw new HttpError(400, `${name} may be given once, got it ${given.length} times`);
+  }
+  const text = given[0];
   const value = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) {
     throw new HttpError(

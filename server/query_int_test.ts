@@ -46,3 +46,13 @@ Deno.test("queryInt refuses every other spelling of a number with 400 naming the
     }, text);
   }
 });
+
+Deno.test("queryInt refuses a repeated parameter instead of guessing which one counts", () => {
+  const params = new URLSearchParams("limit=50&limit=%00");
+  assert.throws(
+    () => queryInt(params, "limit", { min: 1, max: 500, fallback: 50 }),
+    (error: unknown) =>
+      error instanceof HttpError && error.status === 400 &&
+      /once, got it 2 times/.test(error.message),
+  );
+});
