@@ -12,16 +12,28 @@ import type {
   AggregateStore,
   Broker,
   BrokerRecord,
+  EventIdStore,
   JsonObject,
   OutgoingRecord,
   RawStore,
   RecordBatch,
+  SourcePosition,
   StoredDocument,
 } from "./ports.ts";
 import { ALL_TIME, type Contribution } from "./window_counts.ts";
 import { WindowAggregator } from "./window_aggregator.ts";
 import { retry } from "./async.ts";
-import { isRecordError } from "./record_error.ts";
+import { isRecordError, type RecordError } from "./record_error.ts";
+import {
+  claimsOf,
+  type Deduplication,
+  DUPLICATE,
+  type Duplicate,
+  duplicateHeaders,
+  duplicatesOf,
+  expireEveryMs,
+  type IdentifiedRecord,
+} from "./dedup.ts";
 import type { Logger } from "./logger.ts";
 import {
   type Aggregation,
@@ -84,6 +96,11 @@ export interface StreamDefinition<E, A = unknown> {
   windows?: WindowedStream<E, A>;
   /** Dimensions read only for recent windows: their rows older than `keepMs` are deleted. */
   retention?: { dimensions: string[]; keepMs: number };
+  /**
+   * Streams whose records carry an event id: a record whose id another record
+   * already carried is dead-lettered as `duplicate` (see `dedup.ts`).
+   */
+  dedup?: Deduplication<E>;
 }
 
 /** How often a processor deletes expired rows of its short-lived dimensions, ms. */
@@ -141,6 +158,8 @@ export interface ProcessorDeps {
   broker: Broker;
   raw: RawStore;
   aggregates: AggregateStore;
+  /** Owners of event ids; required by a stream with `dedup`. */
+  eventIds?: EventIdStore;
   log: Logger;
   /** First and longest wait between attempts while a store or the broker is down. */
   retryInitialMs?: number;
@@ -159,8 +178,14 @@ export class StreamProcessor<E, A = unknown> {
   readonly #encoder = new TextEncoder();
   readonly #now: () => number;
   #prunedAt = -Infinity;
+  #expiredAt = -Infinity;
 
   constructor(definition: StreamDefinition<E, A>, deps: ProcessorDeps) {
+    if (definition.dedup && !deps.eventIds) {
+      throw new Error(
+        `stream ${definition.name} identifies events by id: it needs an event id store`,
+      );
+    }
     this.#def = definition;
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
@@ -173,7 +198,7 @@ export class StreamProcessor<E, A = unknown> {
   /** Consumes as `groupId` until `signal` aborts. */
   async run(groupId: string, signal: AbortSignal, maxBatch: number): Promise<void> {
     const engine = this.#engine;
-    const timer = engine || this.#def.retention
+    const timer = engine || this.#def.retention || this.#def.dedup
       ? setInterval(
         () => this.tick(signal).catch((e) => this.#deps.log.error(`${this.#def.name}: ${e}`)),
         engine ? Math.max(50, Math.min(1000, engine.spec.idleTimeoutMs / 2)) : 1000,
@@ -195,10 +220,12 @@ export class StreamProcessor<E, A = unknown> {
 
   /**
    * Closes the windows of idle partitions (see `WindowEngine.tick`) and writes
-   * them; now and then deletes expired rows of short-lived dimensions.
+   * them; now and then deletes expired rows of short-lived dimensions and
+   * forgets event ids older than the deduplication horizon.
    */
   async tick(signal: AbortSignal): Promise<void> {
     await this.#prune();
+    await this.#expireEventIds();
     if (!this.#engine) return;
     for (const { partition, closed } of this.#engine.tick(this.#now())) {
       await this.#exclusive(partition, async () => {
@@ -238,6 +265,24 @@ export class StreamProcessor<E, A = unknown> {
     }
   }
 
+  async #expireEventIds() {
+    const dedup = this.#def.dedup;
+    if (!dedup) return;
+    const now = this.#now();
+    const every = expireEveryMs(dedup.horizonMs);
+    if (now - this.#expiredAt < every) return;
+    this.#expiredAt = now;
+    try {
+      await this.#deps.eventIds!.expire(this.#def.name, now - dedup.horizonMs);
+    } catch (error) {
+      this.#deps.log.warn(
+        `${this.#def.name}: could not forget expired event ids (${
+          (error as Error).message
+        }); trying again in ${Math.round(every / 1000)} s`,
+      );
+    }
+  }
+
   /** Processes one batch; resolves once every sink has acknowledged it. */
   handle(batch: RecordBatch, signal: AbortSignal): Promise<void> {
     return this.#exclusive(batch.partition, async () => {
@@ -263,15 +308,22 @@ export class StreamProcessor<E, A = unknown> {
     const closed: WindowResult<A>[] = [];
     if (engine) await this.#holdPartition(engine, batch, signal);
     const now = this.#now();
-    for (const record of batch.records) {
-      let event: E;
-      try {
-        event = def.parse(record);
-      } catch (error) {
-        if (!isRecordError(error)) throw error;
+    const parsed = batch.records.map((record) => parse(def, record));
+    const duplicates = await this.#duplicates(batch, parsed, signal);
+    for (const [i, record] of batch.records.entries()) {
+      const result = parsed[i];
+      if ("error" in result) {
         if (engine && !engine.pass(partition, record.offset, now)) continue;
-        dead.push(deadLetter(record, (error as Error).message));
+        dead.push(deadLetter(record, result.error.message));
         contributions.push(contribution(record, REJECTED_DIMENSION, INVALID, 1));
+        continue;
+      }
+      const event = result.event;
+      const duplicate = duplicates.get(record.offset);
+      if (duplicate) {
+        if (engine && !engine.pass(partition, record.offset, now)) continue;
+        dead.push(deadLetter(record, DUPLICATE, duplicateHeaders(duplicate)));
+        contributions.push(contribution(record, REJECTED_DIMENSION, DUPLICATE, 1));
         continue;
       }
       if (engine) {
@@ -347,6 +399,34 @@ export class StreamProcessor<E, A = unknown> {
       this.#saveCheckpoint(partition, signal),
       this.#announce(live, announced, signal),
     ]);
+  }
+
+  /**
+   * Claims the event ids of a batch's valid records (those its checkpoint does
+   * not already include) and returns the duplicates among them, by offset.
+   */
+  async #duplicates(
+    batch: RecordBatch,
+    parsed: Parsed<E>[],
+    signal: AbortSignal,
+  ): Promise<Map<number, Duplicate>> {
+    const dedup = this.#def.dedup;
+    if (!dedup) return new Map();
+    const included = this.#engine?.partition(batch.partition)?.offset ?? -1;
+    const identified: IdentifiedRecord[] = [];
+    for (const [i, record] of batch.records.entries()) {
+      const result = parsed[i];
+      if (record.offset > included && "event" in result) {
+        identified.push({ offset: record.offset, id: dedup.eventId(result.event) });
+      }
+    }
+    if (identified.length === 0) return new Map();
+    const claims = claimsOf(batch.partition, identified, this.#now());
+    let owners = new Map<string, SourcePosition>();
+    await this.#persist(`claim ${claims.length} event ids`, signal, async () => {
+      owners = await this.#deps.eventIds!.claim(this.#def.name, claims);
+    });
+    return duplicatesOf(batch.partition, identified, owners);
   }
 
   /** Makes sure the engine's state of a batch's partition is the one that batch continues. */
@@ -436,6 +516,18 @@ export class StreamProcessor<E, A = unknown> {
           }; consumption paused, nothing committed, retrying in ${wait} ms`,
         ),
     });
+  }
+}
+
+/** A record decoded and validated, or the reason it is bad. */
+type Parsed<E> = { event: E } | { error: RecordError };
+
+function parse<E>(def: StreamDefinition<E, unknown>, record: BrokerRecord): Parsed<E> {
+  try {
+    return { event: def.parse(record) };
+  } catch (error) {
+    if (!isRecordError(error)) throw error;
+    return { error };
   }
 }
 
