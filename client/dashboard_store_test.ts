@@ -30,7 +30,7 @@ function sales(revenue: number): SalesSnapshot {
     byProduct: [],
     byCity: [],
     byMonth: [],
-    rejected: { invalid: 0, late: 0, processingError: 0 },
+    rejected: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
   };
 }
 

@@ -131,7 +131,7 @@ await withAllServices(() => {
         const s = await salesSnapshot(pipeline.aggregates);
         assert.equal(s.kpi.transactions, SALE_COUNT);
         assert.equal(Math.round(s.kpi.revenue * 100), expectedCents);
-        assert.deepEqual(s.rejected, { invalid: 3, late: 0, processingError: 0 });
+        assert.deepEqual(s.rejected, { invalid: 3, late: 0, processingError: 0, duplicate: 0 });
         assert.equal(
           s.byMonth.reduce((n, m) => n + m.transactions, 0),
           SALE_COUNT,
@@ -178,7 +178,7 @@ await withAllServices(() => {
           return p.closed.length >= 3 && p.rejected.late >= 1;
         }, app.output);
         const p = await productsSnapshot(pipeline.raw, pipeline.aggregates, 2000);
-        assert.deepEqual(p.rejected, { invalid: 0, late: 1, processingError: 0 });
+        assert.deepEqual(p.rejected, { invalid: 0, late: 1, processingError: 0, duplicate: 0 });
         assert.deepEqual(p.closed.map((w) => w.records), [100, 100, 100]);
         const files = [...Deno.readDirSync(csvDir(app.dataDir))].map((e) => e.name).sort();
         assert.deepEqual(files, p.closed.map((w) => w.file).sort());

@@ -20,6 +20,7 @@ export default function ClickTotals({ initial }: ClickTotalsProps) {
   );
   const invalid = TOPICS.reduce((sum, [key]) => sum + rejected[key].invalid, 0);
   const late = TOPICS.reduce((sum, [key]) => sum + rejected[key].late, 0);
+  const errors = TOPICS.reduce((sum, [key]) => sum + rejected[key].processingError, 0);
   return (
     <section class="kpis" aria-label="Clickstream totals">
       {TOPICS.map(([key, label]) => (
@@ -39,6 +40,11 @@ export default function ClickTotals({ initial }: ClickTotalsProps) {
           {" / "}
           <span data-testid="clicks-rejected-late">{formatCount(late)}</span>
         </div>
+        {errors > 0 && (
+          <div class="muted small" data-testid="clicks-processing-errors">
+            {formatCount(errors)} processing error(s): a bug, see the server log
+          </div>
+        )}
         <div class="muted small rejected-detail">
           {TOPICS.map(([key, label]) => (
             <span key={key} data-testid={`rejected-${key}`}>

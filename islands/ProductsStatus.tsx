@@ -57,6 +57,17 @@ export default function ProductsStatus({ initial }: ProductsStatusProps) {
           {formatCount(s.rejected.late)}
         </div>
       </div>
+      {s.rejected.processingError > 0 && (
+        <div
+          class="kpi kpi-rejected"
+          title="Products that made StreamBoard's code throw (a bug: see the server log), kept in products.dlq"
+        >
+          <div class="kpi-label">Processing errors</div>
+          <div class="kpi-value" data-testid="products-processing-errors">
+            {formatCount(s.rejected.processingError)}
+          </div>
+        </div>
+      )}
     </section>
   );
 }

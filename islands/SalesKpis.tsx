@@ -39,6 +39,26 @@ export default function SalesKpis({ initial }: SalesKpisProps) {
         <div class="kpi-label">Rejected: late</div>
         <div class="kpi-value" data-testid="kpi-rejected-late">{formatCount(rejected.late)}</div>
       </div>
+      <div
+        class="kpi kpi-rejected"
+        title="Sales whose id an earlier sale already carried (a resend), kept in sales.dlq and counted once"
+      >
+        <div class="kpi-label">Rejected: duplicate</div>
+        <div class="kpi-value" data-testid="kpi-rejected-duplicate">
+          {formatCount(rejected.duplicate)}
+        </div>
+      </div>
+      {rejected.processingError > 0 && (
+        <div
+          class="kpi kpi-rejected"
+          title="Sales that made StreamBoard's code throw (a bug: see the server log), kept in sales.dlq"
+        >
+          <div class="kpi-label">Processing errors</div>
+          <div class="kpi-value" data-testid="kpi-processing-errors">
+            {formatCount(rejected.processingError)}
+          </div>
+        </div>
+      )}
     </section>
   );
 }

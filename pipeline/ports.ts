@@ -184,3 +184,37 @@ export interface AggregateStore {
   prune(stream: string, dimension: string, before: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Where a record sits in its stream's input topic. */
+export interface SourcePosition {
+  partition: number;
+  offset: number;
+}
+
+/** A request to own an event id for the record at a source position. */
+export interface EventClaim extends SourcePosition {
+  /** The event id, normalised by the stream. */
+  id: string;
+  /** Processing time of the claim, ms since the epoch; the horizon counts from it. */
+  at: number;
+}
+
+/**
+ * Which record first carried each event id, shared by every processor of a
+ * stream (every member of a consumer group), so a resent event is recognised
+ * whichever partition it lands in.
+ */
+export interface EventIdStore {
+  /**
+   * Claims each id for its position unless another position holds it; one
+   * atomic decision per id, however many processors claim it at once.
+   * `claims` holds each id at most once.
+   *
+   * @returns the position owning each claimed id: the claim's own position
+   * when it was free (or already this position's), another one when taken.
+   */
+  claim(stream: string, claims: EventClaim[]): Promise<Map<string, SourcePosition>>;
+  /** Forgets the ids of `stream` claimed before `before`, ms since the epoch. */
+  expire(stream: string, before: number): Promise<void>;
+  close(): Promise<void>;
+}

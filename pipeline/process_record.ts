@@ -16,6 +16,7 @@ import type { CellContribution, StreamDefinition } from "./processor.ts";
 import { RecordError } from "./record_error.ts";
 import { LATE, type Refusal, refusalOf, TOO_LARGE } from "./dead_letter.ts";
 import type { AddOutcome, WindowEngine, WindowResult } from "./windowing/windows.ts";
+import { DUPLICATE, type Duplicate, duplicateHeaders } from "./dedup.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
 
 /** What one record became. */
@@ -47,16 +48,23 @@ export interface RecordContext<E, A> {
   now: number;
 }
 
-/** Processes one record; never throws for anything the record holds. */
-export function processRecord<E, A>(
+/**
+ * A record's bytes decoded and validated under the guard, with its event id
+ * when the stream identifies events (see `dedup.ts`), or why it was refused.
+ */
+export type Decoded<E> =
+  | { kind: "decoded"; event: E; id?: string }
+  | { kind: "refused"; refusal: Refusal; error?: unknown };
+
+/** What is known of a record before it is processed: decoded, or a duplicate of another. */
+export type Decision<E> = Decoded<E> | { kind: "duplicate"; duplicate: Duplicate };
+
+/** Decodes and validates one record (and reads its event id); never throws. */
+export function decodeRecord<E, A>(
   context: RecordContext<E, A>,
   record: BrokerRecord,
-): RecordOutcome<E, A> {
-  const { definition, engine, now } = context;
-  let accepted: Omit<Extract<RecordOutcome<E, A>, { kind: "accepted" }>, "running" | "closed">;
-  let eventTime: number;
-  let outcome: AddOutcome<A>;
-  let bound: { field: string; maxFutureMs: number };
+): Decoded<E> {
+  const { definition } = context;
   try {
     if (record.value.byteLength > context.maxRecordBytes) {
       throw new RecordError(
@@ -65,6 +73,42 @@ export function processRecord<E, A>(
       );
     }
     const event = definition.parse(record);
+    return { kind: "decoded", event, id: definition.dedup?.eventId(event) };
+  } catch (error) {
+    return { kind: "refused", refusal: refusalOf(error), error };
+  }
+}
+
+/**
+ * Processes one record, decoded first unless `decision` says how it was;
+ * never throws for anything the record holds.
+ */
+export function processRecord<E, A>(
+  context: RecordContext<E, A>,
+  record: BrokerRecord,
+  decision: Decision<E> = decodeRecord(context, record),
+): RecordOutcome<E, A> {
+  const { definition, engine, now } = context;
+  if (decision.kind !== "decoded") {
+    // The record's offset is consumed like any refused record's, unless the checkpoint
+    // already holds it: then it was dead-lettered before that checkpoint was saved.
+    if (engine && !engine.pass(record.partition, record.offset, now)) return { kind: "included" };
+    if (decision.kind === "refused") return decision;
+    return {
+      kind: "refused",
+      refusal: {
+        code: DUPLICATE,
+        reason: DUPLICATE,
+        headers: duplicateHeaders(decision.duplicate),
+      },
+    };
+  }
+  const { event } = decision;
+  let accepted: Omit<Extract<RecordOutcome<E, A>, { kind: "accepted" }>, "running" | "closed">;
+  let eventTime: number;
+  let outcome: AddOutcome<A>;
+  let bound: { field: string; maxFutureMs: number };
+  try {
     accepted = {
       kind: "accepted",
       event,

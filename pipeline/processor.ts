@@ -17,10 +17,12 @@ import type {
   AggregateStore,
   Broker,
   BrokerRecord,
+  EventIdStore,
   JsonObject,
   OutgoingRecord,
   RawStore,
   RecordBatch,
+  SourcePosition,
   StoredDocument,
 } from "./ports.ts";
 import { ALL_TIME, type Contribution } from "./window_counts.ts";
@@ -37,7 +39,15 @@ import {
 } from "./windowing/windows.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
 import { deadLetter, PROCESSING_ERROR, REJECTED_DIMENSION } from "./dead_letter.ts";
-import { processRecord, type RecordContext } from "./process_record.ts";
+import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
+import {
+  claimsOf,
+  type Deduplication,
+  type Duplicate,
+  duplicatesOf,
+  expireEveryMs,
+  type IdentifiedRecord,
+} from "./dedup.ts";
 import { DEFAULTS } from "../config.ts";
 
 export {
@@ -108,6 +118,11 @@ export interface StreamDefinition<E, A = unknown> {
   retention?: { dimensions: string[]; keepMs: number };
   /** One more output of the records the processor accepted (a Parquet archive). */
   sink?: AcceptedSink<E>;
+  /**
+   * Streams whose records carry an event id: a record whose id another record
+   * already carried is dead-lettered as `duplicate` (see `dedup.ts`).
+   */
+  dedup?: Deduplication<E>;
 }
 
 /** A record the processor accepted (not invalid, not late) and its event. */
@@ -167,6 +182,8 @@ export interface ProcessorDeps {
   now?: () => number;
   /** Larger records are dead-lettered as `too-large` unparsed, bytes (default `DEFAULTS.maxRecordBytes`). */
   maxRecordBytes?: number;
+  /** Owners of event ids; required by a stream with `dedup`. */
+  eventIds?: EventIdStore;
 }
 
 /** Processes one stream as a member of a consumer group. */
@@ -178,9 +195,15 @@ export class StreamProcessor<E, A = unknown> {
   readonly #locks = new Map<number, Promise<void>>();
   readonly #encoder = new TextEncoder();
   readonly #now: () => number;
+  #expiredAt = -Infinity;
   #prunedAt = -Infinity;
 
   constructor(definition: StreamDefinition<E, A>, deps: ProcessorDeps) {
+    if (definition.dedup && !deps.eventIds) {
+      throw new Error(
+        `stream ${definition.name} identifies events by id: it needs an event id store`,
+      );
+    }
     this.#def = definition;
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
@@ -193,7 +216,7 @@ export class StreamProcessor<E, A = unknown> {
   /** Consumes as `groupId` until `signal` aborts. */
   async run(groupId: string, signal: AbortSignal, maxBatch: number): Promise<void> {
     const engine = this.#engine;
-    const timer = engine || this.#def.retention
+    const timer = engine || this.#def.retention || this.#def.dedup
       ? setInterval(
         () => this.tick(signal).catch((e) => this.#deps.log.error(`${this.#def.name}: ${e}`)),
         engine ? Math.max(50, Math.min(1000, engine.spec.idleTimeoutMs / 2)) : 1000,
@@ -215,10 +238,12 @@ export class StreamProcessor<E, A = unknown> {
 
   /**
    * Closes the windows of idle partitions (see `WindowEngine.tick`) and writes
-   * them; now and then deletes expired rows of short-lived dimensions.
+   * them; now and then deletes expired rows of short-lived dimensions and
+   * forgets event ids older than the deduplication horizon.
    */
   async tick(signal: AbortSignal): Promise<void> {
     await this.#prune();
+    await this.#expireEventIds();
     if (!this.#engine) return;
     for (const { partition, closed } of this.#engine.tick(this.#now())) {
       await this.#exclusive(partition, async () => {
@@ -237,6 +262,24 @@ export class StreamProcessor<E, A = unknown> {
     if (!engine) return;
     for (const partition of engine.held()) {
       if (!partitions.includes(partition)) engine.forget(partition);
+    }
+  }
+
+  async #expireEventIds() {
+    const dedup = this.#def.dedup;
+    if (!dedup) return;
+    const now = this.#now();
+    const every = expireEveryMs(dedup.horizonMs);
+    if (now - this.#expiredAt < every) return;
+    this.#expiredAt = now;
+    try {
+      await this.#deps.eventIds!.expire(this.#def.name, now - dedup.horizonMs);
+    } catch (error) {
+      this.#deps.log.warn(
+        `${this.#def.name}: could not forget expired event ids (${
+          (error as Error).message
+        }); trying again in ${Math.round(every / 1000)} s`,
+      );
     }
   }
 
@@ -289,8 +332,15 @@ export class StreamProcessor<E, A = unknown> {
       maxRecordBytes: this.#deps.maxRecordBytes ?? DEFAULTS.maxRecordBytes,
       now: this.#now(),
     };
-    for (const record of batch.records) {
-      const outcome = processRecord(context, record);
+    const decoded = batch.records.map((record) => decodeRecord(context, record));
+    const duplicates = await this.#duplicates(batch, decoded, signal);
+    for (const [i, record] of batch.records.entries()) {
+      const duplicate = duplicates.get(record.offset);
+      const outcome = processRecord(
+        context,
+        record,
+        duplicate ? { kind: "duplicate", duplicate } : decoded[i],
+      );
       // Already in the checkpoint: every sink had it before the checkpoint was saved.
       if (outcome.kind === "included") continue;
       if (outcome.kind === "refused") {
@@ -367,6 +417,33 @@ export class StreamProcessor<E, A = unknown> {
       this.#saveCheckpoint(partition, signal),
       this.#announce(live, announced, signal),
     ]);
+  }
+
+  /**
+   * Claims the event ids of a batch's valid records (those its checkpoint does
+   * not already include) and returns the duplicates among them, by offset.
+   */
+  async #duplicates(
+    batch: RecordBatch,
+    decoded: Decoded<E>[],
+    signal: AbortSignal,
+  ): Promise<Map<number, Duplicate>> {
+    if (!this.#def.dedup) return new Map();
+    const included = this.#engine?.partition(batch.partition)?.offset ?? -1;
+    const identified: IdentifiedRecord[] = [];
+    for (const [i, record] of batch.records.entries()) {
+      const result = decoded[i];
+      if (record.offset > included && result.kind === "decoded" && result.id !== undefined) {
+        identified.push({ offset: record.offset, id: result.id });
+      }
+    }
+    if (identified.length === 0) return new Map();
+    const claims = claimsOf(batch.partition, identified, this.#now());
+    let owners = new Map<string, SourcePosition>();
+    await this.#persist(`claim ${claims.length} event ids`, signal, async () => {
+      owners = await this.#deps.eventIds!.claim(this.#def.name, claims);
+    });
+    return duplicatesOf(batch.partition, identified, owners);
   }
 
   /** Makes sure the engine's state of a batch's partition is the one that batch continues. */

@@ -5,6 +5,7 @@ import type { AggregateStore, OutgoingRecord, RawStore } from "./ports.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
+import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
 import { checkpointId, CHECKPOINTS, StreamProcessor } from "./processor.ts";
 import { USERS, usersStream } from "./users/users_stream.ts";
 import { generateUser } from "./users/generator.ts";
@@ -28,6 +29,7 @@ async function setup(partitions = 3) {
     broker,
     raw: new SqliteRawStore(`${dir}/store.db`),
     aggregates: new SqliteAggregateStore(`${dir}/store.db`),
+    eventIds: new SqliteEventIdStore(`${dir}/store.db`),
   };
 }
 
@@ -75,13 +77,14 @@ async function runUntil(
 }
 
 Deno.test("processor stores every user, counts genders, countries and age bands", async () => {
-  const { broker, raw, aggregates } = await setup();
+  const { broker, raw, aggregates, eventIds } = await setup();
   const list = users(300);
   await broker.produce(USERS.topic, records(list));
   const processor = new StreamProcessor(usersStream(DEFAULTS), {
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
   });
   await runUntil(processor, async () => (await raw.count("users")) === 300);
@@ -99,11 +102,11 @@ Deno.test("processor stores every user, counts genders, countries and age bands"
     JSON.parse(String(doc?.doc.record)),
     JSON.parse(JSON.stringify(withoutLoginSecrets(list[0]))),
   );
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 Deno.test("a user produced later than the watermark is dead-lettered as late and counted", async () => {
-  const { broker, raw, aggregates } = await setup(1);
+  const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(3);
   const [early, late, next] = list.map((u) => encoder.encode(JSON.stringify(u)));
   await broker.produce(USERS.topic, [
@@ -122,6 +125,7 @@ Deno.test("a user produced later than the watermark is dead-lettered as late and
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
   });
   await runUntil(processor, async () => (await raw.count("users")) === 2 && reasons.length === 1);
@@ -130,11 +134,11 @@ Deno.test("a user produced later than the watermark is dead-lettered as late and
   assert.equal(reasons[0], "late");
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "late", value: 1n }]);
   assert.equal((await genderTotals(aggregates)).male + (await genderTotals(aggregates)).female, 2);
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 Deno.test("a bad record goes to users.dlq with its bytes and reason; the rest flows on", async () => {
-  const { broker, raw, aggregates } = await setup(1);
+  const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(3);
   const bad = [
     encoder.encode("{not json"),
@@ -160,6 +164,7 @@ Deno.test("a bad record goes to users.dlq with its bytes and reason; the rest fl
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
   });
   await runUntil(processor, async () => (await raw.count("users")) === 3 && dead.length === 3);
@@ -171,11 +176,11 @@ Deno.test("a bad record goes to users.dlq with its bytes and reason; the rest fl
   assert.equal(dead[1].reason, '`login.uuid` must be a UUID, got "x"');
   assert.equal(dead[2].reason, "`dob.date` must be an ISO date, got 42");
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "invalid", value: 3n }]);
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 Deno.test("killed at any write and restarted, totals and documents end exact", async () => {
-  const { broker, raw, aggregates } = await setup(3);
+  const { broker, raw, aggregates, eventIds } = await setup(3);
   const list = users(2000, 11);
   const bad = Array.from({ length: 20 }, (_, i) => ({
     key: `bad-${i}`,
@@ -191,6 +196,7 @@ Deno.test("killed at any write and restarted, totals and documents end exact", a
       broker: crash.broker(broker),
       raw: crash.raw(raw),
       aggregates: crash.aggregates(aggregates),
+      eventIds: crash.eventIds(eventIds),
       log: silentLogger,
     });
     await processor.run(USERS.group, crash.controller.signal, 37).catch(() => {});
@@ -201,6 +207,7 @@ Deno.test("killed at any write and restarted, totals and documents end exact", a
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
   });
   const rejected = async () =>
@@ -215,11 +222,11 @@ Deno.test("killed at any write and restarted, totals and documents end exact", a
   const countries = await aggregates.totals("users", "country");
   assert.equal(countries.reduce((sum, t) => sum + Number(t.value), 0), 2000);
   assert.equal(await rejected(), 20);
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 Deno.test("while a store is down the processor retries and commits nothing, then resumes", async () => {
-  const { broker, raw, aggregates } = await setup(1);
+  const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(50);
   await broker.produce(USERS.topic, records(list));
   let down = true;
@@ -239,6 +246,7 @@ Deno.test("while a store is down the processor retries and commits nothing, then
     broker,
     raw: flaky,
     aggregates,
+    eventIds,
     log,
     retryInitialMs: 10,
     retryMaxMs: 20,
@@ -261,7 +269,7 @@ Deno.test("while a store is down the processor retries and commits nothing, then
   await running;
   assert.equal(await raw.count("users"), 50);
   assert.deepEqual(await genderTotals(aggregates), expectedGenders(list));
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 /** Tails a dead-letter topic into a list until `stop` is called. */

@@ -7,11 +7,12 @@
  */
 
 import type { Config } from "../config.ts";
-import type { AggregateStore, Broker, RawStore } from "./ports.ts";
+import type { AggregateStore, Broker, EventIdStore, RawStore } from "./ports.ts";
 import type { Logger } from "./logger.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
+import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
 import { namespacedBroker } from "./namespaced_broker.ts";
 import { allTopicSpecs } from "./streams.ts";
 import { retry } from "./async.ts";
@@ -21,6 +22,8 @@ export interface Pipeline {
   broker: Broker;
   raw: RawStore;
   aggregates: AggregateStore;
+  /** Owners of event ids, shared by every processor of a stream. */
+  eventIds: EventIdStore;
   close(): Promise<void>;
 }
 
@@ -95,7 +98,7 @@ export async function connectBroker(
   return broker;
 }
 
-/** Opens the broker and both stores of the configured mode. */
+/** Opens the broker and the stores of the configured mode. */
 export async function openPipeline(
   config: Config,
   log: Logger,
@@ -104,23 +107,33 @@ export async function openPipeline(
   const broker = await connectBroker(config, log, signal);
   let raw: RawStore;
   let aggregates: AggregateStore;
+  let eventIds: EventIdStore;
   if (config.mode === "embedded") {
     raw = new SqliteRawStore(`${config.dataDir}/store.db`);
     aggregates = new SqliteAggregateStore(`${config.dataDir}/store.db`);
+    eventIds = new SqliteEventIdStore(`${config.dataDir}/store.db`);
   } else {
     // Loaded only in services mode, so embedded mode never loads the drivers.
     const { MongoRawStore } = await import("./mongo/mongo_raw_store.ts");
+    const { MongoEventIdStore } = await import("./mongo/mongo_event_id_store.ts");
     const { CassandraAggregateStore } = await import("./cassandra/cassandra_aggregate_store.ts");
     const timeout = config.connectTimeoutMs;
-    [raw, aggregates] = await Promise.all([
+    let mongo: [RawStore, EventIdStore];
+    [mongo, aggregates] = await Promise.all([
       connectWithRetry(
         "MongoDB",
         config.mongodbUrl.replace(/\/\/[^@/]*@/, "//"),
-        () =>
-          MongoRawStore.connect(config.mongodbUrl, config.mongodbDb, {
-            serverSelectionTimeoutMS: timeout,
-            connectTimeoutMS: timeout,
-          }),
+        async (): Promise<[RawStore, EventIdStore]> => {
+          const url = config.mongodbUrl, db = config.mongodbDb;
+          const timeouts = { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout };
+          const documents = await MongoRawStore.connect(url, db, timeouts);
+          try {
+            return [documents, await MongoEventIdStore.connect(url, db, timeouts)];
+          } catch (error) {
+            await documents.close();
+            throw error;
+          }
+        },
         log,
         signal,
       ),
@@ -139,13 +152,15 @@ export async function openPipeline(
         signal,
       ),
     ]);
+    [raw, eventIds] = mongo;
   }
   return {
     broker,
     raw,
     aggregates,
+    eventIds,
     close: async () => {
-      await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+      await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
     },
   };
 }

@@ -70,7 +70,7 @@ export const SALES: SalesSnapshot = {
     { month: "2025-01", revenue: 4000, revenueText: "4000.00", transactions: 14 },
     { month: "2025-02", revenue: 8345.6, revenueText: "8345.60", transactions: 28 },
   ],
-  rejected: { invalid: 3, late: 1, processingError: 0 },
+  rejected: { invalid: 3, late: 1, processingError: 0, duplicate: 0 },
 };
 
 /** A clickstream snapshot with a minute of rates, two items and every device. */
@@ -88,9 +88,9 @@ export const CLICKS: ClicksSnapshot = {
   ratings: [{ item: 42, average: 4.25, count: 12 }, { item: 7, average: 3.5, count: 8 }],
   devices: { mobile: 1700, desktop: 1200, tablet: 500 },
   rejected: {
-    clicks: { invalid: 2, late: 1, processingError: 0 },
-    views: { invalid: 0, late: 0, processingError: 0 },
-    ratings: { invalid: 1, late: 0, processingError: 0 },
+    clicks: { invalid: 2, late: 1, processingError: 0, duplicate: 0 },
+    views: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
+    ratings: { invalid: 1, late: 0, processingError: 0, duplicate: 0 },
   },
 };
 
@@ -113,7 +113,7 @@ export const PRODUCTS: ProductsSnapshot = {
     sumTotal: "118.00",
   }],
   watermark: "2025-02-16 07:29:10",
-  rejected: { invalid: 4, late: 2, processingError: 0 },
+  rejected: { invalid: 4, late: 2, processingError: 0, duplicate: 0 },
 };
 
 /** Snapshots of dashboards that have seen nothing yet. */
@@ -129,7 +129,7 @@ export const EMPTY: { sales: SalesSnapshot; clicks: ClicksSnapshot; products: Pr
     byProduct: [],
     byCity: [],
     byMonth: [],
-    rejected: { invalid: 0, late: 0, processingError: 0 },
+    rejected: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
   },
   clicks: {
     rates: { clicks: 0, views: 0, ratings: 0 },
@@ -140,16 +140,16 @@ export const EMPTY: { sales: SalesSnapshot; clicks: ClicksSnapshot; products: Pr
     ratings: [],
     devices: { mobile: 0, desktop: 0, tablet: 0 },
     rejected: {
-      clicks: { invalid: 0, late: 0, processingError: 0 },
-      views: { invalid: 0, late: 0, processingError: 0 },
-      ratings: { invalid: 0, late: 0, processingError: 0 },
+      clicks: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
+      views: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
+      ratings: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
     },
   },
   products: {
     closed: [],
     open: [],
     watermark: null,
-    rejected: { invalid: 0, late: 0, processingError: 0 },
+    rejected: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
   },
 };
 

@@ -20,6 +20,8 @@ export interface Rejections {
   late: number;
   /** Records that made our code throw (`processing-error`): a bug to report. */
   processingError: number;
+  /** Records whose event id an earlier record already carried (`duplicate`). */
+  duplicate: number;
 }
 
 /**

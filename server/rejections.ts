@@ -1,4 +1,4 @@
-/** What every dashboard shows of a stream's dead letters: invalid, late and processing-error counts. */
+/** What every dashboard shows of a stream's dead letters: invalid, late, duplicate and processing-error counts. */
 
 import type { AggregateStore } from "../pipeline/ports.ts";
 import {
@@ -10,6 +10,7 @@ import {
 } from "../pipeline/processor.ts";
 import type { Rejections } from "./dashboards.ts";
 import { countOf } from "../pipeline/aggregate_sums.ts";
+import { DUPLICATE } from "../pipeline/dedup.ts";
 
 /** Rejected counts of a stream; records too large to parse count as invalid. */
 export async function rejections(aggregates: AggregateStore, stream: string): Promise<Rejections> {
@@ -19,5 +20,6 @@ export async function rejections(aggregates: AggregateStore, stream: string): Pr
     invalid: of(INVALID) + of(TOO_LARGE),
     late: of(LATE),
     processingError: of(PROCESSING_ERROR),
+    duplicate: of(DUPLICATE),
   };
 }

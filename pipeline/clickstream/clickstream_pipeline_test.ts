@@ -226,9 +226,9 @@ const EXPECTED: ClicksSnapshot = {
   ],
   devices: { mobile: 14, desktop: 7, tablet: 5 },
   rejected: {
-    clicks: { invalid: 2, late: 1, processingError: 0 },
-    views: { invalid: 1, late: 0, processingError: 0 },
-    ratings: { invalid: 1, late: 1, processingError: 0 },
+    clicks: { invalid: 2, late: 1, processingError: 0, duplicate: 0 },
+    views: { invalid: 1, late: 0, processingError: 0, duplicate: 0 },
+    ratings: { invalid: 1, late: 1, processingError: 0, duplicate: 0 },
   },
 };
 

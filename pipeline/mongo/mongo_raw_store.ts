@@ -6,9 +6,11 @@
  * transactions, change streams or aggregation expressions.
  */
 
-import { type Collection, type Db, type Filter, MongoClient } from "mongodb";
+import type { Collection, Db, Filter, MongoClient } from "mongodb";
 import type { DocumentPage, JsonObject, RawStore, StoredDocument } from "../ports.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { duplicateKeyIndexes } from "./duplicate_keys.ts";
+import { connectMongo, type MongoConnectOptions } from "./connect.ts";
 
 /** A document as stored: the event id is the primary key. */
 interface RawDocument {
@@ -18,11 +20,7 @@ interface RawDocument {
 }
 
 /** Settings of `MongoRawStore.connect`. */
-export interface MongoRawStoreOptions {
-  /** How long to look for a server before failing, in ms (default 5000). */
-  serverSelectionTimeoutMS?: number;
-  /** TCP connect timeout, in ms (default 5000). */
-  connectTimeoutMS?: number;
+export interface MongoRawStoreOptions extends MongoConnectOptions {
   /** Documents fetched per round trip by `all` (default 1000). */
   pageSize?: number;
 }
@@ -32,28 +30,6 @@ const REPLACE_CHUNK = 25;
 
 /** "Newest first", ties broken by id; the index below serves it. */
 const NEWEST_FIRST = { ts: -1, _id: -1 } as const;
-
-/**
- * The indexes of documents an unordered insert refused only because their id
- * exists already, or `undefined` when it failed for any other reason.
- */
-function duplicateKeyIndexes(error: unknown): number[] | undefined {
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  if (list.length === 0) return undefined;
-  const indexes: number[] = [];
-  for (
-    const e of list as Array<
-      { code?: number; index?: number; err?: { code?: number; index?: number } }
-    >
-  ) {
-    const code = e.code ?? e.err?.code;
-    const index = e.index ?? e.err?.index;
-    if (code !== 11000 || index === undefined) return undefined;
-    indexes.push(index);
-  }
-  return indexes;
-}
 
 /** A `RawStore` on MongoDB (or FerretDB). */
 export class MongoRawStore implements RawStore {
@@ -83,20 +59,7 @@ export class MongoRawStore implements RawStore {
     dbName: string,
     options: MongoRawStoreOptions = {},
   ): Promise<MongoRawStore> {
-    const client = new MongoClient(url, {
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
-      connectTimeoutMS: options.connectTimeoutMS ?? 5000,
-    });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.close();
-      const at = url.replace(/\/\/[^@/]*@/, "//"); // without credentials
-      const why = (error as Error).message;
-      throw new Error(`cannot connect to MongoDB at ${at}: ${why}`, {
-        cause: error,
-      });
-    }
+    const client = await connectMongo(url, options);
     return new MongoRawStore(client, dbName, options.pageSize ?? 1000);
   }
 

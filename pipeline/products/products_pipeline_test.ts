@@ -162,7 +162,7 @@ Deno.test("closed windows become exact CSV files; late and invalid records are d
   assert.match(reasons[4][1], /`product` must be a non-empty string/);
 
   const snapshot = await productsSnapshot(raw, aggregates, WINDOW);
-  assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1, processingError: 0 });
+  assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1, processingError: 0, duplicate: 0 });
   assert.deepEqual(snapshot.open, [{
     start: "2025-02-16 07:00:20",
     end: "2025-02-16 07:00:30",
@@ -218,7 +218,7 @@ Deno.test("killed at any write and restarted, each window's file is written once
   await remember();
   assertFilesExact(await csvFiles(dataDir));
   const snapshot = await productsSnapshot(raw, aggregates, WINDOW);
-  assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1, processingError: 0 });
+  assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1, processingError: 0, duplicate: 0 });
   assert.deepEqual(snapshot.open.map((w) => [w.records, w.sumTotal]), [[2, "3.94"]]);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
   await Deno.remove(dataDir, { recursive: true });

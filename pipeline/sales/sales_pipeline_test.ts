@@ -4,6 +4,7 @@ import type { BrokerRecord, OutgoingRecord } from "../ports.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
+import { SqliteEventIdStore } from "../embedded/event_id_store.ts";
 import { StreamProcessor } from "../processor.ts";
 import { allTopicSpecs } from "../streams.ts";
 import { silentLogger } from "../logger.ts";
@@ -201,7 +202,7 @@ const EXPECTED: SalesSnapshot = {
     { month: "2025-02", revenue: 2278.14, revenueText: "2278.14", transactions: 3 },
     { month: "2025-03", revenue: 314.97, revenueText: "314.97", transactions: 2 },
   ],
-  rejected: { invalid: 4, late: 1, processingError: 0 },
+  rejected: { invalid: 4, late: 1, processingError: 0, duplicate: 0 },
 };
 
 async function setup(records: OutgoingRecord[]) {
@@ -212,12 +213,13 @@ async function setup(records: OutgoingRecord[]) {
   await broker.createTopics(allTopicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
+  const eventIds = new SqliteEventIdStore(`${dataDir}/store.db`);
   await broker.produce(SALES.topic, records);
   const close = async () => {
-    await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+    await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
     await Deno.remove(dataDir, { recursive: true });
   };
-  return { config, broker, raw, aggregates, close };
+  return { config, broker, raw, aggregates, eventIds, close };
 }
 
 /** True once the snapshot accounts for `produced` records (counted or rejected). */
@@ -227,7 +229,7 @@ async function accountedFor(snapshot: Promise<SalesSnapshot>, produced: number) 
 }
 
 Deno.test("the sales page shows exact revenue per product, city and month, and what was rejected", async () => {
-  const { config, broker, raw, aggregates, close } = await setup(scenario());
+  const { config, broker, raw, aggregates, eventIds, close } = await setup(scenario());
   const dead: BrokerRecord[] = [];
   const tail = new AbortController();
   const tailing = broker.tail({
@@ -240,6 +242,7 @@ Deno.test("the sales page shows exact revenue per product, city and month, and w
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
   }).run(SALES.group, controller.signal, 3);
   await until(async () =>
@@ -266,7 +269,7 @@ Deno.test("the sales page shows exact revenue per product, city and month, and w
 });
 
 Deno.test("killed at any write and restarted in the same group, no sale is counted twice", async () => {
-  const { config, broker, raw, aggregates, close } = await setup(scenario());
+  const { config, broker, raw, aggregates, eventIds, close } = await setup(scenario());
   const random = seededRandom(17);
   let crashed = 0;
   for (let run = 0; run < 25; run++) {
@@ -277,6 +280,7 @@ Deno.test("killed at any write and restarted in the same group, no sale is count
       broker: crash.broker(broker),
       raw: crash.raw(raw),
       aggregates: crash.aggregates(aggregates),
+      eventIds: crash.eventIds(eventIds),
       log: silentLogger,
     }).run(SALES.group, crash.controller.signal, 2).catch(() => {});
     clearTimeout(timer);
@@ -288,6 +292,7 @@ Deno.test("killed at any write and restarted in the same group, no sale is count
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
   }).run(SALES.group, controller.signal, 2);
   await until(() => accountedFor(salesSnapshot(aggregates), PRODUCED));
@@ -308,12 +313,13 @@ Deno.test("the average ticket rounds half a cent up, as exact money does", async
     key: "one-partition",
     value: encoder.encode(JSON.stringify(v)),
   }));
-  const { config, broker, raw, aggregates, close } = await setup(records);
+  const { config, broker, raw, aggregates, eventIds, close } = await setup(records);
   const controller = new AbortController();
   const running = new StreamProcessor(salesStream(config), {
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
   }).run(SALES.group, controller.signal, 10);
   await until(() => accountedFor(salesSnapshot(aggregates), 2));

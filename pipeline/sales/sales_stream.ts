@@ -2,7 +2,8 @@
  * The sales stream: revenue (exact cents) and transaction counts overall and
  * per product, city, day and month, as all-time aggregate cells; sales run
  * through one-minute event-time windows so out-of-order sales count and
- * sales later than the watermark are dead-lettered as `late`.
+ * sales later than the watermark are dead-lettered as `late`. A sale id seen
+ * before (within the deduplication horizon) is dead-lettered as `duplicate`.
  */
 
 import type { Config } from "../../config.ts";
@@ -11,6 +12,7 @@ import { decodeJson } from "../validation.ts";
 import { ALL_TIME } from "../window_counts.ts";
 import { utcDay, utcMonth } from "../windowing/event_time.ts";
 import { tumbling } from "../windowing/windows.ts";
+import { byEventId } from "../dedup.ts";
 import { type Sale, validateSale } from "./sales.ts";
 
 /** Topics and collection of the sales stream. */
@@ -100,6 +102,8 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
       totalCents: sale.totalCents,
       ts: sale.ts,
     }),
+    // Ids are kept exactly as sent: two ids that differ only in case are two sales.
+    dedup: byEventId((sale) => sale.id, config),
     windows: {
       spec: tumbling(60_000, {
         allowedLatenessMs: config.lateness.sales,

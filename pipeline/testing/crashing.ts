@@ -3,7 +3,15 @@
  * leaving the failing write half done, as a killed process would.
  */
 
-import type { AggregateRow, AggregateStore, Broker, OutgoingRecord, RawStore } from "../ports.ts";
+import type {
+  AggregateRow,
+  AggregateStore,
+  Broker,
+  EventClaim,
+  EventIdStore,
+  OutgoingRecord,
+  RawStore,
+} from "../ports.ts";
 
 /** `inner` with some members replaced. */
 export function override<T extends object>(inner: T, replaced: Partial<T>): T {
@@ -57,6 +65,18 @@ export class Crashing {
           this.#crash();
         }
         return inner.write(rows);
+      },
+    });
+  }
+  /** The event id store, dying on the chosen claim after claiming half of its ids. */
+  eventIds(inner: EventIdStore): EventIdStore {
+    return override(inner, {
+      claim: async (stream: string, claims: EventClaim[]) => {
+        if (this.#tick()) {
+          await inner.claim(stream, claims.slice(0, claims.length >> 1));
+          this.#crash();
+        }
+        return inner.claim(stream, claims);
       },
     });
   }

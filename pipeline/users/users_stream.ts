@@ -7,6 +7,7 @@ import type { User } from "./randomuser.ts";
 import { summarize, validateUser } from "./validate.ts";
 import { decodeJson } from "../validation.ts";
 import { tumbling } from "../windowing/windows.ts";
+import { byEventId } from "../dedup.ts";
 import { ALL_TIME } from "../window_counts.ts";
 import { withoutLoginSecrets } from "./login_secrets.ts";
 
@@ -63,17 +64,27 @@ export function userForApi(doc: JsonObject): JsonObject {
 export type ReceivedUser = User & { receivedAt: number };
 
 /**
+ * A user's event id: its `login.uuid` in lower case, so a resend with the
+ * uuid in another case is the same user.
+ */
+export function userId(uuid: string): string {
+  return uuid.toLowerCase();
+}
+
+/**
  * How the processor treats the users stream. Its event time is the record's
  * timestamp (when it was produced); users run through one-minute windows, so
- * one produced later than the watermark is dead-lettered as `late`.
+ * one produced later than the watermark is dead-lettered as `late`. A user is
+ * identified by its lower-cased uuid: its document id, and its event id, so a
+ * resent user is stored and counted once.
  */
 export function usersStream(config: Config): StreamDefinition<ReceivedUser, number> {
   return {
     ...USERS,
-    parse: (record: BrokerRecord) => ({
-      ...validateUser(decodeJson(record.value), record.timestamp),
-      receivedAt: record.timestamp,
-    }),
+    parse: (record: BrokerRecord) => {
+      const user = validateUser(decodeJson(record.value), record.timestamp);
+      return { ...user, uuid: userId(user.uuid), receivedAt: record.timestamp };
+    },
     document: (user, record) => ({
       id: user.uuid,
       ts: record.timestamp,
@@ -86,6 +97,7 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, numb
       { dimension: "age_band", key: user.ageBand, amount: 1, windowMs: ALL_TIME },
     ],
     live: (user, record) => ({ ...summarize(user, record.timestamp) }),
+    dedup: byEventId((user) => user.uuid, config),
     windows: {
       spec: tumbling(USERS.windowMs, {
         allowedLatenessMs: config.lateness.users,

@@ -1,0 +1,63 @@
+/** The embedded event id store: claimed ids per stream in a SQLite table of the store file. */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { EventClaim, EventIdStore, SourcePosition } from "../ports.ts";
+import { openDatabase, transaction } from "./sqlite.ts";
+
+/** An `EventIdStore` on a SQLite file. */
+export class SqliteEventIdStore implements EventIdStore {
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  readonly #owner: StatementSync;
+  readonly #expire: StatementSync;
+
+  constructor(path: string) {
+    this.#db = openDatabase(path);
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS event_ids (
+        stream TEXT NOT NULL,
+        id TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (stream, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS event_ids_oldest ON event_ids (stream, at);
+    `);
+    this.#insert = this.#db.prepare(
+      `INSERT INTO event_ids (stream, id, partition, offset, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (stream, id) DO NOTHING`,
+    );
+    this.#owner = this.#db.prepare(
+      "SELECT partition, offset FROM event_ids WHERE stream = ? AND id = ?",
+    );
+    this.#expire = this.#db.prepare("DELETE FROM event_ids WHERE stream = ? AND at < ?");
+  }
+
+  claim(stream: string, claims: EventClaim[]): Promise<Map<string, SourcePosition>> {
+    return Promise.try(() =>
+      // One write transaction: no other process can take an id between the insert and the read.
+      transaction(this.#db, () => {
+        const owners = new Map<string, SourcePosition>();
+        for (const c of claims) {
+          if (this.#insert.run(stream, c.id, c.partition, c.offset, c.at).changes === 1) {
+            owners.set(c.id, { partition: c.partition, offset: c.offset });
+            continue;
+          }
+          const row = this.#owner.get(stream, c.id) as { partition: number; offset: number };
+          owners.set(c.id, { partition: Number(row.partition), offset: Number(row.offset) });
+        }
+        return owners;
+      })
+    );
+  }
+
+  expire(stream: string, before: number): Promise<void> {
+    return Promise.try(() => void this.#expire.run(stream, before));
+  }
+
+  close(): Promise<void> {
+    this.#db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The contract of `EventIdStore`, run against the SQLite store in unit tests
+ * and against MongoDB (FerretDB) in integration tests. `make` opens a new
+ * connection to one shared store each time it is called.
+ */
+
+import assert from "node:assert/strict";
+import type { EventClaim, EventIdStore, SourcePosition } from "../ports.ts";
+
+const unique = () => `contract_${crypto.randomUUID().slice(0, 8)}`;
+const AT = 1_700_000_000_000;
+
+function claims(ids: string[], partition: number, firstOffset: number, at = AT): EventClaim[] {
+  return ids.map((id, i) => ({ id, partition, offset: firstOffset + i, at }));
+}
+
+function owners(map: Map<string, SourcePosition>): Record<string, string> {
+  return Object.fromEntries([...map].map(([id, p]) => [id, `${p.partition}@${p.offset}`]));
+}
+
+/** Registers the event id store contract tests under `name`. */
+export function runEventIdStoreContract(name: string, make: () => Promise<EventIdStore>): void {
+  Deno.test(`${name}: a free id is owned by its claim, a taken one by its first claim`, async () => {
+    const store = await make();
+    try {
+      const stream = unique();
+      assert.deepEqual(owners(await store.claim(stream, claims(["a", "b"], 0, 10))), {
+        a: "0@10",
+        b: "0@11",
+      });
+      assert.deepEqual(owners(await store.claim(stream, claims(["b", "c", "a"], 3, 7))), {
+        b: "0@11",
+        c: "3@8",
+        a: "0@10",
+      });
+      assert.deepEqual(owners(await store.claim(stream, [])), {});
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: the claiming position claiming again (a redelivery) still owns its ids`, async () => {
+    const store = await make();
+    try {
+      const stream = unique();
+      await store.claim(stream, claims(["x", "y"], 2, 40));
+      assert.deepEqual(owners(await store.claim(stream, claims(["x", "y"], 2, 40, AT + 5))), {
+        x: "2@40",
+        y: "2@41",
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: ids are exact strings, separate per stream`, async () => {
+    const store = await make();
+    try {
+      const [s1, s2] = [unique(), unique()];
+      const ids = ["Aa", "aa", "a/b", "ü €", 'q"uote', "$where", "x.y"];
+      assert.deepEqual(
+        owners(await store.claim(s1, claims(ids, 1, 0))),
+        Object.fromEntries(ids.map((id, i) => [id, `1@${i}`])),
+      );
+      assert.deepEqual(owners(await store.claim(s2, claims(["aa"], 0, 99))), { aa: "0@99" });
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: processors claiming the same ids at once agree on one owner each`, async () => {
+    const stores = await Promise.all([make(), make(), make()]);
+    try {
+      const stream = unique();
+      const ids = Array.from({ length: 300 }, (_, i) => `id-${i}`);
+      // Each processor claims the ids from its own partition, in its own order.
+      const results = await Promise.all(stores.map((store, p) => {
+        const order = p === 1 ? [...ids].reverse() : ids;
+        return store.claim(stream, claims(order, p, 1000 * p));
+      }));
+      for (const id of ids) {
+        const seen = results.map((r) => JSON.stringify(r.get(id)));
+        assert.equal(new Set(seen).size, 1, `${id}: ${seen.join(" ")}`);
+      }
+      const again = await stores[0].claim(stream, claims(ids, 9, 0));
+      assert.deepEqual(owners(again), owners(results[2]));
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  Deno.test(`${name}: claims are kept after the store is closed and opened again`, async () => {
+    const stream = unique();
+    const first = await make();
+    await first.claim(stream, claims(["kept"], 1, 5));
+    await first.close();
+    const second = await make();
+    try {
+      assert.deepEqual(owners(await second.claim(stream, claims(["kept"], 2, 6))), {
+        kept: "1@5",
+      });
+    } finally {
+      await second.close();
+    }
+  });
+
+  Deno.test(`${name}: expiry forgets the ids claimed before the time given, in that stream only`, async () => {
+    const store = await make();
+    try {
+      const [stream, other] = [unique(), unique()];
+      await store.claim(stream, claims(["old"], 0, 1, AT));
+      await store.claim(stream, claims(["new"], 0, 2, AT + 1000));
+      await store.claim(other, claims(["old"], 0, 1, AT));
+      await store.expire(stream, AT + 1000);
+      assert.deepEqual(
+        owners(await store.claim(stream, claims(["old", "new"], 3, 50, AT + 2000))),
+        {
+          old: "3@50",
+          new: "0@2",
+        },
+      );
+      assert.deepEqual(owners(await store.claim(other, claims(["old"], 3, 50))), { old: "0@1" });
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: a processor's whole batch of ids is claimed in one call`, async () => {
+    const store = await make();
+    try {
+      const stream = unique();
+      const ids = Array.from({ length: 2000 }, () => crypto.randomUUID());
+      const firstHalf = await store.claim(stream, claims(ids.slice(0, 1000), 0, 0));
+      assert.equal(firstHalf.size, 1000);
+      const all = await store.claim(stream, claims(ids, 1, 0));
+      assert.equal(all.size, 2000);
+      assert.equal([...all.values()].filter((p) => p.partition === 0).length, 1000);
+      assert.deepEqual(all.get(ids[1999]), { partition: 1, offset: 1999 });
+      assert.deepEqual(all.get(ids[999]), { partition: 0, offset: 999 });
+    } finally {
+      await store.close();
+    }
+  });
+}
