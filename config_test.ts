@@ -56,6 +56,22 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_IDLE_TIMEOUT_MS: "7000",
     STREAMBOARD_PRODUCTS_WINDOW_MS: "60000",
     STREAMBOARD_ARCHIVE_INTERVAL_MS: "2500",
+    STREAMBOARD_USERS_MAX_FUTURE_MS: "0",
+    STREAMBOARD_SALES_MAX_FUTURE_MS: "60000",
+    STREAMBOARD_CLICKS_MAX_FUTURE_MS: "1000",
+    STREAMBOARD_VIEWS_MAX_FUTURE_MS: "2000",
+    STREAMBOARD_RATINGS_MAX_FUTURE_MS: "3000",
+    STREAMBOARD_PRODUCTS_MAX_FUTURE_MS: "3600000",
+    STREAMBOARD_DEDUP_HORIZON_HOURS: "24",
+    STREAMBOARD_MAX_RECORD_BYTES: "65536",
+    STREAMBOARD_KEEP_LOGIN_SECRETS: "1",
+    STREAMBOARD_ALLOWED_ORIGINS: "https://ops.example, http://10.0.0.5:8000",
+    STREAMBOARD_ALLOWED_HOSTS: "Dashboard.Example,[::1]",
+    STREAMBOARD_HEADER_TIMEOUT_MS: "2000",
+    STREAMBOARD_BODY_TIMEOUT_MS: "4000",
+    STREAMBOARD_KEEPALIVE_TIMEOUT_MS: "1000",
+    STREAMBOARD_MAX_CONNECTIONS: "50",
+    STREAMBOARD_SSE_VIEWERS_PER_CLIENT: "4",
   });
   assert.deepEqual(config, {
     mode: "services",
@@ -90,7 +106,40 @@ Deno.test("every variable is read into its setting", () => {
     idleTimeoutMs: 7000,
     productsWindowMs: 60_000,
     archiveIntervalMs: 2500,
+    maxFutureMs: {
+      users: 0,
+      sales: 60_000,
+      clicks: 1000,
+      views: 2000,
+      ratings: 3000,
+      products: 3_600_000,
+    },
+    dedupHorizonHours: 24,
+    maxRecordBytes: 65_536,
+    keepLoginSecrets: true,
+    allowedOrigins: ["https://ops.example", "http://10.0.0.5:8000"],
+    allowedHosts: ["dashboard.example", "[::1]"],
+    headerTimeoutMs: 2000,
+    bodyTimeoutMs: 4000,
+    keepAliveTimeoutMs: 1000,
+    maxConnections: 50,
+    sseViewersPerClient: 4,
   });
+});
+
+Deno.test("an allowed origin must be an origin, an allowed host a bare host name", () => {
+  assert.throws(
+    () => loadConfig({ STREAMBOARD_ALLOWED_ORIGINS: "https://ops.example/path" }),
+    /STREAMBOARD_ALLOWED_ORIGINS must list origins .* got "https:\/\/ops.example\/path"/,
+  );
+  assert.throws(
+    () => loadConfig({ STREAMBOARD_ALLOWED_HOSTS: "dash.example:8000" }),
+    /STREAMBOARD_ALLOWED_HOSTS must list host names without port/,
+  );
+  assert.throws(
+    () => loadConfig({ STREAMBOARD_MAX_RECORD_BYTES: "10" }),
+    /STREAMBOARD_MAX_RECORD_BYTES must be a number from 1024/,
+  );
 });
 
 Deno.test("an unknown stream name is refused with the names there are", () => {

@@ -355,7 +355,8 @@ function mutate(ctx: DraftContext, record: Record<string, unknown>): Draft {
       return {
         mutation: name(`wrong type ${JSON.stringify(wrong)}`),
         value: record,
-        expect: spec.kind === "other" || spec.kind === "enum" && !spec.required
+        // An optional field given null reads as absent.
+        expect: spec.kind === "other" || !spec.required && (spec.kind === "enum" || wrong === null)
           ? "either"
           : "refuse",
         field: path,

@@ -12,6 +12,7 @@ import type {
   AggregateStore,
   Broker,
   BrokerRecord,
+  EventIdStore,
   GroupConsumeOptions,
   RawStore,
   RecordBatch,
@@ -19,6 +20,7 @@ import type {
 import { EmbeddedLog } from "../pipeline/embedded/log_broker.ts";
 import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../pipeline/embedded/aggregate_store.ts";
+import { SqliteEventIdStore } from "../pipeline/embedded/event_id_store.ts";
 import {
   REJECTED_DIMENSION,
   type StreamDefinition,
@@ -86,6 +88,7 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
+  const eventIds = new SqliteEventIdStore(`${dataDir}/store.db`);
   try {
     await broker.createTopics(allTopicSpecs(config));
     const topics = STREAM_TOPICS[stream];
@@ -114,6 +117,7 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
       broker,
       raw,
       aggregates,
+      eventIds,
       group: topics.group,
       inputs,
       timeoutMs: options.timeoutMs ?? 60_000,
@@ -168,7 +172,7 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
       elapsedMs: performance.now() - started,
     };
   } finally {
-    await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+    await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
     await Deno.remove(dataDir, { recursive: true });
   }
 }
@@ -254,6 +258,7 @@ interface RunOptions {
   broker: Broker;
   raw: RawStore;
   aggregates: AggregateStore;
+  eventIds: EventIdStore;
   group: string;
   inputs: Placed[];
   timeoutMs: number;
@@ -307,6 +312,7 @@ async function runUntilCommitted(options: RunOptions) {
       broker: watched,
       raw: options.raw,
       aggregates: options.aggregates,
+      eventIds: options.eventIds,
       log,
       retryInitialMs: 10,
       retryMaxMs: 100,
@@ -514,7 +520,7 @@ async function checkOutputs(o: OutputOptions): Promise<void> {
   const collection = STREAM_TOPICS[stream].collection;
   const stored = new Map<string, string>();
   for await (const doc of raw.all(collection)) {
-    stored.set(idStream ? doc.id.toLowerCase() : doc.id, JSON.stringify(doc.doc));
+    stored.set(doc.id, JSON.stringify(doc.doc));
   }
   const expected = new Map<string, Placed>();
   for (const r of accepted) {

@@ -153,7 +153,13 @@ Deno.test("a sale id sent twice, on one partition or on two, is stored and count
     return kpi.transactions === 2 && (await rejected(env, SALES.name)).duplicate === 2;
   });
   const { kpi } = await salesSnapshot(env.aggregates);
-  assert.deepEqual(kpi, { revenue: 150, transactions: 2, averageTicket: 75 });
+  assert.deepEqual(kpi, {
+    revenue: 150,
+    revenueText: "150.00",
+    transactions: 2,
+    averageTicket: 75,
+    averageTicketText: "75.00",
+  });
   assert.equal(await env.raw.count(SALES.collection), 2);
   assert.deepEqual(await rejected(env, SALES.name), { duplicate: 2 });
   await dlq.stop();

@@ -285,7 +285,7 @@ function tailDead(broker: EmbeddedLog, topic: string) {
 }
 
 Deno.test("a record that makes our code throw is dead-lettered as processing-error, loudly, and the stream goes on", async () => {
-  const { broker, raw, aggregates } = await setup(1);
+  const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(5);
   const poison = list[2].login.uuid;
   const stream = usersStream(DEFAULTS);
@@ -303,6 +303,7 @@ Deno.test("a record that makes our code throw is dead-lettered as processing-err
     broker,
     raw,
     aggregates,
+    eventIds,
     log: { ...silentLogger, error: (m) => errors.push(m) },
   });
   await runUntil(processor, async () => (await raw.count("users")) === 4 && tail.dead.length === 1);
@@ -321,11 +322,11 @@ Deno.test("a record that makes our code throw is dead-lettered as processing-err
   assert.equal((await genderTotals(aggregates)).male + (await genderTotals(aggregates)).female, 4);
   assert.equal(errors.length, 1);
   assert.match(errors[0], /BUG: record users\[0\] offset 2 made the processor throw/);
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 Deno.test("a user produced in 2099 is invalid, and the watermark stays with the clock", async () => {
-  const { broker, raw, aggregates } = await setup(1);
+  const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(3);
   const [before, future, after] = records(list);
   await broker.produce(USERS.topic, [
@@ -338,6 +339,7 @@ Deno.test("a user produced in 2099 is invalid, and the watermark stays with the 
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
     now: () => NOW,
   });
@@ -352,11 +354,11 @@ Deno.test("a user produced in 2099 is invalid, and the watermark stays with the 
   assert.equal(headers["error.code"], "invalid");
   assert.equal(headers["error.field"], "(record timestamp)");
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "invalid", value: 1n }]);
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 Deno.test("a checkpoint poisoned before event times were bounded is healed, with a warning", async () => {
-  const { broker, raw, aggregates } = await setup(1);
+  const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(2);
   await broker.produce(USERS.topic, records(list).slice(0, 1));
   // What a record stamped 2099 left behind, saved by a version without the bound.
@@ -379,6 +381,7 @@ Deno.test("a checkpoint poisoned before event times were bounded is healed, with
     broker,
     raw,
     aggregates,
+    eventIds,
     log: { ...silentLogger, warn: (m) => warnings.push(m) },
     now: () => NOW,
   });
@@ -388,11 +391,11 @@ Deno.test("a checkpoint poisoned before event times were bounded is healed, with
   const saved = await raw.get(CHECKPOINTS, checkpointId(USERS.name, 0));
   const checkpoint = saved?.doc.checkpoint as { watermark: number; windows: unknown[] };
   assert.ok(checkpoint.watermark <= NOW, "the saved checkpoint is sound again");
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
 Deno.test("a record larger than the limit is dead-lettered as too-large and counted", async () => {
-  const { broker, raw, aggregates } = await setup(1);
+  const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(2);
   await broker.produce(USERS.topic, records(list));
   const tail = tailDead(broker, USERS.dlqTopic);
@@ -401,6 +404,7 @@ Deno.test("a record larger than the limit is dead-lettered as too-large and coun
     broker,
     raw,
     aggregates,
+    eventIds,
     log: silentLogger,
     maxRecordBytes: Math.min(size, records(list)[1].value.byteLength) - 1,
   });
@@ -408,5 +412,5 @@ Deno.test("a record larger than the limit is dead-lettered as too-large and coun
   await tail.stop();
   assert.deepEqual(tail.dead.map((d) => d.headers["error.code"]), ["too-large", "too-large"]);
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "too-large", value: 2n }]);
-  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });

@@ -4,6 +4,7 @@ import type { BrokerRecord } from "../ports.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
+import { SqliteEventIdStore } from "../embedded/event_id_store.ts";
 import { StreamProcessor } from "../processor.ts";
 import { runProducer } from "../producer.ts";
 import { silentLogger } from "../logger.ts";
@@ -30,6 +31,7 @@ Deno.test("a replayed file's bad lines reach users.dlq as the exact bytes of the
   const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
   const raw = new SqliteRawStore(`${dir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dir}/store.db`);
+  const eventIds = new SqliteEventIdStore(`${dir}/store.db`);
   try {
     await broker.createTopics([USERS.topic, USERS.dlqTopic, USERS.liveTopic].map((name) => ({
       name,
@@ -71,6 +73,7 @@ Deno.test("a replayed file's bad lines reach users.dlq as the exact bytes of the
       broker,
       raw,
       aggregates,
+      eventIds,
       log: silentLogger,
     }).run(USERS.group, stop.signal, 10);
     await until(async () => dead.length >= bad.length && (await raw.count(USERS.collection)) === 1);
@@ -81,7 +84,7 @@ Deno.test("a replayed file's bad lines reach users.dlq as the exact bytes of the
     assert.ok(dead.every((r) => r.headers.reason), "each with its reason");
     assert.equal((await raw.latest(USERS.collection))?.id, good.login.uuid);
   } finally {
-    await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+    await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
     await Deno.remove(dir, { recursive: true });
   }
 });
