@@ -6,19 +6,21 @@
  * values, so these bounds refuse only what no producer sends.
  */
 
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COMMA,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from "./json_bytes.ts";
+
 /** Deepest nesting of arrays and objects a record may have. */
 export const MAX_JSON_DEPTH = 64;
 
 /** Most values (array items and object members, at every level) a record may hold. */
 export const MAX_JSON_VALUES = 10_000;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 
 /**
  * What is wrong with the shape of JSON text (as UTF-8 bytes): too deep or
