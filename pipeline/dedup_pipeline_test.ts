@@ -187,6 +187,30 @@ Deno.test("a sale id sent twice, on one partition or on two, is stored and count
   await env.close();
 });
 
+Deno.test("a refused record gives its id back: the corrected resend is counted, not a duplicate", async () => {
+  const env = await open();
+  const dlq = await deadLetters(env, "sales");
+  const wrong = sale("sale-fix", 100, "2099-01-01T00:00:00Z"); // a producer clock gone wrong
+  const fixed = sale("sale-fix", 100, "2026-01-10T12:00:00Z");
+  await env.broker.produce(SALES.topic, [record(wrong, keyOn(0))]);
+  await runUntil(
+    processor(env, "sales", () => NOW),
+    "sales",
+    async () => (await rejected(env, SALES.name)).invalid === 1,
+  );
+  await env.broker.produce(SALES.topic, [record(fixed, keyOn(1)), record(fixed, keyOn(2))]);
+  await runUntil(
+    processor(env, "sales", () => NOW),
+    "sales",
+    async () => (await salesSnapshot(env.aggregates)).kpi.transactions === 1,
+  );
+  assert.deepEqual(await rejected(env, SALES.name), { invalid: 1, duplicate: 1 });
+  assert.equal(await env.raw.count(SALES.collection), 1);
+  await dlq.stop();
+  assert.deepEqual(dlq.list.map((d) => d.headers["error.code"]), ["invalid", "duplicate"]);
+  await env.close();
+});
+
 Deno.test("a user sent again with its uuid in upper case is one stored user, counted once", async () => {
   const env = await open();
   const first = user(1);

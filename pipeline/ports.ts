@@ -214,6 +214,12 @@ export interface EventIdStore {
    * when it was free (or already this position's), another one when taken.
    */
   claim(stream: string, claims: EventClaim[]): Promise<Map<string, SourcePosition>>;
+  /**
+   * Gives ids back: each is forgotten if, and only if, `claims` names the
+   * position that owns it (a record that claimed its id and was then refused,
+   * so a corrected resend of it is not taken for a duplicate).
+   */
+  release(stream: string, claims: Array<SourcePosition & { id: string }>): Promise<void>;
   /** Forgets the ids of `stream` claimed before `before`, ms since the epoch. */
   expire(stream: string, before: number): Promise<void>;
   close(): Promise<void>;

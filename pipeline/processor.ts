@@ -333,7 +333,8 @@ export class StreamProcessor<E, A = unknown> {
       now: this.#now(),
     };
     const decoded = batch.records.map((record) => decodeRecord(context, record));
-    const duplicates = await this.#duplicates(batch, decoded, signal);
+    const { duplicates, owned } = await this.#claim(batch, decoded, signal);
+    const released: Array<SourcePosition & { id: string }> = [];
     for (const [i, record] of batch.records.entries()) {
       const duplicate = duplicates.get(record.offset);
       const outcome = processRecord(
@@ -348,6 +349,9 @@ export class StreamProcessor<E, A = unknown> {
         dead.push(deadLetter(record, refusal));
         contributions.push(contribution(record, REJECTED_DIMENSION, refusal.code, 1));
         if (refusal.code === PROCESSING_ERROR) this.#reportBug(record, refusal.exception);
+        // A refused record gives its id back, so a corrected resend counts.
+        const id = owned.get(record.offset);
+        if (id !== undefined) released.push({ id, partition, offset: record.offset });
         continue;
       }
       for (const r of outcome.running) running.set(r.start, r);
@@ -382,6 +386,13 @@ export class StreamProcessor<E, A = unknown> {
           )
         ),
       );
+    }
+    if (released.length > 0) {
+      writes.push(this.#persist(
+        `release ${released.length} event ids of refused records`,
+        signal,
+        () => this.#deps.eventIds!.release(def.name, released),
+      ));
     }
     if (documents.length > 0) {
       writes.push(this.#persist(
@@ -421,14 +432,16 @@ export class StreamProcessor<E, A = unknown> {
 
   /**
    * Claims the event ids of a batch's valid records (those its checkpoint does
-   * not already include) and returns the duplicates among them, by offset.
+   * not already include); returns the duplicates among them and the ids the
+   * batch's records own, each by offset.
    */
-  async #duplicates(
+  async #claim(
     batch: RecordBatch,
     decoded: Decoded<E>[],
     signal: AbortSignal,
-  ): Promise<Map<number, Duplicate>> {
-    if (!this.#def.dedup) return new Map();
+  ): Promise<{ duplicates: Map<number, Duplicate>; owned: Map<number, string> }> {
+    const none = { duplicates: new Map(), owned: new Map() };
+    if (!this.#def.dedup) return none;
     const included = this.#engine?.partition(batch.partition)?.offset ?? -1;
     const identified: IdentifiedRecord[] = [];
     for (const [i, record] of batch.records.entries()) {
@@ -437,13 +450,17 @@ export class StreamProcessor<E, A = unknown> {
         identified.push({ offset: record.offset, id: result.id });
       }
     }
-    if (identified.length === 0) return new Map();
+    if (identified.length === 0) return none;
     const claims = claimsOf(batch.partition, identified, this.#now());
     let owners = new Map<string, SourcePosition>();
     await this.#persist(`claim ${claims.length} event ids`, signal, async () => {
       owners = await this.#deps.eventIds!.claim(this.#def.name, claims);
     });
-    return duplicatesOf(batch.partition, identified, owners);
+    const duplicates = duplicatesOf(batch.partition, identified, owners);
+    const owned = new Map(
+      identified.filter((r) => !duplicates.has(r.offset)).map((r) => [r.offset, r.id]),
+    );
+    return { duplicates, owned };
   }
 
   /** Makes sure the engine's state of a batch's partition is the one that batch continues. */

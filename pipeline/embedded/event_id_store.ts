@@ -10,6 +10,7 @@ export class SqliteEventIdStore implements EventIdStore {
   readonly #insert: StatementSync;
   readonly #owner: StatementSync;
   readonly #expire: StatementSync;
+  readonly #release: StatementSync;
 
   constructor(path: string) {
     this.#db = openDatabase(path);
@@ -32,6 +33,9 @@ export class SqliteEventIdStore implements EventIdStore {
       "SELECT partition, offset FROM event_ids WHERE stream = ? AND id = ?",
     );
     this.#expire = this.#db.prepare("DELETE FROM event_ids WHERE stream = ? AND at < ?");
+    this.#release = this.#db.prepare(
+      "DELETE FROM event_ids WHERE stream = ? AND id = ? AND partition = ? AND offset = ?",
+    );
   }
 
   claim(stream: string, claims: EventClaim[]): Promise<Map<string, SourcePosition>> {
@@ -48,6 +52,14 @@ export class SqliteEventIdStore implements EventIdStore {
           owners.set(c.id, { partition: Number(row.partition), offset: Number(row.offset) });
         }
         return owners;
+      })
+    );
+  }
+
+  release(stream: string, claims: Array<SourcePosition & { id: string }>): Promise<void> {
+    return Promise.try(() =>
+      transaction(this.#db, () => {
+        for (const c of claims) this.#release.run(stream, c.id, c.partition, c.offset);
       })
     );
   }

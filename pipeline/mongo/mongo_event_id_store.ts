@@ -93,6 +93,17 @@ export class MongoEventIdStore implements EventIdStore {
     return owners;
   }
 
+  async release(stream: string, claims: Array<SourcePosition & { id: string }>): Promise<void> {
+    if (claims.length === 0) return;
+    // One delete by `_id` each: FerretDB scans the collection for `$in`/`$or` (see above).
+    await this.#claims.bulkWrite(
+      claims.map((c) => ({
+        deleteOne: { filter: { _id: key(stream, c.id), partition: c.partition, offset: c.offset } },
+      })),
+      { ordered: false },
+    );
+  }
+
   async expire(stream: string, before: number): Promise<void> {
     await this.#ensureIndex();
     await this.#claims.deleteMany({ stream, at: { $lt: before } });

@@ -39,6 +39,26 @@ export function runEventIdStoreContract(name: string, make: () => Promise<EventI
     }
   });
 
+  Deno.test(`${name}: a released id is free again, but only its owner can release it`, async () => {
+    const store = await make();
+    try {
+      const stream = unique();
+      await store.claim(stream, claims(["r", "s"], 1, 5));
+      await store.release(stream, [
+        { id: "r", partition: 1, offset: 5 },
+        { id: "s", partition: 1, offset: 99 },
+        { id: "never-claimed", partition: 0, offset: 0 },
+      ]);
+      await store.release(stream, []);
+      assert.deepEqual(owners(await store.claim(stream, claims(["r", "s"], 2, 20))), {
+        r: "2@20",
+        s: "1@6",
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
   Deno.test(`${name}: the claiming position claiming again (a redelivery) still owns its ids`, async () => {
     const store = await make();
     try {
