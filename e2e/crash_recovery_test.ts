@@ -47,7 +47,17 @@ Deno.test({
     const kills = seededRandom(5);
     for (let round = 0; round < 4; round++) {
       const app = await startApp(env, dataDir);
-      await delay(kills.int(150, 600));
+      // Kill while the processor works: once it has stored something (a loaded machine
+      // may take seconds to start a worker), after a random moment more.
+      const started = Date.now();
+      const before = killedAt.at(-1) ?? 0;
+      while (
+        (await (await fetch(new URL("/stats", app.url))).json()).total <= before &&
+        Date.now() - started < 30_000
+      ) {
+        await delay(20);
+      }
+      await delay(kills.int(50, 400));
       const stats = await (await fetch(new URL("/stats", app.url))).json();
       killedAt.push(stats.total);
       await app.stop("SIGKILL");

@@ -39,6 +39,23 @@ export function runEventIdStoreContract(name: string, make: () => Promise<EventI
     }
   });
 
+  Deno.test(`${name}: a whole batch claimed again finds every owner, its own and others'`, async () => {
+    const store = await make();
+    try {
+      const stream = unique();
+      const ids = Array.from({ length: 300 }, (_, i) => `id-${i}`);
+      await store.claim(stream, claims(ids.slice(0, 200), 0, 0));
+      const again = await store.claim(stream, claims(ids, 0, 0));
+      assert.equal(again.size, 300);
+      assert.equal(owners(again)["id-150"], "0@150", "a redelivery owns its ids");
+      const other = await store.claim(stream, claims(ids, 1, 1000));
+      assert.equal(owners(other)["id-10"], "0@10", "taken by the first claim");
+      assert.equal(owners(other)["id-250"], "0@250");
+    } finally {
+      await store.close();
+    }
+  });
+
   Deno.test(`${name}: a released id is free again, but only its owner can release it`, async () => {
     const store = await make();
     try {
