@@ -83,6 +83,7 @@ export function productsStream(
   raw: RawStore,
 ): StreamDefinition<PricedProduct, ProductSums> {
   const spec = tumbling(config.productsWindowMs, {
+    outOfOrdernessMs: config.outOfOrderness.products,
     allowedLatenessMs: config.lateness.products,
     idleTimeoutMs: config.idleTimeoutMs,
     maxFutureMs: config.maxFutureMs.products,
