@@ -164,6 +164,24 @@ Deno.test("a checkpoint saved before fired windows were kept still restores", ()
   assert.deepEqual(w.checkpoint(), { ...old, fired: [] });
 });
 
+Deno.test("a window an earlier version left open at its last millisecond fires on the next advance, whole", () => {
+  // The earlier version closed a window only once the watermark reached its end.
+  const old: PartitionCheckpoint<number> = {
+    offset: 0,
+    maxEventTime: 11_999,
+    watermark: 9_999,
+    windows: [{ start: 0, value: 1 }],
+  };
+  const engine = new WindowEngine(spec, count);
+  engine.restore(0, 0, old);
+  const joined = engine.add(0, 1, 5_000, 1, 0);
+  assert.equal(joined.kind === "added" && joined.running[0].value, 2);
+  const fired = engine.add(0, 2, 12_500, 1, 0);
+  assert.deepEqual(fired.kind === "added" && fired.closed, [
+    { start: 0, end: 10_000, value: 2, final: true },
+  ]);
+});
+
 Deno.test("fired windows within their allowed lateness are checkpointed", () => {
   const engine = new WindowEngine(spec, count);
   engine.restore(0, 0);

@@ -103,12 +103,12 @@ export interface WindowResult<A> {
 }
 
 /** Whether the watermark has passed the window ending at `end`: it has fired. */
-export function hasFired(end: number, watermark: number | null): boolean {
+function hasFired(end: number, watermark: number | null): boolean {
   return watermark !== null && end - 1 <= watermark;
 }
 
 /** Whether the window ending at `end` is past its cleanup time: it takes no more records. */
-export function isExpired(end: number, spec: WindowSpec, watermark: number | null): boolean {
+function isExpired(end: number, spec: WindowSpec, watermark: number | null): boolean {
   return watermark !== null && end - 1 + spec.allowedLatenessMs <= watermark;
 }
 
@@ -292,7 +292,9 @@ export class PartitionWindows<V, A> {
     }
     // Every new accumulator before any is stored, so a throwing aggregation changes nothing.
     const updates = starts.map((start) => {
-      const state = hasFired(start + sizeMs, this.#watermark) ? this.#fired : this.#windows;
+      // A window a checkpoint of an earlier version left open stays open until the next advance.
+      const open = this.#windows.has(start) || !hasFired(start + sizeMs, this.#watermark);
+      const state = open ? this.#windows : this.#fired;
       return [
         state,
         start,
