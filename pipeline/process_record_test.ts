@@ -54,7 +54,8 @@ function numbers(failAt?: Step): StreamDefinition<{ n: number; at: number }, num
     live: (e) => (bug("live", e.n), { n: e.n }),
     windows: {
       spec: tumbling(MIN, {
-        allowedLatenessMs: 5_000,
+        outOfOrdernessMs: 5_000,
+        allowedLatenessMs: 0,
         idleTimeoutMs: 30_000,
         maxFutureMs: 5 * MIN,
       }),

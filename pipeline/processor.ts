@@ -80,9 +80,11 @@ export interface WindowedStream<E, A> {
   timeField: string;
   aggregation: Aggregation<E, A>;
   /**
-   * Writes the final values of windows a partition closed. Runs before the
-   * partition's checkpoint is saved, so after a crash it may run again for
-   * the same windows: it must be idempotent.
+   * Writes the final values of windows a partition fired. May be called more
+   * than once per window: again for each record its allowed lateness lets in
+   * (a re-fire), and again after a crash, since it runs before the
+   * partition's checkpoint is saved. The last call holds the window's final
+   * value, so it must replace what an earlier call wrote (idempotent).
    */
   onClose?(partition: number, closed: WindowResult<A>[]): Promise<void>;
 }
@@ -112,7 +114,7 @@ export interface StreamDefinition<E, A = unknown> {
   contributions(event: E): CellContribution[];
   /** What dashboards are told about an event. */
   live(event: E, record: BrokerRecord): JsonObject;
-  /** Event-time windows: late records are dead-lettered, closed windows written by `onClose`. */
+  /** Event-time windows: late records are dead-lettered, fired windows written by `onClose`. */
   windows?: WindowedStream<E, A>;
   /** Dimensions read only for recent windows: their rows older than `keepMs` are deleted. */
   retention?: { dimensions: string[]; keepMs: number };
@@ -157,7 +159,10 @@ export interface LiveAnnouncement {
   count: number;
   /** The newest of them, oldest first, as `StreamDefinition.live` describes them. */
   items: JsonObject[];
-  /** Windowed streams: running values of the windows the batch changed, then those it closed. */
+  /**
+   * Windowed streams: running values of the windows the batch changed, then
+   * those it fired (first or again, within allowed lateness; the latest value wins).
+   */
   windows?: Array<WindowResult<unknown> & { partition: number }>;
 }
 
@@ -324,7 +329,8 @@ export class StreamProcessor<E, A = unknown> {
     const live: JsonObject[] = [];
     const accepted: Accepted<E>[] = [];
     const running = new Map<number, WindowResult<A>>();
-    const closed: WindowResult<A>[] = [];
+    // By start: a window fired again later in the batch (a re-fire) keeps only its last value.
+    const fired = new Map<number, WindowResult<A>>();
     if (engine) await this.#holdPartition(engine, batch, signal);
     const context: RecordContext<E, A> = {
       definition: def,
@@ -355,8 +361,10 @@ export class StreamProcessor<E, A = unknown> {
         continue;
       }
       for (const r of outcome.running) running.set(r.start, r);
-      for (const c of outcome.closed) running.delete(c.start);
-      closed.push(...outcome.closed);
+      for (const c of outcome.closed) {
+        running.delete(c.start);
+        fired.set(c.start, c);
+      }
       documents.push(outcome.document);
       for (const c of outcome.contributions) {
         contributions.push({
@@ -417,6 +425,7 @@ export class StreamProcessor<E, A = unknown> {
       ));
     }
     await Promise.all(writes);
+    const closed = [...fired.values()];
     const announced = [
       ...[...running.values()].map((w) => ({ ...w, partition })),
       ...closed.map((w) => ({ ...w, partition })),
@@ -503,7 +512,7 @@ export class StreamProcessor<E, A = unknown> {
     );
   }
 
-  /** Writes the final values of closed windows (before the checkpoint that no longer holds them). */
+  /** Writes the final values of fired windows (before the checkpoint that includes them). */
   async #writeClosed(partition: number, closed: WindowResult<A>[], signal: AbortSignal) {
     const onClose = this.#def.windows?.onClose;
     if (closed.length === 0 || !onClose) return;

@@ -105,14 +105,17 @@ Deno.test("processor stores every user, counts genders, countries and age bands"
   await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
-Deno.test("a user produced later than the watermark is dead-lettered as late and counted", async () => {
+Deno.test("a user whose window has fired is dead-lettered as late and counted", async () => {
   const { broker, raw, aggregates, eventIds } = await setup(1);
   const list = users(3);
   const [early, late, next] = list.map((u) => encoder.encode(JSON.stringify(u)));
   await broker.produce(USERS.topic, [
-    { key: list[0].login.uuid, value: early, timestamp: NOW + 60_000 },
-    { key: list[1].login.uuid, value: late, timestamp: NOW }, // a minute behind: lateness is 5 s
-    { key: list[2].login.uuid, value: next, timestamp: NOW + 58_000 }, // 2 s behind: counts
+    // Watermark 12:01:05 (5 s of out-of-orderness): the minute [12:00, 12:01) fires.
+    { key: list[0].login.uuid, value: early, timestamp: NOW + 70_000 },
+    // In [12:00, 12:01), fired, and users allow no lateness: late.
+    { key: list[1].login.uuid, value: late, timestamp: NOW },
+    // Older than the watermark, but its window [12:01, 12:02) is open: counts.
+    { key: list[2].login.uuid, value: next, timestamp: NOW + 61_000 },
   ]);
   const reasons: string[] = [];
   const tail = new AbortController();

@@ -73,8 +73,10 @@ function invalid(value: unknown, s: number): OutgoingRecord {
 /**
  * Each topic: events over the minute in time order, spread over the four
  * partitions; then one record per partition at 07:29:58, which puts every
- * partition's watermark at 07:29:53 (5 s of lateness), closing the rate
- * windows up to [07:29:43, 07:29:53); then late and invalid records.
+ * partition's watermark at 07:29:53 (5 s of out-of-orderness), firing the rate
+ * windows up to [07:29:43, 07:29:53); then late and invalid records (late:
+ * every window of the record has fired, so before 07:29:44, with no allowed
+ * lateness).
  */
 const CLICKS: Planned[] = [
   { s: 20.1, item: 5 },
@@ -149,8 +151,8 @@ function scenario(topic: ClickstreamTopic): OutgoingRecord[] {
   const records = VALID[topic].map((p) => record(topic, p));
   if (topic === "clicks") {
     records.push(
-      // partition 0's watermark is 07:29:53: late
-      record(topic, { s: 52.5, partition: 0, item: 5 }),
+      // partition 0's watermark is 07:29:53: [07:29:34, 07:29:44) ... [07:29:43, 07:29:53) have fired: late
+      record(topic, { s: 43.5, partition: 0, item: 5 }),
       invalid("{not json", 55),
       invalid(
         { ...JSON.parse(new TextDecoder().decode(records[0].value)), event_type: "view" },
@@ -168,7 +170,7 @@ function scenario(topic: ClickstreamTopic): OutgoingRecord[] {
     }, 56));
   } else {
     records.push(
-      record(topic, { s: 52, partition: 2, item: 7, extra: 1 }), // late
+      record(topic, { s: 43.5, partition: 2, item: 7, extra: 1 }), // late: every window fired
       invalid({
         event_type: "rating",
         user_id: 4,
@@ -236,7 +238,12 @@ async function setup(records: Partial<Record<ClickstreamTopic, OutgoingRecord[]>
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-clicks-" });
   const config: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS };
   for (const topic of CLICKSTREAM_TOPICS) {
-    assert.equal(config.lateness[topic], 5000, "the scenario assumes 5 s of lateness");
+    assert.equal(
+      config.outOfOrderness[topic],
+      5000,
+      "the scenario assumes 5 s of out-of-orderness",
+    );
+    assert.equal(config.lateness[topic], 0, "and no allowed lateness");
   }
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(allTopicSpecs(config));

@@ -111,6 +111,7 @@ export function clickstreamStream(
     live: ({ event }) => ({ item: event.item_id, user: event.user_id, ts: event.timestamp }),
     windows: {
       spec: hopping(RATE_WINDOW_MS, RATE_SLIDE_MS, {
+        outOfOrdernessMs: config.outOfOrderness[topic],
         allowedLatenessMs: config.lateness[topic],
         idleTimeoutMs: config.idleTimeoutMs,
         maxFutureMs: config.maxFutureMs[topic],

@@ -43,10 +43,10 @@ function scenario(): OutgoingRecord[] {
     product(7, 18000, 0.18, T0 + 1000), // 21240.00
     product(8, 19.99, 0.08, T0 + 4000), // 21.59
     product(9, "10.25", "0.18", T0 + 12_000), // W1, 12.10
-    product(10, 100, 0.2, T0 + 9000), // out of order, within 4 s lateness → W0
+    product(10, 100, 0.2, T0 + 9000), // out of order, within 4 s out-of-orderness → W0
     product(11, "abc", 0.18, T0 + 13_000), // invalid price
     product(12, 5, 0.01, T0 + 15_500), // W1; watermark 11.5 s closes W0
-    product(13, 1, 0.5, T0 + 10_500), // late: before the watermark
+    product(13, 1, 0.5, T0 + 9_500), // late: W0 has fired, no allowed lateness
     "{not json",
     product(14, 1, 0.18, T0 + 16_000, { timestamp_column: "16/02/2025" }), // bad time
     product(15, 3.33, 0.18, T0 + 23_000), // W2; watermark 19 s
@@ -93,7 +93,8 @@ async function setup() {
     ...DEFAULTS,
     dataDir,
     productsWindowMs: WINDOW,
-    lateness: { ...DEFAULTS.lateness, products: 4000 },
+    outOfOrderness: { ...DEFAULTS.outOfOrderness, products: 4000 },
+    lateness: { ...DEFAULTS.lateness, products: 0 },
   };
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(allTopicSpecs(config));
@@ -118,6 +119,11 @@ async function csvFiles(dataDir: string): Promise<Record<string, string>> {
 
 function assertFilesExact(files: Record<string, string>) {
   assert.deepEqual(Object.keys(files).sort(), Object.keys(EXPECTED).sort());
+  assertFilesWhole(files);
+}
+
+/** Every file is one of the expected files, whole and exact. */
+function assertFilesWhole(files: Record<string, string>) {
   for (const [name, text] of Object.entries(files)) {
     assert.ok(text.includes("\r\n"), "RFC 4180 line ends");
     const rows = parse(text) as string[][];
@@ -155,7 +161,7 @@ Deno.test("closed windows become exact CSV files; late and invalid records are d
   assert.deepEqual(reasons.map(([offset]) => offset), ["4", "6", "7", "8", "10"]);
   assert.match(reasons[0][1], /`price` must be a decimal number .*, got "abc"/);
   assert.equal(reasons[1][1], "late");
-  assert.equal(dead[1].headers["event.time"], "2025-02-16 07:00:10");
+  assert.equal(dead[1].headers["event.time"], "2025-02-16 07:00:09");
   assert.equal(dead[1].headers.watermark, "2025-02-16 07:00:11");
   assert.match(reasons[2][1], /not JSON/);
   assert.match(reasons[3][1], /`timestamp_column` must be a timestamp/);
@@ -179,18 +185,11 @@ Deno.test("closed windows become exact CSV files; late and invalid records are d
   await Deno.remove(dataDir, { recursive: true });
 });
 
-Deno.test("killed at any write and restarted, each window's file is written once and exact", async () => {
+Deno.test("killed at any write and restarted, each window's file is always whole and ends exact", async () => {
   const { config, broker, raw, aggregates, dataDir } = await setup();
   const random = seededRandom(5);
-  const firstSeen = new Map<string, number>();
-  const remember = async () => {
-    for (const name of Object.keys(await csvFiles(dataDir))) {
-      const { mtime, ino } = await Deno.stat(`${csvDir(dataDir)}/${name}`);
-      const id = Number(ino ?? 0) * 1e13 + (mtime?.getTime() ?? 0);
-      if (!firstSeen.has(name)) firstSeen.set(name, id);
-      assert.equal(firstSeen.get(name), id, `${name} was written again`);
-    }
-  };
+  // A window fired again after a crash rewrites its file: never half of it, never other rows.
+  const remember = async () => assertFilesWhole(await csvFiles(dataDir));
   for (let crashes = 0; crashes < 30; crashes++) {
     const crash = new Crashing(random.int(1, 8));
     // Once everything is processed no write comes to crash on: stop after a while instead.
@@ -235,6 +234,7 @@ async function quietPartition(revoke: boolean): Promise<Record<string, string>> 
     dataDir,
     productsWindowMs: WINDOW,
     idleTimeoutMs: 300,
+    outOfOrderness: { ...DEFAULTS.outOfOrderness, products: 0 },
     lateness: { ...DEFAULTS.lateness, products: 0 },
   };
   const log = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
@@ -297,4 +297,77 @@ Deno.test("a partition that goes quiet has its open window closed once the idle 
 Deno.test("a partition handed to another member is let go: its windows are not closed here", async () => {
   const files = await quietPartition(true);
   assert.deepEqual(Object.keys(files), ["products_2025-02-16T07-00-00_2025-02-16T07-00-10.csv"]);
+});
+
+/** With the default settings: 2 min windows, 5 s out-of-orderness, 60 s allowed lateness. */
+Deno.test("a record older than the newest counts in its open window; one within allowed lateness rewrites its fired window", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-products-late-" });
+  const config: Config = { ...DEFAULTS, dataDir };
+  const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
+  await broker.createTopics(allTopicSpecs(config));
+  const raw = new SqliteRawStore(`${dataDir}/store.db`);
+  const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
+  const send = (...values: unknown[]) =>
+    broker.produce(
+      PRODUCTS.topic,
+      values.map((v) => ({ key: null, value: encoder.encode(JSON.stringify(v)) })),
+    );
+  const dead: BrokerRecord[] = [];
+  const tail = new AbortController();
+  const tailing = broker.tail({
+    topics: [PRODUCTS.dlqTopic],
+    signal: tail.signal,
+    handle: (batch) => void dead.push(...batch.records),
+  });
+  const controller = new AbortController();
+  const running = new StreamProcessor(productsStream(config, raw), {
+    broker,
+    raw,
+    aggregates,
+    log: silentLogger,
+  }).run(PRODUCTS.group, controller.signal, 2);
+  const file = "products_2025-02-16T07-00-00_2025-02-16T07-02-00.csv";
+  const ids = async () => {
+    const text = (await csvFiles(dataDir))[file];
+    return text === undefined ? [] : (parse(text) as string[][]).slice(1).map((r) => r[0]);
+  };
+  const firstWindow = async () =>
+    (await productsSnapshot(raw, aggregates, config.productsWindowMs)).closed
+      .filter((w) => w.start === "2025-02-16 07:00:00")
+      .map((w) => [w.records, w.sumPrice, w.sumTotal]);
+
+  await send(
+    product(1, 100, 0.18, T0 + 1_000), // 118.00
+    product(2, 10, 0.08, T0 + 30_000), // 10.80
+    product(3, 200, 0.01, T0 + 20_000), // 10 s older than the newest: its window is open
+    product(4, 1, 0.18, T0 + 130_000), // watermark 07:02:05: the first window fires
+  );
+  await until(async () => (await ids()).length > 0);
+  assert.deepEqual(await ids(), ["1", "2", "3"]);
+  assert.deepEqual(await firstWindow(), [[3, "310.00", "330.80"]]);
+
+  // Fired, but within its 60 s of allowed lateness: counted, and the window fires again.
+  await send(product(5, 50, 0.2, T0 + 100_000)); // 60.00
+  await until(async () => (await ids()).length === 4);
+  assert.deepEqual(await ids(), ["1", "2", "3", "5"], "the file is rewritten with the new row");
+  await until(async () => (await firstWindow())[0]?.[0] === 4);
+  assert.deepEqual(
+    await firstWindow(),
+    [[4, "360.00", "390.80"]],
+    "the summary holds the new sums",
+  );
+
+  // Watermark 07:04:05 is past the first window's cleanup (07:02:59.999): late from now on.
+  await send(product(6, 7, 0.18, T0 + 250_000), product(7, 9, 0.18, T0 + 110_000));
+  await until(() => Promise.resolve(dead.length === 1));
+  controller.abort();
+  tail.abort();
+  await Promise.all([running, tailing]);
+  assert.equal(dead[0].headers.reason, "late");
+  assert.equal(dead[0].headers["event.time"], "2025-02-16 07:01:50");
+  assert.equal(dead[0].headers.watermark, "2025-02-16 07:04:05");
+  assert.deepEqual(await ids(), ["1", "2", "3", "5"], "a late record changes nothing");
+  assert.deepEqual(await firstWindow(), [[4, "360.00", "390.80"]]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close()]);
+  await Deno.remove(dataDir, { recursive: true });
 });

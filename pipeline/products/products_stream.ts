@@ -23,7 +23,7 @@ import {
   type ProductSums,
   validateProduct,
 } from "./products.ts";
-import { productCsvRow, windowCsv, windowFileName, writeOnce } from "./window_csv.ts";
+import { productCsvRow, replaceAtomically, windowCsv, windowFileName } from "./window_csv.ts";
 
 /** Topics and collections of the products stream. */
 export const PRODUCTS = {
@@ -48,7 +48,11 @@ export function productDocumentId(record: BrokerRecord): string {
   return `${record.partition}-${String(record.offset).padStart(15, "0")}`;
 }
 
-/** Writes the file and the summary of each closed window (idempotent). */
+/**
+ * Writes the file and the summary of each fired window, replacing what an
+ * earlier firing of the window wrote (a re-fire within allowed lateness, or
+ * the same firing again after a crash).
+ */
 export async function closeProductWindows(
   raw: RawStore,
   dataDir: string,
@@ -61,7 +65,11 @@ export async function closeProductWindows(
       .sort((a, b) => Number(a.doc.offset) - Number(b.doc.offset));
     const end = formatZoneless(window.end);
     const file = windowFileName(window.start, window.end, partition);
-    await writeOnce(csvDir(dataDir), file, windowCsv(docs.map((d) => productCsvRow(d, end))));
+    await replaceAtomically(
+      csvDir(dataDir),
+      file,
+      windowCsv(docs.map((d) => productCsvRow(d, end))),
+    );
     const summary: StoredDocument = {
       id: `${window.start}-${partition}`,
       ts: window.start,
@@ -83,6 +91,7 @@ export function productsStream(
   raw: RawStore,
 ): StreamDefinition<PricedProduct, ProductSums> {
   const spec = tumbling(config.productsWindowMs, {
+    outOfOrdernessMs: config.outOfOrderness.products,
     allowedLatenessMs: config.lateness.products,
     idleTimeoutMs: config.idleTimeoutMs,
     maxFutureMs: config.maxFutureMs.products,

@@ -2,8 +2,9 @@
  * One CSV file per closed products window, as the reference Flink job wrote
  * them: `id,product,description,price,kdv,total,window_end`, RFC 4180 (CRLF,
  * quoted where needed, through `csv-stringify`). A file is written to a
- * temporary name, synced and renamed, so a reader never sees half of one, and
- * a window whose file exists is never written again. Cells are neutralised
+ * temporary name, synced and renamed over the old one, so a reader sees the
+ * whole old file or the whole new one, never half of one: a window that fires
+ * again within its allowed lateness has its file rewritten. Cells are neutralised
  * as in every CSV we write (`neutralizeCell`): such a file is opened in
  * spreadsheets too, where a product named `=HYPERLINK(...)` would run.
  */
@@ -61,46 +62,46 @@ export function windowCsv(rows: string[][]): string {
 }
 
 /**
- * Writes `text` as `<dir>/<name>` unless that file exists: to a temporary
- * file first, synced, then linked into place (a link, unlike a rename, never
- * replaces a file another writer put there first). Temporary files of the same
- * name, ours or left by a writer that died, are removed once the file exists.
- * @returns whether this call wrote the file
+ * How often a write starts over when a concurrent writer cleared its temporary
+ * file; each time one of them finished, so this bounds only a runaway.
  */
-export async function writeOnce(dir: string, name: string, text: string): Promise<boolean> {
-  const path = `${dir}/${name}`;
-  if (await exists(path)) {
-    await removeLeftovers(dir, name);
-    return false;
-  }
-  await Deno.mkdir(dir, { recursive: true });
-  const temp = `${dir}/.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const bytes = new TextEncoder().encode(text);
-  const file = await Deno.open(temp, { write: true, createNew: true });
-  try {
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  try {
-    await Deno.link(temp, path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists) return false;
-    // Our temporary file was cleared by a writer that finished the same file first.
-    if (error instanceof Deno.errors.NotFound && await exists(path)) return false;
-    throw error;
-  } finally {
-    await removeLeftovers(dir, name);
-  }
-}
+const ATTEMPTS = 100;
 
 /**
- * Removes the temporary files of `name` once the file itself exists: ours, and
- * any a writer killed mid-write left behind.
+ * Writes `text` as `<dir>/<name>`, replacing the file if it exists: to a
+ * temporary file first, synced, then renamed into place (atomic, so a
+ * reader or a crash never leaves half a file). Temporary files of the same
+ * name, left by a writer that died, are removed once the file is in place.
+ * @throws {Error} when concurrent writers clear this call's temporary file `ATTEMPTS` times in a row
  */
+export async function replaceAtomically(dir: string, name: string, text: string): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = `${dir}/${name}`;
+  const bytes = new TextEncoder().encode(text);
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const temp = `${dir}/.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    const file = await Deno.open(temp, { write: true, createNew: true });
+    try {
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    try {
+      await Deno.rename(temp, path);
+    } catch (error) {
+      // A concurrent writer of the same file cleared our temporary file: write it again.
+      if (error instanceof Deno.errors.NotFound) continue;
+      throw error;
+    }
+    await removeLeftovers(dir, name);
+    return;
+  }
+  throw new Error(`${path}: concurrent writers cleared the temporary file ${ATTEMPTS} times`);
+}
+
+/** Removes the temporary files of `name` once the file itself is in place: any a writer killed mid-write left behind. */
 async function removeLeftovers(dir: string, name: string): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
     if (entry.name.startsWith(`.${name}.`) && entry.name.endsWith(".tmp")) {
@@ -108,15 +109,5 @@ async function removeLeftovers(dir: string, name: string): Promise<void> {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });
     }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }

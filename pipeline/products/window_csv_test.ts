@@ -3,9 +3,9 @@ import {
   isWindowFileName,
   PRODUCT_CSV_COLUMNS,
   productCsvRow,
+  replaceAtomically,
   windowCsv,
   windowFileName,
-  writeOnce,
 } from "./window_csv.ts";
 
 const START = Date.UTC(2025, 1, 16, 7, 28, 0);
@@ -146,67 +146,60 @@ Deno.test("cells with a line break are quoted, whichever the line break", () => 
   );
 });
 
-Deno.test("writeOnce writes the file and leaves nothing else behind", async () => {
+Deno.test("replaceAtomically writes the file and leaves nothing else behind", async () => {
   await withDir(async (dir) => {
     const name = windowFileName(START, END, 0);
     const text = windowCsv([["1", "Süt", "Tam yağlı süt, 1 L", "34.75", "0.01", "35.10", "x"]]);
-    assert.equal(await writeOnce(`${dir}/csv/deeper`, name, text), true);
+    await replaceAtomically(`${dir}/csv/deeper`, name, text);
     assert.equal(await Deno.readTextFile(`${dir}/csv/deeper/${name}`), text);
     assert.deepEqual(await names(`${dir}/csv/deeper`), [name]);
   });
 });
 
-Deno.test("writeOnce never replaces a file that exists", async () => {
+Deno.test("replaceAtomically replaces a file that exists (a window fired again)", async () => {
   await withDir(async (dir) => {
     const name = windowFileName(START, END, 0);
-    assert.equal(await writeOnce(dir, name, "first\r\n"), true);
-    assert.equal(await writeOnce(dir, name, "second\r\n"), false);
-    assert.equal(await Deno.readTextFile(`${dir}/${name}`), "first\r\n");
+    await replaceAtomically(dir, name, "first\r\n");
+    await replaceAtomically(dir, name, "second\r\n");
+    assert.equal(await Deno.readTextFile(`${dir}/${name}`), "second\r\n");
     assert.deepEqual(await names(dir), [name], "no temporary file is left");
   });
 });
 
-Deno.test("of concurrent writeOnce calls for one window exactly one wins, whole", async () => {
+Deno.test("of concurrent replaceAtomically calls for one window one whole text remains", async () => {
   await withDir(async (dir) => {
     const name = windowFileName(START, END, 0);
     const texts = Array.from({ length: 12 }, (_, i) => `writer ${i}\r\n`.repeat(1000 + i));
-    const results = await Promise.all(texts.map((text) => writeOnce(dir, name, text)));
-    assert.equal(results.filter(Boolean).length, 1, `winners: ${results}`);
-    const winner = texts[results.indexOf(true)];
-    assert.equal(await Deno.readTextFile(`${dir}/${name}`), winner);
+    await Promise.all(texts.map((text) => replaceAtomically(dir, name, text)));
+    assert.ok(texts.includes(await Deno.readTextFile(`${dir}/${name}`)), "one writer's whole text");
     assert.deepEqual(await names(dir), [name], "no temporary file is left");
   });
 });
 
-Deno.test("a reader never sees part of a file writeOnce is writing", async () => {
+Deno.test("a reader never sees part of a file replaceAtomically is writing", async () => {
   await withDir(async (dir) => {
     const name = windowFileName(START, END, 0);
+    const old = "old\r\n".repeat(1000);
+    await replaceAtomically(dir, name, old);
     const text = "0123456789abcdef".repeat(1 << 20); // 16 MiB
     let done = false;
-    const writing = writeOnce(dir, name, text).finally(() => done = true);
+    const writing = replaceAtomically(dir, name, text).finally(() => done = true);
     const seen = new Set<number>();
-    while (!done) {
-      try {
-        seen.add((await Deno.readFile(`${dir}/${name}`)).length);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-        seen.add(-1);
-      }
-    }
-    assert.equal(await writing, true);
+    while (!done) seen.add((await Deno.readFile(`${dir}/${name}`)).length);
+    await writing;
     for (const length of seen) {
-      assert.ok(length === -1 || length === text.length, `a reader saw ${length} bytes`);
+      assert.ok(length === old.length || length === text.length, `a reader saw ${length} bytes`);
     }
     assert.equal(await Deno.readTextFile(`${dir}/${name}`), text);
   });
 });
 
-Deno.test("writeOnce clears the temporary file a killed writer left behind", async () => {
+Deno.test("replaceAtomically clears the temporary file a killed writer left behind", async () => {
   const dir = await Deno.makeTempDir();
   const name = windowFileName(0, 120_000, 0);
   const stale = `${dir}/.${name}.dead0000.tmp`;
   await Deno.writeTextFile(stale, "id,product\r\n7,half a ro");
-  assert.equal(await writeOnce(dir, name, "id\r\n1\r\n"), true);
+  await replaceAtomically(dir, name, "id\r\n1\r\n");
   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [name]);
   assert.equal(await Deno.readTextFile(`${dir}/${name}`), "id\r\n1\r\n");
   await Deno.remove(dir, { recursive: true });

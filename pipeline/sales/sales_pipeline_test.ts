@@ -70,8 +70,9 @@ const HEADPHONES: [string, string] = ["Headphones", "Electronics"];
 
 /**
  * Seven counted sales over three months, four cities and four products;
- * four invalid records; one sale later than its partition's watermark.
- * Each partition's sales come in event-time order except the late one.
+ * four invalid records; one sale older than its partition's watermark but
+ * in a window still open (counted), one whose window has fired (late).
+ * Each partition's sales come in event-time order except those two.
  */
 function scenario(): OutgoingRecord[] {
   const values: unknown[] = [
@@ -107,10 +108,10 @@ function scenario(): OutgoingRecord[] {
     sale(idOn(1, "bad-total"), "2025-03-02T00:00:00Z", NOVEL, TOKYO, 2, 10, 21),
     // p1: 2 × 149.99 = 299.98, March
     sale(idOn(1, "f"), "2025-03-10T12:00:00Z", HEADPHONES, SAO_PAULO, 2, 149.99, 299.98, "mobile"),
-    // p0: exactly at the watermark: still counted (19.99, February)
-    sale(idOn(0, "g"), "2025-02-28T23:59:55.000Z", T_SHIRT, LONDON, 1, 19.99, 19.99),
-    // p0: 1 ms before the watermark: late
-    sale(idOn(0, "late"), "2025-02-28T23:59:54.999Z", LAPTOP, TOKYO, 1, 1199, 1199),
+    // p0: older than the watermark, but its window [23:59, 00:00) is open: counted (19.99, February)
+    sale(idOn(0, "g"), "2025-02-28T23:59:30.000Z", T_SHIRT, LONDON, 1, 19.99, 19.99),
+    // p0: its window [23:58, 23:59) fired at the watermark and allows no lateness: late
+    sale(idOn(0, "late"), "2025-02-28T23:58:59.999Z", LAPTOP, TOKYO, 1, 1199, 1199),
     sale(idOn(2, "bad-pay"), "2025-03-03T00:00:00Z", NOVEL, TOKYO, 1, 14.99, 14.99, "bitcoin"),
     {
       ...sale(idOn(3, "bad-lat"), "2025-03-04T00:00:00Z", NOVEL, TOKYO, 1, 14.99, 14.99),
@@ -208,7 +209,8 @@ const EXPECTED: SalesSnapshot = {
 async function setup(records: OutgoingRecord[]) {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-sales-" });
   const config: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS };
-  assert.equal(config.lateness.sales, 5000, "the scenario's late sale assumes 5 s of lateness");
+  assert.equal(config.outOfOrderness.sales, 5000, "the scenario assumes 5 s of out-of-orderness");
+  assert.equal(config.lateness.sales, 0, "and no allowed lateness");
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(allTopicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);

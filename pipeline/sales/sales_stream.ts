@@ -106,6 +106,7 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
     dedup: byEventId((sale) => sale.id, config),
     windows: {
       spec: tumbling(60_000, {
+        outOfOrdernessMs: config.outOfOrderness.sales,
         allowedLatenessMs: config.lateness.sales,
         idleTimeoutMs: config.idleTimeoutMs,
         maxFutureMs: config.maxFutureMs.sales,

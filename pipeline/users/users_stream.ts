@@ -100,6 +100,7 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, numb
     dedup: byEventId((user) => user.uuid, config),
     windows: {
       spec: tumbling(USERS.windowMs, {
+        outOfOrdernessMs: config.outOfOrderness.users,
         allowedLatenessMs: config.lateness.users,
         idleTimeoutMs: config.idleTimeoutMs,
         maxFutureMs: config.maxFutureMs.users,

@@ -4,10 +4,17 @@
  *
  * Windows are tumbling or hopping and kept per source partition, so the state
  * of a partition moves with the partition when a consumer group rebalances.
- * A partition's watermark is the highest event time it has seen minus the
- * allowed lateness; a record older than the watermark is late (the caller
- * dead-letters it), and a window closes, emitting its final value once, when
- * the watermark reaches its end. A partition that has received nothing for
+ * Event time follows Apache Flink's DataStream windows (`WindowOperator` with
+ * `BoundedOutOfOrdernessWatermarks` and the event-time trigger): a
+ * partition's watermark is the highest event time it has seen minus the
+ * out-of-orderness bound, never moving back. A window fires (emits its value
+ * as final) when the watermark reaches its last millisecond (`end - 1 <=
+ * watermark`); its state is kept for the allowed lateness after that, and a
+ * record arriving meanwhile updates it and fires it again. It is dropped at
+ * its cleanup time (`end - 1 + allowedLateness <= watermark`). A record is
+ * late (the caller dead-letters it) only when every window it belongs to is
+ * past its cleanup time; a record older than the watermark whose window is
+ * still open simply counts. A partition that has received nothing for
  * the idle timeout follows the most advanced partition (in the spirit of
  * Flink's `withIdleness`), so a quiet partition does not keep its windows open forever.
  * An event time further ahead of the processing clock than `maxFutureMs` is
@@ -21,7 +28,9 @@ export interface WindowSpec {
   sizeMs: number;
   /** Distance between window starts, ms: `sizeMs` for tumbling windows, less for hopping ones. */
   slideMs: number;
-  /** How far behind the highest event time seen a record may be and still count, ms. */
+  /** The watermark trails the highest event time seen by this much, ms (Flink's out-of-orderness bound). */
+  outOfOrdernessMs: number;
+  /** How long after firing a window still takes records and fires again, ms (Flink's allowed lateness). */
   allowedLatenessMs: number;
   /** After this long without records (processing time, ms) a partition counts as idle. */
   idleTimeoutMs: number;
@@ -29,8 +38,11 @@ export interface WindowSpec {
   maxFutureMs: number;
 }
 
-/** Lateness, idleness and future bound of a spec. */
-export type WindowTiming = Pick<WindowSpec, "allowedLatenessMs" | "idleTimeoutMs" | "maxFutureMs">;
+/** Out-of-orderness, lateness, idleness and future bound of a spec. */
+export type WindowTiming = Pick<
+  WindowSpec,
+  "outOfOrdernessMs" | "allowedLatenessMs" | "idleTimeoutMs" | "maxFutureMs"
+>;
 
 /** Tumbling windows of `sizeMs`. */
 export function tumbling(sizeMs: number, timing: WindowTiming): WindowSpec {
@@ -51,10 +63,11 @@ export function hopping(sizeMs: number, slideMs: number, timing: WindowTiming): 
     );
   }
   if (
-    !(timing.allowedLatenessMs >= 0) || !(timing.idleTimeoutMs > 0) || !(timing.maxFutureMs >= 0)
+    !(timing.outOfOrdernessMs >= 0) || !(timing.allowedLatenessMs >= 0) ||
+    !(timing.idleTimeoutMs > 0) || !(timing.maxFutureMs >= 0)
   ) {
     throw new RangeError(
-      "allowed lateness and the future bound must be at least 0 and the idle timeout positive",
+      "out-of-orderness, allowed lateness and the future bound must be at least 0 and the idle timeout positive",
     );
   }
   return { sizeMs, slideMs, ...timing };
@@ -77,12 +90,26 @@ export interface Aggregation<V, A> {
   add(acc: A, value: V): A;
 }
 
-/** A window's value: running while open, final once at close. */
+/**
+ * A window's value: running while open, final when it fires. A window fires
+ * once when the watermark passes its end and again for each record its
+ * allowed lateness lets in; the last final value is the window's value.
+ */
 export interface WindowResult<A> {
   start: number;
   end: number;
   value: A;
   final: boolean;
+}
+
+/** Whether the watermark has passed the window ending at `end`: it has fired. */
+function hasFired(end: number, watermark: number | null): boolean {
+  return watermark !== null && end - 1 <= watermark;
+}
+
+/** Whether the window ending at `end` is past its cleanup time: it takes no more records. */
+function isExpired(end: number, spec: WindowSpec, watermark: number | null): boolean {
+  return watermark !== null && end - 1 + spec.allowedLatenessMs <= watermark;
 }
 
 /** A partition's window state as plain JSON, saved with the offset it includes. */
@@ -93,20 +120,29 @@ export interface PartitionCheckpoint<A> {
   maxEventTime: number | null;
   /** Event-time watermark, ms; `null` before the first record. */
   watermark: number | null;
-  /** Open windows, oldest first. */
+  /** Open windows (not fired yet), oldest first. */
   windows: Array<{ start: number; value: A }>;
+  /**
+   * Windows that fired and are within their allowed lateness, oldest first;
+   * absent in checkpoints saved before allowed lateness was kept apart.
+   */
+  fired?: Array<{ start: number; value: A }>;
 }
 
 /** What adding one record did. */
 export type AddOutcome<A> =
   | {
     kind: "added";
-    /** Running values of the windows the record changed. */
+    /** Running values of the open windows the record changed. */
     running: WindowResult<A>[];
-    /** Windows the record's watermark advance closed, with their final values. */
+    /**
+     * Windows that fired, with their final values: fired windows the record
+     * updated within their allowed lateness (fired again), then those the
+     * record's watermark advance fired.
+     */
     closed: WindowResult<A>[];
   }
-  /** The record is older than the watermark: dead-letter it with reason `late`. */
+  /** Every window of the record is past its cleanup time: dead-letter it with reason `late`. */
   | { kind: "late"; watermark: number }
   /** The record's event time is past `limit` (the clock plus `maxFutureMs`): dead-letter it. */
   | { kind: "future"; limit: number }
@@ -125,7 +161,7 @@ export interface Healed {
   /** What they are now, ms. */
   nowMaxEventTime: number | null;
   nowWatermark: number | null;
-  /** Open windows dropped: they started past the bound, so only refused event times were in them. */
+  /** Windows dropped: they started past the bound, so only refused event times were in them. */
   dropped: number;
 }
 
@@ -133,7 +169,10 @@ export interface Healed {
 export class PartitionWindows<V, A> {
   readonly #spec: WindowSpec;
   readonly #aggregation: Aggregation<V, A>;
+  /** Windows not fired yet, by start. */
   readonly #windows = new Map<number, A>();
+  /** Windows fired and within their allowed lateness, by start. */
+  readonly #fired = new Map<number, A>();
   #offset: number;
   #maxEventTime: number | null;
   #watermark: number | null;
@@ -145,7 +184,7 @@ export class PartitionWindows<V, A> {
    * Starts empty, or where `checkpoint` left off; `now` is processing time, ms.
    * A checkpoint whose highest event time or watermark is past `now +
    * maxFutureMs` is healed: its highest event time becomes `now`, its
-   * watermark at most `now - allowedLatenessMs`, and windows starting past
+   * watermark at most `now - outOfOrdernessMs`, and windows starting past
    * the bound are dropped.
    */
   constructor(
@@ -160,28 +199,32 @@ export class PartitionWindows<V, A> {
     this.#maxEventTime = checkpoint?.maxEventTime ?? null;
     this.#watermark = checkpoint?.watermark ?? null;
     let windows = checkpoint?.windows ?? [];
+    let fired = checkpoint?.fired ?? [];
     const limit = now + spec.maxFutureMs;
     if (
       (this.#maxEventTime !== null && this.#maxEventTime > limit) ||
       (this.#watermark !== null && this.#watermark > limit)
     ) {
       const kept = windows.filter((w) => w.start <= limit);
+      const keptFired = fired.filter((w) => w.start <= limit);
       const maxEventTime = this.#maxEventTime;
       const watermark = this.#watermark;
       this.#maxEventTime = maxEventTime === null ? null : Math.min(maxEventTime, now);
       this.#watermark = watermark === null
         ? null
-        : Math.min(watermark, now - spec.allowedLatenessMs);
+        : Math.min(watermark, now - spec.outOfOrdernessMs);
       this.healed = {
         maxEventTime,
         watermark,
         nowMaxEventTime: this.#maxEventTime,
         nowWatermark: this.#watermark,
-        dropped: windows.length - kept.length,
+        dropped: windows.length - kept.length + fired.length - keptFired.length,
       };
       windows = kept;
+      fired = keptFired;
     }
     for (const { start, value } of windows) this.#windows.set(start, value);
+    for (const { start, value } of fired) this.#fired.set(start, value);
     this.#lastEventAt = now;
   }
 
@@ -203,7 +246,13 @@ export class PartitionWindows<V, A> {
   /** Running values of the open windows, oldest first. */
   open(): WindowResult<A>[] {
     return [...this.#windows.keys()].sort((a, b) => a - b)
-      .map((start) => this.#result(start, false));
+      .map((start) => this.#result(this.#windows, start, false));
+  }
+
+  /** Final values of the fired windows still within their allowed lateness, oldest first. */
+  fired(): WindowResult<A>[] {
+    return [...this.#fired.keys()].sort((a, b) => a - b)
+      .map((start) => this.#result(this.#fired, start, true));
   }
 
   /**
@@ -234,37 +283,53 @@ export class PartitionWindows<V, A> {
       this.pass(offset, now);
       return { kind: "future", limit };
     }
-    if (this.#watermark !== null && ts < this.#watermark) {
+    const { sizeMs } = this.#spec;
+    const starts = windowStartsOf(ts, this.#spec)
+      .filter((start) => !isExpired(start + sizeMs, this.#spec, this.#watermark));
+    if (starts.length === 0) {
       this.pass(offset, now);
-      return { kind: "late", watermark: this.#watermark };
+      return { kind: "late", watermark: this.#watermark! };
     }
     // Every new accumulator before any is stored, so a throwing aggregation changes nothing.
-    const updates = windowStartsOf(ts, this.#spec).map((start) =>
-      [
+    const updates = starts.map((start) => {
+      // A window a checkpoint of an earlier version left open stays open until the next advance.
+      const open = this.#windows.has(start) || !hasFired(start + sizeMs, this.#watermark);
+      const state = open ? this.#windows : this.#fired;
+      return [
+        state,
         start,
-        this.#aggregation.add(this.#windows.get(start) ?? this.#aggregation.empty(), value),
-      ] as const
-    );
+        this.#aggregation.add(state.get(start) ?? this.#aggregation.empty(), value),
+      ] as const;
+    });
     this.pass(offset, now);
     const running: WindowResult<A>[] = [];
-    for (const [start, acc] of updates) {
-      this.#windows.set(start, acc);
-      running.push(this.#result(start, false));
+    const refired: WindowResult<A>[] = [];
+    for (const [state, start, acc] of updates) {
+      state.set(start, acc);
+      const fired = state === this.#fired;
+      (fired ? refired : running).push(this.#result(state, start, fired));
     }
     if (this.#maxEventTime === null || ts > this.#maxEventTime) this.#maxEventTime = ts;
-    const closed = this.advanceTo(this.#maxEventTime - this.#spec.allowedLatenessMs);
-    return { kind: "added", running, closed };
+    const closed = this.advanceTo(this.#maxEventTime - this.#spec.outOfOrdernessMs);
+    return { kind: "added", running, closed: [...refired, ...closed] };
   }
 
-  /** Moves the watermark forward to `watermark` (never back); returns the windows that closed. */
+  /**
+   * Moves the watermark forward to `watermark` (never back); returns the
+   * windows that fired, and drops fired windows past their cleanup time.
+   */
   advanceTo(watermark: number): WindowResult<A>[] {
     if (this.#watermark !== null && watermark <= this.#watermark) return [];
     this.#watermark = watermark;
     const closed: WindowResult<A>[] = [];
     for (const start of [...this.#windows.keys()].sort((a, b) => a - b)) {
-      if (start + this.#spec.sizeMs > watermark) break;
-      closed.push(this.#result(start, true));
+      if (!hasFired(start + this.#spec.sizeMs, watermark)) break;
+      closed.push(this.#result(this.#windows, start, true));
+      this.#fired.set(start, this.#windows.get(start)!);
       this.#windows.delete(start);
+    }
+    for (const start of [...this.#fired.keys()]) {
+      if (isExpired(start + this.#spec.sizeMs, this.#spec, watermark)) this.#fired.delete(start);
     }
     return closed;
   }
@@ -275,17 +340,21 @@ export class PartitionWindows<V, A> {
       offset: this.#offset,
       maxEventTime: this.#maxEventTime,
       watermark: this.#watermark,
-      windows: [...this.#windows].sort(([a], [b]) => a - b)
-        .map(([start, value]) => ({ start, value })),
+      windows: entries(this.#windows),
+      fired: entries(this.#fired),
     };
   }
 
-  #result(start: number, final: boolean): WindowResult<A> {
-    return { start, end: start + this.#spec.sizeMs, value: this.#windows.get(start)!, final };
+  #result(state: Map<number, A>, start: number, final: boolean): WindowResult<A> {
+    return { start, end: start + this.#spec.sizeMs, value: state.get(start)!, final };
   }
 }
 
-/** Windows that closed in one partition. */
+function entries<A>(state: Map<number, A>): Array<{ start: number; value: A }> {
+  return [...state].sort(([a], [b]) => a - b).map(([start, value]) => ({ start, value }));
+}
+
+/** Windows that fired in one partition. */
 export interface PartitionClose<A> {
   partition: number;
   closed: WindowResult<A>[];
@@ -351,7 +420,7 @@ export class WindowEngine<V, A> {
 
   /**
    * Lets idle partitions (nothing for `idleTimeoutMs`) follow the most
-   * advanced partition's watermark; returns the windows that closed.
+   * advanced partition's watermark; returns the windows that fired.
    */
   tick(now: number): PartitionClose<A>[] {
     const idle: Array<[number, PartitionWindows<V, A>]> = [];

@@ -12,7 +12,8 @@ const count: Aggregation<number, number> = { empty: () => 0, add: (acc, v) => ac
 const MIN = 60_000;
 /** Event times in these tests run up to an hour ahead of their processing clock (0). */
 const spec = tumbling(2 * MIN, {
-  allowedLatenessMs: 10_000,
+  outOfOrdernessMs: 10_000,
+  allowedLatenessMs: 0,
   idleTimeoutMs: 5_000,
   maxFutureMs: 60 * MIN,
 });
@@ -24,19 +25,30 @@ Deno.test("tumbling windows hold each event time in exactly one window", () => {
 });
 
 Deno.test("hopping windows hold an event time in size/slide windows", () => {
-  const h = hopping(10_000, 1_000, { allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: 0 });
+  const h = hopping(10_000, 1_000, {
+    outOfOrdernessMs: 0,
+    allowedLatenessMs: 0,
+    idleTimeoutMs: 1,
+    maxFutureMs: 0,
+  });
   const starts = windowStartsOf(25_500, h);
   assert.equal(starts.length, 10);
   assert.equal(starts[0], 16_000);
   assert.equal(starts[9], 25_000);
   for (const s of starts) assert.ok(s <= 25_500 && 25_500 < s + 10_000);
   assert.throws(
-    () => hopping(10_000, 3_000, { allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: 0 }),
+    () =>
+      hopping(10_000, 3_000, {
+        outOfOrdernessMs: 0,
+        allowedLatenessMs: 0,
+        idleTimeoutMs: 1,
+        maxFutureMs: 0,
+      }),
     RangeError,
   );
 });
 
-Deno.test("out-of-order records within the allowed lateness still count", () => {
+Deno.test("out-of-order records within the out-of-orderness bound still count", () => {
   const w = new PartitionWindows(spec, count, 0);
   w.add(0, 100_000, 1, 0);
   const outcome = w.add(1, 95_000, 1, 0);
@@ -44,13 +56,15 @@ Deno.test("out-of-order records within the allowed lateness still count", () => 
   assert.deepEqual(w.open().map((r) => [r.start, r.value]), [[0, 2]]);
 });
 
-Deno.test("a record older than the watermark is late and changes nothing", () => {
+Deno.test("a record whose every window has fired is late and changes nothing", () => {
   const w = new PartitionWindows(spec, count, 0);
-  w.add(0, 100_000, 1, 0); // watermark 90 s
-  const late = w.add(1, 89_999, 1, 0);
-  assert.deepEqual(late, { kind: "late", watermark: 90_000 });
+  w.add(0, 100_000, 1, 0); // watermark 90 s: [0, 2 min) still open
+  assert.equal(w.add(1, 89_999, 1, 0).kind, "added", "older than the watermark, window open");
+  w.add(2, 2 * MIN + 20_000, 1, 0); // watermark 2 min + 10 s: [0, 2 min) fired
+  const late = w.add(3, 60_000, 1, 0);
+  assert.deepEqual(late, { kind: "late", watermark: 2 * MIN + 10_000 });
   assert.deepEqual(w.open().map((r) => r.value), [1]);
-  assert.equal(w.offset, 1, "the late record is still consumed");
+  assert.equal(w.offset, 3, "the late record is still consumed");
 });
 
 Deno.test("running values on each update, the final value once when the watermark passes the end", () => {
@@ -60,10 +74,11 @@ Deno.test("running values on each update, the final value once when the watermar
   if (first.kind !== "added") return;
   assert.deepEqual(first.running, [{ start: 0, end: 2 * MIN, value: 5, final: false }]);
   assert.deepEqual(first.closed, []);
-  // 2 min + 9.999 s: watermark 119 999 ms, window [0, 120 000) still open
-  const open = w.add(1, 2 * MIN + 9_999, 1, 0);
+  // 2 min + 9.998 s: watermark 119 998 ms, window [0, 120 000) still open
+  const open = w.add(1, 2 * MIN + 9_998, 1, 0);
   assert.equal(open.kind === "added" && open.closed.length, 0);
-  const close = w.add(2, 2 * MIN + 10_000, 1, 0);
+  // watermark 119 999 ms: the window's last millisecond, so it fires
+  const close = w.add(2, 2 * MIN + 9_999, 1, 0);
   assert.equal(close.kind, "added");
   if (close.kind !== "added") return;
   assert.deepEqual(close.closed, [{ start: 0, end: 2 * MIN, value: 5, final: true }]);
@@ -119,7 +134,8 @@ Deno.test("an idle partition follows the most advanced active one and closes its
     closed: [{ start: 0, end: 2 * MIN, value: 1, final: true }],
   }]);
   assert.equal(engine.partition(1)!.watermark, 10 * MIN - 10_000);
-  assert.equal(engine.add(1, 1, 9 * MIN, 1, 6_000).kind, "late");
+  assert.equal(engine.add(1, 1, 9 * MIN, 1, 6_000).kind, "added", "[8 min, 10 min) is open");
+  assert.equal(engine.add(1, 2, 7 * MIN, 1, 6_000).kind, "late", "[6 min, 8 min) has fired");
 });
 
 Deno.test("when every partition is idle the watermark stays where event time left it", () => {
@@ -158,7 +174,12 @@ Deno.test("a replay of old history is not refused: only the future is bounded", 
 });
 
 Deno.test("an aggregation that throws leaves the partition exactly as it was", () => {
-  const h = hopping(10_000, 1_000, { allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: HOUR });
+  const h = hopping(10_000, 1_000, {
+    outOfOrdernessMs: 0,
+    allowedLatenessMs: 0,
+    idleTimeoutMs: 1,
+    maxFutureMs: HOUR,
+  });
   let calls = 0;
   // Fails on the third window the record falls in, after two succeeded.
   const fragile: Aggregation<number, number> = {
@@ -180,7 +201,12 @@ Deno.test("an aggregation that throws leaves the partition exactly as it was", (
 
 Deno.test("a checkpoint poisoned by an event time in 2099 is healed on restore", () => {
   const poisoned = new PartitionWindows(
-    tumbling(2 * MIN, { allowedLatenessMs: 10_000, idleTimeoutMs: 5_000, maxFutureMs: 1e15 }),
+    tumbling(2 * MIN, {
+      outOfOrdernessMs: 10_000,
+      allowedLatenessMs: 0,
+      idleTimeoutMs: 5_000,
+      maxFutureMs: 1e15,
+    }),
     count,
     0,
   );
