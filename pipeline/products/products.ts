@@ -99,7 +99,10 @@ export interface ProductSums {
 }
 
 /** Folds a product into a window's sums. */
-export function addProduct(sums: ProductSums, product: PricedProduct): ProductSums {
+export function addProduct(
+  sums: ProductSums,
+  product: Pick<PricedProduct, "price" | "total">,
+): ProductSums {
   return {
     records: sums.records + 1,
     sumPrice: format(

@@ -78,7 +78,12 @@ export async function closeProductWindows(
         end,
         partition,
         file,
-        ...window.value,
+        // The sums of the rows in the file: exact even when the window's state was lost
+        // (a re-fire of a window whose checkpoint, from an earlier version, kept no fired windows).
+        ...docs.reduce(
+          (sums, d) => addProduct(sums, { price: String(d.doc.price), total: String(d.doc.total) }),
+          noProducts(),
+        ),
       },
     };
     await raw.upsert(PRODUCTS.windowsCollection, [summary]);
