@@ -66,6 +66,7 @@ await withAllServices(() => {
         ...isolatedServicesEnv("e2e"),
         STREAMBOARD_STREAMS: "sales,clicks,views,ratings,products",
         STREAMBOARD_PRODUCTS_WINDOW_MS: "2000",
+        STREAMBOARD_PRODUCTS_OUT_OF_ORDER_MS: "0",
         STREAMBOARD_PRODUCTS_LATENESS_MS: "0",
         STREAMBOARD_ARCHIVE_INTERVAL_MS: "1000",
       };
