@@ -15,11 +15,8 @@ import { seededRandom } from "../pipeline/random.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { userStats } from "../server/users_data.ts";
 import { delay } from "../pipeline/async.ts";
-import {
-  dropIsolatedRun,
-  isolatedServicesEnv,
-  withAllServices,
-} from "../pipeline/testing/services.ts";
+import { isolatedServicesEnv, withAllServices } from "../pipeline/testing/services.ts";
+import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 
 const TOTAL = 20_000;
 

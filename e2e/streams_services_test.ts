@@ -23,11 +23,8 @@ import { readParquetFile } from "../pipeline/testing/parquet_reader.ts";
 import { salesSnapshot } from "../server/sales_data.ts";
 import { clicksSnapshot } from "../server/clicks_data.ts";
 import { productsSnapshot } from "../server/products_data.ts";
-import {
-  dropIsolatedRun,
-  isolatedServicesEnv,
-  withAllServices,
-} from "../pipeline/testing/services.ts";
+import { isolatedServicesEnv, withAllServices } from "../pipeline/testing/services.ts";
+import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.ts";
 
 const encoder = new TextEncoder();

@@ -7,7 +7,7 @@
 
 import manifest from "../fresh.gen.ts";
 import { routePath } from "../server/app.ts";
-import { startFixture } from "../server/test_fixture.ts";
+import { startFixture } from "../testing/app_fixture.ts";
 import { userStats } from "../server/users_data.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { seededRandom } from "../pipeline/random.ts";

@@ -38,6 +38,7 @@ import {
   type WindowSpec,
 } from "./windowing/windows.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
+import type { LiveAnnouncement } from "./live_announcement.ts";
 import { deadLetter, PROCESSING_ERROR, REJECTED_DIMENSION } from "./dead_letter.ts";
 import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
 import {
@@ -149,22 +150,6 @@ export const PRUNE_EVERY_MS = 60_000;
 
 /** Most events one live announcement carries (the newest of its batch). */
 export const LIVE_ITEMS_PER_BATCH = 100;
-
-/**
- * What a processor announces on the live topic after each batch is stored:
- * one record per batch, not per event, so announcing costs one write.
- */
-export interface LiveAnnouncement {
-  /** Events the batch stored. */
-  count: number;
-  /** The newest of them, oldest first, as `StreamDefinition.live` describes them. */
-  items: JsonObject[];
-  /**
-   * Windowed streams: running values of the windows the batch changed, then
-   * those it fired (first or again, within allowed lateness; the latest value wins).
-   */
-  windows?: Array<WindowResult<unknown> & { partition: number }>;
-}
 
 /** Raw-store collection holding each windowed partition's checkpoint. */
 export const CHECKPOINTS = "checkpoints";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Fixture, startFixture } from "../server/test_fixture.ts";
+import { type Fixture, startFixture } from "../testing/app_fixture.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";

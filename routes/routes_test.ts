@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
-import { startFixture } from "../server/test_fixture.ts";
+import { startFixture } from "../testing/app_fixture.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";

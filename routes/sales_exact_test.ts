@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startFixture } from "../server/test_fixture.ts";
+import { startFixture } from "../testing/app_fixture.ts";
 import { SALES } from "../pipeline/sales/sales_stream.ts";
 import { until } from "../pipeline/testing/until.ts";
 import { formatDecimalText } from "../client/format.ts";

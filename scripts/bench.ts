@@ -30,7 +30,7 @@ import { delay } from "../pipeline/async.ts";
 import { isStreamName, STREAM_NAMES, type StreamName } from "../pipeline/stream_names.ts";
 import { PRODUCTS } from "../pipeline/products/products_stream.ts";
 import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
-import { dropIsolatedRun } from "../pipeline/testing/services.ts";
+import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 
 const { values: args } = parseArgs({

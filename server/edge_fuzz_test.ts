@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startFixture } from "./test_fixture.ts";
+import { startFixture } from "../testing/app_fixture.ts";
 import { serveFrontDoor } from "./front_door.ts";
 import { createApp } from "./app.ts";
 import manifest from "../fresh.gen.ts";

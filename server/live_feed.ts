@@ -12,7 +12,7 @@ import type { Logger } from "../pipeline/logger.ts";
 import type { LiveHub } from "./live_hub.ts";
 import { userStats } from "./users_data.ts";
 import { delay } from "../pipeline/async.ts";
-import type { LiveAnnouncement } from "../pipeline/processor.ts";
+import type { LiveAnnouncement } from "../pipeline/live_announcement.ts";
 
 /** Most users one `users` event carries (the newest of a batch). */
 export const USERS_PER_EVENT = 100;

@@ -7,7 +7,7 @@ import {
   PROCESSING_ERROR,
   REJECTED_DIMENSION,
   TOO_LARGE,
-} from "../pipeline/processor.ts";
+} from "../pipeline/dead_letter.ts";
 import type { Rejections } from "./dashboards.ts";
 import { countOf } from "../pipeline/aggregate_sums.ts";
 import { DUPLICATE } from "../pipeline/dedup.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isJsonType, readJsonBody } from "./request_guards.ts";
 import { HttpError } from "./http_error.ts";
-import { startFixture } from "./test_fixture.ts";
+import { startFixture } from "../testing/app_fixture.ts";
 import { serveFrontDoor } from "./front_door.ts";
 import { createApp } from "./app.ts";
 import manifest from "../fresh.gen.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startFixture } from "./test_fixture.ts";
+import { startFixture } from "../testing/app_fixture.ts";
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./security_headers.ts";
 
 Deno.test("security headers: every kind of response carries them, errors and 404s included", async () => {

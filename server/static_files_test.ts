@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodePath, StaticFiles, staticPath } from "./static_files.ts";
 import { HttpError } from "./http_error.ts";
-import { startFixture } from "./test_fixture.ts";
+import { startFixture } from "../testing/app_fixture.ts";
 import { serveFrontDoor } from "./front_door.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 

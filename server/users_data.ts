@@ -3,7 +3,7 @@
 import type { AggregateStore, JsonObject, RawStore, StoredDocument } from "../pipeline/ports.ts";
 import type { GenderStats, UserSummary } from "../pipeline/users/randomuser.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
-import { REJECTED_DIMENSION } from "../pipeline/processor.ts";
+import { REJECTED_DIMENSION } from "../pipeline/dead_letter.ts";
 import type { Config } from "../config.ts";
 import { LiveHub } from "./live_hub.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";

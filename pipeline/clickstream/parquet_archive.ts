@@ -17,6 +17,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "node:path";
 import { ByteWriter, parquetWrite, type SchemaElement } from "hyparquet-writer";
+import { type ArchiveFiles, DENO_ARCHIVE_FILES } from "./archive_files.ts";
 import { type ClickstreamEvent, type ClickstreamTopic, EVENT_TYPE, type Timed } from "./events.ts";
 import {
   ARCHIVE_SCHEMA,
@@ -54,14 +55,6 @@ export interface FlushResult {
   bytes: number;
 }
 
-/**
- * Points of a flush at which `onFlushStep` is called (to simulate crashes):
- * `temp-written` after the temp file is synced and before the transaction,
- * `committed` after the transaction and before the rename, `renamed` after
- * the rename and before the pending mark is cleared.
- */
-export type FlushStep = "temp-written" | "committed" | "renamed";
-
 /** Where and how an archive is kept. */
 export interface ParquetArchiveOptions {
   /** Data directory; the archive lives in `archiveDir(dataDir, topic)`. */
@@ -71,8 +64,8 @@ export interface ParquetArchiveOptions {
   maxRowsPerFile?: number;
   /** Clock for file names, ms since the epoch. */
   now?: () => number;
-  /** Called at each step of a flush with the file's name; for crash tests. */
-  onFlushStep?: (step: FlushStep, file: string) => void;
+  /** The file operations a flush makes durable (default: the real file system). */
+  files?: ArchiveFiles;
 }
 
 interface SpoolRow {
@@ -93,7 +86,7 @@ export class ParquetArchive {
   readonly maxRowsPerFile: number;
   readonly #db: DatabaseSync;
   readonly #now: () => number;
-  readonly #onStep: (step: FlushStep, file: string) => void;
+  readonly #files: ArchiveFiles;
   readonly #sql: Record<
     | "stage"
     | "batch"
@@ -126,7 +119,7 @@ export class ParquetArchive {
     this.dir = archiveDir(options.dataDir, options.topic);
     this.maxRowsPerFile = maxRows;
     this.#now = options.now ?? Date.now;
-    this.#onStep = options.onFlushStep ?? (() => {});
+    this.#files = options.files ?? DENO_ARCHIVE_FILES;
     this.#db = openSpool(join(this.dir, SPOOL_FILE));
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS spool (
@@ -236,9 +229,8 @@ export class ParquetArchive {
         const name = archiveFileName(this.topic, this.#now(), seq);
         temp = join(this.dir, tempName(name));
         const data = encodeArchive(this.topic, spooled.map(toRow));
-        writeDurably(temp, data);
-        syncDirectory(this.dir);
-        this.#onStep("temp-written", name);
+        this.#files.writeSynced(temp, data);
+        this.#files.syncDirectory(this.dir);
         const highest = new Map<number, number>();
         for (const row of spooled) highest.set(Number(row.partition), Number(row.offset));
         for (const [partition, offset] of highest) {
@@ -257,12 +249,11 @@ export class ParquetArchive {
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#rollback();
-      if (temp !== undefined) removeIfPresent(temp);
+      if (temp !== undefined) this.#files.remove(temp);
       throw error;
     }
     if (result === undefined) return undefined;
-    this.#onStep("committed", result.file);
-    this.#publish(result.file, true);
+    this.#publish(result.file);
     return result;
   }
 
@@ -332,28 +323,22 @@ export class ParquetArchive {
     for (const entry of Deno.readDirSync(this.dir)) {
       const match = TEMP_FILE.exec(entry.name);
       if (entry.isFile && match && !pending.has(match[1])) {
-        removeIfPresent(join(this.dir, entry.name));
+        this.#files.remove(join(this.dir, entry.name));
       }
     }
   }
 
   /** Moves a committed temp file to its name (idempotent) and clears its pending mark. */
-  #publish(name: string, ownFlush = false): void {
+  #publish(name: string): void {
     const final = join(this.dir, name);
-    try {
-      Deno.renameSync(join(this.dir, tempName(name)), final);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      // Another process, or an earlier attempt, renamed it already.
-      if (!exists(final)) {
-        throw new Error(
-          `archive file ${final} was committed but neither it nor its temp file exists, ` +
-            `so its rows are lost; to go on, delete its row from the pending table of ${SPOOL_FILE}`,
-        );
-      }
+    // Not renamed: another process, or an earlier attempt, renamed it already.
+    if (!this.#files.rename(join(this.dir, tempName(name)), final) && !exists(final)) {
+      throw new Error(
+        `archive file ${final} was committed but neither it nor its temp file exists, ` +
+          `so its rows are lost; to go on, delete its row from the pending table of ${SPOOL_FILE}`,
+      );
     }
-    syncDirectory(this.dir);
-    if (ownFlush) this.#onStep("renamed", name);
+    this.#files.syncDirectory(this.dir);
     this.#sql.clearPending.run(name);
   }
 }
@@ -450,27 +435,6 @@ function tempName(name: string): string {
   return `.${name}.tmp`;
 }
 
-function writeDurably(path: string, data: Uint8Array): void {
-  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-  try {
-    let written = 0;
-    while (written < data.length) written += file.writeSync(data.subarray(written));
-    file.syncSync();
-  } finally {
-    file.close();
-  }
-}
-
-/** Makes renames and new entries in `dir` survive power loss. */
-function syncDirectory(dir: string): void {
-  const handle = Deno.openSync(dir, { read: true });
-  try {
-    handle.syncSync();
-  } finally {
-    handle.close();
-  }
-}
-
 function exists(path: string): boolean {
   try {
     Deno.statSync(path);
@@ -478,13 +442,5 @@ function exists(path: string): boolean {
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
-  }
-}
-
-function removeIfPresent(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }

@@ -4,15 +4,16 @@ import { CLICKSTREAM_TOPICS, type ClickstreamTopic, VALIDATE } from "./events.ts
 import {
   archiveDir,
   archiveFileName,
-  type FlushStep,
   ParquetArchive,
   type StagedRecord,
 } from "./parquet_archive.ts";
+import { type ArchiveFault, failingArchiveFiles } from "../testing/failing_archive_files.ts";
 import { readParquetFile } from "../testing/parquet_reader.ts";
 import { expectedRow, type Sample, samples } from "../testing/clickstream_samples.ts";
 
 const CHILD_CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const ARCHIVE_MODULE = new URL("./parquet_archive.ts", import.meta.url).href;
+const FAILING_FILES_MODULE = new URL("../testing/failing_archive_files.ts", import.meta.url).href;
 
 /** Samples spread over `partitions` partitions, offsets from `firstOffset` in each. */
 function positioned(
@@ -180,9 +181,9 @@ Deno.test("parquet archive: a flush that fails before its commit leaves no file 
   const archive = new ParquetArchive({
     dataDir,
     topic: "clicks",
-    onFlushStep: (step) => {
-      if (fail && step === "temp-written") throw new Error("disk full");
-    },
+    files: failingArchiveFiles((fault) => {
+      if (fail && fault === "after-write") throw new Error("disk full");
+    }),
   });
   try {
     const { staged, expected } = positioned("clicks", 2, 10);
@@ -205,9 +206,9 @@ Deno.test("parquet archive: a file committed but not yet renamed is published by
   const archive = new ParquetArchive({
     dataDir,
     topic: "views",
-    onFlushStep: (step) => {
-      if (fail && step === "committed") throw new Error("interrupted");
-    },
+    files: failingArchiveFiles((fault) => {
+      if (fail && fault === "before-rename") throw new Error("interrupted");
+    }),
   });
   try {
     const first = positioned("views", 2, 10);
@@ -231,9 +232,9 @@ Deno.test("parquet archive: a committed file deleted by hand is reported, not si
   const archive = new ParquetArchive({
     dataDir,
     topic: "clicks",
-    onFlushStep: (step) => {
-      if (step === "committed") throw new Error("interrupted");
-    },
+    files: failingArchiveFiles((fault) => {
+      if (fault === "before-rename") throw new Error("interrupted");
+    }),
   });
   archive.stage(positioned("clicks", 1, 3).staged);
   assert.throws(() => archive.flush(), /interrupted/);
@@ -244,27 +245,26 @@ Deno.test("parquet archive: a committed file deleted by hand is reported, not si
   assert.throws(() => new ParquetArchive({ dataDir, topic: "clicks" }), /its rows are lost/);
 });
 
-/** Runs an archive in a child process that dies (`Deno.exit`) at `crashAt` of its `crashOnFile`th flush. */
+/** Runs an archive in a child process that dies (`Deno.exit`) at `crashAt` of its `crashOnFile`th file. */
 async function crashingChild(
   dataDir: string,
   topic: ClickstreamTopic,
   staged: StagedRecord[],
-  crashAt: FlushStep | "never",
+  crashAt: ArchiveFault,
   crashOnFile: number,
   maxRowsPerFile: number,
 ): Promise<number> {
   const code = `
     import { ParquetArchive } from ${JSON.stringify(ARCHIVE_MODULE)};
+    import { failingArchiveFiles } from ${JSON.stringify(FAILING_FILES_MODULE)};
     const input = JSON.parse(await new Response(Deno.stdin.readable).text());
-    let flushes = 0;
     const archive = new ParquetArchive({
       dataDir: input.dataDir,
       topic: input.topic,
       maxRowsPerFile: input.maxRowsPerFile,
-      onFlushStep: (step) => {
-        if (step === "temp-written") flushes++;
-        if (step === input.crashAt && flushes === input.crashOnFile) Deno.exit(86);
-      },
+      files: failingArchiveFiles((fault, count) => {
+        if (fault === input.crashAt && count === input.crashOnFile) Deno.exit(86);
+      }),
     });
     archive.stage(input.staged);
     while (archive.flush()) {}
@@ -287,13 +287,13 @@ async function crashingChild(
   return exit;
 }
 
-const CRASH_POINTS: Record<FlushStep, string> = {
-  "temp-written": "after writing the temp file",
-  committed: "after the commit, before the rename",
-  renamed: "after the rename, before clearing the pending mark",
+const CRASH_POINTS: Record<ArchiveFault, string> = {
+  "after-write": "after writing the temp file",
+  "before-rename": "after the commit, before the rename",
+  "after-rename": "after the rename, before clearing the pending mark",
 };
 
-for (const step of ["temp-written", "committed", "renamed"] as const) {
+for (const step of ["after-write", "before-rename", "after-rename"] as const) {
   Deno.test(`parquet archive: a process dying ${CRASH_POINTS[step]} neither skips nor repeats a record`, async () => {
     const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archive-crash-" });
     const dir = archiveDir(dataDir, "ratings");
@@ -303,15 +303,15 @@ for (const step of ["temp-written", "committed", "renamed"] as const) {
     assert.equal(exit, 86, "the child died where told");
     const finals = readAll(dir).length;
     const temps = leftovers(dir).length;
-    if (step === "temp-written") assert.deepEqual([finals, temps], [25, 1]);
-    if (step === "committed") assert.deepEqual([finals, temps], [25, 1]);
-    if (step === "renamed") assert.deepEqual([finals, temps], [50, 0]);
+    if (step === "after-write") assert.deepEqual([finals, temps], [25, 1]);
+    if (step === "before-rename") assert.deepEqual([finals, temps], [25, 1]);
+    if (step === "after-rename") assert.deepEqual([finals, temps], [50, 0]);
 
     // Restart: the broker never committed, so everything is delivered again, then new records.
     const archive = new ParquetArchive({ dataDir, topic: "ratings", maxRowsPerFile: 25 });
     try {
       assert.deepEqual(leftovers(dir), [], "recovery leaves no temp file");
-      const alreadyFiled = step === "temp-written" ? 25 : 50;
+      const alreadyFiled = step === "after-write" ? 25 : 50;
       assert.equal(readAll(dir).length, alreadyFiled);
       const next = positioned("ratings", 3, 7, 20);
       assert.equal(archive.spooled(), 60 - alreadyFiled, "the rest is still spooled");

@@ -4,11 +4,6 @@
  * (CI, with `REQUIRE_SERVICES=1`, so they can never silently skip).
  */
 
-import kafkajs from "kafkajs";
-import { MongoClient } from "mongodb";
-import cassandraDriver from "cassandra-driver";
-import type { Config } from "../../config.ts";
-
 const env = (name: string, fallback: string) => Deno.env.get(name) || fallback;
 const list = (name: string, fallback: string) => env(name, fallback).split(",");
 
@@ -116,30 +111,4 @@ export function isolatedServicesEnv(prefix: string): Record<string, string> {
     CASSANDRA_KEYSPACE: `${prefix}_${run}`,
     STREAMBOARD_PRODUCE: "0",
   };
-}
-
-/**
- * Deletes what an isolated run left on the servers: the topics under its
- * namespace, its MongoDB database and its Cassandra keyspace. Best effort: a
- * server that is gone is skipped.
- */
-export async function dropIsolatedRun(config: Config): Promise<void> {
-  if (config.namespace === "") throw new RangeError("refusing to drop a run without a namespace");
-  const { Kafka, logLevel } = kafkajs;
-  const admin = new Kafka({ brokers: config.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-  const mongo = new MongoClient(config.mongodbUrl, { serverSelectionTimeoutMS: 5000 });
-  const cassandra = new cassandraDriver.Client({
-    contactPoints: config.cassandraContactPoints,
-    localDataCenter: config.cassandraDc,
-  });
-  await Promise.allSettled([
-    (async () => {
-      await admin.connect();
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(config.namespace));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
-    })().finally(() => admin.disconnect()),
-    mongo.db(config.mongodbDb).dropDatabase().finally(() => mongo.close()),
-    cassandra.execute(`DROP KEYSPACE IF EXISTS "${config.cassandraKeyspace}"`)
-      .finally(() => cassandra.shutdown()),
-  ]);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startFixture } from "../../server/test_fixture.ts";
+import { startFixture } from "../../testing/app_fixture.ts";
 import { generateUser } from "../../pipeline/users/generator.ts";
 import { seededRandom } from "../../pipeline/random.ts";
 

@@ -5,16 +5,16 @@
 
 import { type Config, DEFAULTS } from "../config.ts";
 import manifest from "../fresh.gen.ts";
-import { createApp } from "./app.ts";
-import { runLiveFeed } from "./live_feed.ts";
-import { usersHub, userStats } from "./users_data.ts";
-import type { AppState } from "./state.ts";
+import { createApp } from "../server/app.ts";
+import { runLiveFeed } from "../server/live_feed.ts";
+import { usersHub, userStats } from "../server/users_data.ts";
+import type { AppState } from "../server/state.ts";
 import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { StreamProcessor } from "../pipeline/processor.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { STREAM_TOPICS, streamDefinition } from "../pipeline/streams.ts";
-import { dashboardHubs, dashboardReads, runDashboardFeed } from "./dashboard_feed.ts";
+import { dashboardHubs, dashboardReads, runDashboardFeed } from "../server/dashboard_feed.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
 

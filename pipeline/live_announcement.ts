@@ -1,0 +1,23 @@
+/**
+ * The message a processor writes to a stream's live topic and the web's live
+ * feed reads: the contract between the two, so neither imports the other.
+ */
+
+import type { JsonObject } from "./ports.ts";
+import type { WindowResult } from "./windowing/windows.ts";
+
+/**
+ * What a processor announces on the live topic after each batch is stored:
+ * one record per batch, not per event, so announcing costs one write.
+ */
+export interface LiveAnnouncement {
+  /** Events the batch stored. */
+  count: number;
+  /** The newest of them, oldest first, as `StreamDefinition.live` describes them. */
+  items: JsonObject[];
+  /**
+   * Windowed streams: running values of the windows the batch changed, then
+   * those it fired (first or again, within allowed lateness; the latest value wins).
+   */
+  windows?: Array<WindowResult<unknown> & { partition: number }>;
+}
