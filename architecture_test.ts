@@ -22,21 +22,6 @@ const WEB_FORBIDDEN = [
   "pipeline/cassandra/",
 ];
 
-/**
- * Web modules still allowed a forbidden import, and which. Issue 11 replaces
- * both with a read-model port: they parse processor checkpoints and format
- * window times. Remove an entry when its module no longer needs it (the test
- * fails on an entry that is not used, so the list only shrinks).
- */
-const WEB_ALLOWED: Record<string, string[]> = {
-  "server/products_data.ts": [
-    "pipeline/processor.ts",
-    "pipeline/windowing/windows.ts",
-    "pipeline/windowing/event_time.ts",
-  ],
-  "server/clicks_data.ts": ["pipeline/processor.ts"],
-};
-
 /** Production code: everything but tests, test helpers, end-to-end tests and the fuzzer. */
 const PRODUCTION = ["main.ts", "config.ts", "fresh.gen.ts", "pipeline", "scripts", ...WEB];
 
@@ -113,15 +98,7 @@ Deno.test("architecture: the import scan sees every kind of import", () => {
 Deno.test("architecture: the web imports neither the processor, windowing nor an adapter", () => {
   const web = modules(WEB);
   assert.ok(web.some((m) => m.path === "server/app.ts"), "the scan finds the web's modules");
-  const allowed = new Set(
-    Object.entries(WEB_ALLOWED).flatMap(([path, targets]) =>
-      targets.map((target) => `${path} imports ${target}`)
-    ),
-  );
-  const found = importsOf(web, WEB_FORBIDDEN);
-  assert.deepEqual(found.filter((edge) => !allowed.has(edge)), [], "forbidden imports");
-  const stale = [...allowed].filter((edge) => !found.includes(edge));
-  assert.deepEqual(stale, [], "allow-list entries no longer needed: remove them");
+  assert.deepEqual(importsOf(web, WEB_FORBIDDEN), [], "forbidden imports");
 });
 
 Deno.test("architecture: no production module imports a test helper", () => {

@@ -85,7 +85,7 @@ export async function start(config: Config): Promise<Running> {
   const log = consoleLogger("web");
   const pipeline = await openPipeline(config, log);
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
-  const reads = dashboardReads(config, pipeline.raw, pipeline.aggregates, Date.now);
+  const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
   const hubs = dashboardHubs(config, reads);
   const app = createApp(manifest, { config, ...pipeline, hub, hubs, reads, log, now: Date.now });
   let server: FrontDoor;

@@ -172,10 +172,10 @@ await withAllServices(() => {
         }
 
         await until("products windows closed", async () => {
-          const p = await productsSnapshot(pipeline.raw, pipeline.aggregates, 2000);
+          const p = await productsSnapshot(pipeline.raw, pipeline.aggregates);
           return p.closed.length >= 3 && p.rejected.late >= 1;
         }, app.output);
-        const p = await productsSnapshot(pipeline.raw, pipeline.aggregates, 2000);
+        const p = await productsSnapshot(pipeline.raw, pipeline.aggregates);
         assert.deepEqual(p.rejected, { invalid: 0, late: 1, processingError: 0, duplicate: 0 });
         assert.deepEqual(p.closed.map((w) => w.records), [100, 100, 100]);
         const files = [...Deno.readDirSync(csvDir(app.dataDir))].map((e) => e.name).sort();

@@ -38,6 +38,7 @@ import {
   type WindowSpec,
 } from "./windowing/windows.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
+import { READ_MODELS, readModelDocument } from "./read_models.ts";
 import type { LiveAnnouncement } from "./live_announcement.ts";
 import { deadLetter, PROCESSING_ERROR, REJECTED_DIMENSION } from "./dead_letter.ts";
 import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
@@ -88,6 +89,12 @@ export interface WindowedStream<E, A> {
    * value, so it must replace what an earlier call wrote (idempotent).
    */
   onClose?(partition: number, closed: WindowResult<A>[]): Promise<void>;
+  /**
+   * What the stream's page shows of a partition's window state (see
+   * `read_models.ts`): written beside the partition's checkpoint, before the
+   * commit, replacing the previous one.
+   */
+  readModel?(state: PartitionCheckpoint<A>): JsonObject;
 }
 
 /** Everything the processor needs to know about one stream. */
@@ -508,24 +515,37 @@ export class StreamProcessor<E, A = unknown> {
     );
   }
 
-  /** Saves the partition's window state with the offsets it includes. */
+  /** Saves the partition's window state with the offsets it includes, and its read model. */
   async #saveCheckpoint(partition: number, signal: AbortSignal) {
     const state = this.#engine?.partition(partition);
     if (!state) return;
+    const checkpoint = state.checkpoint();
+    const ts = this.#now();
     const doc: StoredDocument = {
       id: checkpointId(this.#def.name, partition),
-      ts: this.#now(),
+      ts,
       doc: {
         stream: this.#def.name,
         partition,
-        checkpoint: state.checkpoint() as unknown as JsonObject,
+        checkpoint: checkpoint as unknown as JsonObject,
       },
     };
-    await this.#persist(
-      `save the checkpoint of partition ${partition}`,
-      signal,
-      () => this.#deps.raw.upsert(CHECKPOINTS, [doc]),
-    );
+    const readModel = this.#def.windows?.readModel;
+    await Promise.all([
+      this.#persist(
+        `save the checkpoint of partition ${partition}`,
+        signal,
+        () => this.#deps.raw.upsert(CHECKPOINTS, [doc]),
+      ),
+      readModel && this.#persist(
+        `save the read model of partition ${partition}`,
+        signal,
+        () =>
+          this.#deps.raw.upsert(READ_MODELS, [
+            readModelDocument(this.#def.name, { partition, model: readModel(checkpoint) }, ts),
+          ]),
+      ),
+    ]);
   }
 
   async #announce(

@@ -6,7 +6,7 @@ import {
   RATE_SLIDE_MS,
   RATE_WINDOW_MS,
 } from "../pipeline/clickstream/clickstream_stream.ts";
-import { CHECKPOINTS } from "../pipeline/processor.ts";
+import { readModels } from "../pipeline/read_models.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../pipeline/clickstream/events.ts";
 import type { ClicksSnapshot, PerTopic } from "./dashboards.ts";
 import { rejections } from "./rejections.ts";
@@ -34,18 +34,19 @@ function top(rows: AggregateTotal[]): AggregateTotal[] {
 
 /**
  * The watermark of each topic: the lowest of its partitions' watermarks
- * (from their checkpoints), so every partition has closed the windows that
+ * (from their read models), so every partition has closed the windows that
  * end before it.
  */
 export async function topicWatermarks(
   raw: RawStore,
 ): Promise<Partial<Record<ClickstreamTopic, number>>> {
   const out: Partial<Record<ClickstreamTopic, number>> = {};
-  for await (const { doc } of raw.all(CHECKPOINTS)) {
-    const topic = doc.stream as ClickstreamTopic;
-    const watermark = (doc.checkpoint as { watermark?: number | null } | null)?.watermark;
-    if (!CLICKSTREAM_TOPICS.includes(topic) || typeof watermark !== "number") continue;
-    out[topic] = Math.min(out[topic] ?? Infinity, watermark);
+  const models = await readModels(raw, CLICKSTREAM_TOPICS);
+  for (const topic of CLICKSTREAM_TOPICS) {
+    for (const { model } of models.get(topic) ?? []) {
+      if (typeof model.watermark !== "number") continue;
+      out[topic] = Math.min(out[topic] ?? Infinity, model.watermark);
+    }
   }
   return out;
 }

@@ -28,7 +28,6 @@ export const DASHBOARD_STREAMS: Record<Dashboard, StreamName[]> = {
 
 /** The reads of each page on the given stores. */
 export function dashboardReads(
-  config: Config,
   raw: RawStore,
   aggregates: AggregateStore,
   now: () => number,
@@ -36,7 +35,7 @@ export function dashboardReads(
   return {
     sales: () => salesSnapshot(aggregates),
     clicks: () => clicksSnapshot(raw, aggregates, now()),
-    products: () => productsSnapshot(raw, aggregates, config.productsWindowMs),
+    products: () => productsSnapshot(raw, aggregates),
   };
 }
 

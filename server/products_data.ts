@@ -1,11 +1,8 @@
-/** The products page's reads: closed windows and their files, open windows from the checkpoint. */
+/** The products page's reads: closed windows and their files, open windows from the read model. */
 
 import type { AggregateStore, RawStore } from "../pipeline/ports.ts";
-import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
-import { PRODUCTS } from "../pipeline/products/products_stream.ts";
-import type { ProductSums } from "../pipeline/products/products.ts";
-import type { PartitionCheckpoint } from "../pipeline/windowing/windows.ts";
-import { formatZoneless } from "../pipeline/windowing/event_time.ts";
+import { PRODUCTS, type ProductsReadModel } from "../pipeline/products/products_stream.ts";
+import { readModel } from "../pipeline/read_models.ts";
 import type { ClosedProductWindow, ProductsSnapshot } from "./dashboards.ts";
 import { rejections } from "./rejections.ts";
 
@@ -17,15 +14,14 @@ export function windowFileUrl(file: string): string {
   return `/export/products/${encodeURIComponent(file)}`;
 }
 
-/** Everything the products page shows. */
+/** Everything the products page shows (the topic has one partition, see `products_stream.ts`). */
 export async function productsSnapshot(
   raw: RawStore,
   aggregates: AggregateStore,
-  windowMs: number,
 ): Promise<ProductsSnapshot> {
-  const [page, saved, rejected] = await Promise.all([
+  const [page, model, rejected] = await Promise.all([
     raw.list(PRODUCTS.windowsCollection, { limit: CLOSED_WINDOWS }),
-    raw.get(CHECKPOINTS, checkpointId(PRODUCTS.name, 0)),
+    readModel(raw, PRODUCTS.name, 0),
     rejections(aggregates, PRODUCTS.name),
   ]);
   const closed = page.items.map(({ doc }): ClosedProductWindow => ({
@@ -37,15 +33,6 @@ export async function productsSnapshot(
     file: String(doc.file),
     url: windowFileUrl(String(doc.file)),
   }));
-  const checkpoint = saved?.doc.checkpoint as PartitionCheckpoint<ProductSums> | undefined;
-  return {
-    closed,
-    open: (checkpoint?.windows ?? []).map(({ start, value }) => ({
-      start: formatZoneless(start),
-      end: formatZoneless(start + windowMs),
-      ...value,
-    })),
-    watermark: checkpoint?.watermark == null ? null : formatZoneless(checkpoint.watermark),
-    rejected,
-  };
+  const open = model as ProductsReadModel | undefined;
+  return { closed, open: open?.open ?? [], watermark: open?.watermark ?? null, rejected };
 }

@@ -46,7 +46,7 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
   };
   const pipeline = await openPipeline(config, silentLogger);
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
-  const reads = dashboardReads(config, pipeline.raw, pipeline.aggregates, Date.now);
+  const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
   const hubs = dashboardHubs(config, reads);
   const state: AppState = {
     config,

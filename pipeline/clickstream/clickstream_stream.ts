@@ -120,6 +120,8 @@ export function clickstreamStream(
       timeField: "timestamp",
       aggregation: { empty: () => 0, add: (n) => n + 1 },
       onClose: (partition, closed) => writeRateWindows(aggregates, topic, partition, closed),
+      // The page counts a rate window only once every partition's watermark has passed it.
+      readModel: (state) => ({ watermark: state.watermark }),
     },
     ...(archive ? { sink: archiveSink(archive) } : {}),
   };

@@ -150,7 +150,7 @@ Deno.test("closed windows become exact CSV files; late and invalid records are d
   }).run(PRODUCTS.group, controller.signal, 4);
   await until(async () =>
     Object.keys(await csvFiles(dataDir)).length === 2 && dead.length === 5 &&
-    (await productsSnapshot(raw, aggregates, WINDOW)).open.length === 1
+    (await productsSnapshot(raw, aggregates)).open.length === 1
   );
   controller.abort();
   tail.abort();
@@ -167,7 +167,7 @@ Deno.test("closed windows become exact CSV files; late and invalid records are d
   assert.match(reasons[3][1], /`timestamp_column` must be a timestamp/);
   assert.match(reasons[4][1], /`product` must be a non-empty string/);
 
-  const snapshot = await productsSnapshot(raw, aggregates, WINDOW);
+  const snapshot = await productsSnapshot(raw, aggregates);
   assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1, processingError: 0, duplicate: 0 });
   assert.deepEqual(snapshot.open, [{
     start: "2025-02-16 07:00:20",
@@ -210,13 +210,13 @@ Deno.test("killed at any write and restarted, each window's file is always whole
     aggregates,
     log: silentLogger,
   }).run(PRODUCTS.group, controller.signal, 3);
-  await until(async () => (await productsSnapshot(raw, aggregates, WINDOW)).open.length === 1);
+  await until(async () => (await productsSnapshot(raw, aggregates)).open.length === 1);
   await delay(50);
   controller.abort();
   await running;
   await remember();
   assertFilesExact(await csvFiles(dataDir));
-  const snapshot = await productsSnapshot(raw, aggregates, WINDOW);
+  const snapshot = await productsSnapshot(raw, aggregates);
   assert.deepEqual(snapshot.rejected, { invalid: 4, late: 1, processingError: 0, duplicate: 0 });
   assert.deepEqual(snapshot.open.map((w) => [w.records, w.sumTotal]), [[2, "3.94"]]);
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
@@ -332,7 +332,7 @@ Deno.test("a record older than the newest counts in its open window; one within 
     return text === undefined ? [] : (parse(text) as string[][]).slice(1).map((r) => r[0]);
   };
   const firstWindow = async () =>
-    (await productsSnapshot(raw, aggregates, config.productsWindowMs)).closed
+    (await productsSnapshot(raw, aggregates)).closed
       .filter((w) => w.start === "2025-02-16 07:00:00")
       .map((w) => [w.records, w.sumPrice, w.sumTotal]);
 

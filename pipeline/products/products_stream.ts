@@ -15,7 +15,7 @@ import type { BrokerRecord, JsonObject, RawStore, StoredDocument } from "../port
 import type { StreamDefinition } from "../processor.ts";
 import { decodeJson } from "../validation.ts";
 import { formatZoneless } from "../windowing/event_time.ts";
-import { tumbling, type WindowResult } from "../windowing/windows.ts";
+import { type PartitionCheckpoint, tumbling, type WindowResult } from "../windowing/windows.ts";
 import {
   addProduct,
   noProducts,
@@ -90,6 +90,35 @@ export async function closeProductWindows(
   }
 }
 
+/** A products window still open, with its running sums; bounds zone-less UTC. */
+export interface OpenProductWindow extends ProductSums {
+  start: string;
+  end: string;
+}
+
+/** What the products page shows of a partition's window state (its read model). */
+export interface ProductsReadModel {
+  /** Windows still open, oldest first. */
+  open: OpenProductWindow[];
+  /** Event-time watermark, zone-less UTC; `null` before the first record. */
+  watermark: string | null;
+}
+
+/** The read model of a partition's window state, windows `sizeMs` long. */
+export function productsReadModel(
+  state: PartitionCheckpoint<ProductSums>,
+  sizeMs: number,
+): ProductsReadModel {
+  return {
+    open: state.windows.map(({ start, value }) => ({
+      start: formatZoneless(start),
+      end: formatZoneless(start + sizeMs),
+      ...value,
+    })),
+    watermark: state.watermark === null ? null : formatZoneless(state.watermark),
+  };
+}
+
 /** The products stream of a configuration, closing windows into `raw` and `<dataDir>/csv/`. */
 export function productsStream(
   config: Config,
@@ -129,6 +158,7 @@ export function productsStream(
       timeField: "timestamp_column",
       aggregation: { empty: noProducts, add: addProduct },
       onClose: (partition, closed) => closeProductWindows(raw, config.dataDir, partition, closed),
+      readModel: (state) => productsReadModel(state, spec.sizeMs) as unknown as JsonObject,
     },
   };
 }
