@@ -51,6 +51,33 @@ export async function topicWatermarks(
   return out;
 }
 
+/** Reads of the rating counts and sums tried before the page shows what it has. */
+const CONSISTENT_READ_TRIES = 5;
+
+/**
+ * Rating counts and sums per item as of one moment. They are two reads, and
+ * a batch stored between them would show a sum without its counts (an
+ * average above 5); a batch always changes the counts, so counts equal before
+ * and after the sums were read mean the sums belong to them.
+ */
+async function ratingsConsistent(
+  aggregates: AggregateStore,
+): Promise<{ counts: AggregateTotal[]; sums: AggregateTotal[] }> {
+  let counts = await aggregates.totals("ratings", "item");
+  for (let attempt = 1;; attempt++) {
+    const sums = await aggregates.totals("ratings", "rating_sum");
+    const again = await aggregates.totals("ratings", "item");
+    if (sameTotals(counts, again) || attempt === CONSISTENT_READ_TRIES) {
+      return { counts: again, sums };
+    }
+    counts = again;
+  }
+}
+
+function sameTotals(a: AggregateTotal[], b: AggregateTotal[]): boolean {
+  return a.length === b.length && a.every((t, i) => t.key === b[i].key && t.value === b[i].value);
+}
+
 /**
  * Everything the clickstream page shows at `now`. The rate of a topic is the
  * count per second of its newest ten-second window that every partition has
@@ -71,11 +98,11 @@ export async function clicksSnapshot(
     const start = Math.floor((watermark - RATE_WINDOW_MS) / RATE_SLIDE_MS) * RATE_SLIDE_MS;
     return start + RATE_WINDOW_MS >= now - 60_000 ? start : undefined;
   };
-  const [counts, items, devices, ratingSums, series, rateWindows, rejected] = await Promise.all([
+  const [counts, items, devices, ratingTotals, series, rateWindows, rejected] = await Promise.all([
     Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.totals(t, "count"))),
     Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.totals(t, "item"))),
     aggregates.totals("views", "device"),
-    aggregates.totals("ratings", "rating_sum"),
+    ratingsConsistent(aggregates),
     Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, "events", from, second))),
     Promise.all(CLICKSTREAM_TOPICS.map((t) => {
       const start = newestClosed(t);
@@ -97,10 +124,10 @@ export async function clicksSnapshot(
       countOf(series[index[topic]].find((p) => p.windowStart === t)?.value ?? 0n);
     rateSeries.push({ t, clicks: at("clicks"), views: at("views"), ratings: at("ratings") });
   }
-  const ratingCounts = new Map(items[index.ratings].map((r) => [r.key, countOf(r.value)]));
-  const ratings = top(items[index.ratings]).map(({ key }) => {
+  const ratingCounts = new Map(ratingTotals.counts.map((r) => [r.key, countOf(r.value)]));
+  const ratings = top(ratingTotals.counts).map(({ key }) => {
     const count = ratingCounts.get(key) ?? 0;
-    const sum = countOf(ratingSums.find((r) => r.key === key)?.value ?? 0n);
+    const sum = countOf(ratingTotals.sums.find((r) => r.key === key)?.value ?? 0n);
     return { item: Number(key), average: count ? Math.round((sum / count) * 100) / 100 : 0, count };
   });
   const device = (name: string) => countOf(devices.find((d) => d.key === name)?.value ?? 0n);

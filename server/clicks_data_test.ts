@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
 import { READ_MODELS, readModelDocument } from "../pipeline/read_models.ts";
-import { topicWatermarks } from "./clicks_data.ts";
+import { SqliteAggregateStore } from "../pipeline/embedded/aggregate_store.ts";
+import { override } from "../pipeline/testing/crashing.ts";
+import { clicksSnapshot, topicWatermarks } from "./clicks_data.ts";
 
 Deno.test("a topic's watermark is the lowest of its partitions' read models", async () => {
   const raw = new SqliteRawStore(":memory:");
@@ -14,4 +16,38 @@ Deno.test("a topic's watermark is the lowest of its partitions' read models", as
   ]);
   assert.deepEqual(await topicWatermarks(raw), { clicks: 4_000, views: 7_000 });
   await raw.close();
+});
+
+Deno.test("average ratings come from counts and sums of one moment, even while batches land between reads", async () => {
+  const raw = new SqliteRawStore(":memory:");
+  const store = new SqliteAggregateStore(":memory:");
+  const cell = (dimension: string, value: bigint, offset: number) => ({
+    stream: "ratings",
+    dimension,
+    windowStart: 0,
+    key: "8",
+    partition: 0,
+    value,
+    offset,
+  });
+  await store.write([cell("item", 1n, 0), cell("rating_sum", 5n, 0)]);
+  let landed = 0;
+  // A batch of two more ratings (4 and 5) is stored right after each of the first two sum reads.
+  const racing = override(store, {
+    totals: async (stream: string, dimension: string) => {
+      const read = await store.totals(stream, dimension);
+      if (stream === "ratings" && dimension === "rating_sum" && landed < 2) {
+        landed++;
+        const n = 1 + 2 * landed;
+        await store.write([
+          cell("item", BigInt(n), n),
+          cell("rating_sum", BigInt(5 + 9 * landed), n),
+        ]);
+      }
+      return read;
+    },
+  });
+  const { ratings } = await clicksSnapshot(raw, racing, Date.now());
+  assert.deepEqual(ratings.find((r) => r.item === 8), { item: 8, average: 4.6, count: 5 });
+  await Promise.all([raw.close(), store.close()]);
 });
