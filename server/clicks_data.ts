@@ -98,20 +98,22 @@ export async function clicksSnapshot(
     const start = Math.floor((watermark - RATE_WINDOW_MS) / RATE_SLIDE_MS) * RATE_SLIDE_MS;
     return start + RATE_WINDOW_MS >= now - 60_000 ? start : undefined;
   };
-  const [counts, items, devices, ratingTotals, series, rateWindows, rejected] = await Promise.all([
-    Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.totals(t, "count"))),
-    Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.totals(t, "item"))),
-    aggregates.totals("views", "device"),
-    ratingsConsistent(aggregates),
-    Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, "events", from, second))),
-    Promise.all(CLICKSTREAM_TOPICS.map((t) => {
-      const start = newestClosed(t);
-      return start === undefined
-        ? Promise.resolve([])
-        : aggregates.series(t, RATE_DIMENSION, start, start + 1);
-    })),
-    Promise.all(CLICKSTREAM_TOPICS.map((t) => rejections(aggregates, t))),
-  ]);
+  const [counts, viewed, clicked, devices, ratingTotals, series, rateWindows, rejected] =
+    await Promise.all([
+      Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.totals(t, "count"))),
+      aggregates.totals("views", "item"),
+      aggregates.totals("clicks", "item"),
+      aggregates.totals("views", "device"),
+      ratingsConsistent(aggregates),
+      Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, "events", from, second))),
+      Promise.all(CLICKSTREAM_TOPICS.map((t) => {
+        const start = newestClosed(t);
+        return start === undefined
+          ? Promise.resolve([])
+          : aggregates.series(t, RATE_DIMENSION, start, start + 1);
+      })),
+      Promise.all(CLICKSTREAM_TOPICS.map((t) => rejections(aggregates, t))),
+    ]);
   const index = perTopic((t) => CLICKSTREAM_TOPICS.indexOf(t));
   const totals = perTopic((t) => countOf(grandTotal(counts[index[t]]))) as PerTopic;
   const rates = perTopic((t) => {
@@ -135,11 +137,11 @@ export async function clicksSnapshot(
     rates,
     rateSeries,
     totals,
-    topViewed: top(items[index.views]).map((r) => ({
+    topViewed: top(viewed).map((r) => ({
       item: Number(r.key),
       views: countOf(r.value),
     })),
-    topClicked: top(items[index.clicks]).map((r) => ({
+    topClicked: top(clicked).map((r) => ({
       item: Number(r.key),
       clicks: countOf(r.value),
     })),

@@ -104,6 +104,35 @@ async function setup() {
   return { config, broker, raw, aggregates, dataDir };
 }
 
+/** The products processor and a reader of its dead letters, until `stop()`. */
+function runProducts(
+  env: { config: Config; broker: Broker; raw: SqliteRawStore; aggregates: SqliteAggregateStore },
+  maxBatch: number,
+) {
+  const dead: BrokerRecord[] = [];
+  const tail = new AbortController();
+  const tailing = env.broker.tail({
+    topics: [PRODUCTS.dlqTopic],
+    signal: tail.signal,
+    handle: (batch) => void dead.push(...batch.records),
+  });
+  const controller = new AbortController();
+  const running = new StreamProcessor(productsStream(env.config, env.raw), {
+    broker: env.broker,
+    raw: env.raw,
+    aggregates: env.aggregates,
+    log: silentLogger,
+  }).run(PRODUCTS.group, controller.signal, maxBatch);
+  return {
+    dead,
+    stop: async () => {
+      controller.abort();
+      tail.abort();
+      await Promise.all([running, tailing]);
+    },
+  };
+}
+
 async function csvFiles(dataDir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   try {
@@ -134,27 +163,12 @@ function assertFilesWhole(files: Record<string, string>) {
 
 Deno.test("closed windows become exact CSV files; late and invalid records are dead-lettered and counted", async () => {
   const { config, broker, raw, aggregates, dataDir } = await setup();
-  const dead: BrokerRecord[] = [];
-  const tail = new AbortController();
-  const tailing = broker.tail({
-    topics: [PRODUCTS.dlqTopic],
-    signal: tail.signal,
-    handle: (batch) => void dead.push(...batch.records),
-  });
-  const controller = new AbortController();
-  const running = new StreamProcessor(productsStream(config, raw), {
-    broker,
-    raw,
-    aggregates,
-    log: silentLogger,
-  }).run(PRODUCTS.group, controller.signal, 4);
+  const { dead, stop } = runProducts({ config, broker, raw, aggregates }, 4);
   await until(async () =>
     Object.keys(await csvFiles(dataDir)).length === 2 && dead.length === 5 &&
     (await productsSnapshot(raw, aggregates)).open.length === 1
   );
-  controller.abort();
-  tail.abort();
-  await Promise.all([running, tailing]);
+  await stop();
 
   assertFilesExact(await csvFiles(dataDir));
   const reasons = dead.map((r) => [r.headers["source.offset"], r.headers.reason]);
@@ -312,20 +326,7 @@ Deno.test("a record older than the newest counts in its open window; one within 
       PRODUCTS.topic,
       values.map((v) => ({ key: null, value: encoder.encode(JSON.stringify(v)) })),
     );
-  const dead: BrokerRecord[] = [];
-  const tail = new AbortController();
-  const tailing = broker.tail({
-    topics: [PRODUCTS.dlqTopic],
-    signal: tail.signal,
-    handle: (batch) => void dead.push(...batch.records),
-  });
-  const controller = new AbortController();
-  const running = new StreamProcessor(productsStream(config, raw), {
-    broker,
-    raw,
-    aggregates,
-    log: silentLogger,
-  }).run(PRODUCTS.group, controller.signal, 2);
+  const { dead, stop } = runProducts({ config, broker, raw, aggregates }, 2);
   const file = "products_2025-02-16T07-00-00_2025-02-16T07-02-00.csv";
   const ids = async () => {
     const text = (await csvFiles(dataDir))[file];
@@ -360,9 +361,7 @@ Deno.test("a record older than the newest counts in its open window; one within 
   // Watermark 07:04:05 is past the first window's cleanup (07:02:59.999): late from now on.
   await send(product(6, 7, 0.18, T0 + 250_000), product(7, 9, 0.18, T0 + 110_000));
   await until(() => Promise.resolve(dead.length === 1));
-  controller.abort();
-  tail.abort();
-  await Promise.all([running, tailing]);
+  await stop();
   assert.equal(dead[0].headers.reason, "late");
   assert.equal(dead[0].headers["event.time"], "2025-02-16 07:01:50");
   assert.equal(dead[0].headers.watermark, "2025-02-16 07:04:05");
