@@ -6,6 +6,23 @@
 
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
+/**
+ * How long a browser test waits for something live to show (the badge going
+ * Live, a figure moving): generous, since CI machines are shared and noisy and
+ * a page that is merely slow must not read as a broken one.
+ */
+export const LIVE_WAIT_MS = 30_000;
+
+/**
+ * Saves a full-page screenshot as `docs/<name>.png` (the README's pictures)
+ * when `UPDATE_SCREENSHOTS=1`, so an ordinary test run leaves the checkout clean.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  if (Deno.env.get("UPDATE_SCREENSHOTS") !== "1") return;
+  const path = new URL(`../docs/${name}.png`, import.meta.url).pathname;
+  await page.screenshot({ path, fullPage: true });
+}
+
 /** The Chromium binary (`CHROMIUM_PATH` overrides Debian's). */
 export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 

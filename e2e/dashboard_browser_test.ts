@@ -6,12 +6,10 @@
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { startApp } from "./app_process.ts";
-import { launchChromium } from "./browser.ts";
+import { launchChromium, LIVE_WAIT_MS, saveScreenshot } from "./browser.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { CSV_COLUMNS } from "../pipeline/users/users_csv.ts";
-
-const SCREENSHOT = new URL("../docs/dashboard.png", import.meta.url).pathname;
 
 const count = async (page: import("playwright-core").Page, id: string) =>
   Number((await page.getByTestId(id).textContent())?.replaceAll(",", ""));
@@ -47,7 +45,7 @@ Deno.test({
       page.on("pageerror", (error) => errors.push(error.message));
       await page.goto(app.url);
       await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
-        timeout: 10_000,
+        timeout: LIVE_WAIT_MS,
       });
 
       const before = await count(page, "count-total");
@@ -57,7 +55,7 @@ Deno.test({
             document.querySelector('[data-testid="count-total"]')!.textContent!.replaceAll(",", ""),
           ) >= n + 10,
         before,
-        { timeout: 10_000 },
+        { timeout: LIVE_WAIT_MS },
       );
       const pie = page.getByTestId("gender-pie");
       await pie.locator("canvas").waitFor();
@@ -81,7 +79,7 @@ Deno.test({
       await added.body?.cancel();
       const expectedName = `${hostile.name.first} ${hostile.name.last}`;
       await page.getByTestId("user-list").getByText(expectedName, { exact: true }).waitFor({
-        timeout: 10_000,
+        timeout: LIVE_WAIT_MS,
       });
       assert.equal(dialogs.length, 0, "a hostile name never runs as HTML");
 
@@ -99,7 +97,7 @@ Deno.test({
       assert.equal(new Set(rows.map((r) => r.uuid)).size, rows.length);
       assert.equal(rows.find((r) => r.uuid === hostile.login.uuid)?.first_name, hostile.name.first);
 
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await saveScreenshot(page, "dashboard");
       assert.deepEqual(errors, [], "no script errors");
 
       const started = Date.now();
@@ -108,6 +106,10 @@ Deno.test({
       assert.ok(Date.now() - started < 10_000, "shuts down promptly with a viewer connected");
       assert.match(app.output(), /stopped cleanly/);
       await context.close();
+    } catch (error) {
+      // What the app logged is the first thing to read when a browser test fails in CI.
+      console.error(`app output:\n${app.output()}`);
+      throw error;
     } finally {
       await browser.close();
       await app.stop("SIGKILL");

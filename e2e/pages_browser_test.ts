@@ -12,14 +12,19 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import type { BrowserContext, Page } from "playwright-core";
 import { startApp } from "./app_process.ts";
-import { blockOtherHosts, collectErrors, launchChromium } from "./browser.ts";
+import {
+  blockOtherHosts,
+  collectErrors,
+  launchChromium,
+  LIVE_WAIT_MS,
+  saveScreenshot,
+} from "./browser.ts";
 import { validateSale } from "../pipeline/sales/sales.ts";
 import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const RATE = 50;
 const WINDOW_MS = 2000;
-const screenshot = (name: string) => new URL(`../docs/${name}.png`, import.meta.url).pathname;
 
 /** A sale that passes validation; each bad line below breaks it in one way. */
 const GOOD_SALE = {
@@ -50,7 +55,7 @@ async function until<T>(
   what: string,
   read: () => Promise<T>,
   ok: (value: T) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = LIVE_WAIT_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
@@ -135,7 +140,7 @@ async function openPage(
   assert.equal(res?.status(), 200, `GET ${path}: ${await res?.text()}`);
   const badge = page.getByTestId("live-status");
   assert.equal(await badge.getAttribute("data-stream"), stream);
-  await badge.filter({ hasText: "Live" }).waitFor({ timeout: 10_000 });
+  await badge.filter({ hasText: "Live" }).waitFor({ timeout: LIVE_WAIT_MS });
   await page.evaluate(() => (document.documentElement.dataset.e2eLoaded = "once"));
   return { page, errors };
 }
@@ -226,7 +231,7 @@ Deno.test({
             stderr: "piped",
           }).spawn();
           const running = producer;
-          const stuck = setTimeout(() => running.kill("SIGTERM"), 20_000);
+          const stuck = setTimeout(() => running.kill("SIGTERM"), 60_000);
           const produced = await running.output().finally(() => clearTimeout(stuck));
           producer = undefined;
           const said = new TextDecoder().decode(produced.stdout) +
@@ -251,7 +256,7 @@ Deno.test({
           await assertSameDocument(page);
 
           const map = page.locator('[data-testid="sales-map"][data-map="drawn"]');
-          await map.locator("canvas").waitFor({ timeout: 10_000 });
+          await map.locator("canvas").waitFor({ timeout: LIVE_WAIT_MS });
           assert.ok(Number(await map.getAttribute("data-points")) > 0, "cities on the map");
           const pixels = await until(
             "map draws countries and bubbles",
@@ -317,7 +322,7 @@ Deno.test({
           const months = view.monthly.split(",").map(Number);
           assert.ok(months.every((m) => m > 0), `months: ${view.monthly}`);
 
-          await page.screenshot({ path: screenshot("sales"), fullPage: true });
+          await saveScreenshot(page, "sales");
         },
       );
 
@@ -331,7 +336,6 @@ Deno.test({
           "a window closes while the page is open",
           () => tableRows(page, "products-closed"),
           (rows) => rows.some((r) => !atLoad.has(r[5])),
-          15_000,
         ).then((rows) => rows.find((r) => !atLoad.has(r[5]))!);
         await assertSameDocument(page);
         const [start, end, records, sumPrice, sumTotal, file] = row;
@@ -367,7 +371,7 @@ Deno.test({
         assert.equal(prices, units(sumPrice, 2) * 10_000n, "sum of price");
         assert.equal(totals, units(sumTotal, 2), "sum of total");
 
-        await page.screenshot({ path: screenshot("products"), fullPage: true });
+        await saveScreenshot(page, "products");
       });
 
       await t.step("/clicks: rates, totals, top items, ratings and devices, live", async () => {
@@ -426,7 +430,7 @@ Deno.test({
           (rates) => rates.every((v) => v >= RATE * 0.8),
           30_000,
         );
-        await page.screenshot({ path: screenshot("clicks"), fullPage: true });
+        await saveScreenshot(page, "clicks");
       });
 
       await t.step(
@@ -436,8 +440,10 @@ Deno.test({
           const tried = await blockOtherHosts(offline, new URL(app.url).origin);
           const page = await offline.newPage();
           await page.goto(app.url);
-          await page.getByTestId("last-user-name").waitFor();
-          await page.locator("[data-testid=last-user] .avatar-empty").waitFor({ timeout: 10_000 });
+          await page.getByTestId("last-user-name").waitFor({ timeout: LIVE_WAIT_MS });
+          await page.locator("[data-testid=last-user] .avatar-empty").waitFor({
+            timeout: LIVE_WAIT_MS,
+          });
           assert.ok(
             tried.every((url) => url.startsWith("https://randomuser.me/api/portraits/")),
             `only the photos were asked for elsewhere: ${tried.join(", ")}`,
@@ -453,6 +459,10 @@ Deno.test({
       await context.close();
       const status = await app.stop("SIGTERM");
       assert.equal(status.code, 0, app.output());
+    } catch (error) {
+      // What the app logged is the first thing to read when a browser test fails in CI.
+      console.error(`app output:\n${app.output()}`);
+      throw error;
     } finally {
       if (producer) {
         try {

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startApp } from "./app_process.ts";
-import { blockOtherHosts, launchChromium } from "./browser.ts";
+import { blockOtherHosts, launchChromium, LIVE_WAIT_MS } from "./browser.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 
@@ -106,7 +106,7 @@ Deno.test({
           assert.match(res?.headers()["content-security-policy"] ?? "", /script-src 'self'/);
           const badge = page.getByTestId("live-status");
           assert.equal(await badge.getAttribute("data-stream"), stream);
-          await badge.filter({ hasText: "Live" }).waitFor({ timeout: 15_000 });
+          await badge.filter({ hasText: "Live" }).waitFor({ timeout: LIVE_WAIT_MS });
           await page.waitForTimeout(1500); // live updates re-render the islands meanwhile
           assert.deepEqual(problems, [], `no violation on ${path}`);
           await page.close();
@@ -182,6 +182,10 @@ Deno.test({
 
       const status = await app.stop("SIGTERM");
       assert.equal(status.code, 0, app.output());
+    } catch (error) {
+      // What the app logged is the first thing to read when a browser test fails in CI.
+      console.error(`app output:\n${app.output()}`);
+      throw error;
     } finally {
       await browser.close();
       await attackerServer.shutdown();
