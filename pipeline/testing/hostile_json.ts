@@ -174,14 +174,18 @@ export interface HostileRun<T> {
   accepted: (value: T) => void;
 }
 
-/** Most milliseconds one validation may take, on any input. */
-export const MAX_VALIDATION_MS = 5;
+/**
+ * Most milliseconds one validation may take, on any input. A pathological
+ * input costs seconds; a typical one well under 1 ms. The bound leaves room
+ * for a shared CI machine whose other core is busy.
+ */
+export const MAX_VALIDATION_MS = 50;
 
 /**
  * Runs a validator on `count` hostile variants and asserts its contract:
  * each either validates to something within bounds or throws a `RecordError`
  * with its `field` set and a short message, never another error; and no call
- * takes more than `MAX_VALIDATION_MS` (the best of up to three timed calls
+ * takes more than `MAX_VALIDATION_MS` (the best of up to five timed calls
  * after a first untimed one, so neither compiling the validator nor a garbage
  * collection pause counts against it).
  * @returns how many variants were accepted and how many refused
@@ -203,7 +207,7 @@ export function assertValidatorHoldsUnderFire<T>(
     };
     let best = Infinity;
     let outcome = attempt();
-    for (let tries = 0; tries < 3 && best >= MAX_VALIDATION_MS; tries++) {
+    for (let tries = 0; tries < 5 && best >= MAX_VALIDATION_MS; tries++) {
       const started = performance.now();
       outcome = attempt();
       best = Math.min(best, performance.now() - started);
