@@ -383,15 +383,17 @@ export class StreamProcessor<E, A = unknown> {
     return error;
   }
 
+  #thresholdSettings(): ThresholdSettings {
+    return this.#deps.processingErrors ?? {
+      share: DEFAULTS.processingErrorShare,
+      windowMs: DEFAULTS.processingErrorWindowMs,
+    };
+  }
+
   #threshold(partition: number): ProcessingErrorThreshold {
     let threshold = this.#thresholds.get(partition);
     if (!threshold) {
-      threshold = new ProcessingErrorThreshold(
-        this.#deps.processingErrors ?? {
-          share: DEFAULTS.processingErrorShare,
-          windowMs: DEFAULTS.processingErrorWindowMs,
-        },
-      );
+      threshold = new ProcessingErrorThreshold(this.#thresholdSettings());
       this.#thresholds.set(partition, threshold);
     }
     return threshold;
@@ -598,10 +600,7 @@ export class StreamProcessor<E, A = unknown> {
 
   /** The partition's recent processing errors passed the threshold at `record`. */
   #stopForErrors(record: BrokerRecord, refusal: Refusal): PartitionStoppedError {
-    const { share, windowMs } = this.#deps.processingErrors ?? {
-      share: DEFAULTS.processingErrorShare,
-      windowMs: DEFAULTS.processingErrorWindowMs,
-    };
+    const { share, windowMs } = this.#thresholdSettings();
     return this.#stop({
       stream: this.#def.name,
       topic: record.topic,
