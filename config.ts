@@ -12,6 +12,7 @@ import {
   WINDOWED_STREAMS,
   type WindowedStreamName,
 } from "./pipeline/stream_names.ts";
+import { SettingError } from "./pipeline/errors.ts";
 
 /** Where the broker and the stores live. */
 export type Mode = "embedded" | "services";
@@ -111,6 +112,13 @@ export interface Config {
   maxConnections: number;
   /** Most SSE viewers one client address may hold open at once. */
   sseViewersPerClient: number;
+  /**
+   * Largest share (0 to 1) of a partition's recent records that may fail with
+   * `processing-error` before the partition stops as a broken deployment.
+   */
+  processingErrorShare: number;
+  /** The window `processingErrorShare` is judged over, ms of processing time. */
+  processingErrorWindowMs: number;
 }
 
 /** The defaults, as documented in the README's configuration table. */
@@ -176,6 +184,8 @@ export const DEFAULTS: Config = {
   keepAliveTimeoutMs: 5_000,
   maxConnections: 1024,
   sseViewersPerClient: 32,
+  processingErrorShare: 0.05,
+  processingErrorWindowMs: 60_000,
 };
 
 type Env = Record<string, string | undefined>;
@@ -183,14 +193,15 @@ type Env = Record<string, string | undefined>;
 /**
  * Builds the configuration from environment variables.
  *
- * @throws {RangeError} naming the variable, what it expects and what it got.
+ * @throws {SettingError} naming the variable, what it expects and what it got.
  * @example
  * const config = loadConfig(Deno.env.toObject());
  */
 export function loadConfig(env: Env): Config {
   const mode = env.STREAMBOARD_MODE?.trim() || DEFAULTS.mode;
   if (mode !== "embedded" && mode !== "services") {
-    throw new RangeError(
+    throw new SettingError(
+      "STREAMBOARD_MODE",
       `STREAMBOARD_MODE must be "embedded" or "services", got "${mode}"`,
     );
   }
@@ -202,20 +213,23 @@ export function loadConfig(env: Env): Config {
       : fallback;
   const keyspace = text("CASSANDRA_KEYSPACE", DEFAULTS.cassandraKeyspace);
   if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) {
-    throw new RangeError(
+    throw new SettingError(
+      "CASSANDRA_KEYSPACE",
       `CASSANDRA_KEYSPACE must start with a letter and hold only letters, digits and _, got "${keyspace}"`,
     );
   }
   const namespace = text("STREAMBOARD_NAMESPACE", DEFAULTS.namespace);
   if (!/^[A-Za-z0-9._-]*$/.test(namespace)) {
-    throw new RangeError(
+    throw new SettingError(
+      "STREAMBOARD_NAMESPACE",
       `STREAMBOARD_NAMESPACE may hold only letters, digits, ".", "_" and "-", got "${namespace}"`,
     );
   }
   const streams = list("STREAMBOARD_STREAMS", DEFAULTS.streams);
   const unknown = streams.filter((name) => !isStreamName(name));
   if (unknown.length > 0 || streams.length === 0) {
-    throw new RangeError(
+    throw new SettingError(
+      "STREAMBOARD_STREAMS",
       `STREAMBOARD_STREAMS must list streams among ${
         STREAM_NAMES.join(", ")
       }, got "${env.STREAMBOARD_STREAMS}"`,
@@ -247,7 +261,8 @@ export function loadConfig(env: Env): Config {
       parsed = undefined;
     }
     if (!parsed || parsed.origin !== origin) {
-      throw new RangeError(
+      throw new SettingError(
+        "STREAMBOARD_ALLOWED_ORIGINS",
         `STREAMBOARD_ALLOWED_ORIGINS must list origins such as https://ops.example:8443 (scheme, host, port; no path), got "${origin}"`,
       );
     }
@@ -256,15 +271,46 @@ export function loadConfig(env: Env): Config {
     .map((host) => host.toLowerCase());
   for (const host of allowedHosts) {
     if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host)) {
-      throw new RangeError(
+      throw new SettingError(
+        "STREAMBOARD_ALLOWED_HOSTS",
         `STREAMBOARD_ALLOWED_HOSTS must list host names without port (dashboard.example, [::1]), got "${host}"`,
       );
     }
   }
+  const host = text("HOST", DEFAULTS.host);
+  if (!/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/.test(host)) {
+    throw new SettingError("HOST", `HOST must be a host name or IP address, got "${host}"`);
+  }
+  const kafkaBrokers = addresses(
+    "KAFKA_BROKERS",
+    list("KAFKA_BROKERS", DEFAULTS.kafkaBrokers),
+    true,
+  );
+  const cassandraContactPoints = addresses(
+    "CASSANDRA_CONTACT_POINTS",
+    list("CASSANDRA_CONTACT_POINTS", DEFAULTS.cassandraContactPoints),
+    false,
+  );
+  const mongodbUrl = text("MONGODB_URL", DEFAULTS.mongodbUrl);
+  if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(mongodbUrl)) {
+    throw new SettingError(
+      "MONGODB_URL",
+      `MONGODB_URL must be a connection string such as mongodb://host:27017/, got "${
+        mongodbUrl.replace(/\/\/[^@/]*@/, "//")
+      }"`,
+    );
+  }
+  const cassandraReplication = text("CASSANDRA_REPLICATION", DEFAULTS.cassandraReplication);
+  if (!/^\{.*'class'.*\}$/s.test(cassandraReplication)) {
+    throw new SettingError(
+      "CASSANDRA_REPLICATION",
+      `CASSANDRA_REPLICATION must be a CQL replication map such as ${DEFAULTS.cassandraReplication}, got "${cassandraReplication}"`,
+    );
+  }
   return {
     mode,
     port: int(env, "PORT", DEFAULTS.port, 0, 65535),
-    host: env.HOST?.trim() || DEFAULTS.host,
+    host,
     dataDir: env.STREAMBOARD_DATA_DIR?.trim() || DEFAULTS.dataDir,
     produce: flag(env, "STREAMBOARD_PRODUCE", DEFAULTS.produce),
     writeToken: token === undefined || token === "" ? undefined : token,
@@ -299,13 +345,13 @@ export function loadConfig(env: Env): Config {
       100,
       3_600_000,
     ),
-    kafkaBrokers: list("KAFKA_BROKERS", DEFAULTS.kafkaBrokers),
-    mongodbUrl: text("MONGODB_URL", DEFAULTS.mongodbUrl),
+    kafkaBrokers,
+    mongodbUrl,
     mongodbDb: text("MONGODB_DB", DEFAULTS.mongodbDb),
-    cassandraContactPoints: list("CASSANDRA_CONTACT_POINTS", DEFAULTS.cassandraContactPoints),
+    cassandraContactPoints,
     cassandraDc: text("CASSANDRA_DC", DEFAULTS.cassandraDc),
     cassandraKeyspace: keyspace,
-    cassandraReplication: text("CASSANDRA_REPLICATION", DEFAULTS.cassandraReplication),
+    cassandraReplication,
     kafkaReplicationFactor: int(
       env,
       "KAFKA_REPLICATION_FACTOR",
@@ -386,6 +432,20 @@ export function loadConfig(env: Env): Config {
       1,
       100_000,
     ),
+    processingErrorShare: num(
+      env,
+      "STREAMBOARD_PROCESSING_ERROR_SHARE",
+      DEFAULTS.processingErrorShare,
+      0,
+      1,
+    ),
+    processingErrorWindowMs: int(
+      env,
+      "STREAMBOARD_PROCESSING_ERROR_WINDOW_MS",
+      DEFAULTS.processingErrorWindowMs,
+      1000,
+      86_400_000,
+    ),
   };
 }
 
@@ -400,11 +460,12 @@ export function isLoopback(host: string): boolean {
 /**
  * Refuses a configuration that would expose write endpoints beyond loopback.
  *
- * @throws {RangeError} when HOST is not loopback and no write token is set.
+ * @throws {SettingError} naming HOST when it is not loopback and no write token is set.
  */
 export function assertSafeToListen(config: Config): void {
   if (!isLoopback(config.host) && config.writeToken === undefined) {
-    throw new RangeError(
+    throw new SettingError(
+      "HOST",
       `HOST=${config.host} listens beyond loopback, so STREAMBOARD_WRITE_TOKEN must be set ` +
         `(write endpoints would otherwise be open to the network)`,
     );
@@ -416,7 +477,7 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+    throw new SettingError(name, `${name} must be a number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
 }
@@ -424,9 +485,29 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const value = num(env, name, fallback, min, max);
   if (!Number.isInteger(value)) {
-    throw new RangeError(`${name} must be a whole number, got "${env[name]}"`);
+    throw new SettingError(name, `${name} must be a whole number, got "${env[name]}"`);
   }
   return value;
+}
+
+/** Checks a list of `host:port` (`host[:port]` unless `portRequired`) addresses. */
+function addresses(name: string, values: string[], portRequired: boolean): string[] {
+  for (const value of values) {
+    const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/.exec(value);
+    const port = match?.[2] === undefined ? undefined : Number(match[2]);
+    if (
+      !match || (portRequired && port === undefined) ||
+      (port !== undefined && (port < 1 || port > 65535))
+    ) {
+      throw new SettingError(
+        name,
+        `${name} must list ${
+          portRequired ? "host:port" : "host[:port]"
+        } addresses separated by commas, got "${value}"`,
+      );
+    }
+  }
+  return values;
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -434,5 +515,5 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined || raw === "") return fallback;
   if (raw === "1" || raw === "true") return true;
   if (raw === "0" || raw === "false") return false;
-  throw new RangeError(`${name} must be 1 or 0, got "${raw}"`);
+  throw new SettingError(name, `${name} must be 1 or 0, got "${raw}"`);
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { assertSafeToListen, DEFAULTS, isLoopback, loadConfig } from "./config.ts";
+import { SettingError } from "./pipeline/errors.ts";
 
 Deno.test("an empty environment gives the documented defaults", () => {
   assert.deepEqual(loadConfig({}), DEFAULTS);
@@ -78,6 +79,8 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_KEEPALIVE_TIMEOUT_MS: "1000",
     STREAMBOARD_MAX_CONNECTIONS: "50",
     STREAMBOARD_SSE_VIEWERS_PER_CLIENT: "4",
+    STREAMBOARD_PROCESSING_ERROR_SHARE: "0.1",
+    STREAMBOARD_PROCESSING_ERROR_WINDOW_MS: "30000",
   });
   assert.deepEqual(config, {
     mode: "services",
@@ -131,7 +134,71 @@ Deno.test("every variable is read into its setting", () => {
     keepAliveTimeoutMs: 1000,
     maxConnections: 50,
     sseViewersPerClient: 4,
+    processingErrorShare: 0.1,
+    processingErrorWindowMs: 30_000,
   });
+});
+
+Deno.test("every setting refuses a bad value with a message naming it, so the start stops", () => {
+  // One bad value per variable StreamBoard reads; each must name its variable.
+  const bad: Record<string, string> = {
+    STREAMBOARD_MODE: "cloud",
+    PORT: "http",
+    HOST: "dash board",
+    STREAMBOARD_PRODUCE: "maybe",
+    STREAMBOARD_PARTITIONS: "0",
+    STREAMBOARD_RATE: "fast",
+    STREAMBOARD_SEED: "-1",
+    STREAMBOARD_BATCH_SIZE: "0",
+    STREAMBOARD_LINGER_MS: "-5",
+    STREAMBOARD_PRODUCER_BATCH_SIZE: "1e9",
+    STREAMBOARD_RETENTION_HOURS: "0",
+    STREAMBOARD_POLL_MS: "0",
+    STREAMBOARD_SSE_REPLAY: "-1",
+    STREAMBOARD_SSE_CLIENT_BUFFER: "0",
+    STREAMBOARD_SSE_HEARTBEAT_MS: "1",
+    KAFKA_BROKERS: "k1",
+    MONGODB_URL: "http://m1:27017/",
+    CASSANDRA_CONTACT_POINTS: "c1:0",
+    CASSANDRA_KEYSPACE: "1ks",
+    CASSANDRA_REPLICATION: "3",
+    KAFKA_REPLICATION_FACTOR: "0",
+    STREAMBOARD_CONNECT_TIMEOUT_MS: "1",
+    STREAMBOARD_NAMESPACE: "a/b",
+    STREAMBOARD_STREAMS: "orders",
+    STREAMBOARD_PRODUCTS_LATENESS_MS: "-1",
+    STREAMBOARD_USERS_OUT_OF_ORDER_MS: "x",
+    STREAMBOARD_IDLE_TIMEOUT_MS: "1",
+    STREAMBOARD_PRODUCTS_WINDOW_MS: "10",
+    STREAMBOARD_ARCHIVE_INTERVAL_MS: "1",
+    STREAMBOARD_SALES_MAX_FUTURE_MS: "-1",
+    STREAMBOARD_DEDUP_HORIZON_HOURS: "0",
+    STREAMBOARD_MAX_RECORD_BYTES: "10",
+    STREAMBOARD_KEEP_LOGIN_SECRETS: "yes",
+    STREAMBOARD_ALLOWED_ORIGINS: "ops.example",
+    STREAMBOARD_ALLOWED_HOSTS: "a:1",
+    STREAMBOARD_HEADER_TIMEOUT_MS: "1",
+    STREAMBOARD_BODY_TIMEOUT_MS: "1",
+    STREAMBOARD_KEEPALIVE_TIMEOUT_MS: "1",
+    STREAMBOARD_MAX_CONNECTIONS: "0",
+    STREAMBOARD_SSE_VIEWERS_PER_CLIENT: "0",
+    STREAMBOARD_PROCESSING_ERROR_SHARE: "1.5",
+    STREAMBOARD_PROCESSING_ERROR_WINDOW_MS: "10",
+  };
+  for (const [name, value] of Object.entries(bad)) {
+    assert.throws(() => loadConfig({ [name]: value }), (error: unknown) => {
+      assert.ok(error instanceof SettingError, `${name}=${value}: ${error}`);
+      assert.equal(error.setting, name);
+      assert.equal(error.retriable, false);
+      assert.ok(error.message.startsWith(name), error.message);
+      return true;
+    }, `${name}=${value}`);
+  }
+  assert.throws(
+    () => loadConfig({ MONGODB_URL: "http://user:secret@m1/" }),
+    (error: Error) => !error.message.includes("secret"),
+    "a refused connection string is shown without its credentials",
+  );
 });
 
 Deno.test("an allowed origin must be an origin, an allowed host a bare host name", () => {
@@ -151,7 +218,7 @@ Deno.test("an allowed origin must be an origin, an allowed host a bare host name
 
 Deno.test("an unknown stream name is refused with the names there are", () => {
   assert.throws(() => loadConfig({ STREAMBOARD_STREAMS: "users,orders" }), {
-    name: "RangeError",
+    name: "SettingError",
     message:
       /STREAMBOARD_STREAMS must list streams among users, sales, clicks, views, ratings, products, got "users,orders"/,
   });
@@ -219,8 +286,8 @@ Deno.test("a number variable holding only spaces is not read as 0", () => {
       config = loadConfig({ [name]: " " });
     } catch (error) {
       assert.ok(
-        error instanceof RangeError,
-        `${name}=" " may be refused with a RangeError`,
+        error instanceof SettingError,
+        `${name}=" " may be refused as a bad setting`,
       );
       continue;
     }
@@ -232,7 +299,7 @@ Deno.test("a number variable holding only spaces is not read as 0", () => {
   }
 });
 
-Deno.test("bad values are refused with a RangeError naming the variable and the value", () => {
+Deno.test("bad values are refused with a SettingError naming the variable and the value", () => {
   const cases: Array<[Record<string, string>, string]> = [
     [{ PORT: "abc" }, `PORT must be a number from 0 to 65535, got "abc"`],
     [{ PORT: "70000" }, `PORT must be a number from 0 to 65535, got "70000"`],
@@ -282,7 +349,7 @@ Deno.test("bad values are refused with a RangeError naming the variable and the 
   for (const [env, message] of cases) {
     assert.throws(
       () => loadConfig(env),
-      { name: "RangeError", message },
+      { name: "SettingError", message, setting: Object.keys(env)[0] },
       JSON.stringify(env),
     );
   }
@@ -291,7 +358,8 @@ Deno.test("bad values are refused with a RangeError naming the variable and the 
 Deno.test("assertSafeToListen refuses HOST=0.0.0.0 without a write token", () => {
   const config = loadConfig({ HOST: "0.0.0.0" });
   assert.throws(() => assertSafeToListen(config), (error: unknown) => {
-    assert.ok(error instanceof RangeError);
+    assert.ok(error instanceof SettingError);
+    assert.equal(error.setting, "HOST");
     assert.match(error.message, /HOST=0\.0\.0\.0/);
     assert.match(error.message, /STREAMBOARD_WRITE_TOKEN must be set/);
     return true;
@@ -300,14 +368,14 @@ Deno.test("assertSafeToListen refuses HOST=0.0.0.0 without a write token", () =>
 
 Deno.test("assertSafeToListen treats an empty write token as no token", () => {
   const config = loadConfig({ HOST: "0.0.0.0", STREAMBOARD_WRITE_TOKEN: "" });
-  assert.throws(() => assertSafeToListen(config), RangeError);
+  assert.throws(() => assertSafeToListen(config), SettingError);
 });
 
 Deno.test("assertSafeToListen refuses the IPv6 wildcard and LAN addresses without a token", () => {
   for (const host of ["::", "192.168.1.10", "streamboard.example.com"]) {
     assert.throws(
       () => assertSafeToListen(loadConfig({ HOST: host })),
-      RangeError,
+      SettingError,
       host,
     );
   }

@@ -8,12 +8,14 @@ import * as $3 from "./routes/api/stream/[dashboard].ts";
 import * as $4 from "./routes/clicks.tsx";
 import * as $5 from "./routes/export/csv.ts";
 import * as $6 from "./routes/export/products/[file].ts";
-import * as $7 from "./routes/index.tsx";
-import * as $8 from "./routes/last_user.ts";
-import * as $9 from "./routes/products.tsx";
-import * as $10 from "./routes/sales.tsx";
-import * as $11 from "./routes/stats.ts";
-import * as $12 from "./routes/users.ts";
+import * as $7 from "./routes/healthz.ts";
+import * as $8 from "./routes/index.tsx";
+import * as $9 from "./routes/last_user.ts";
+import * as $10 from "./routes/products.tsx";
+import * as $11 from "./routes/readyz.ts";
+import * as $12 from "./routes/sales.tsx";
+import * as $13 from "./routes/stats.ts";
+import * as $14 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
@@ -44,12 +46,14 @@ const manifest: Manifest = {
     "./routes/clicks.tsx": $4,
     "./routes/export/csv.ts": $5,
     "./routes/export/products/[file].ts": $6,
-    "./routes/index.tsx": $7,
-    "./routes/last_user.ts": $8,
-    "./routes/products.tsx": $9,
-    "./routes/sales.tsx": $10,
-    "./routes/stats.ts": $11,
-    "./routes/users.ts": $12,
+    "./routes/healthz.ts": $7,
+    "./routes/index.tsx": $8,
+    "./routes/last_user.ts": $9,
+    "./routes/products.tsx": $10,
+    "./routes/readyz.ts": $11,
+    "./routes/sales.tsx": $12,
+    "./routes/stats.ts": $13,
+    "./routes/users.ts": $14,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,

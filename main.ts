@@ -23,6 +23,10 @@ import {
   type WorkerHandle,
 } from "./pipeline/workers/protocol.ts";
 import { delay } from "./pipeline/async.ts";
+import { isStreamBoardError, SettingError } from "./pipeline/errors.ts";
+import { STREAM_TOPICS } from "./pipeline/streams.ts";
+import { REJECTED_DIMENSION } from "./pipeline/dead_letter.ts";
+import { HealthBoard, healthPort, type Probe } from "./server/health.ts";
 
 /** A running StreamBoard. */
 export interface Running {
@@ -36,36 +40,43 @@ const PROCESSOR = new URL("./pipeline/workers/processor_worker.ts", import.meta.
 const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.url);
 /** How long a stopping processor may take to finish its batch and leave its group. */
 const PROCESSOR_STOP_MS = 15_000;
+/** Longest wait for the broker or a store to answer a readiness probe. */
+const PROBE_TIMEOUT_MS = 2_000;
 
-/** Keeps a stream's processor worker running: a failed worker is logged and started again. */
-function superviseProcessor(
-  config: Config,
-  stream: StreamName,
-  log: Logger,
-  signal: AbortSignal,
-): {
+/** What `superviseProcessor` runs and tells. */
+interface Supervision {
+  config: Config;
+  stream: StreamName;
+  log: Logger;
+  health: HealthBoard;
+  signal: AbortSignal;
+}
+
+/**
+ * Keeps a stream's processor worker running: a failed worker is logged and
+ * started again; what it reports goes to the health board.
+ */
+function superviseProcessor({ config, stream, log, health, signal }: Supervision): {
   stop(): Promise<void>;
 } {
   let current: WorkerHandle | undefined;
   const loop = (async () => {
     let wait = 1000;
     while (!signal.aborted) {
-      current = startWorker<ProcessorJob>(
-        PROCESSOR,
-        { config, stream },
-        undefined,
-        PROCESSOR_STOP_MS,
-      );
+      health.processorStarted(stream);
+      current = startWorker<ProcessorJob>(PROCESSOR, { config, stream }, {
+        onErrorEvent: (event) => health.report(event),
+        stopTimeoutMs: PROCESSOR_STOP_MS,
+      });
       try {
         await current.done;
         if (signal.aborted) return;
         log.warn(`${stream} processor worker stopped by itself; starting it again`);
       } catch (error) {
-        log.error(
-          `${stream} processor worker failed: ${
-            (error as Error).message
-          }; restarting in ${wait} ms`,
-        );
+        if (signal.aborted) return;
+        const message = (error as Error).message;
+        health.processorFailed(stream, message);
+        log.error(`${stream} processor worker failed: ${message}; restarting in ${wait} ms`);
       }
       await delay(wait, signal);
       wait = Math.min(wait * 2, 30_000);
@@ -87,7 +98,27 @@ export async function start(config: Config): Promise<Running> {
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
   const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
   const hubs = dashboardHubs(config, reads);
-  const app = createApp(manifest, { config, ...pipeline, hub, hubs, reads, log, now: Date.now });
+  const board = new HealthBoard();
+  const topic = STREAM_TOPICS[config.streams[0]].topic;
+  const probes: Probe[] = [
+    { name: "broker", check: () => pipeline.broker.partitions(topic) },
+    { name: "raw store", check: () => pipeline.raw.latest(SALES.collection) },
+    {
+      name: "aggregate store",
+      check: () => pipeline.aggregates.totals(SALES.name, REJECTED_DIMENSION),
+    },
+  ];
+  const health = healthPort({ board, probes, probeTimeoutMs: PROBE_TIMEOUT_MS });
+  const app = createApp(manifest, {
+    config,
+    ...pipeline,
+    hub,
+    hubs,
+    reads,
+    log,
+    health,
+    now: Date.now,
+  });
   let server: FrontDoor;
   try {
     server = serveFrontDoor({
@@ -101,7 +132,8 @@ export async function start(config: Config): Promise<Running> {
   } catch (error) {
     await pipeline.close();
     if (error instanceof Deno.errors.AddrInUse) {
-      throw new RangeError(
+      throw new SettingError(
+        "PORT",
         `${config.host}:${config.port} is already in use (another StreamBoard?); set PORT to a free port`,
       );
     }
@@ -119,7 +151,7 @@ export async function start(config: Config): Promise<Running> {
     signal: controller.signal,
   });
   const processors = config.streams.map((stream) =>
-    superviseProcessor(config, stream, log, controller.signal)
+    superviseProcessor({ config, stream, log, health: board, signal: controller.signal })
   );
   // A fresh sales stream starts a year back, so its monthly line fills at once.
   const salesHistory = (await pipeline.raw.list(SALES.collection, { limit: 1 })).items.length === 0;
@@ -169,7 +201,8 @@ if (import.meta.main) {
   try {
     running = await start(config);
   } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
+    // A setting to fix is said in one line; anything else is a bug, with its stack.
+    if (!isStreamBoardError(error) || error.retriable) throw error;
     console.error(`streamboard: ${error.message}`);
     Deno.exit(2);
   }

@@ -24,6 +24,8 @@ export interface BackoffOptions {
   signal?: AbortSignal;
   /** Gives up after this many attempts (default: never while the signal is not aborted). */
   attempts?: number;
+  /** False for an error a retry cannot help: it is thrown at once (default: every error is retried). */
+  retriable?(error: unknown): boolean;
   /** Told of each failure before the wait, with the wait that follows. */
   onFailure?(error: unknown, attempt: number, waitMs: number): void;
 }
@@ -39,6 +41,7 @@ export async function retry<T>(work: () => Promise<T>, options: BackoffOptions):
       return await work();
     } catch (error) {
       if (options.signal?.aborted || attempt >= (options.attempts ?? Infinity)) throw error;
+      if (options.retriable?.(error) === false) throw error;
       options.onFailure?.(error, attempt, wait);
       await delay(wait, options.signal);
       if (options.signal?.aborted) throw error;

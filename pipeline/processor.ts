@@ -6,7 +6,14 @@
  * No record can stop a stream: each one is decided under one guard
  * (`process_record.ts`) and ends accepted or dead-lettered. Only the sinks
  * and the broker (infrastructure) are retried, with backoff, holding the
- * commit back until they succeed.
+ * commit back until they succeed; an outage is never dead-lettered.
+ *
+ * Two things stop a partition (and only it; its other partitions and the
+ * other streams go on): more than a set share of its recent records failing
+ * with `processing-error` (a broken deployment, see
+ * `processing_error_threshold.ts`), and an error a retry cannot help (a
+ * missing topic). It stops before the record in hand: nothing of its batch
+ * is written or committed, and it stays stopped until the process restarts.
  *
  * Every write is idempotent (documents by id, aggregates by source offset), so
  * a batch delivered again after a crash leaves the stores exactly as if the
@@ -40,7 +47,7 @@ import {
 import { formatZoneless } from "./windowing/event_time.ts";
 import { READ_MODELS, readModelDocument } from "./read_models.ts";
 import type { LiveAnnouncement } from "./live_announcement.ts";
-import { deadLetter, PROCESSING_ERROR, REJECTED_DIMENSION } from "./dead_letter.ts";
+import { deadLetter, PROCESSING_ERROR, type Refusal, REJECTED_DIMENSION } from "./dead_letter.ts";
 import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
 import {
   claimsOf,
@@ -51,6 +58,14 @@ import {
   type IdentifiedRecord,
 } from "./dedup.ts";
 import { DEFAULTS } from "../config.ts";
+import {
+  canRetry,
+  isPartitionStopped,
+  type PartitionStop,
+  PartitionStoppedError,
+} from "./errors.ts";
+import { ProcessingErrorThreshold, type ThresholdSettings } from "./processing_error_threshold.ts";
+import type { ProcessorErrorReporter } from "./processor_errors.ts";
 
 export {
   deadLetterHeaders,
@@ -181,7 +196,17 @@ export interface ProcessorDeps {
   maxRecordBytes?: number;
   /** Owners of event ids; required by a stream with `dedup`. */
   eventIds?: EventIdStore;
+  /**
+   * When a partition stops for its processing errors (default
+   * `DEFAULTS.processingErrorShare` of `DEFAULTS.processingErrorWindowMs`).
+   */
+  processingErrors?: ThresholdSettings;
+  /** Told of each processing error dead-lettered and each partition stopped. */
+  report?: ProcessorErrorReporter;
 }
+
+/** Code of a partition stopped by the processing-error threshold. */
+export const PROCESSING_ERRORS_STOP = "processing-errors";
 
 /** Processes one stream as a member of a consumer group. */
 export class StreamProcessor<E, A = unknown> {
@@ -192,6 +217,8 @@ export class StreamProcessor<E, A = unknown> {
   readonly #locks = new Map<number, Promise<void>>();
   readonly #encoder = new TextEncoder();
   readonly #now: () => number;
+  readonly #thresholds = new Map<number, ProcessingErrorThreshold>();
+  readonly #stopped = new Map<number, PartitionStop>();
   #expiredAt = -Infinity;
   #prunedAt = -Infinity;
 
@@ -243,12 +270,19 @@ export class StreamProcessor<E, A = unknown> {
     await this.#expireEventIds();
     if (!this.#engine) return;
     for (const { partition, closed } of this.#engine.tick(this.#now())) {
+      const next = (this.#engine.partition(partition)?.offset ?? -1) + 1;
       await this.#exclusive(partition, async () => {
-        await this.#writeClosed(partition, closed, signal);
-        await Promise.all([
-          this.#saveCheckpoint(partition, signal),
-          this.#announce([], closed.map((w) => ({ ...w, partition })), signal),
-        ]);
+        try {
+          await this.#writeClosed(partition, closed, signal);
+          await Promise.all([
+            this.#saveCheckpoint(partition, signal),
+            this.#announce([], closed.map((w) => ({ ...w, partition })), signal),
+          ]);
+        } catch (error) {
+          this.#engine?.forget(partition);
+          if (canRetry(error)) throw error;
+          throw this.#stopPartition(partition, next, error);
+        }
       });
     }
   }
@@ -298,17 +332,71 @@ export class StreamProcessor<E, A = unknown> {
     }
   }
 
-  /** Processes one batch; resolves once every sink has acknowledged it. */
+  /** Partitions stopped since this processor started, and why. */
+  stopped(): PartitionStop[] {
+    return [...this.#stopped.values()];
+  }
+
+  /**
+   * Processes one batch; resolves once every sink has acknowledged it.
+   *
+   * @throws {PartitionStoppedError} when the partition stops (or had stopped):
+   * the batch is not committed and the broker delivers no more of it
+   */
   handle(batch: RecordBatch, signal: AbortSignal): Promise<void> {
     return this.#exclusive(batch.partition, async () => {
+      const stop = this.#stopped.get(batch.partition);
+      if (stop) throw new PartitionStoppedError(stop);
       try {
         await this.#handle(batch, signal);
       } catch (error) {
         // Window state may be ahead of what was stored: take it from the checkpoint again.
         this.#engine?.forget(batch.partition);
-        throw error;
+        if (isPartitionStopped(error) || canRetry(error)) throw error;
+        throw this.#stopPartition(batch.partition, batch.records[0].offset, error);
       }
     });
+  }
+
+  /** Stops a partition for an error a retry cannot help (a missing topic): loudly. */
+  #stopPartition(partition: number, offset: number, error: unknown): PartitionStoppedError {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    return this.#stop({
+      stream: this.#def.name,
+      topic: this.#def.topic,
+      partition,
+      offset,
+      code: typeof code === "string" ? code : "error",
+      reason: String(message ?? error),
+      at: this.#now(),
+    });
+  }
+
+  #stop(stop: PartitionStop): PartitionStoppedError {
+    this.#stopped.set(stop.partition, stop);
+    const error = new PartitionStoppedError(stop);
+    this.#deps.log.error(
+      `${error.message}. Nothing at or past that offset is committed; the other partitions go on. ` +
+        `Readiness fails until the deployment is fixed and restarted.`,
+    );
+    this.#deps.report?.({ kind: "stopped", stop });
+    return error;
+  }
+
+  #thresholdSettings(): ThresholdSettings {
+    return this.#deps.processingErrors ?? {
+      share: DEFAULTS.processingErrorShare,
+      windowMs: DEFAULTS.processingErrorWindowMs,
+    };
+  }
+
+  #threshold(partition: number): ProcessingErrorThreshold {
+    let threshold = this.#thresholds.get(partition);
+    if (!threshold) {
+      threshold = new ProcessingErrorThreshold(this.#thresholdSettings());
+      this.#thresholds.set(partition, threshold);
+    }
+    return threshold;
   }
 
   async #handle(batch: RecordBatch, signal: AbortSignal): Promise<void> {
@@ -333,6 +421,8 @@ export class StreamProcessor<E, A = unknown> {
     const decoded = batch.records.map((record) => decodeRecord(context, record));
     const { duplicates, owned } = await this.#claim(batch, decoded, signal);
     const released: Array<SourcePosition & { id: string }> = [];
+    const bugs: number[] = [];
+    const threshold = this.#threshold(partition);
     for (const [i, record] of batch.records.entries()) {
       const duplicate = duplicates.get(record.offset);
       const outcome = processRecord(
@@ -342,6 +432,12 @@ export class StreamProcessor<E, A = unknown> {
       );
       // Already in the checkpoint: every sink had it before the checkpoint was saved.
       if (outcome.kind === "included") continue;
+      if (outcome.kind === "refused" && outcome.refusal.code === PROCESSING_ERROR) {
+        if (threshold.failed(context.now)) throw this.#stopForErrors(record, outcome.refusal);
+        bugs.push(record.offset);
+      } else {
+        threshold.passed(context.now);
+      }
       if (outcome.kind === "refused") {
         const { refusal } = outcome;
         dead.push(deadLetter(record, refusal));
@@ -417,6 +513,15 @@ export class StreamProcessor<E, A = unknown> {
       ));
     }
     await Promise.all(writes);
+    for (const offset of bugs) {
+      this.#deps.report?.({
+        kind: "processing-error",
+        stream: def.name,
+        partition,
+        offset,
+        at: context.now,
+      });
+    }
     const closed = [...fired.values()];
     const announced = [
       ...[...running.values()].map((w) => ({ ...w, partition })),
@@ -491,6 +596,22 @@ export class StreamProcessor<E, A = unknown> {
         `made the processor throw; dead-lettered to ${this.#def.dlqTopic} as ${PROCESSING_ERROR}, ` +
         `the stream goes on: ${exception?.stacktrace || exception?.message}`,
     );
+  }
+
+  /** The partition's recent processing errors passed the threshold at `record`. */
+  #stopForErrors(record: BrokerRecord, refusal: Refusal): PartitionStoppedError {
+    const { share, windowMs } = this.#thresholdSettings();
+    return this.#stop({
+      stream: this.#def.name,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      code: PROCESSING_ERRORS_STOP,
+      reason: `more than ${share * 100} % of its records in the last ${
+        windowMs / 1000
+      } s made the processor throw (a broken deployment, not bad input); the last: ${refusal.exception?.class}: ${refusal.exception?.message}`,
+      at: this.#now(),
+    });
   }
 
   #reportHealed(partition: number, healed: Healed) {
@@ -575,12 +696,17 @@ export class StreamProcessor<E, A = unknown> {
     return next;
   }
 
-  /** Runs a write until it succeeds, so nothing is committed past a failed sink. */
+  /**
+   * Runs a write until it succeeds, so nothing is committed past a failed
+   * sink; an error that says a retry cannot help is thrown at once (it stops
+   * the partition).
+   */
   #persist(what: string, signal: AbortSignal, work: () => Promise<void>): Promise<void> {
     return retry(work, {
       initialMs: this.#deps.retryInitialMs ?? 500,
       maxMs: this.#deps.retryMaxMs ?? 30_000,
       signal,
+      retriable: canRetry,
       onFailure: (error, attempt, wait) =>
         this.#deps.log.error(
           `${this.#def.name}: could not ${what} (attempt ${attempt}): ${

@@ -5,22 +5,22 @@
  * dead-lettered apart as `processing-error`, with its stack, and logged loudly.
  */
 
+import { StreamBoardError } from "./errors.ts";
+
 /** Why a record was refused: the reason stored with its dead letter. */
 export type RecordErrorCode = "invalid" | "too-large" | "future" | "duplicate";
 
 /** A record that cannot be processed as it is; retrying it never helps. */
-export class RecordError extends Error {
+export class RecordError extends StreamBoardError {
   /** Reason code of the dead letter. */
-  readonly code: RecordErrorCode;
+  declare readonly code: RecordErrorCode;
   /** Dotted path of the offending field, when one field is to blame. */
   readonly field: string | undefined;
-  /** Always false: the same bytes fail the same way. */
-  readonly retriable = false;
 
+  /** Never retriable: the same bytes fail the same way. */
   constructor(code: RecordErrorCode, message: string, field?: string) {
-    super(message);
+    super(code, message, { retriable: false });
     this.name = "RecordError";
-    this.code = code;
     this.field = field;
   }
 }

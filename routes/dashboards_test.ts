@@ -8,6 +8,7 @@ import type { AppState, DashboardReads } from "../server/state.ts";
 import type { ClicksSnapshot, ProductsSnapshot, SalesSnapshot } from "../server/dashboards.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
+import { HealthBoard, healthPort } from "../server/health.ts";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
@@ -186,6 +187,7 @@ async function withApp(
     hubs,
     reads,
     log: silentLogger,
+    health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
     now: () => Date.UTC(2025, 1, 16, 7, 30),
   };
   try {

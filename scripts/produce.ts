@@ -123,7 +123,7 @@ const job: ProducerJob = {
 const worker = startWorker(
   new URL("../pipeline/workers/producer_worker.ts", import.meta.url),
   job,
-  (sent) => console.log(`sent ${sent}`),
+  { onProgress: (sent) => console.log(`sent ${sent}`) },
 );
 const stop = () => worker.stop();
 Deno.addSignalListener("SIGINT", stop);

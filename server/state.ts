@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { AggregateStore, Broker, RawStore } from "../pipeline/ports.ts";
 import type { Logger } from "../pipeline/logger.ts";
 import type { LiveHub } from "./live_hub.ts";
+import type { HealthPort } from "./health.ts";
 import type { ClicksSnapshot, Dashboard, ProductsSnapshot, SalesSnapshot } from "./dashboards.ts";
 
 /** Current state of each dashboard besides the users page, read from the stores. */
@@ -25,6 +26,8 @@ export interface AppState {
   hubs: Record<Dashboard, LiveHub>;
   reads: DashboardReads;
   log: Logger;
+  /** Liveness and readiness (`/healthz`, `/readyz`). */
+  health: HealthPort;
   /** Clock, ms since the epoch. */
   now: () => number;
 }

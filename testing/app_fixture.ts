@@ -17,6 +17,7 @@ import { STREAM_TOPICS, streamDefinition } from "../pipeline/streams.ts";
 import { dashboardHubs, dashboardReads, runDashboardFeed } from "../server/dashboard_feed.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
+import { HealthBoard, healthPort } from "../server/health.ts";
 
 /** A running app for tests. */
 export interface Fixture {
@@ -48,6 +49,7 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
   const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
   const hubs = dashboardHubs(config, reads);
+  const board = new HealthBoard();
   const state: AppState = {
     config,
     ...pipeline,
@@ -55,6 +57,11 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     hubs,
     reads,
     log: silentLogger,
+    health: healthPort({
+      board,
+      probes: [{ name: "broker", check: () => pipeline.broker.partitions(USERS.topic) }],
+      probeTimeoutMs: 2000,
+    }),
     now: Date.now,
   };
   const app = createApp(manifest, state);
@@ -84,6 +91,7 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     new StreamProcessor(streamDefinition(stream, config, pipeline), {
       ...pipeline,
       log: silentLogger,
+      report: (event) => board.report(event),
     }).run(STREAM_TOPICS[stream].group, controller.signal, 100)
   );
   await Promise.all([ready, dashboardsFollowing]);

@@ -8,6 +8,7 @@
 import cassandra from "cassandra-driver";
 import type { AggregatePoint, AggregateRow, AggregateStore, AggregateTotal } from "../ports.ts";
 import { parseAggregateValue, sumSeries, sumTotals } from "../aggregate_sums.ts";
+import { UnavailableError } from "../errors.ts";
 
 const { Client, concurrent, types } = cassandra;
 type CassandraClient = InstanceType<typeof Client>;
@@ -78,7 +79,7 @@ export class CassandraAggregateStore implements AggregateStore {
    * Connects, then creates the keyspace and table of `schema.cql` when missing.
    *
    * @throws {RangeError} when the keyspace name is not a plain CQL identifier.
-   * @throws {Error} naming the contact points when no node can be reached.
+   * @throws {UnavailableError} naming the contact points when no node can be reached.
    * @example
    * const store = await CassandraAggregateStore.connect({
    *   contactPoints: ["127.0.0.1:9042"],
@@ -116,9 +117,11 @@ export class CassandraAggregateStore implements AggregateStore {
       await client.shutdown();
       const at = contactPoints.join(",");
       const why = hostErrors(error);
-      throw new Error(`cannot connect to Cassandra at ${at}: ${why}`, {
-        cause: error,
-      });
+      throw new UnavailableError(
+        "Cassandra",
+        `cannot connect to Cassandra at ${at}: ${why}`,
+        error,
+      );
     }
     try {
       const replication = options.replication ??

@@ -23,6 +23,7 @@ import type {
 import { openDatabase, transaction } from "./sqlite.ts";
 import { partitionFor } from "../partitioner.ts";
 import { delay } from "../async.ts";
+import { isPartitionStopped, MissingTopicError } from "../errors.ts";
 
 /** Settings of the embedded log. */
 export interface EmbeddedLogOptions {
@@ -236,12 +237,13 @@ export class EmbeddedLog implements Broker {
           const row = this.#statements.committed.get(groupId, topic, partition) as
             | { offset: number }
             | undefined;
-          return { topic, partition, offset: row?.offset ?? 0 };
+          return { topic, partition, offset: row?.offset ?? 0, stopped: false };
         });
         while (!signal.aborted) {
           let delivered = false;
           for (const position of positions) {
             if (signal.aborted) break;
+            if (position.stopped) continue;
             const records = this.#read(
               position.topic,
               position.partition,
@@ -250,7 +252,14 @@ export class EmbeddedLog implements Broker {
             );
             if (records.length === 0) continue;
             delivered = true;
-            await handle({ topic: position.topic, partition: position.partition, records });
+            try {
+              await handle({ topic: position.topic, partition: position.partition, records });
+            } catch (error) {
+              // The handler stopped its partition: nothing of it is committed or read any more.
+              if (!isPartitionStopped(error)) throw error;
+              position.stopped = true;
+              continue;
+            }
             const next = records[records.length - 1].offset + 1;
             this.#commit(groupId, member, position.topic, position.partition, next);
             position.offset = next;
@@ -302,7 +311,8 @@ export class EmbeddedLog implements Broker {
   #requirePartitions(topic: string): number {
     const row = this.#statements.partitions.get(topic) as { partitions: number } | undefined;
     if (!row) {
-      throw new RangeError(
+      throw new MissingTopicError(
+        topic,
         `topic "${topic}" does not exist in ${this.#options.path}; create it first (deno task topics)`,
       );
     }

@@ -31,6 +31,7 @@ import type {
   TopicSpec,
 } from "../ports.ts";
 import type { Logger } from "../logger.ts";
+import { isPartitionStopped, MissingTopicError, UnavailableError } from "../errors.ts";
 import { DEFAULTS } from "../../config.ts";
 
 // Named imports of kafkajs' values are undefined at run time under Deno.
@@ -298,6 +299,8 @@ export class KafkaBroker implements Broker {
           () => options.handle({ topic, partition, records }),
         );
       } catch (error) {
+        // The handler stopped its partition: not committed, and no more of it is fetched.
+        if (isPartitionStopped(error)) return void payload.pause();
         return session.fail(error);
       }
       const last = messages[messages.length - 1].offset;
@@ -495,7 +498,13 @@ export class KafkaBroker implements Broker {
           .map(([topic, messages]) => ({ topic, messages }));
         await producer.sendBatch({ topicMessages, acks: -1 });
       } catch (cause) {
-        error ??= cause;
+        error ??= new UnavailableError(
+          "Kafka",
+          `could not send to Kafka at ${this.#settings.brokers.join(",")}: ${
+            (cause as Error).message
+          }`,
+          cause,
+        );
         for (const caller of request.callers) failed.set(caller, error);
       }
     }
@@ -505,13 +514,14 @@ export class KafkaBroker implements Broker {
     }
   }
 
-  /** Rejects with a `RangeError` naming a topic that does not exist. */
+  /** Rejects with a `MissingTopicError` naming a topic that does not exist. */
   async #requireTopics(topics: string[]): Promise<void> {
     for (const topic of topics) {
       if (this.#knownTopics.has(topic)) continue;
       if (await this.partitions(topic) === undefined) {
         const at = this.#settings.brokers.join(",");
-        throw new RangeError(
+        throw new MissingTopicError(
+          topic,
           `topic "${topic}" does not exist on Kafka at ${at}; create it first`,
         );
       }
@@ -548,9 +558,7 @@ export class KafkaBroker implements Broker {
     } catch (error) {
       const at = this.#settings.brokers.join(",");
       const why = (error as Error).message;
-      throw new Error(`cannot connect to Kafka at ${at}: ${why}`, {
-        cause: error,
-      });
+      throw new UnavailableError("Kafka", `cannot connect to Kafka at ${at}: ${why}`, error);
     }
   }
 }

@@ -7,6 +7,7 @@ import { KAFKA_BROKERS, withService } from "../testing/services.ts";
 import { partitionFor } from "../partitioner.ts";
 import type { Logger } from "../logger.ts";
 import type { BrokerRecord } from "../ports.ts";
+import { MissingTopicError } from "../errors.ts";
 
 /** kafkajs' warnings and errors, shown when the group test fails. */
 const logged: string[] = [];
@@ -359,7 +360,7 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
           signal: new AbortController().signal,
           handle: () => Promise.resolve(),
         }),
-        (error: Error) => error instanceof RangeError && error.message.includes(topic),
+        (error: Error) => error instanceof MissingTopicError && error.message.includes(topic),
       );
     } finally {
       await kafka.close();

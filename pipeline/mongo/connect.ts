@@ -1,6 +1,7 @@
 /** Connecting to MongoDB (or FerretDB) with errors that name the server. */
 
 import { MongoClient } from "mongodb";
+import { UnavailableError } from "../errors.ts";
 
 /** Timeouts of a MongoDB connection. */
 export interface MongoConnectOptions {
@@ -13,7 +14,7 @@ export interface MongoConnectOptions {
 /**
  * A client connected to `url`.
  *
- * @throws {Error} naming the server (without credentials) when it cannot be reached in time.
+ * @throws {UnavailableError} naming the server (without credentials) when it cannot be reached in time.
  */
 export async function connectMongo(
   url: string,
@@ -29,7 +30,7 @@ export async function connectMongo(
     await client.close();
     const at = url.replace(/\/\/[^@/]*@/, "//"); // without credentials
     const why = (error as Error).message;
-    throw new Error(`cannot connect to MongoDB at ${at}: ${why}`, { cause: error });
+    throw new UnavailableError("MongoDB", `cannot connect to MongoDB at ${at}: ${why}`, error);
   }
   return client;
 }

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import type { Broker, BrokerRecord } from "../ports.ts";
+import { PartitionStoppedError } from "../errors.ts";
 
 /** Makes a fresh broker for one test; `close` releases it. */
 export type BrokerFactory = () => Promise<Broker>;
@@ -169,6 +170,64 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
       );
       const again = await consumeCount(broker, group, [topic], 1);
       assert.deepEqual(again.map((r) => decoder.decode(r.value)), ["once"]);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: a partition its handler stops is paused uncommitted; the others go on`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      const group = unique();
+      await broker.createTopics([{ name: topic, partitions: 2 }]);
+      await broker.produce(
+        topic,
+        Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: value(`v${i}`) })),
+      );
+      const all = await consumeCount(broker, unique(), [topic], 20);
+      const onPartition = (p: number) => all.filter((r) => r.partition === p).length;
+      assert.ok(onPartition(0) > 0 && onPartition(1) > 0, "both partitions hold records");
+      const stopped: number[] = [];
+      let going = 0;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      await broker.consume({
+        groupId: group,
+        topics: [topic],
+        signal: controller.signal,
+        maxBatch: 1,
+        handle: (batch) => {
+          if (batch.partition === 0) {
+            stopped.push(batch.records[0].offset);
+            return Promise.reject(
+              new PartitionStoppedError({
+                stream: "contract",
+                topic,
+                partition: 0,
+                offset: batch.records[0].offset,
+                code: "test",
+                reason: "the handler stopped it",
+                at: 0,
+              }),
+            );
+          }
+          if (++going === onPartition(1)) setTimeout(() => controller.abort(), 300);
+          return Promise.resolve();
+        },
+      });
+      clearTimeout(timer);
+      assert.equal(going, onPartition(1), "the other partition was read to its end");
+      assert.ok(
+        stopped.length > 0 && stopped.every((offset) => offset === 0),
+        "nothing past the stop",
+      );
+      const again = await consumeCount(broker, group, [topic], onPartition(0));
+      assert.deepEqual(
+        again.map((r) => r.partition),
+        Array(onPartition(0)).fill(0),
+        "the stopped partition was not committed; the other was",
+      );
     } finally {
       await broker.close();
     }

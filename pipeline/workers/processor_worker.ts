@@ -13,7 +13,7 @@ import { runArchiveFlusher } from "../clickstream/archiver.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../clickstream/events.ts";
 import { ParquetArchive } from "../clickstream/parquet_archive.ts";
 
-serveWorker<ProcessorJob>(async ({ config, stream }, signal) => {
+serveWorker<ProcessorJob>(async ({ config, stream }, signal, { errorEvent }) => {
   const log = consoleLogger(`processor:${stream}`);
   const pipeline = await openPipeline(config, log, signal);
   let archive: ParquetArchive | undefined;
@@ -33,7 +33,16 @@ serveWorker<ProcessorJob>(async ({ config, stream }, signal) => {
     const { topic, group } = STREAM_TOPICS[stream];
     const processor = new StreamProcessor(
       streamDefinition(stream, config, { ...pipeline, archive }),
-      { ...pipeline, log, maxRecordBytes: config.maxRecordBytes },
+      {
+        ...pipeline,
+        log,
+        maxRecordBytes: config.maxRecordBytes,
+        processingErrors: {
+          share: config.processingErrorShare,
+          windowMs: config.processingErrorWindowMs,
+        },
+        report: errorEvent,
+      },
     );
     log.info(`consuming "${topic}" as group "${group}"`);
     await processor.run(group, signal, config.batchSize);

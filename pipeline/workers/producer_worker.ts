@@ -34,7 +34,7 @@ function source(plan: ProducePlan, signal: AbortSignal, log: Logger): AsyncItera
   }
 }
 
-serveWorker<ProducerJob>(async ({ config, plans }, signal, progress) => {
+serveWorker<ProducerJob>(async ({ config, plans }, signal, { progress }) => {
   const log = consoleLogger("producer");
   const broker = await connectBroker(config, log, signal);
   try {

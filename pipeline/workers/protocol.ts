@@ -5,6 +5,7 @@
 
 import type { Config } from "../../config.ts";
 import type { StreamName } from "../stream_names.ts";
+import type { ProcessorErrorEvent } from "../processor_errors.ts";
 
 /** Where a producer takes its records from. */
 export type ProducerSource =
@@ -42,6 +43,8 @@ export type ToWorker<J> = { type: "start"; job: J } | { type: "stop" };
 export type FromWorker =
   | { type: "started" }
   | { type: "progress"; sent: number }
+  /** A processor's processing error or stopped partition, for the health report. */
+  | { type: "error-event"; event: ProcessorErrorEvent }
   | { type: "finished"; sent?: number }
   | { type: "failed"; message: string };
 
@@ -53,18 +56,19 @@ export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
-/**
- * Starts a worker module with a job.
- *
- * @param onProgress told of progress messages (records sent so far)
- * @param stopTimeoutMs how long `stop` waits for the worker to finish before terminating it
- */
-export function startWorker<J>(
-  module: URL,
-  job: J,
-  onProgress?: (sent: number) => void,
-  stopTimeoutMs = 10_000,
-): WorkerHandle {
+/** What a started worker's owner is told, and how long it waits for a stop. */
+export interface WorkerOptions {
+  /** Told of progress messages (records sent so far). */
+  onProgress?(sent: number): void;
+  /** Told of a processor's processing errors and stopped partitions. */
+  onErrorEvent?(event: ProcessorErrorEvent): void;
+  /** How long `stop` waits for the worker to finish before terminating it, ms (default 10 s). */
+  stopTimeoutMs?: number;
+}
+
+/** Starts a worker module with a job. */
+export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {}): WorkerHandle {
+  const { onProgress, onErrorEvent, stopTimeoutMs = 10_000 } = options;
   const worker = new Worker(module, { type: "module" });
   let settled = false;
   let forceStop!: () => void;
@@ -77,6 +81,7 @@ export function startWorker<J>(
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if (message.type === "progress") onProgress?.(message.sent);
+      if (message.type === "error-event") onErrorEvent?.(message.event);
       if (message.type === "finished") {
         settled = true;
         worker.terminate();
@@ -110,19 +115,30 @@ export function startWorker<J>(
   };
 }
 
+/** What a job running in a worker can tell the main thread. */
+export interface WorkerChannel {
+  /** Records sent so far. */
+  progress(sent: number): void;
+  /** A processor's processing error or stopped partition. */
+  errorEvent(event: ProcessorErrorEvent): void;
+}
+
 /**
  * Runs a job inside a worker: calls `run` on "start", aborts its signal on
  * "stop", and reports the outcome to the main thread.
  */
 export function serveWorker<J>(
-  run: (job: J, signal: AbortSignal, progress: (sent: number) => void) => Promise<number | void>,
+  run: (job: J, signal: AbortSignal, channel: WorkerChannel) => Promise<number | void>,
 ): void {
   const controller = new AbortController();
   const post = (message: FromWorker) => self.postMessage(message);
   self.onmessage = (event: MessageEvent<ToWorker<J>>) => {
     if (event.data.type === "stop") return controller.abort();
     post({ type: "started" });
-    run(event.data.job, controller.signal, (sent) => post({ type: "progress", sent }))
+    run(event.data.job, controller.signal, {
+      progress: (sent) => post({ type: "progress", sent }),
+      errorEvent: (errorEvent) => post({ type: "error-event", event: errorEvent }),
+    })
       .then((sent) => post({ type: "finished", sent: sent ?? undefined }))
       .catch((error) => post({ type: "failed", message: String(error?.stack ?? error) }));
   };

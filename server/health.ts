@@ -1,0 +1,167 @@
+/**
+ * Liveness and readiness of a StreamBoard process, behind one port
+ * (`HealthPort`) that `/healthz` and `/readyz` read.
+ *
+ * The processors report what goes wrong (`pipeline/processor_errors.ts`);
+ * `HealthBoard` keeps it: processing errors make the process "degraded" (it
+ * runs, a bug costs single records), a stopped partition or a failed
+ * processor makes it not ready until the deployment is fixed and restarted.
+ * Readiness also asks the broker and the stores, each within a time limit.
+ */
+
+import type { PartitionStop } from "../pipeline/errors.ts";
+import type { ProcessorErrorEvent } from "../pipeline/processor_errors.ts";
+
+/** Processing errors of one partition since the process started. */
+export interface ProcessingErrorCount {
+  stream: string;
+  partition: number;
+  count: number;
+  /** When the last one was dead-lettered, ms since the epoch. */
+  lastAt: number;
+}
+
+/** What `/healthz` shows: the process lives; "degraded" once a bug cost records or stopped a partition. */
+export interface HealthReport {
+  status: "ok" | "degraded";
+  processingErrors: { total: number; partitions: ProcessingErrorCount[] };
+  stopped: PartitionStop[];
+}
+
+/** Whether a dependency answered. */
+export interface DependencyCheck {
+  name: string;
+  ok: boolean;
+  /** Why not, when it did not. */
+  error?: string;
+}
+
+/** What `/readyz` shows: ready when every partition runs and the broker and stores answer. */
+export interface Readiness {
+  ready: boolean;
+  /** Partitions stopped, each with why. */
+  stopped: PartitionStop[];
+  /** Processors whose worker failed and is being started again. */
+  failedProcessors: Array<{ stream: string; error: string }>;
+  dependencies: DependencyCheck[];
+}
+
+/** The port the health routes read. */
+export interface HealthPort {
+  /** Liveness: cheap, touches no server. */
+  health(): HealthReport;
+  /** Readiness: asks the broker and the stores. */
+  readiness(): Promise<Readiness>;
+}
+
+/** A dependency readiness asks: `check` resolves when it answers. */
+export interface Probe {
+  name: string;
+  check(): Promise<unknown>;
+}
+
+/** Collects what the processors report. */
+export class HealthBoard {
+  readonly #errors = new Map<string, ProcessingErrorCount>();
+  readonly #stopped = new Map<string, PartitionStop>();
+  readonly #failed = new Map<string, string>();
+
+  /** Takes one processor report. */
+  report(event: ProcessorErrorEvent): void {
+    if (event.kind === "stopped") {
+      const { stop } = event;
+      this.#stopped.set(`${stop.stream}/${stop.partition}`, stop);
+      return;
+    }
+    const key = `${event.stream}/${event.partition}`;
+    const count = this.#errors.get(key) ??
+      { stream: event.stream, partition: event.partition, count: 0, lastAt: event.at };
+    count.count++;
+    count.lastAt = Math.max(count.lastAt, event.at);
+    this.#errors.set(key, count);
+  }
+
+  /** A stream's processor (re)started: its partitions run again. */
+  processorStarted(stream: string): void {
+    this.#failed.delete(stream);
+    for (const [key, stop] of this.#stopped) {
+      if (stop.stream === stream) this.#stopped.delete(key);
+    }
+  }
+
+  /** A stream's processor failed (it is started again with backoff). */
+  processorFailed(stream: string, error: string): void {
+    this.#failed.set(stream, error);
+  }
+
+  /** The liveness report. */
+  health(): HealthReport {
+    const partitions = [...this.#errors.values()].map((c) => ({ ...c }));
+    const total = partitions.reduce((sum, c) => sum + c.count, 0);
+    const stopped = this.stopped();
+    return {
+      status: total > 0 || stopped.length > 0 ? "degraded" : "ok",
+      processingErrors: { total, partitions },
+      stopped,
+    };
+  }
+
+  /** Partitions stopped, by stream and partition. */
+  stopped(): PartitionStop[] {
+    return [...this.#stopped.values()].sort((a, b) =>
+      a.stream.localeCompare(b.stream) || a.partition - b.partition
+    );
+  }
+
+  /** Failed processors, by stream. */
+  failedProcessors(): Array<{ stream: string; error: string }> {
+    return [...this.#failed].map(([stream, error]) => ({ stream, error })).sort((a, b) =>
+      a.stream.localeCompare(b.stream)
+    );
+  }
+}
+
+/** Options of `healthPort`. */
+export interface HealthPortOptions {
+  board: HealthBoard;
+  probes: Probe[];
+  /** Longest wait for one probe, ms; a slower dependency counts as not answering. */
+  probeTimeoutMs: number;
+}
+
+/** The health port over a board and the dependencies readiness asks. */
+export function healthPort({ board, probes, probeTimeoutMs }: HealthPortOptions): HealthPort {
+  return {
+    health: () => board.health(),
+    readiness: async () => {
+      const dependencies = await Promise.all(probes.map((p) => ask(p, probeTimeoutMs)));
+      const stopped = board.stopped();
+      const failedProcessors = board.failedProcessors();
+      return {
+        ready: stopped.length === 0 && failedProcessors.length === 0 &&
+          dependencies.every((d) => d.ok),
+        stopped,
+        failedProcessors,
+        dependencies,
+      };
+    },
+  };
+}
+
+async function ask(probe: Probe, timeoutMs: number): Promise<DependencyCheck> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([probe.check(), late]);
+    return { name: probe.name, ok: true };
+  } catch (error) {
+    return { name: probe.name, ok: false, error: String((error as Error)?.message ?? error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { HealthBoard, healthPort } from "./health.ts";
+import type { PartitionStop } from "../pipeline/errors.ts";
+
+const stop: PartitionStop = {
+  stream: "sales",
+  topic: "sales",
+  partition: 2,
+  offset: 41,
+  code: "processing-errors",
+  reason: "more than 5 % of its records in the last 60 s made the processor throw",
+  at: 1000,
+};
+
+Deno.test("health is ok until a processing error, then degraded with the counts per partition", () => {
+  const board = new HealthBoard();
+  assert.deepEqual(board.health(), {
+    status: "ok",
+    processingErrors: { total: 0, partitions: [] },
+    stopped: [],
+  });
+  board.report({ kind: "processing-error", stream: "users", partition: 1, offset: 7, at: 10 });
+  board.report({ kind: "processing-error", stream: "users", partition: 1, offset: 9, at: 20 });
+  board.report({ kind: "processing-error", stream: "sales", partition: 0, offset: 3, at: 15 });
+  const health = board.health();
+  assert.equal(health.status, "degraded");
+  assert.equal(health.processingErrors.total, 3);
+  assert.deepEqual(health.processingErrors.partitions, [
+    { stream: "users", partition: 1, count: 2, lastAt: 20 },
+    { stream: "sales", partition: 0, count: 1, lastAt: 15 },
+  ]);
+});
+
+Deno.test("readiness fails naming a stopped partition and why, until its processor restarts", async () => {
+  const board = new HealthBoard();
+  const health = healthPort({ board, probes: [], probeTimeoutMs: 100 });
+  assert.equal((await health.readiness()).ready, true);
+  board.report({ kind: "stopped", stop });
+  const readiness = await health.readiness();
+  assert.equal(readiness.ready, false);
+  assert.deepEqual(readiness.stopped, [stop]);
+  assert.equal(health.health().status, "degraded");
+  board.processorStarted("users");
+  assert.equal((await health.readiness()).ready, false, "another stream's restart changes nothing");
+  board.processorStarted("sales");
+  assert.equal((await health.readiness()).ready, true);
+});
+
+Deno.test("readiness fails while a processor has failed, and when a dependency does not answer in time", async () => {
+  const board = new HealthBoard();
+  let up = true;
+  const health = healthPort({
+    board,
+    probes: [
+      { name: "broker", check: () => Promise.resolve(3) },
+      {
+        name: "raw store",
+        check: () => up ? Promise.resolve() : new Promise(() => {}),
+      },
+      { name: "aggregate store", check: () => Promise.reject(new Error("connection refused")) },
+    ],
+    probeTimeoutMs: 50,
+  });
+  up = false;
+  board.processorFailed("clicks", "cannot open the store");
+  const readiness = await health.readiness();
+  assert.equal(readiness.ready, false);
+  assert.deepEqual(readiness.failedProcessors, [
+    { stream: "clicks", error: "cannot open the store" },
+  ]);
+  assert.deepEqual(readiness.dependencies, [
+    { name: "broker", ok: true },
+    { name: "raw store", ok: false, error: "no answer within 50 ms" },
+    { name: "aggregate store", ok: false, error: "connection refused" },
+  ]);
+});
