@@ -45,10 +45,20 @@ Deno.test({
       });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
+      const streams: string[] = [];
+      page.on("request", (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path.startsWith("/api/")) streams.push(path);
+      });
       await page.goto(app.url);
       await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
         timeout: 10_000,
       });
+      assert.deepEqual(
+        streams,
+        ["/api/stream/users"],
+        "one stream, shared by every island and the badge",
+      );
 
       const before = await count(page, "count-total");
       await page.waitForFunction(
