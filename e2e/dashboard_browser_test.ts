@@ -47,8 +47,10 @@ Deno.test({
       page.on("pageerror", (error) => errors.push(error.message));
       const streams: string[] = [];
       page.on("request", (request) => {
-        const path = new URL(request.url()).pathname;
-        if (path.startsWith("/api/")) streams.push(path);
+        const url = new URL(request.url());
+        if (url.origin === new URL(app.url).origin && url.pathname.startsWith("/api/")) {
+          streams.push(url.pathname);
+        }
       });
       await page.goto(app.url);
       await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
