@@ -3,8 +3,8 @@
 
 import * as $0 from "./routes/_app.tsx";
 import * as $1 from "./routes/add_user.ts";
-import * as $2 from "./routes/api/stream.ts";
-import * as $3 from "./routes/api/stream/[dashboard].ts";
+import * as $2 from "./routes/api/pages/[page].ts";
+import * as $3 from "./routes/api/stream/[page].ts";
 import * as $4 from "./routes/clicks.tsx";
 import * as $5 from "./routes/export/csv.ts";
 import * as $6 from "./routes/export/products/[file].ts";
@@ -41,8 +41,8 @@ const manifest: Manifest = {
   routes: {
     "./routes/_app.tsx": $0,
     "./routes/add_user.ts": $1,
-    "./routes/api/stream.ts": $2,
-    "./routes/api/stream/[dashboard].ts": $3,
+    "./routes/api/pages/[page].ts": $2,
+    "./routes/api/stream/[page].ts": $3,
     "./routes/clicks.tsx": $4,
     "./routes/export/csv.ts": $5,
     "./routes/export/products/[file].ts": $6,

@@ -8,9 +8,8 @@ import { assertSafeToListen, type Config, loadConfig } from "./config.ts";
 import manifest from "./fresh.gen.ts";
 import { createApp } from "./server/app.ts";
 import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
-import { runLiveFeed } from "./server/live_feed.ts";
-import { usersHub } from "./server/users_data.ts";
-import { dashboardHubs, dashboardReads, runDashboardFeed } from "./server/dashboard_feed.ts";
+import { pageHubs, runLiveFeed } from "./server/live_feed.ts";
+import { dashboardPages } from "./server/pages.ts";
 import { SALES } from "./pipeline/sales/sales_stream.ts";
 import type { StreamName } from "./pipeline/stream_names.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
@@ -95,9 +94,8 @@ export async function start(config: Config): Promise<Running> {
   assertSafeToListen(config);
   const log = consoleLogger("web");
   const pipeline = await openPipeline(config, log);
-  const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
-  const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
-  const hubs = dashboardHubs(config, reads);
+  const pages = dashboardPages({ ...pipeline, now: Date.now });
+  const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
   const topic = STREAM_TOPICS[config.streams[0]].topic;
   const probes: Probe[] = [
@@ -112,9 +110,8 @@ export async function start(config: Config): Promise<Running> {
   const app = createApp(manifest, {
     config,
     ...pipeline,
-    hub,
+    pages,
     hubs,
-    reads,
     log,
     health,
     now: Date.now,
@@ -142,11 +139,10 @@ export async function start(config: Config): Promise<Running> {
   const { hostname, port } = server.addr;
   const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`;
   const controller = new AbortController();
-  const feed = runLiveFeed({ ...pipeline, hub, log, signal: controller.signal });
-  const dashboardFeed = runDashboardFeed({
+  const feed = runLiveFeed({
     broker: pipeline.broker,
+    pages,
     hubs,
-    reads,
     log,
     signal: controller.signal,
   });
@@ -177,12 +173,11 @@ export async function start(config: Config): Promise<Running> {
     stop: () =>
       stopping ??= (async () => {
         controller.abort();
-        hub.close();
-        for (const dashboardHub of Object.values(hubs)) dashboardHub.close();
+        for (const hub of hubs.values()) hub.close();
         await producer?.stop();
         await Promise.all(processors.map((p) => p.stop()));
         await server.shutdown();
-        await Promise.all([feed, dashboardFeed]);
+        await feed;
         await pipeline.close();
       })(),
   };

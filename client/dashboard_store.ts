@@ -1,6 +1,6 @@
 /**
- * The browser's live state of the sales, clickstream and products pages. Per
- * dashboard, one `EventSource` on `/api/stream/<dashboard>` shared by every
+ * The browser's live state of every page (users, sales, clickstream,
+ * products). Per page, one `EventSource` on `/api/stream/<page>` shared by every
  * island of the page; its `snapshot` (on connect and resync) and `update`
  * events each carry the whole snapshot, which replaces a signal the islands
  * render. Until the first event arrives each island shows the part of the
@@ -11,19 +11,7 @@
 
 import { type Signal, signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type {
-  ClicksSnapshot,
-  Dashboard,
-  ProductsSnapshot,
-  SalesSnapshot,
-} from "../server/dashboards.ts";
-
-/** The snapshot type of each dashboard. */
-export interface DashboardSnapshots {
-  sales: SalesSnapshot;
-  clicks: ClicksSnapshot;
-  products: ProductsSnapshot;
-}
+import type { Dashboard, DashboardSnapshots } from "../server/dashboards.ts";
 
 /**
  * State of a live connection: `offline` when the browser gave up (the server

@@ -93,3 +93,31 @@ Deno.test("the connection state follows open, error and a permanent close", () =
   opened[0].emit("error");
   assert.equal(store.connection.value, "offline");
 });
+
+Deno.test("the users page is a dashboard like the others: one stream on /api/stream/users, whole snapshots", () => {
+  const opened: FakeSource[] = [];
+  const store = new DashboardStore("users", (url) => {
+    const source = new FakeSource(url);
+    opened.push(source);
+    return source;
+  });
+  store.connect();
+  assert.equal(opened[0].url, "/api/stream/users");
+  const stats = { total: 1, male: 1, female: 0, other: 0, rejected: 0 };
+  const ada = {
+    uuid: "u-1",
+    fullName: "Ada Lovelace",
+    gender: "female" as const,
+    age: 36,
+    country: "United Kingdom",
+    city: "London",
+    email: "ada@example.com",
+    picture: "",
+    ts: 1,
+  };
+  opened[0].emit("snapshot", { stats, users: [] });
+  assert.deepEqual(store.snapshot.value, { stats, users: [] });
+  opened[0].emit("update", { stats: { ...stats, total: 2, female: 1 }, users: [ada] });
+  assert.equal(store.snapshot.value?.stats.total, 2);
+  assert.deepEqual(store.snapshot.value?.users, [ada]);
+});

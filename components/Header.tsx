@@ -1,9 +1,10 @@
 /** The page header: product name, navigation and the live status badge. */
 
-import LiveStatus, { type LiveStream } from "../islands/LiveStatus.tsx";
+import LiveStatus from "../islands/LiveStatus.tsx";
+import type { Dashboard } from "../server/dashboards.ts";
 
 /** The pages in the navigation, with the live stream each follows. */
-export const NAV: ReadonlyArray<{ href: string; label: string; stream: LiveStream }> = [
+export const NAV: ReadonlyArray<{ href: string; label: string; stream: Dashboard }> = [
   { href: "/", label: "Users", stream: "users" },
   { href: "/sales", label: "Sales", stream: "sales" },
   { href: "/clicks", label: "Clickstream", stream: "clicks" },

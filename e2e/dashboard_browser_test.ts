@@ -43,10 +43,22 @@ Deno.test({
       });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
+      const streams: string[] = [];
+      page.on("request", (request) => {
+        const url = new URL(request.url());
+        if (url.origin === new URL(app.url).origin && url.pathname.startsWith("/api/")) {
+          streams.push(url.pathname);
+        }
+      });
       await page.goto(app.url);
       await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
         timeout: LIVE_WAIT_MS,
       });
+      assert.deepEqual(
+        streams,
+        ["/api/stream/users"],
+        "one stream, shared by every island and the badge",
+      );
 
       const before = await count(page, "count-total");
       await page.waitForFunction(

@@ -243,13 +243,15 @@ function concretePath(random: Random, endpoint: string): string {
   }
   return endpoint
     .replace(
-      ":dashboard",
+      ":page",
       () =>
         random.pick([
           "sales",
           "clicks",
           "products",
           "users",
+          "constructor",
+          "__proto__",
           "..%2f..%2fdeno.json",
           "%ff",
           "SALES",

@@ -36,7 +36,8 @@ export const USER_ENDPOINTS = [
   "/users",
   "/last_user",
   "/export/csv",
-  "/api/stream",
+  "/api/stream/:page",
+  "/api/pages/:page",
   "/stats",
 ];
 
@@ -133,7 +134,7 @@ export async function fuzzHttp(options: HttpFuzzOptions): Promise<HttpFuzzResult
 
 /** A plain first request to an endpoint, to warm it up before memory is measured. */
 function firstOf(endpoint: string): HostileRequest {
-  const target = endpoint === "static" ? "/styles.css" : endpoint.replace(":dashboard", "sales")
+  const target = endpoint === "static" ? "/styles.css" : endpoint.replace(":page", "users")
     .replace(":file", "none.csv");
   return {
     index: -1,

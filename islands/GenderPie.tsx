@@ -5,8 +5,8 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ArcElement, Chart, Legend, PieController, Tooltip } from "chart.js";
-import { connectLive, stats } from "../client/live_store.ts";
-import type { UserStats } from "../server/users_data.ts";
+import { useDashboard } from "../client/dashboard_store.ts";
+import type { UserStats } from "../server/dashboards.ts";
 import { PieFallback } from "../components/PieFallback.tsx";
 
 Chart.register(PieController, ArcElement, Legend, Tooltip);
@@ -28,10 +28,9 @@ export default function GenderPie({ initial }: GenderPieProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<"pie"> | null>(null);
   const [mounted, setMounted] = useState(false);
-  const s = stats.value ?? initial;
+  const s = useDashboard("users", initial, (snapshot) => snapshot.stats);
 
   useEffect(() => {
-    connectLive({ stats: initial });
     setMounted(true);
     return () => chart.current?.destroy();
   }, []);

@@ -1,7 +1,7 @@
 /** The newest user's card: photo, name, country, updated live. */
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { connectLive, users } from "../client/live_store.ts";
+import { useDashboard } from "../client/dashboard_store.ts";
 import type { UserSummary } from "../pipeline/users/randomuser.ts";
 
 /** Props: the newest user as rendered on the server, if any. */
@@ -11,7 +11,6 @@ export interface LastUserProps {
 
 /** The "last user" card. */
 export default function LastUser({ initial }: LastUserProps) {
-  useEffect(() => connectLive({}), []);
   // A photo that cannot load (offline: RandomUser's photos live on randomuser.me) shows the
   // plain avatar instead of a broken image.
   const [unreachable, setUnreachable] = useState<string | null>(null);
@@ -21,7 +20,7 @@ export default function LastUser({ initial }: LastUserProps) {
     const img = photo.current;
     if (img?.complete && img.naturalWidth === 0) setUnreachable(img.getAttribute("src"));
   }, []);
-  const user = users.value[0] ?? initial;
+  const user = useDashboard("users", initial, (snapshot) => snapshot.users[0] ?? null);
   if (!user) {
     return (
       <article class="card last-user" data-testid="last-user">

@@ -1,16 +1,12 @@
 /** The live connection badge of the header. */
 
 import { useEffect } from "preact/hooks";
-import { connection, connectLive } from "../client/live_store.ts";
 import { connectDashboard, dashboardStore } from "../client/dashboard_store.ts";
 import type { Dashboard } from "../server/dashboards.ts";
 
-/** Which live stream a page follows: the users page's or one of the dashboards'. */
-export type LiveStream = "users" | Dashboard;
-
-/** Props: the page's stream; the users page's when absent. */
+/** Props: the page whose stream the badge shows; the users page's when absent. */
 export interface LiveStatusProps {
-  stream?: LiveStream;
+  stream?: Dashboard;
 }
 
 const LABELS = {
@@ -23,10 +19,9 @@ const LABELS = {
 /** Shows whether the page receives live updates from its own stream. */
 export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
   useEffect(() => {
-    if (stream === "users") connectLive({});
-    else connectDashboard(stream);
+    connectDashboard(stream);
   }, [stream]);
-  const state = stream === "users" ? connection.value : dashboardStore(stream).connection.value;
+  const state = dashboardStore(stream).connection.value;
   return (
     <span
       class={`status status-${state}`}

@@ -1,8 +1,7 @@
 /** Total users and the gender counters, updated live. */
 
-import { useEffect } from "preact/hooks";
-import { connectLive, stats } from "../client/live_store.ts";
-import type { UserStats } from "../server/users_data.ts";
+import { useDashboard } from "../client/dashboard_store.ts";
+import type { UserStats } from "../server/dashboards.ts";
 
 /** Props: the counters as rendered on the server. */
 export interface UserCountersProps {
@@ -13,8 +12,7 @@ const format = (n: number) => n.toLocaleString("en-US");
 
 /** The KPI cards of the users dashboard. */
 export default function UserCounters({ initial }: UserCountersProps) {
-  useEffect(() => connectLive({ stats: initial }), []);
-  const s = stats.value ?? initial;
+  const s = useDashboard("users", initial, (snapshot) => snapshot.stats);
   const cards = [
     ["Total users", s.total, "total"],
     ["Male", s.male, "male"],

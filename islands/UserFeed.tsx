@@ -1,7 +1,6 @@
 /** The live list of the newest users. */
 
-import { useEffect } from "preact/hooks";
-import { connectLive, users } from "../client/live_store.ts";
+import { useDashboard } from "../client/dashboard_store.ts";
 import type { UserSummary } from "../pipeline/users/randomuser.ts";
 
 /** Props: the newest users as rendered on the server. */
@@ -13,8 +12,7 @@ const time = (ts: number) => new Date(ts).toISOString().slice(11, 19);
 
 /** Newest users first; new arrivals slide in at the top. */
 export default function UserFeed({ initial }: UserFeedProps) {
-  useEffect(() => connectLive({ users: initial }), []);
-  const list = users.value.length > 0 ? users.value : initial;
+  const list = useDashboard("users", initial, (snapshot) => snapshot.users);
   return (
     <section class="card feed">
       <h2>Newest users</h2>

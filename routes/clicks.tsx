@@ -12,7 +12,7 @@ import DeviceSplit from "../islands/DeviceSplit.tsx";
 /** `GET /clicks` renders the page with the current snapshot. */
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return ctx.render(await ctx.state.reads.clicks());
+    return ctx.render(await ctx.state.pages.clicks.read());
   },
 };
 

@@ -3,9 +3,15 @@ import world from "world-atlas/countries-110m.json" with { type: "json" };
 import manifest from "../fresh.gen.ts";
 import { DEFAULTS } from "../config.ts";
 import { createApp } from "../server/app.ts";
-import { LiveHub } from "../server/live_hub.ts";
-import type { AppState, DashboardReads } from "../server/state.ts";
-import type { ClicksSnapshot, ProductsSnapshot, SalesSnapshot } from "../server/dashboards.ts";
+import { pageHubs } from "../server/live_feed.ts";
+import type { AppState } from "../server/state.ts";
+import type {
+  ClicksSnapshot,
+  DashboardPages,
+  ProductsSnapshot,
+  SalesSnapshot,
+} from "../server/dashboards.ts";
+import { usersSnapshot } from "../server/users_data.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
@@ -154,38 +160,38 @@ export const EMPTY: { sales: SalesSnapshot; clicks: ClicksSnapshot; products: Pr
   },
 };
 
-/** Fixed reads of the sample snapshots. */
-export const SAMPLE_READS: DashboardReads = {
-  sales: () => Promise.resolve(SALES),
-  clicks: () => Promise.resolve(CLICKS),
-  products: () => Promise.resolve(PRODUCTS),
-};
+/** Snapshots of the sales, clickstream and products pages. */
+type Snapshots = { sales: SalesSnapshot; clicks: ClicksSnapshot; products: ProductsSnapshot };
 
-const EMPTY_READS: DashboardReads = {
-  sales: () => Promise.resolve(EMPTY.sales),
-  clicks: () => Promise.resolve(EMPTY.clicks),
-  products: () => Promise.resolve(EMPTY.products),
-};
+/** The sample snapshots. */
+const SAMPLE: Snapshots = { sales: SALES, clicks: CLICKS, products: PRODUCTS };
 
-/** Runs `fn` against an app whose dashboards read `reads` (real embedded stores, real hubs). */
+/**
+ * Runs `fn` against an app whose sales, clickstream and products pages read
+ * `snapshots` and whose users page reads the (empty) real embedded stores.
+ */
 async function withApp(
-  reads: DashboardReads,
+  snapshots: Snapshots,
   fn: (app: ReturnType<typeof createApp>) => Promise<void>,
 ): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-dashboards-" });
   const config = { ...DEFAULTS, dataDir, produce: false };
   const pipeline = await openPipeline(config, silentLogger);
-  const hub = () =>
-    new LiveHub({ replay: 10, clientBuffer: 10, snapshot: () => Promise.resolve([]) });
-  const hubs = { sales: hub(), clicks: hub(), products: hub() };
+  const fixed = <S>(snapshot: S) => ({ liveTopics: [], read: () => Promise.resolve(snapshot) });
+  const pages: DashboardPages = {
+    users: { liveTopics: [], read: () => usersSnapshot(pipeline.raw, pipeline.aggregates) },
+    sales: fixed(snapshots.sales),
+    clicks: fixed(snapshots.clicks),
+    products: fixed(snapshots.products),
+  };
+  const hubs = pageHubs(pages, { sseReplay: 10, sseClientBuffer: 10 });
   const state: AppState = {
     config,
     broker: pipeline.broker,
     raw: pipeline.raw,
     aggregates: pipeline.aggregates,
-    hub: hub(),
+    pages,
     hubs,
-    reads,
     log: silentLogger,
     health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
     now: () => Date.UTC(2025, 1, 16, 7, 30),
@@ -193,7 +199,7 @@ async function withApp(
   try {
     await fn(createApp(manifest, state));
   } finally {
-    for (const h of [state.hub, ...Object.values(hubs)]) h.close();
+    for (const hub of hubs.values()) hub.close();
     await pipeline.close();
     await Deno.remove(dataDir, { recursive: true });
   }
@@ -230,7 +236,7 @@ function text(fragment: string): string {
 }
 
 Deno.test("GET /sales shows the KPIs, locations, charts and product table before any script", async () => {
-  await withApp(SAMPLE_READS, async (app) => {
+  await withApp(SAMPLE, async (app) => {
     const html = await page(app, "/sales");
     assert.equal(text(byTestId(html, "kpi-revenue")), "12,345.60");
     assert.equal(text(byTestId(html, "kpi-transactions")), "42");
@@ -265,7 +271,7 @@ Deno.test("GET /sales shows the KPIs, locations, charts and product table before
 });
 
 Deno.test("GET /sales renders a product name as text, in the page and in the islands' props", async () => {
-  await withApp(SAMPLE_READS, async (app) => {
+  await withApp(SAMPLE, async (app) => {
     const html = await page(app, "/sales");
     assert.ok(!html.includes(HOSTILE), "the raw name never appears as markup");
     assert.match(html, /&lt;img src=x onerror=alert\(1\)>/);
@@ -274,7 +280,7 @@ Deno.test("GET /sales renders a product name as text, in the page and in the isl
 });
 
 Deno.test("GET /clicks shows rates, totals, top items, ratings and devices before any script", async () => {
-  await withApp(SAMPLE_READS, async (app) => {
+  await withApp(SAMPLE, async (app) => {
     const html = await page(app, "/clicks");
     const rates = byTestId(html, "clicks-rates");
     assert.equal(text(byTestId(rates, "rate-clicks")), "12.5");
@@ -306,7 +312,7 @@ Deno.test("GET /clicks shows rates, totals, top items, ratings and devices befor
 });
 
 Deno.test("GET /products shows the windows, their CSV links, the watermark and rejections", async () => {
-  await withApp(SAMPLE_READS, async (app) => {
+  await withApp(SAMPLE, async (app) => {
     const html = await page(app, "/products");
     assert.equal(text(byTestId(html, "products-watermark")), "2025-02-16 07:29:10");
     assert.equal(text(byTestId(html, "products-rejected-invalid")), "4");
@@ -328,7 +334,7 @@ Deno.test("GET /products shows the windows, their CSV links, the watermark and r
 });
 
 Deno.test("the dashboards say so when they have no data yet", async () => {
-  await withApp(EMPTY_READS, async (app) => {
+  await withApp(EMPTY, async (app) => {
     const sales = await page(app, "/sales");
     assert.equal(text(byTestId(sales, "kpi-revenue")), "0.00");
     assert.equal(text(byTestId(sales, "sales-table")), "No sales yet");
@@ -351,7 +357,7 @@ Deno.test("the dashboards say so when they have no data yet", async () => {
 });
 
 Deno.test("every page links the four dashboards and its live badge follows the page's own stream", async () => {
-  await withApp(SAMPLE_READS, async (app) => {
+  await withApp(SAMPLE, async (app) => {
     const streams = {
       "/": "users",
       "/sales": "sales",
@@ -381,7 +387,7 @@ Deno.test("every page links the four dashboards and its live badge follows the p
 });
 
 Deno.test("the world map's shapes are served by the app and are world-atlas's countries-110m", async () => {
-  await withApp(SAMPLE_READS, async (app) => {
+  await withApp(SAMPLE, async (app) => {
     const res = await app.request("/geo/countries-110m.topojson");
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), world, "static/geo/ holds an unchanged copy");

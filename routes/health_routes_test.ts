@@ -11,7 +11,6 @@ import { DEFAULTS } from "../config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
 import type { AppState } from "../server/state.ts";
-import { LiveHub } from "../server/live_hub.ts";
 import { HealthBoard, healthPort, type Readiness } from "../server/health.ts";
 import { EmbeddedLog } from "../pipeline/embedded/log_broker.ts";
 import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
@@ -26,7 +25,8 @@ import { silentLogger } from "../pipeline/logger.ts";
 import { delay } from "../pipeline/async.ts";
 import { UnavailableError } from "../pipeline/errors.ts";
 import type { BrokerRecord, RawStore } from "../pipeline/ports.ts";
-import type { DashboardReads } from "../server/state.ts";
+import { dashboardPages } from "../server/pages.ts";
+import { pageHubs } from "../server/live_feed.ts";
 import { override } from "../pipeline/testing/crashing.ts";
 
 const encoder = new TextEncoder();
@@ -45,14 +45,12 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
     eventIds: new SqliteEventIdStore(`${dir}/store.db`),
   };
   const board = new HealthBoard();
-  const hub = () =>
-    new LiveHub({ replay: 10, clientBuffer: 10, snapshot: () => Promise.resolve([]) });
+  const pages = dashboardPages({ ...pipeline, now: Date.now });
   const state: AppState = {
     config: { ...DEFAULTS, dataDir: dir },
     ...pipeline,
-    hub: hub(),
-    hubs: { sales: hub(), clicks: hub(), products: hub() },
-    reads: {} as DashboardReads,
+    pages,
+    hubs: pageHubs(pages, { sseReplay: 10, sseClientBuffer: 10 }),
     log: silentLogger,
     health: healthPort({
       board,
@@ -66,7 +64,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
   };
   const app = createApp(manifest, state);
   const close = async () => {
-    for (const h of [state.hub, ...Object.values(state.hubs)]) h.close();
+    for (const h of state.hubs.values()) h.close();
     await Promise.all(Object.values(pipeline).map((p) => p.close()));
     await Deno.remove(dir, { recursive: true });
   };

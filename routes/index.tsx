@@ -1,7 +1,7 @@
-/** `/`: the users dashboard, server-rendered with current data, then live through SSE. */
+/** `/`: the users page, server-rendered with its snapshot, then live through `/api/stream/users`. */
 
 import type { Handlers, PageProps } from "../server/app.ts";
-import { type UsersSnapshot, usersSnapshot } from "../server/users_data.ts";
+import type { UsersSnapshot } from "../server/dashboards.ts";
 import { Header } from "../components/Header.tsx";
 import UserCounters from "../islands/UserCounters.tsx";
 import GenderPie from "../islands/GenderPie.tsx";
@@ -10,7 +10,7 @@ import UserFeed from "../islands/UserFeed.tsx";
 
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return ctx.render(await usersSnapshot(ctx.state.raw, ctx.state.aggregates));
+    return ctx.render(await ctx.state.pages.users.read());
   },
 };
 

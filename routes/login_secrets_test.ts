@@ -56,20 +56,28 @@ Deno.test("with keepLoginSecrets the store keeps them, and no API, page, SSE eve
   const f = await startFixture({ keepLoginSecrets: true });
   try {
     const users = usersWithSecrets(3);
-    const live = sseText(f, "/api/stream", (t) => users.every((u) => t.includes(u.login.uuid)));
+    const live = sseText(
+      f,
+      "/api/stream/users",
+      (t) => users.every((u) => t.includes(u.login.uuid)),
+    );
     await f.produce(users);
     await f.waitForUsers(3);
     const stored = await storedRecords(f);
     for (const field of LOGIN_SECRETS) assert.ok(stored.includes(`leak-${field}-0-x9q`), field);
 
     const served: Record<string, string> = {};
-    for (const path of ["/users", "/last_user", "/export/csv", "/"]) {
+    for (const path of ["/users", "/last_user", "/export/csv", "/", "/api/pages/users"]) {
       const res = await f.app.request(path);
       assert.equal(res.status, 200, path);
       served[path] = await res.text();
     }
-    served["/api/stream (live)"] = await live;
-    served["/api/stream (snapshot)"] = await sseText(f, "/api/stream", (t) => /data: .*\n/.test(t));
+    served["/api/stream/users (live)"] = await live;
+    served["/api/stream/users (snapshot)"] = await sseText(
+      f,
+      "/api/stream/users",
+      (t) => /data: .*\n/.test(t),
+    );
     for (const [path, body] of Object.entries(served)) {
       assert.ok(body.includes(users[2].login.uuid), `${path} shows the user`);
       assert.doesNotMatch(body, /leak-/, `${path} serves no login secret`);

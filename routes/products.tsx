@@ -10,7 +10,7 @@ import ClosedWindows from "../islands/ClosedWindows.tsx";
 /** `GET /products` renders the page with the current snapshot. */
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return ctx.render(await ctx.state.reads.products());
+    return ctx.render(await ctx.state.pages.products.read());
   },
 };
 

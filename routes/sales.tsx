@@ -12,7 +12,7 @@ import SalesTable from "../islands/SalesTable.tsx";
 /** `GET /sales` renders the page with the current snapshot. */
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return ctx.render(await ctx.state.reads.sales());
+    return ctx.render(await ctx.state.pages.sales.read());
   },
 };
 

@@ -58,7 +58,7 @@ Deno.test("sales of the largest total, past 2^53 cents in all: /sales, its SSE a
       })),
     );
     await until(
-      async () => (await f.state.reads.sales()).kpi.transactions >= SALES_COUNT,
+      async () => (await f.state.pages.sales.read()).kpi.transactions >= SALES_COUNT,
       30_000,
     );
 
@@ -68,7 +68,7 @@ Deno.test("sales of the largest total, past 2^53 cents in all: /sales, its SSE a
     const [total] = await f.pipeline.aggregates.totals(SALES.name, "all_revenue");
     assert.equal(total.value, cents);
 
-    const snapshot = await f.state.reads.sales();
+    const snapshot = await f.state.pages.sales.read();
     assert.equal(snapshot.kpi.revenueText, centsText(cents));
     assert.equal(snapshot.kpi.revenueText, "100099999999989.99");
     assert.equal(snapshot.kpi.averageTicketText, LARGEST_TOTAL);

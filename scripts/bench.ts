@@ -12,9 +12,11 @@
  * for products stored and windowed). The backlog rate is how fast the
  * processor drained what was left when the producer finished.
  * Latency: the full app (web + processor workers) with an SSE client on
- * `/api/stream`; after a one-second warm-up the producer sends `rate` users/s
+ * `/api/stream/users`; after a one-second warm-up the producer sends `rate` users/s
  * for `seconds`; each user's latency is the time from its produce timestamp
- * to its arrival over SSE.
+ * to its first showing in the page's list over SSE (updates are coalesced, so
+ * at high rates a user that never was among the newest at an update is not
+ * measured: `measured` counts those that were).
  * In services mode every run has topics, a database and a keyspace of its
  * own, deleted afterwards.
  */
@@ -160,7 +162,8 @@ async function latency(): Promise<
   const config: Config = { ...baseConfig(dataDir), streams: ["users"] };
   const app = await start({ ...config, host: "127.0.0.1" });
   const latencies: number[] = [];
-  const response = await fetch(new URL("/api/stream", app.url));
+  const shown = new Set<string>();
+  const response = await fetch(new URL("/api/stream/users", app.url));
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   const reading = (async () => {
@@ -174,9 +177,14 @@ async function latency(): Promise<
       while ((end = buffer.indexOf("\n\n")) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        if (!block.includes("event: users")) continue;
+        if (!block.includes("event: update")) continue;
+        // Each update is the page's whole list of newest users: a user counts when first shown.
         const data = JSON.parse(block.slice(block.indexOf("data: ") + 6));
-        for (const user of data.users) latencies.push(now - user.ts);
+        for (const user of data.users) {
+          if (shown.has(user.uuid)) continue;
+          shown.add(user.uuid);
+          latencies.push(now - user.ts);
+        }
       }
     }
   })();
@@ -258,7 +266,7 @@ for (const stream of STREAMS) {
   }
 }
 console.log(
-  `latency: ${RATE} users/s for ${SECONDS} s through web + processor, SSE client on /api/stream…`,
+  `latency: ${RATE} users/s for ${SECONDS} s through web + processor, SSE client on /api/stream/users…`,
 );
 const l = await latency();
 console.log(

@@ -1,16 +1,54 @@
 /**
- * What the sales, clickstream and products pages show: the shapes the server
- * renders first and then pushes whole over SSE (`/api/stream/<dashboard>`,
- * events `snapshot` and `update`, both carrying the dashboard's snapshot).
- * Each snapshot is small (tens of rows), so a whole one per update keeps the
- * browser's state simple and never partial.
+ * What the pages show and how each is kept live. Every page (users, sales,
+ * clickstream, products) is rendered first from its snapshot and then pushed
+ * whole over SSE (`/api/stream/<page>`, events `snapshot` and `update`, both
+ * carrying the page's snapshot); `GET /api/pages/<page>` answers the same
+ * snapshot as JSON. Each snapshot is small (tens of rows), so a whole one per
+ * update keeps the browser's state simple and never partial.
  */
 
-/** The dashboards besides the users page, by their SSE path segment. */
-export const DASHBOARDS = ["sales", "clicks", "products"] as const;
+import type { GenderStats, UserSummary } from "../pipeline/users/randomuser.ts";
 
-/** One of `DASHBOARDS`. */
-export type Dashboard = typeof DASHBOARDS[number];
+/**
+ * How one page is kept live, as data: the live topics whose announcements
+ * change it and how its snapshot is read through the ports. The live feed,
+ * the hubs and the routes know pages only through this.
+ */
+export interface LivePage<S = unknown> {
+  /** Live topics (what processors announce after their stores acknowledged) the page follows. */
+  liveTopics: readonly string[];
+  /** The page's current snapshot. */
+  read(): Promise<S>;
+}
+
+/** Pages by their path segment (`/api/stream/<page>`, `/api/pages/<page>`). */
+export type Pages = Readonly<Record<string, LivePage>>;
+
+/** The snapshot of each page StreamBoard ships. */
+export interface DashboardSnapshots {
+  users: UsersSnapshot;
+  sales: SalesSnapshot;
+  clicks: ClicksSnapshot;
+  products: ProductsSnapshot;
+}
+
+/** One of the pages StreamBoard ships. */
+export type Dashboard = keyof DashboardSnapshots;
+
+/** The pages StreamBoard ships, each typed with its snapshot; a registry may add more. */
+export type DashboardPages = { readonly [D in Dashboard]: LivePage<DashboardSnapshots[D]> };
+
+/** Gender counters plus how many records were dead-lettered. */
+export interface UserStats extends GenderStats {
+  rejected: number;
+}
+
+/** The users page. */
+export interface UsersSnapshot {
+  stats: UserStats;
+  /** The newest users, newest first (at most `NEWEST_USERS` of `server/users_data.ts`). */
+  users: UserSummary[];
+}
 
 /** Records a stream refused (all kept in its dead-letter topic). */
 export interface Rejections {

@@ -1,5 +1,5 @@
 /**
- * One shared fan-out of live events to every SSE viewer.
+ * The fan-out of one page's live events to every SSE viewer of it.
  *
  * Events get ids `<epoch>-<seq>`; the last `replay` events are kept so a
  * browser that reconnects with `Last-Event-ID` receives exactly what it
@@ -22,8 +22,8 @@ export interface LiveHubOptions {
   replay: number;
   /** Frames buffered per viewer before it is resynchronised. */
   clientBuffer: number;
-  /** The current state as events, sent to a viewer that needs a full picture. */
-  snapshot(): Promise<Array<{ event: string; data: unknown }>>;
+  /** The current state, sent as a `snapshot` event to a viewer that needs a full picture. */
+  snapshot(): Promise<unknown>;
 }
 
 /** Formats an event as an SSE frame. */
@@ -87,7 +87,7 @@ export class LiveClient {
   }
 }
 
-/** The shared fan-out. */
+/** The shared fan-out of one page. */
 export class LiveHub {
   readonly #options: LiveHubOptions;
   readonly #epoch = Date.now().toString(36);
@@ -120,6 +120,16 @@ export class LiveHub {
   }
 
   /**
+   * Records that the state changed with no event to say how (nobody watched,
+   * so nobody read it): a viewer resuming from any earlier id is sent a
+   * snapshot rather than told it missed nothing.
+   */
+  markChanged(): void {
+    this.#seq++;
+    this.#ring.length = 0;
+  }
+
+  /**
    * Connects a viewer. With a `lastEventId` still in the replay buffer it
    * receives the events after it; otherwise it starts with a snapshot.
    */
@@ -135,11 +145,11 @@ export class LiveHub {
     return client;
   }
 
-  /** The snapshot as frames, each carrying the current id. */
-  async snapshotFrames(): Promise<string[]> {
+  /** The snapshot as a `snapshot` frame carrying the id of the newest event it covers. */
+  async snapshotFrame(): Promise<string> {
     const id = this.lastId;
-    const events = await this.#options.snapshot();
-    return events.map(({ event, data }) => frame({ id, event, data: JSON.stringify(data) }));
+    const data = await this.#options.snapshot();
+    return frame({ id, event: "snapshot", data: JSON.stringify(data) });
   }
 
   /** Closes every viewer's stream (before the server shuts down). */

@@ -5,7 +5,7 @@ function hub(options: Partial<LiveHubOptions> = {}): LiveHub {
   return new LiveHub({
     replay: 100,
     clientBuffer: 100,
-    snapshot: () => Promise.resolve([{ event: "snapshot", data: { users: [], total: 7 } }]),
+    snapshot: () => Promise.resolve({ users: [], total: 7 }),
     ...options,
   });
 }
@@ -29,8 +29,8 @@ const seqOf = (id: string) => Number(id.slice(id.lastIndexOf("-") + 1));
 
 Deno.test("an event is framed as SSE with its id, name and one-line data", () => {
   assert.equal(
-    frame({ id: "abc-1", event: "users", data: '{"n":1}' }),
-    'id: abc-1\nevent: users\ndata: {"n":1}\n\n',
+    frame({ id: "abc-1", event: "update", data: '{"n":1}' }),
+    'id: abc-1\nevent: update\ndata: {"n":1}\n\n',
   );
 });
 
@@ -38,7 +38,7 @@ Deno.test("every connected client gets every published event, ids <epoch>-<n> in
   const live = hub();
   const a = live.connect();
   const b = live.connect();
-  const published = [1, 2, 3].map((n) => live.publish("users", { n }));
+  const published = [1, 2, 3].map((n) => live.publish("update", { n }));
   const framesA = await queued(a);
   const framesB = await queued(b);
   assert.deepEqual(framesA, published.map(frame));
@@ -59,14 +59,14 @@ Deno.test("lastId is the id of the newest event", () => {
   const live = hub();
   const before = live.lastId;
   assert.equal(seqOf(before), 0);
-  const event = live.publish("stats", { total: 1 });
+  const event = live.publish("update", { total: 1 });
   assert.equal(live.lastId, event.id);
   assert.equal(epochOf(event.id), epochOf(before));
 });
 
 Deno.test("a client connecting without an id starts with a snapshot", () => {
   const live = hub();
-  live.publish("users", { n: 1 });
+  live.publish("update", { n: 1 });
   assert.equal(live.connect().needsSnapshot, true);
   assert.equal(live.connect(null).needsSnapshot, true);
   live.close();
@@ -74,11 +74,11 @@ Deno.test("a client connecting without an id starts with a snapshot", () => {
 
 Deno.test("reconnecting with the last id seen replays exactly the missed events", async () => {
   const live = hub();
-  const events = [1, 2, 3, 4, 5].map((n) => live.publish("users", { n }));
+  const events = [1, 2, 3, 4, 5].map((n) => live.publish("update", { n }));
   const client = live.connect(events[1].id);
   assert.equal(client.needsSnapshot, false);
   assert.deepEqual(await queued(client), events.slice(2).map(frame));
-  const after = live.publish("users", { n: 6 });
+  const after = live.publish("update", { n: 6 });
   assert.deepEqual(
     await queued(client),
     [frame(after)],
@@ -89,7 +89,7 @@ Deno.test("reconnecting with the last id seen replays exactly the missed events"
 
 Deno.test("reconnecting with the newest id replays nothing and needs no snapshot", async () => {
   const live = hub();
-  live.publish("users", { n: 1 });
+  live.publish("update", { n: 1 });
   const client = live.connect(live.lastId);
   assert.equal(client.needsSnapshot, false);
   assert.deepEqual(await queued(client), []);
@@ -99,7 +99,7 @@ Deno.test("reconnecting with the newest id replays nothing and needs no snapshot
 Deno.test("a snapshot's id taken before any event is a valid resume point", async () => {
   const live = hub();
   const atSnapshot = live.lastId;
-  const event = live.publish("users", { n: 1 });
+  const event = live.publish("update", { n: 1 });
   const client = live.connect(atSnapshot);
   assert.equal(client.needsSnapshot, false);
   assert.deepEqual(await queued(client), [frame(event)]);
@@ -108,7 +108,7 @@ Deno.test("a snapshot's id taken before any event is a valid resume point", asyn
 
 Deno.test("an id from an earlier server run needs a snapshot", () => {
   const live = hub();
-  live.publish("users", { n: 1 });
+  live.publish("update", { n: 1 });
   const epoch = epochOf(live.lastId);
   const earlier = (parseInt(epoch, 36) - 1).toString(36);
   const client = live.connect(`${earlier}-1`);
@@ -118,7 +118,7 @@ Deno.test("an id from an earlier server run needs a snapshot", () => {
 
 Deno.test("a garbage or future id needs a snapshot", () => {
   const live = hub();
-  live.publish("users", { n: 1 });
+  live.publish("update", { n: 1 });
   const epoch = epochOf(live.lastId);
   for (
     const id of [
@@ -140,7 +140,7 @@ Deno.test("an id older than the replay buffer needs a snapshot; the oldest kept 
   const live = hub({ replay: 3 });
   const events = Array.from(
     { length: 10 },
-    (_, i) => live.publish("users", { n: i + 1 }),
+    (_, i) => live.publish("update", { n: i + 1 }),
   );
   // The buffer holds events 8, 9 and 10.
   assert.equal(
@@ -163,10 +163,24 @@ Deno.test("an id older than the replay buffer needs a snapshot; the oldest kept 
 
 Deno.test("with no replay buffer, only the newest id resumes without a snapshot", () => {
   const live = hub({ replay: 0 });
-  const first = live.publish("users", { n: 1 });
-  live.publish("users", { n: 2 });
+  const first = live.publish("update", { n: 1 });
+  live.publish("update", { n: 2 });
   assert.equal(live.connect(first.id).needsSnapshot, true);
   assert.equal(live.connect(live.lastId).needsSnapshot, false);
+  live.close();
+});
+
+Deno.test("after a change nobody was sent, every earlier id resumes with a snapshot", async () => {
+  const live = hub();
+  const seen = live.publish("update", { n: 1 });
+  live.markChanged();
+  assert.notEqual(live.lastId, seen.id);
+  assert.equal(live.connect(seen.id).needsSnapshot, true, "the newest id seen is now behind");
+  const snapshotId = ids([await live.snapshotFrame()])[0];
+  assert.equal(live.connect(snapshotId).needsSnapshot, false, "a later snapshot's id resumes");
+  const next = live.publish("update", { n: 2 });
+  const resumed = live.connect(snapshotId);
+  assert.deepEqual(await queued(resumed), [frame(next)]);
   live.close();
 });
 
@@ -177,7 +191,7 @@ Deno.test("a slow client whose buffer overflows is resynchronised; other clients
   const fastGot: string[] = [];
   const events = [];
   for (let n = 1; n <= 4; n++) {
-    events.push(live.publish("users", { n }));
+    events.push(live.publish("update", { n }));
     fastGot.push(...await queued(fast));
   }
   assert.equal(slow.needsSnapshot, true, "the slow client needs a snapshot");
@@ -196,7 +210,7 @@ Deno.test("a client waiting for events is woken by the next publish", async () =
   const live = hub();
   const client = live.connect(live.lastId);
   const waiting = client.take(60_000);
-  const event = live.publish("users", { n: 1 });
+  const event = live.publish("update", { n: 1 });
   assert.deepEqual(await waiting, [frame(event)]);
   live.close();
 });
@@ -212,7 +226,7 @@ Deno.test("close() ends every client, wakes waiting ones and removes them", asyn
   assert.equal(a.closed, true);
   assert.equal(b.closed, true);
   assert.deepEqual(await waiting, [], "a waiting client returns at once");
-  live.publish("users", { n: 1 });
+  live.publish("update", { n: 1 });
   assert.deepEqual(await queued(b), [], "closed clients get nothing more");
 });
 
@@ -225,16 +239,17 @@ Deno.test("a client that leaves is removed from the hub", () => {
   live.close();
 });
 
-Deno.test("snapshot frames carry the current lastId, so a reconnect resumes after them", async () => {
+Deno.test("a snapshot frame carries the current lastId, so a reconnect resumes after it", async () => {
   const live = hub();
-  live.publish("users", { n: 1 });
-  live.publish("stats", { total: 1 });
-  const frames = await live.snapshotFrames();
-  assert.deepEqual(frames, [
+  live.publish("update", { n: 1 });
+  live.publish("update", { total: 1 });
+  const snapshot = await live.snapshotFrame();
+  assert.equal(
+    snapshot,
     `id: ${live.lastId}\nevent: snapshot\ndata: {"users":[],"total":7}\n\n`,
-  ]);
-  const next = live.publish("users", { n: 2 });
-  const resumed = live.connect(ids(frames)[0]);
+  );
+  const next = live.publish("update", { n: 2 });
+  const resumed = live.connect(ids([snapshot])[0]);
   assert.equal(resumed.needsSnapshot, false);
   assert.deepEqual(await queued(resumed), [frame(next)]);
   live.close();

@@ -33,7 +33,7 @@ Deno.test("security headers: every kind of response carries them, errors and 404
       await res.body?.cancel();
     }
     const controller = new AbortController();
-    const sse = await f.app.request("/api/stream", { signal: controller.signal });
+    const sse = await f.app.request("/api/stream/users", { signal: controller.signal });
     assert.equal(sse.headers.get("content-security-policy"), CONTENT_SECURITY_POLICY);
     await sse.body?.cancel();
   } finally {

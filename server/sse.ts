@@ -40,8 +40,7 @@ export function sseResponse(hub: LiveHub, options: SseOptions): Response {
         }
         if (client.needsSnapshot) {
           client.needsSnapshot = false;
-          const frames = await hub.snapshotFrames();
-          controller.enqueue(encoder.encode(frames.join("")));
+          controller.enqueue(encoder.encode(await hub.snapshotFrame()));
           return;
         }
         const frames = await client.take(options.heartbeatMs);

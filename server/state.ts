@@ -1,18 +1,11 @@
-/** What every route handler can reach: configuration, ports and the live hubs. */
+/** What every route handler can reach: configuration, ports, the pages and their live hubs. */
 
 import type { Config } from "../config.ts";
 import type { AggregateStore, Broker, RawStore } from "../pipeline/ports.ts";
 import type { Logger } from "../pipeline/logger.ts";
-import type { LiveHub } from "./live_hub.ts";
 import type { HealthPort } from "./health.ts";
-import type { ClicksSnapshot, Dashboard, ProductsSnapshot, SalesSnapshot } from "./dashboards.ts";
-
-/** Current state of each dashboard besides the users page, read from the stores. */
-export interface DashboardReads {
-  sales(): Promise<SalesSnapshot>;
-  clicks(): Promise<ClicksSnapshot>;
-  products(): Promise<ProductsSnapshot>;
-}
+import type { DashboardPages, Pages } from "./dashboards.ts";
+import type { PageHubs } from "./live_feed.ts";
 
 /** Shared state of the web app, built by the composition root (`main.ts`) or a test. */
 export interface AppState {
@@ -20,11 +13,13 @@ export interface AppState {
   broker: Broker;
   raw: RawStore;
   aggregates: AggregateStore;
-  /** The users page's live hub (`/api/stream`). */
-  hub: LiveHub;
-  /** The other dashboards' live hubs (`/api/stream/<dashboard>`). */
-  hubs: Record<Dashboard, LiveHub>;
-  reads: DashboardReads;
+  /**
+   * Every page by name: the shipped ones typed with their snapshots, and any
+   * a registry adds. `/api/stream/<page>` and `/api/pages/<page>` serve them.
+   */
+  pages: DashboardPages & Pages;
+  /** The live hub of each page in `pages`. */
+  hubs: PageHubs;
   log: Logger;
   /** Liveness and readiness (`/healthz`, `/readyz`). */
   health: HealthPort;

@@ -1,23 +1,11 @@
-/** The users dashboard's reads, shared by routes, the SSE snapshot and the live feed. */
+/** The users page's reads through the ports, shared by its page, its live snapshot and `/stats`. */
 
 import type { AggregateStore, JsonObject, RawStore, StoredDocument } from "../pipeline/ports.ts";
-import type { GenderStats, UserSummary } from "../pipeline/users/randomuser.ts";
+import type { UserSummary } from "../pipeline/users/randomuser.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { REJECTED_DIMENSION } from "../pipeline/dead_letter.ts";
-import type { Config } from "../config.ts";
-import { LiveHub } from "./live_hub.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
-
-/** Gender counters plus how many records were dead-lettered. */
-export interface UserStats extends GenderStats {
-  rejected: number;
-}
-
-/** What the dashboard shows at first paint and after a resynchronisation. */
-export interface UsersSnapshot {
-  stats: UserStats;
-  users: UserSummary[];
-}
+import type { UsersSnapshot, UserStats } from "./dashboards.ts";
 
 /** Users the dashboard lists. */
 export const NEWEST_USERS = 20;
@@ -65,13 +53,4 @@ export async function usersSnapshot(
 ): Promise<UsersSnapshot> {
   const [stats, users] = await Promise.all([userStats(aggregates), newestUsers(raw)]);
   return { stats, users };
-}
-
-/** The SSE hub of the users dashboard: its snapshot is `usersSnapshot`. */
-export function usersHub(config: Config, raw: RawStore, aggregates: AggregateStore): LiveHub {
-  return new LiveHub({
-    replay: config.sseReplay,
-    clientBuffer: config.sseClientBuffer,
-    snapshot: async () => [{ event: "snapshot", data: await usersSnapshot(raw, aggregates) }],
-  });
 }

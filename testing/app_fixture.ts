@@ -6,15 +6,16 @@
 import { type Config, DEFAULTS } from "../config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
-import { runLiveFeed } from "../server/live_feed.ts";
-import { usersHub, userStats } from "../server/users_data.ts";
+import { pageHubs, runLiveFeed } from "../server/live_feed.ts";
+import { userStats } from "../server/users_data.ts";
+import { dashboardPages, type PageStores } from "../server/pages.ts";
+import type { Pages } from "../server/dashboards.ts";
 import type { AppState } from "../server/state.ts";
 import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { StreamProcessor } from "../pipeline/processor.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { STREAM_TOPICS, streamDefinition } from "../pipeline/streams.ts";
-import { dashboardHubs, dashboardReads, runDashboardFeed } from "../server/dashboard_feed.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
@@ -31,11 +32,20 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
+/** What a test adds to the app besides configuration. */
+export interface FixtureOptions {
+  /** Pages besides the shipped ones, on the fixture's stores. */
+  morePages?(stores: PageStores): Pages;
+}
+
 /**
- * Starts the app, the live feeds and the processors of `overrides.streams`
+ * Starts the app, the live feed and the processors of `overrides.streams`
  * (only users unless given) on a fresh temporary directory.
  */
-export async function startFixture(overrides: Partial<Config> = {}): Promise<Fixture> {
+export async function startFixture(
+  overrides: Partial<Config> = {},
+  options: FixtureOptions = {},
+): Promise<Fixture> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-app-" });
   const config: Config = {
     ...DEFAULTS,
@@ -46,16 +56,15 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     ...overrides,
   };
   const pipeline = await openPipeline(config, silentLogger);
-  const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
-  const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
-  const hubs = dashboardHubs(config, reads);
+  const stores: PageStores = { ...pipeline, now: Date.now };
+  const pages = { ...dashboardPages(stores), ...options.morePages?.(stores) };
+  const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
   const state: AppState = {
     config,
     ...pipeline,
-    hub,
+    pages,
     hubs,
-    reads,
     log: silentLogger,
     health: healthPort({
       board,
@@ -69,23 +78,13 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
   let feedReady!: () => void;
   const ready = new Promise<void>((resolve) => (feedReady = resolve));
   const feed = runLiveFeed({
-    ...pipeline,
-    hub,
-    log: silentLogger,
-    signal: controller.signal,
-    statsIntervalMs: 10,
-    onReady: feedReady,
-  });
-  let dashboardsReady!: () => void;
-  const dashboardsFollowing = new Promise<void>((resolve) => (dashboardsReady = resolve));
-  const dashboardFeed = runDashboardFeed({
     broker: pipeline.broker,
+    pages,
     hubs,
-    reads,
     log: silentLogger,
     signal: controller.signal,
     intervalMs: 10,
-    onReady: dashboardsReady,
+    onReady: feedReady,
   });
   const processing = config.streams.map((stream) =>
     new StreamProcessor(streamDefinition(stream, config, pipeline), {
@@ -94,7 +93,7 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
       report: (event) => board.report(event),
     }).run(STREAM_TOPICS[stream].group, controller.signal, 100)
   );
-  await Promise.all([ready, dashboardsFollowing]);
+  await ready;
   const encoder = new TextEncoder();
   return {
     app,
@@ -123,9 +122,8 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     },
     close: async () => {
       controller.abort();
-      hub.close();
-      for (const h of Object.values(hubs)) h.close();
-      await Promise.all([feed, dashboardFeed, ...processing]);
+      for (const hub of hubs.values()) hub.close();
+      await Promise.all([feed, ...processing]);
       await pipeline.close();
       await Deno.remove(dataDir, { recursive: true });
     },
