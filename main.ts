@@ -11,8 +11,7 @@ import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { runLiveFeed } from "./server/live_feed.ts";
 import { usersHub } from "./server/users_data.ts";
 import { dashboardHubs, dashboardReads, runDashboardFeed } from "./server/dashboard_feed.ts";
-import { SALES } from "./pipeline/sales/sales_stream.ts";
-import type { StreamName } from "./pipeline/stream_names.ts";
+import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
 import {
@@ -39,23 +38,18 @@ const PROCESSOR_STOP_MS = 15_000;
 
 /** Keeps a stream's processor worker running: a failed worker is logged and started again. */
 function superviseProcessor(
-  config: Config,
-  stream: StreamName,
+  job: ProcessorJob,
   log: Logger,
   signal: AbortSignal,
 ): {
   stop(): Promise<void>;
 } {
+  const { stream } = job;
   let current: WorkerHandle | undefined;
   const loop = (async () => {
     let wait = 1000;
     while (!signal.aborted) {
-      current = startWorker<ProcessorJob>(
-        PROCESSOR,
-        { config, stream },
-        undefined,
-        PROCESSOR_STOP_MS,
-      );
+      current = startWorker<ProcessorJob>(PROCESSOR, job, undefined, PROCESSOR_STOP_MS);
       try {
         await current.done;
         if (signal.aborted) return;
@@ -79,11 +73,17 @@ function superviseProcessor(
   };
 }
 
-/** Starts StreamBoard with `config`. */
-export async function start(config: Config): Promise<Running> {
+/**
+ * Starts StreamBoard with `config`, running the streams of `registry` that
+ * the configuration selects.
+ *
+ * @throws {RangeError} for a setting that is unsafe or names no stream, naming the setting
+ */
+export async function start(config: Config, registry: StreamRegistry): Promise<Running> {
   assertSafeToListen(config);
+  const streams = registry.selected(config);
   const log = consoleLogger("web");
-  const pipeline = await openPipeline(config, log);
+  const pipeline = await openPipeline({ config, registry, log });
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
   const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
   const hubs = dashboardHubs(config, reads);
@@ -118,24 +118,33 @@ export async function start(config: Config): Promise<Running> {
     log,
     signal: controller.signal,
   });
-  const processors = config.streams.map((stream) =>
-    superviseProcessor(config, stream, log, controller.signal)
+  const processors = streams.map((module) =>
+    superviseProcessor(
+      { config, registry: registry.ref, stream: module.name },
+      log,
+      controller.signal,
+    )
   );
-  // A fresh sales stream starts a year back, so its monthly line fills at once.
-  const salesHistory = (await pipeline.raw.list(SALES.collection, { limit: 1 })).items.length === 0;
+  // A fresh stream whose source backfills (sales) starts in the past, so its long charts fill at once.
+  const isEmpty = async (collection: string) =>
+    (await pipeline.raw.list(collection, { limit: 1 })).items.length === 0;
   const seed = config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
-  const plans = config.streams.map((stream, i): ProducePlan => ({
-    stream,
-    source: { kind: "generator", seed: seed + i, history: stream === "sales" && salesHistory },
+  const plans = await Promise.all(streams.map(async (module, i): Promise<ProducePlan> => ({
+    stream: module.name,
+    source: {
+      kind: "generator",
+      seed: seed + i,
+      history: module.source.backfill === true && await isEmpty(module.topics.collection),
+    },
     rate: config.produceRate,
-  }));
+  })));
   const producer = config.produce
-    ? startWorker<ProducerJob>(PRODUCER, { config, plans })
+    ? startWorker<ProducerJob>(PRODUCER, { config, registry: registry.ref, plans })
     : undefined;
   producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
   log.info(
     `StreamBoard (${config.mode}) on ${url} · data in ${config.dataDir} · streams ${
-      config.streams.join(", ")
+      streams.map((m) => m.name).join(", ")
     } · producer ${config.produce ? `on at ${config.produceRate}/s per stream` : "off"}`,
   );
 
@@ -167,7 +176,7 @@ if (import.meta.main) {
   }
   let running: Running;
   try {
-    running = await start(config);
+    running = await start(config, STREAMS);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     console.error(`streamboard: ${error.message}`);

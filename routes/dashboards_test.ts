@@ -7,6 +7,7 @@ import { LiveHub } from "../server/live_hub.ts";
 import type { AppState, DashboardReads } from "../server/state.ts";
 import type { ClicksSnapshot, ProductsSnapshot, SalesSnapshot } from "../server/dashboards.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -173,7 +174,7 @@ async function withApp(
 ): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-dashboards-" });
   const config = { ...DEFAULTS, dataDir, produce: false };
-  const pipeline = await openPipeline(config, silentLogger);
+  const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const hub = () =>
     new LiveHub({ replay: 10, clientBuffer: 10, snapshot: () => Promise.resolve([]) });
   const hubs = { sales: hub(), clicks: hub(), products: hub() };

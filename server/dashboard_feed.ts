@@ -9,8 +9,8 @@
 import type { Config } from "../config.ts";
 import type { AggregateStore, Broker, RawStore } from "../pipeline/ports.ts";
 import type { Logger } from "../pipeline/logger.ts";
-import { STREAM_TOPICS } from "../pipeline/streams.ts";
-import type { StreamName } from "../pipeline/stream_names.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
+import type { StreamName } from "../pipeline/stream_module.ts";
 import { delay } from "../pipeline/async.ts";
 import { LiveHub } from "./live_hub.ts";
 import { type Dashboard, DASHBOARDS } from "./dashboards.ts";
@@ -76,7 +76,7 @@ export async function runDashboardFeed(options: DashboardFeedOptions): Promise<v
   const pageOf = new Map<string, Dashboard>();
   for (const dashboard of DASHBOARDS) {
     for (const stream of DASHBOARD_STREAMS[dashboard]) {
-      pageOf.set(STREAM_TOPICS[stream].liveTopic, dashboard);
+      pageOf.set(STREAMS.get(stream).topics.liveTopic, dashboard);
     }
   }
   const stale = new Set<Dashboard>();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEFAULTS } from "../config.ts";
 import { EmbeddedLog } from "../pipeline/embedded/log_broker.ts";
-import { allTopicSpecs } from "../pipeline/streams.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { delay } from "../pipeline/async.ts";
 import { dashboardHubs, runDashboardFeed } from "./dashboard_feed.ts";
@@ -11,7 +11,7 @@ import type { ClicksSnapshot, ProductsSnapshot, SalesSnapshot } from "./dashboar
 async function setup() {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-dashboard-feed-" });
   const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(DEFAULTS));
+  await broker.createTopics(STREAMS.topicSpecs(DEFAULTS));
   const reads = { sales: 0, clicks: 0, products: 0 };
   const dashboardReads: DashboardReads = {
     sales: () => (reads.sales++, Promise.resolve({} as SalesSnapshot)),

@@ -13,7 +13,7 @@ import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { StreamProcessor } from "../pipeline/processor.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
-import { STREAM_TOPICS, streamDefinition } from "../pipeline/streams.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { dashboardHubs, dashboardReads, runDashboardFeed } from "../server/dashboard_feed.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
@@ -44,7 +44,7 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     streams: ["users"],
     ...overrides,
   };
-  const pipeline = await openPipeline(config, silentLogger);
+  const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const hub = usersHub(config, pipeline.raw, pipeline.aggregates);
   const reads = dashboardReads(pipeline.raw, pipeline.aggregates, Date.now);
   const hubs = dashboardHubs(config, reads);
@@ -80,11 +80,11 @@ export async function startFixture(overrides: Partial<Config> = {}): Promise<Fix
     intervalMs: 10,
     onReady: dashboardsReady,
   });
-  const processing = config.streams.map((stream) =>
-    new StreamProcessor(streamDefinition(stream, config, pipeline), {
+  const processing = STREAMS.selected(config).map((module) =>
+    new StreamProcessor(module.definition({ config, ...pipeline }), {
       ...pipeline,
       log: silentLogger,
-    }).run(STREAM_TOPICS[stream].group, controller.signal, 100)
+    }).run(module.topics.group, controller.signal, 100)
   );
   await Promise.all([ready, dashboardsFollowing]);
   const encoder = new TextEncoder();
