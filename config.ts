@@ -5,13 +5,6 @@
  * is pure (it takes the environment as a plain record) so tests pass their own.
  */
 
-import {
-  isStreamName,
-  STREAM_NAMES,
-  type StreamName,
-  WINDOWED_STREAMS,
-  type WindowedStreamName,
-} from "./pipeline/stream_names.ts";
 import { SettingError } from "./pipeline/errors.ts";
 
 /** Where the broker and the stores live. */
@@ -72,26 +65,34 @@ export interface Config {
   connectTimeoutMs: number;
   /** Prefix of topic and consumer group names, to share one cluster between installations. */
   namespace: string;
-  /** Streams this process produces (when `produce`) and processes. */
-  streams: StreamName[];
   /**
-   * Allowed lateness of each windowed stream, ms: how long after a window
-   * fired it still takes records and fires again (Flink's allowed lateness).
+   * Streams this process produces (when `produce`) and processes; every
+   * stream of the registry when unset. Checked against the registry at start.
    */
-  lateness: Record<WindowedStreamName, number>;
+  streams: string[] | undefined;
   /**
-   * Out-of-orderness bound of each windowed stream, ms: its watermark trails
-   * the highest event time seen by this much, so windows wait for it.
+   * Allowed lateness set for a stream, ms, by stream name: how long after a
+   * window fired it still takes records and fires again (Flink's allowed
+   * lateness). A stream not named here takes its module's defaults.
    */
-  outOfOrderness: Record<WindowedStreamName, number>;
+  lateness: Record<string, number>;
+  /**
+   * Out-of-orderness bound set for a stream, ms, by stream name: its
+   * watermark trails the highest event time seen by this much, so windows
+   * wait for it. A stream not named here takes its module's defaults.
+   */
+  outOfOrderness: Record<string, number>;
   /** After this long without records a partition stops holding windows open, ms. */
   idleTimeoutMs: number;
   /** Window length of the products VAT job, ms (two minutes). */
   productsWindowMs: number;
   /** How often the clickstream archive writes each topic's new records to Parquet, ms. */
   archiveIntervalMs: number;
-  /** How far ahead of the processing clock an event time may be, per stream, ms. */
-  maxFutureMs: Record<StreamName, number>;
+  /**
+   * How far ahead of the processing clock an event time may be, ms, by stream
+   * name. A stream not named here takes its module's defaults.
+   */
+  maxFutureMs: Record<string, number>;
   /** How long an event id is remembered to recognise a resent record, hours. */
   dedupHorizonHours: number;
   /** Largest record a processor takes; a larger one is dead-lettered as `too-large`, bytes. */
@@ -150,7 +151,9 @@ export const DEFAULTS: Config = {
   kafkaReplicationFactor: 1,
   connectTimeoutMs: 5000,
   namespace: "",
-  streams: [...STREAM_NAMES],
+  streams: undefined,
+  // Defaults of the streams StreamBoard ships (their modules take them from here); a stream
+  // added beside them brings its own defaults in its module.
   // Live dashboard streams fire once: their generators send in event-time order within a few
   // seconds, which the out-of-orderness covers. Products windows become CSV files and stored
   // sums that a minute-late correction should still reach, so they take records for 60 s more.
@@ -225,33 +228,31 @@ export function loadConfig(env: Env): Config {
       `STREAMBOARD_NAMESPACE may hold only letters, digits, ".", "_" and "-", got "${namespace}"`,
     );
   }
-  const streams = list("STREAMBOARD_STREAMS", DEFAULTS.streams);
-  const unknown = streams.filter((name) => !isStreamName(name));
-  if (unknown.length > 0 || streams.length === 0) {
+  // Stream names are checked against the stream registry at start, which knows them.
+  const streams = env.STREAMBOARD_STREAMS?.trim()
+    ? list("STREAMBOARD_STREAMS", [])
+    : DEFAULTS.streams;
+  const malformed = streams?.find((name) => !/^[a-z][a-z0-9_]*$/.test(name));
+  if (malformed !== undefined) {
     throw new SettingError(
       "STREAMBOARD_STREAMS",
-      `STREAMBOARD_STREAMS must list streams among ${
-        STREAM_NAMES.join(", ")
-      }, got "${env.STREAMBOARD_STREAMS}"`,
+      `STREAMBOARD_STREAMS must list stream names (lower-case letters, digits and _), got "${malformed}"`,
     );
   }
-  const perWindowedStream = (suffix: string, defaults: Record<WindowedStreamName, number>) =>
-    Object.fromEntries(WINDOWED_STREAMS.map((name) => [
-      name,
-      int(env, `STREAMBOARD_${name.toUpperCase()}_${suffix}`, defaults[name], 0, 86_400_000),
-    ])) as Record<WindowedStreamName, number>;
-  const lateness = perWindowedStream("LATENESS_MS", DEFAULTS.lateness);
-  const outOfOrderness = perWindowedStream("OUT_OF_ORDER_MS", DEFAULTS.outOfOrderness);
-  const maxFutureMs = Object.fromEntries(STREAM_NAMES.map((name) => [
-    name,
-    int(
-      env,
-      `STREAMBOARD_${name.toUpperCase()}_MAX_FUTURE_MS`,
-      DEFAULTS.maxFutureMs[name],
-      0,
-      31_536_000_000,
-    ),
-  ])) as Record<StreamName, number>;
+  // Read for any stream name: the names are the registry's, checked against it at start.
+  const perStream = (suffix: string, defaults: Record<string, number>, max: number) => {
+    const pattern = new RegExp(`^STREAMBOARD_([A-Z][A-Z0-9_]*?)_${suffix}$`);
+    const values: Record<string, number> = { ...defaults };
+    for (const name of Object.keys(env).sort()) {
+      const stream = pattern.exec(name)?.[1];
+      if (stream === undefined || !env[name]?.trim()) continue;
+      values[stream.toLowerCase()] = int(env, name, 0, 0, max);
+    }
+    return values;
+  };
+  const lateness = perStream("LATENESS_MS", DEFAULTS.lateness, 86_400_000);
+  const outOfOrderness = perStream("OUT_OF_ORDER_MS", DEFAULTS.outOfOrderness, 86_400_000);
+  const maxFutureMs = perStream("MAX_FUTURE_MS", DEFAULTS.maxFutureMs, 31_536_000_000);
   const allowedOrigins = list("STREAMBOARD_ALLOWED_ORIGINS", DEFAULTS.allowedOrigins);
   for (const origin of allowedOrigins) {
     let parsed: URL | undefined;
@@ -367,7 +368,7 @@ export function loadConfig(env: Env): Config {
       600_000,
     ),
     namespace,
-    streams: streams as StreamName[],
+    streams,
     lateness,
     outOfOrderness,
     idleTimeoutMs: int(env, "STREAMBOARD_IDLE_TIMEOUT_MS", DEFAULTS.idleTimeoutMs, 100, 86_400_000),

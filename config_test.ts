@@ -165,7 +165,7 @@ Deno.test("every setting refuses a bad value with a message naming it, so the st
     KAFKA_REPLICATION_FACTOR: "0",
     STREAMBOARD_CONNECT_TIMEOUT_MS: "1",
     STREAMBOARD_NAMESPACE: "a/b",
-    STREAMBOARD_STREAMS: "orders",
+    STREAMBOARD_STREAMS: "users,Sales!",
     STREAMBOARD_PRODUCTS_LATENESS_MS: "-1",
     STREAMBOARD_USERS_OUT_OF_ORDER_MS: "x",
     STREAMBOARD_IDLE_TIMEOUT_MS: "1",
@@ -216,11 +216,18 @@ Deno.test("an allowed origin must be an origin, an allowed host a bare host name
   );
 });
 
-Deno.test("an unknown stream name is refused with the names there are", () => {
-  assert.throws(() => loadConfig({ STREAMBOARD_STREAMS: "users,orders" }), {
+Deno.test("per-stream settings are read for any stream name, and refused out of range", () => {
+  const config = loadConfig({
+    STREAMBOARD_TEMPERATURES_LATENESS_MS: "250",
+    STREAMBOARD_DEVICE_EVENTS_OUT_OF_ORDER_MS: "10",
+    STREAMBOARD_USERS_MAX_FUTURE_MS: "",
+  });
+  assert.deepEqual(config.lateness, { ...DEFAULTS.lateness, temperatures: 250 });
+  assert.deepEqual(config.outOfOrderness, { ...DEFAULTS.outOfOrderness, device_events: 10 });
+  assert.deepEqual(config.maxFutureMs, DEFAULTS.maxFutureMs, "an empty variable is unset");
+  assert.throws(() => loadConfig({ STREAMBOARD_SALES_LATENESS_MS: "-1" }), {
     name: "SettingError",
-    message:
-      /STREAMBOARD_STREAMS must list streams among users, sales, clicks, views, ratings, products, got "users,orders"/,
+    message: `STREAMBOARD_SALES_LATENESS_MS must be a number from 0 to 86400000, got "-1"`,
   });
 });
 

@@ -10,8 +10,7 @@ import { createApp } from "./server/app.ts";
 import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { pageHubs, runLiveFeed } from "./server/live_feed.ts";
 import { dashboardPages } from "./server/pages.ts";
-import { SALES } from "./pipeline/sales/sales_stream.ts";
-import type { StreamName } from "./pipeline/stream_names.ts";
+import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
 import {
@@ -23,7 +22,6 @@ import {
 } from "./pipeline/workers/protocol.ts";
 import { delay } from "./pipeline/async.ts";
 import { isStreamBoardError, SettingError } from "./pipeline/errors.ts";
-import { STREAM_TOPICS } from "./pipeline/streams.ts";
 import { REJECTED_DIMENSION } from "./pipeline/dead_letter.ts";
 import { HealthBoard, healthPort, type Probe } from "./server/health.ts";
 
@@ -44,8 +42,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 /** What `superviseProcessor` runs and tells. */
 interface Supervision {
-  config: Config;
-  stream: StreamName;
+  job: ProcessorJob;
   log: Logger;
   health: HealthBoard;
   signal: AbortSignal;
@@ -55,15 +52,16 @@ interface Supervision {
  * Keeps a stream's processor worker running: a failed worker is logged and
  * started again; what it reports goes to the health board.
  */
-function superviseProcessor({ config, stream, log, health, signal }: Supervision): {
+function superviseProcessor({ job, log, health, signal }: Supervision): {
   stop(): Promise<void>;
 } {
+  const { stream } = job;
   let current: WorkerHandle | undefined;
   const loop = (async () => {
     let wait = 1000;
     while (!signal.aborted) {
       health.processorStarted(stream);
-      current = startWorker<ProcessorJob>(PROCESSOR, { config, stream }, {
+      current = startWorker<ProcessorJob>(PROCESSOR, job, {
         onErrorEvent: (event) => health.report(event),
         stopTimeoutMs: PROCESSOR_STOP_MS,
       });
@@ -89,21 +87,27 @@ function superviseProcessor({ config, stream, log, health, signal }: Supervision
   };
 }
 
-/** Starts StreamBoard with `config`. */
-export async function start(config: Config): Promise<Running> {
+/**
+ * Starts StreamBoard with `config`, running the streams of `registry` that
+ * the configuration selects.
+ *
+ * @throws {SettingError} for a setting that is unsafe or names no stream, naming the setting
+ */
+export async function start(config: Config, registry: StreamRegistry): Promise<Running> {
   assertSafeToListen(config);
+  const streams = registry.selected(config);
   const log = consoleLogger("web");
-  const pipeline = await openPipeline(config, log);
+  const pipeline = await openPipeline({ config, registry, log });
   const pages = dashboardPages({ ...pipeline, now: Date.now });
   const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
-  const topic = STREAM_TOPICS[config.streams[0]].topic;
+  const probed = streams[0];
   const probes: Probe[] = [
-    { name: "broker", check: () => pipeline.broker.partitions(topic) },
-    { name: "raw store", check: () => pipeline.raw.latest(SALES.collection) },
+    { name: "broker", check: () => pipeline.broker.partitions(probed.topics.topic) },
+    { name: "raw store", check: () => pipeline.raw.latest(probed.topics.collection) },
     {
       name: "aggregate store",
-      check: () => pipeline.aggregates.totals(SALES.name, REJECTED_DIMENSION),
+      check: () => pipeline.aggregates.totals(probed.name, REJECTED_DIMENSION),
     },
   ];
   const health = healthPort({ board, probes, probeTimeoutMs: PROBE_TIMEOUT_MS });
@@ -146,24 +150,34 @@ export async function start(config: Config): Promise<Running> {
     log,
     signal: controller.signal,
   });
-  const processors = config.streams.map((stream) =>
-    superviseProcessor({ config, stream, log, health: board, signal: controller.signal })
+  const processors = streams.map((module) =>
+    superviseProcessor({
+      job: { config, registry: registry.ref, stream: module.name },
+      log,
+      health: board,
+      signal: controller.signal,
+    })
   );
-  // A fresh sales stream starts a year back, so its monthly line fills at once.
-  const salesHistory = (await pipeline.raw.list(SALES.collection, { limit: 1 })).items.length === 0;
+  // A fresh stream whose source backfills (sales) starts in the past, so its long charts fill at once.
+  const isEmpty = async (collection: string) =>
+    (await pipeline.raw.list(collection, { limit: 1 })).items.length === 0;
   const seed = config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
-  const plans = config.streams.map((stream, i): ProducePlan => ({
-    stream,
-    source: { kind: "generator", seed: seed + i, history: stream === "sales" && salesHistory },
+  const plans = await Promise.all(streams.map(async (module, i): Promise<ProducePlan> => ({
+    stream: module.name,
+    source: {
+      kind: "generator",
+      seed: seed + i,
+      history: module.source.backfill === true && await isEmpty(module.topics.collection),
+    },
     rate: config.produceRate,
-  }));
+  })));
   const producer = config.produce
-    ? startWorker<ProducerJob>(PRODUCER, { config, plans })
+    ? startWorker<ProducerJob>(PRODUCER, { config, registry: registry.ref, plans })
     : undefined;
   producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
   log.info(
     `StreamBoard (${config.mode}) on ${url} · data in ${config.dataDir} · streams ${
-      config.streams.join(", ")
+      streams.map((m) => m.name).join(", ")
     } · producer ${config.produce ? `on at ${config.produceRate}/s per stream` : "off"}`,
   );
 
@@ -194,7 +208,7 @@ if (import.meta.main) {
   }
   let running: Running;
   try {
-    running = await start(config);
+    running = await start(config, STREAMS);
   } catch (error) {
     // A setting to fix is said in one line; anything else is a bug, with its stack.
     if (!isStreamBoardError(error) || error.retriable) throw error;

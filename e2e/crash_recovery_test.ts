@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { DEFAULTS } from "../config.ts";
 import { startApp } from "./app_process.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
@@ -26,7 +27,7 @@ Deno.test({
     const config = { ...DEFAULTS, dataDir };
     const random = seededRandom(2026);
     const expected = { male: 0, female: 0 };
-    const seeding = await openPipeline(config, silentLogger);
+    const seeding = await openPipeline({ config, registry: STREAMS, log: silentLogger });
     const encoder = new TextEncoder();
     for (let i = 0; i < USERS_TOTAL; i += 1000) {
       const batch = Array.from({ length: 1000 }, () => generateUser(random, Date.now()));
@@ -77,7 +78,7 @@ Deno.test({
     await delay(500);
     assert.equal((await app.stop("SIGTERM")).code, 0);
 
-    const check = await openPipeline(config, silentLogger);
+    const check = await openPipeline({ config, registry: STREAMS, log: silentLogger });
     try {
       assert.equal(await check.raw.count(USERS.collection), USERS_TOTAL, "every document, once");
       assert.deepEqual(await userStats(check.aggregates), {

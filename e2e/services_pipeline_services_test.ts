@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../config.ts";
 import { startApp } from "./app_process.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
@@ -32,7 +33,7 @@ await withAllServices(() => {
         STREAMBOARD_STREAMS: "users",
       };
       const config = loadConfig({ ...Deno.env.toObject(), ...env });
-      const pipeline = await openPipeline(config, silentLogger);
+      const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
       const first = await startApp(env);
       const second = await startApp(env);
       try {

@@ -10,6 +10,7 @@ import { parse } from "csv-parse/sync";
 import { loadConfig } from "../config.ts";
 import { startApp } from "./app_process.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { delay } from "../pipeline/async.ts";
@@ -68,7 +69,7 @@ await withAllServices(() => {
         STREAMBOARD_ARCHIVE_INTERVAL_MS: "1000",
       };
       const config = loadConfig({ ...Deno.env.toObject(), ...env });
-      const pipeline = await openPipeline(config, silentLogger);
+      const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
       const app = await startApp(env);
       try {
         // Sales: a year of generated sales plus invalid ones.

@@ -7,8 +7,8 @@
  */
 
 import type { Random } from "../pipeline/random.ts";
-import type { StreamName } from "../pipeline/stream_names.ts";
-import { STREAM_SOURCES } from "../pipeline/streams.ts";
+import type { StreamName } from "../pipeline/stream_module.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { salesGenerator } from "../pipeline/sales/sales.ts";
 import { GENERATE } from "../pipeline/clickstream/generator.ts";
@@ -173,8 +173,12 @@ function shapeOf(stream: StreamName): StreamShape {
       return salesShape();
     case "products":
       return productsShape();
-    default:
+    case "clicks":
+    case "views":
+    case "ratings":
       return clickstreamShape(stream);
+    default:
+      throw new Error(`the fuzzer knows no record shape of stream "${stream}"`);
   }
 }
 
@@ -227,7 +231,7 @@ export function hostileRecords(options: HostileRecordOptions): HostileRecord[] {
     out.push({
       index,
       mutation: draft.mutation,
-      key: STREAM_SOURCES[stream].key(parsed) ?? `fuzz-${index}`,
+      key: STREAMS.get(stream).source.key(parsed) ?? `fuzz-${index}`,
       value,
       timestamp: draft.timestamp ?? clock,
       expect: draft.expect,

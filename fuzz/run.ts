@@ -6,7 +6,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { isStreamName, STREAM_NAMES, type StreamName } from "../pipeline/stream_names.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
+import type { StreamName } from "../pipeline/stream_module.ts";
 import { fuzzStream } from "./stream_fuzz.ts";
 import { fuzzHttp } from "./http_fuzz.ts";
 import { fuzzSocket } from "./socket_fuzz.ts";
@@ -48,8 +49,8 @@ export function parsePlan(args: string[], randomSeed: number): FuzzPlan {
   };
   const streams = values.stream ?? [];
   for (const s of streams) {
-    if (!isStreamName(s)) {
-      throw new RangeError(`--stream must be one of ${STREAM_NAMES.join(", ")}, got "${s}"`);
+    if (!STREAMS.has(s)) {
+      throw new RangeError(`--stream must be one of ${STREAMS.names.join(", ")}, got "${s}"`);
     }
   }
   const all = streams.length === 0 && !values.http && !values.socket;
@@ -57,7 +58,7 @@ export function parsePlan(args: string[], randomSeed: number): FuzzPlan {
     seconds: whole("seconds", values.seconds, 60),
     seed: whole("seed", values.seed, randomSeed),
     count: Math.max(1, whole("count", values.count, TEST_COUNT)),
-    streams: all ? [...STREAM_NAMES] : streams as StreamName[],
+    streams: all ? STREAMS.names : streams,
     http: all || values.http,
     socket: all || values.socket,
   };

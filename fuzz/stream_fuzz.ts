@@ -26,13 +26,8 @@ import {
   type StreamDefinition,
   StreamProcessor,
 } from "../pipeline/processor.ts";
-import {
-  allTopicSpecs,
-  STREAM_TOPICS,
-  streamDefinition,
-  streamPartitions,
-} from "../pipeline/streams.ts";
-import type { StreamName } from "../pipeline/stream_names.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
+import type { StreamName } from "../pipeline/stream_module.ts";
 import { partitionFor } from "../pipeline/partitioner.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { override } from "../pipeline/testing/crashing.ts";
@@ -90,8 +85,9 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
   const eventIds = new SqliteEventIdStore(`${dataDir}/store.db`);
   try {
-    await broker.createTopics(allTopicSpecs(config));
-    const topics = STREAM_TOPICS[stream];
+    await broker.createTopics(STREAMS.topicSpecs(config));
+    const module = STREAMS.get(stream);
+    const topics = module.topics;
     const inputs = place(
       hostileRecords({
         stream,
@@ -100,7 +96,7 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
         now: Date.now(),
         maxRecordBytes: config.maxRecordBytes,
       }),
-      streamPartitions(stream, config),
+      module.partitions(config),
     );
     await broker.produce(
       topics.topic,
@@ -111,7 +107,7 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
     const byPosition = new Map(inputs.map((r) => [`${r.partition}:${r.offset}`, r]));
 
     const heapBefore = await settledHeap();
-    const timing = timedDefinition(streamDefinition(stream, config, { raw, aggregates }));
+    const timing = timedDefinition(module.definition({ config, raw, aggregates }));
     const run = await runUntilCommitted({
       definition: timing.definition,
       broker,
@@ -517,7 +513,7 @@ async function checkOutputs(o: OutputOptions): Promise<void> {
   }
 
   // The raw store holds exactly the accepted records.
-  const collection = STREAM_TOPICS[stream].collection;
+  const collection = STREAMS.get(stream).topics.collection;
   const stored = new Map<string, string>();
   for await (const doc of raw.all(collection)) {
     stored.set(doc.id, JSON.stringify(doc.doc));

@@ -12,8 +12,8 @@ import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
 import { StreamProcessor } from "./processor.ts";
-import { allTopicSpecs, STREAM_SOURCES, STREAM_TOPICS, streamDefinition } from "./streams.ts";
-import type { StreamName } from "./stream_names.ts";
+import { STREAMS } from "./stream_registry.ts";
+import type { StreamName } from "./stream_module.ts";
 import { silentLogger } from "./logger.ts";
 import { seededRandom } from "./random.ts";
 import { partitionFor } from "./partitioner.ts";
@@ -36,7 +36,7 @@ async function open(config?: Partial<Config>) {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-dedup-" });
   const full: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS, ...config };
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(full));
+  await broker.createTopics(STREAMS.topicSpecs(full));
   return withStores({ config: full, dataDir, broker });
 }
 
@@ -56,7 +56,7 @@ function withStores(env: { config: Config; dataDir: string; broker: EmbeddedLog 
 type Opened = Awaited<ReturnType<typeof open>>;
 
 function processor(env: Opened, stream: StreamName, now?: () => number) {
-  return new StreamProcessor(streamDefinition(stream, env.config, env), {
+  return new StreamProcessor(STREAMS.get(stream).definition(env), {
     ...env,
     log: silentLogger,
     now,
@@ -70,7 +70,7 @@ async function runUntil(
   done: () => Promise<boolean>,
 ) {
   const controller = new AbortController();
-  const running = p.run(STREAM_TOPICS[stream].group, controller.signal, 50);
+  const running = p.run(STREAMS.get(stream).topics.group, controller.signal, 50);
   await until(done);
   await delay(50);
   controller.abort();
@@ -83,7 +83,7 @@ async function deadLetters(env: Opened, stream: StreamName) {
   const controller = new AbortController();
   const { promise: ready, resolve } = Promise.withResolvers<void>();
   const tailing = env.broker.tail({
-    topics: [STREAM_TOPICS[stream].dlqTopic],
+    topics: [STREAMS.get(stream).topics.dlqTopic],
     signal: controller.signal,
     handle: (batch) => void list.push(...batch.records),
     onReady: resolve,
@@ -132,7 +132,7 @@ function record(value: unknown, key: string | null): OutgoingRecord {
 }
 
 function user(seed: number) {
-  return STREAM_SOURCES.users.generator({ history: false })(seededRandom(seed), NOW) as {
+  return STREAMS.get("users").source.generator({ history: false })(seededRandom(seed), NOW) as {
     login: { uuid: string };
   };
 }
@@ -243,7 +243,7 @@ Deno.test("a batch delivered again after a crash that followed its claims is pro
   await env.broker.produce(SALES.topic, sales.map((s) => record(s, "one")));
   // Write 1 is the claim of the first batch; the crash comes at write 2, before anything is stored.
   const crash = new Crashing(2);
-  await new StreamProcessor(streamDefinition("sales", env.config, env), {
+  await new StreamProcessor(STREAMS.get("sales").definition(env), {
     broker: crash.broker(env.broker),
     raw: crash.raw(env.raw),
     aggregates: crash.aggregates(env.aggregates),
@@ -321,15 +321,15 @@ Deno.test("an id is remembered for the horizon and forgotten after it", async ()
 async function replay(env: Opened, stream: StreamName, path: string) {
   await runProducer(
     env.broker,
-    STREAM_TOPICS[stream].topic,
-    fileRecords(path, STREAM_SOURCES[stream].key),
+    STREAMS.get(stream).topics.topic,
+    fileRecords(path, STREAMS.get(stream).source.key),
     { rate: 0, batchSize: 100, lingerMs: 5, signal: new AbortController().signal },
   );
 }
 
 /** What the page of a stream counts, and the documents stored. */
 async function totals(env: Opened, stream: "users" | "sales") {
-  const stored = await env.raw.count(STREAM_TOPICS[stream].collection);
+  const stored = await env.raw.count(STREAMS.get(stream).topics.collection);
   if (stream === "sales") {
     const { rejected: _, ...figures } = await salesSnapshot(env.aggregates);
     return { stored, ...figures };
@@ -342,7 +342,7 @@ async function totals(env: Opened, stream: "users" | "sales") {
 for (const stream of ["users", "sales"] as const) {
   Deno.test(`${stream}: a duplicate-laden file replayed twice gives the totals of the clean file`, async () => {
     const random = seededRandom(42);
-    const generate = STREAM_SOURCES[stream].generator({ history: false });
+    const generate = STREAMS.get(stream).source.generator({ history: false });
     const clean = Array.from({ length: 60 }, () => generate(random, NOW));
     const lines = clean.flatMap((value, i) => {
       const line = JSON.stringify(value);

@@ -14,7 +14,7 @@ import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
 import { namespacedBroker } from "./namespaced_broker.ts";
-import { allTopicSpecs } from "./streams.ts";
+import type { StreamRegistry } from "./stream_registry.ts";
 import { retry } from "./async.ts";
 
 /** The broker and stores of one process (or worker). */
@@ -65,12 +65,19 @@ export async function connectWithRetry<T>(
   return result;
 }
 
-/** Opens the broker of the configured mode and creates the topics StreamBoard needs. */
-export async function connectBroker(
-  config: Config,
-  log: Logger,
-  signal?: AbortSignal,
-): Promise<Broker> {
+/** What the broker and stores of one process are opened for. */
+export interface WiringOptions {
+  config: Config;
+  /** The streams whose topics are created. */
+  registry: StreamRegistry;
+  log: Logger;
+  /** Gives up waiting for a server that is down. */
+  signal?: AbortSignal;
+}
+
+/** Opens the broker of the configured mode and creates the topics of the registry's streams. */
+export async function connectBroker(options: WiringOptions): Promise<Broker> {
+  const { config, registry, log, signal } = options;
   const inner: Broker = config.mode === "embedded"
     ? new EmbeddedLog({
       path: `${config.dataDir}/log.db`,
@@ -91,7 +98,7 @@ export async function connectBroker(
   await connectWithRetry(
     config.mode === "embedded" ? "the embedded log" : "Kafka",
     config.mode === "embedded" ? `${config.dataDir}/log.db` : config.kafkaBrokers.join(","),
-    () => broker.createTopics(allTopicSpecs(config)),
+    () => broker.createTopics(registry.topicSpecs(config)),
     log,
     signal,
   );
@@ -99,12 +106,9 @@ export async function connectBroker(
 }
 
 /** Opens the broker and the stores of the configured mode. */
-export async function openPipeline(
-  config: Config,
-  log: Logger,
-  signal?: AbortSignal,
-): Promise<Pipeline> {
-  const broker = await connectBroker(config, log, signal);
+export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
+  const { config, log, signal } = options;
+  const broker = await connectBroker(options);
   let raw: RawStore;
   let aggregates: AggregateStore;
   let eventIds: EventIdStore;

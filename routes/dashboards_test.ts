@@ -13,6 +13,7 @@ import type {
 } from "../server/dashboards.ts";
 import { usersSnapshot } from "../server/users_data.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
 
@@ -176,7 +177,7 @@ async function withApp(
 ): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-dashboards-" });
   const config = { ...DEFAULTS, dataDir, produce: false };
-  const pipeline = await openPipeline(config, silentLogger);
+  const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const fixed = <S>(snapshot: S) => ({ liveTopics: [], read: () => Promise.resolve(snapshot) });
   const pages: DashboardPages = {
     users: { liveTopics: [], read: () => usersSnapshot(pipeline.raw, pipeline.aggregates) },

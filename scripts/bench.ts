@@ -29,8 +29,8 @@ import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { userStats } from "../server/users_data.ts";
 import { delay } from "../pipeline/async.ts";
-import { isStreamName, STREAM_NAMES, type StreamName } from "../pipeline/stream_names.ts";
-import { PRODUCTS } from "../pipeline/products/products_stream.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
+import type { StreamModule, StreamName } from "../pipeline/stream_module.ts";
 import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
 import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
@@ -45,12 +45,12 @@ const { values: args } = parseArgs({
     stream: { type: "string", default: "all" },
   },
 });
-const STREAMS: StreamName[] = args.stream === "all"
-  ? [...STREAM_NAMES]
-  : isStreamName(args.stream)
-  ? [args.stream]
+const BENCHED: StreamModule[] = args.stream === "all"
+  ? [...STREAMS.modules]
+  : STREAMS.has(args.stream)
+  ? [STREAMS.get(args.stream)]
   : (() => {
-    console.error(`bench: --stream must be "all" or one of ${STREAM_NAMES.join(", ")}`);
+    console.error(`bench: --stream must be "all" or one of ${STREAMS.names.join(", ")}`);
     Deno.exit(2);
   })();
 const USERS = Number(args.users);
@@ -80,7 +80,12 @@ async function dropRun(config: Config): Promise<void> {
 }
 
 /** How many records of a stream the stores hold, processed through to its aggregates. */
-async function processed(stream: StreamName, pipeline: Pipeline): Promise<number> {
+async function processed(
+  module: StreamModule,
+  config: Config,
+  pipeline: Pipeline,
+): Promise<number> {
+  const stream = module.name;
   const sum = async (dimension: string) =>
     countOf(grandTotal(await pipeline.aggregates.totals(stream, dimension)));
   switch (stream) {
@@ -88,23 +93,26 @@ async function processed(stream: StreamName, pipeline: Pipeline): Promise<number
       return (await userStats(pipeline.aggregates)).total;
     case "sales":
       return await sum("all_tx");
-    case "products": {
-      // From its checkpoints (a fresh topic of valid records): counting the
-      // documents would scan the collection on FerretDB while it is timed.
+    case "clicks":
+    case "views":
+    case "ratings":
+      return await sum("count");
+    default: {
+      // From its checkpoints (a fresh topic of valid records), which every
+      // windowed stream saves: counting the documents would scan the
+      // collection on FerretDB while it is timed.
       let n = 0;
-      for (let partition = 0; partition < PRODUCTS.partitions; partition++) {
-        const saved = await pipeline.raw.get(CHECKPOINTS, checkpointId(PRODUCTS.name, partition));
+      for (let partition = 0; partition < module.partitions(config); partition++) {
+        const saved = await pipeline.raw.get(CHECKPOINTS, checkpointId(stream, partition));
         n += ((saved?.doc.checkpoint as { offset?: number } | undefined)?.offset ?? -1) + 1;
       }
       return n;
     }
-    default:
-      return await sum("count");
   }
 }
 
 async function throughput(
-  stream: StreamName,
+  module: StreamModule,
 ): Promise<
   {
     eventsPerS: number;
@@ -117,29 +125,36 @@ async function throughput(
 > {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
   const config = baseConfig(dataDir);
-  const reader = await openPipeline(config, silentLogger);
+  const reader = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const poll = config.mode === "services" ? 100 : 10;
+  const stream = module.name;
+  const processedNow = () => processed(module, config, reader);
   const produce = (seed: number, count: number) =>
     startWorker<ProducerJob>(PRODUCER, {
       config,
+      registry: STREAMS.ref,
       plans: [{ stream, source: { kind: "generator", seed }, rate: 0, count }],
     }).done;
   // Warm-up: the processor starts, joins its group and processes a first
   // thousand records before the clock starts, so what is timed is the
   // sustained rate, not start-up.
   const warmStarted = performance.now();
-  const processor = startWorker<ProcessorJob>(PROCESSOR, { config, stream });
+  const processor = startWorker<ProcessorJob>(PROCESSOR, {
+    config,
+    registry: STREAMS.ref,
+    stream,
+  });
   await produce(9, WARM_UP);
-  while ((await processed(stream, reader)) < WARM_UP) await delay(poll);
+  while ((await processedNow()) < WARM_UP) await delay(poll);
   const warmUpS = (performance.now() - warmStarted) / 1000;
   const started = performance.now();
   // When the producer is done, how many are processed: the rest is the
   // backlog the processor then drains with the machine to itself.
   const atProduced = produce(1, USERS).then(async () => {
     const at = performance.now();
-    return { at, count: await processed(stream, reader) };
+    return { at, count: await processedNow() };
   });
-  while ((await processed(stream, reader)) < WARM_UP + USERS) await delay(poll);
+  while ((await processedNow()) < WARM_UP + USERS) await delay(poll);
   const end = performance.now();
   const { at, count } = await atProduced;
   await processor.stop();
@@ -160,7 +175,7 @@ async function latency(): Promise<
 > {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
   const config: Config = { ...baseConfig(dataDir), streams: ["users"] };
-  const app = await start({ ...config, host: "127.0.0.1" });
+  const app = await start({ ...config, host: "127.0.0.1" }, STREAMS);
   const latencies: number[] = [];
   const shown = new Set<string>();
   const response = await fetch(new URL("/api/stream/users", app.url));
@@ -193,6 +208,7 @@ async function latency(): Promise<
   const warmStarted = performance.now();
   await startWorker<ProducerJob>(PRODUCER, {
     config,
+    registry: STREAMS.ref,
     plans: [{ stream: "users", source: { kind: "generator", seed: 3 }, rate: RATE, count: RATE }],
   }).done;
   const warmDeadline = Date.now() + 60_000;
@@ -203,6 +219,7 @@ async function latency(): Promise<
   const sent = Math.round(RATE * SECONDS);
   const producer = startWorker<ProducerJob>(PRODUCER, {
     config,
+    registry: STREAMS.ref,
     plans: [{ stream: "users", source: { kind: "generator", seed: 2 }, rate: RATE, count: sent }],
   });
   await producer.done;
@@ -241,11 +258,12 @@ console.log(
 );
 const perStream: Partial<Record<StreamName, number>> = {};
 const backlogPerStream: Partial<Record<StreamName, number>> = {};
-for (const stream of STREAMS) {
+for (const module of BENCHED) {
+  const stream = module.name;
   console.log(
     `throughput: ${USERS} generated ${stream} records, producer and processor workers at full speed…`,
   );
-  const t = await throughput(stream);
+  const t = await throughput(module);
   perStream[stream] = Math.round(t.eventsPerS);
   console.log(
     `  ${stream}: ${

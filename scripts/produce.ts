@@ -15,14 +15,15 @@ import {
   startWorker,
 } from "../pipeline/workers/protocol.ts";
 import { RANDOMUSER_DEFAULTS } from "../pipeline/sources/randomuser_source.ts";
-import { isStreamName, STREAM_NAMES } from "../pipeline/stream_names.ts";
-import { STREAM_TOPICS } from "../pipeline/streams.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 
-const USAGE = `usage: deno task produce [--stream ${STREAM_NAMES.join("|")}]
+const USAGE = `usage: deno task produce [--stream ${STREAMS.names.join("|")}]
                          [--source generator|randomuser] [--file PATH] [--history]
                          [--rate N] [--count N] [--seed N] [--url URL] [--timeout MS] [--page-size N]
   --file     replays one JSON record per line (or a JSON array) to the stream's topic
-  --history  sales only: start the generated sales a year back`;
+  --history  streams that backfill (${
+  STREAMS.modules.filter((m) => m.source.backfill).map((m) => m.name).join(", ")
+}) only: start generating in the past`;
 
 function fail(message: string): never {
   console.error(`produce: ${message}\n${USAGE}`);
@@ -65,9 +66,10 @@ if (args.help) {
   Deno.exit(0);
 }
 const stream = args.stream;
-if (!isStreamName(stream)) {
-  fail(`--stream must be one of ${STREAM_NAMES.join(", ")}, got "${stream}"`);
+if (!STREAMS.has(stream)) {
+  fail(`--stream must be one of ${STREAMS.names.join(", ")}, got "${stream}"`);
 }
+const module = STREAMS.get(stream);
 if (args.source === "randomuser" && stream !== "users") {
   fail(`--source randomuser feeds the users stream only, not "${stream}"`);
 }
@@ -105,7 +107,7 @@ if (args.file !== undefined) {
     kind: "generator",
     seed: number("seed", args.seed, 0) ?? config.seed ??
       crypto.getRandomValues(new Uint32Array(1))[0],
-    history: args.history && stream === "sales",
+    history: args.history && module.source.backfill === true,
   };
 } else {
   fail(`--source must be "generator" or "randomuser", got "${args.source}"`);
@@ -113,6 +115,7 @@ if (args.file !== undefined) {
 
 const job: ProducerJob = {
   config,
+  registry: STREAMS.ref,
   plans: [{
     stream,
     source,
@@ -130,7 +133,7 @@ Deno.addSignalListener("SIGINT", stop);
 Deno.addSignalListener("SIGTERM", stop);
 try {
   const sent = await worker.done;
-  console.log(`done: ${sent ?? 0} record(s) sent to "${STREAM_TOPICS[stream].topic}"`);
+  console.log(`done: ${sent ?? 0} record(s) sent to "${module.topics.topic}"`);
   Deno.exit(0);
 } catch (error) {
   console.error(`produce failed: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEFAULTS } from "../config.ts";
 import { EmbeddedLog } from "../pipeline/embedded/log_broker.ts";
-import { allTopicSpecs } from "../pipeline/streams.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { delay } from "../pipeline/async.ts";
 import { pageHubs, runLiveFeed } from "./live_feed.ts";
@@ -26,7 +26,7 @@ function countingPages() {
 async function setup() {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-live-feed-" });
   const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(DEFAULTS));
+  await broker.createTopics(STREAMS.topicSpecs(DEFAULTS));
   const { pages, reads } = countingPages();
   const hubs = pageHubs(pages, DEFAULTS);
   const controller = new AbortController();

@@ -6,8 +6,8 @@
  */
 
 import type { AggregateStore, RawStore } from "../pipeline/ports.ts";
-import { STREAM_TOPICS } from "../pipeline/streams.ts";
-import type { StreamName } from "../pipeline/stream_names.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
+import type { StreamName } from "../pipeline/stream_module.ts";
 import type { DashboardPages, LivePage, Pages } from "./dashboards.ts";
 import { HttpError } from "./http_error.ts";
 import { usersSnapshot } from "./users_data.ts";
@@ -25,7 +25,7 @@ export interface PageStores {
 
 /** The live topics of `streams`. */
 export function liveTopicsOf(streams: readonly StreamName[]): string[] {
-  return streams.map((stream) => STREAM_TOPICS[stream].liveTopic);
+  return streams.map((stream) => STREAMS.get(stream).topics.liveTopic);
 }
 
 /** The users, sales, clickstream and products pages on the given stores. */

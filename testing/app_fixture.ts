@@ -15,7 +15,7 @@ import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { StreamProcessor } from "../pipeline/processor.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
-import { STREAM_TOPICS, streamDefinition } from "../pipeline/streams.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
@@ -55,7 +55,7 @@ export async function startFixture(
     streams: ["users"],
     ...overrides,
   };
-  const pipeline = await openPipeline(config, silentLogger);
+  const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const stores: PageStores = { ...pipeline, now: Date.now };
   const pages = { ...dashboardPages(stores), ...options.morePages?.(stores) };
   const hubs = pageHubs(pages, config);
@@ -86,12 +86,12 @@ export async function startFixture(
     intervalMs: 10,
     onReady: feedReady,
   });
-  const processing = config.streams.map((stream) =>
-    new StreamProcessor(streamDefinition(stream, config, pipeline), {
+  const processing = STREAMS.selected(config).map((module) =>
+    new StreamProcessor(module.definition({ config, ...pipeline }), {
       ...pipeline,
       log: silentLogger,
       report: (event) => board.report(event),
-    }).run(STREAM_TOPICS[stream].group, controller.signal, 100)
+    }).run(module.topics.group, controller.signal, 100)
   );
   await ready;
   const encoder = new TextEncoder();

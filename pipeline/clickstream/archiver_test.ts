@@ -7,7 +7,7 @@ import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
 import type { Broker, BrokerRecord, OutgoingRecord } from "../ports.ts";
 import { StreamProcessor } from "../processor.ts";
-import { allTopicSpecs } from "../streams.ts";
+import { STREAMS } from "../stream_registry.ts";
 import { silentLogger } from "../logger.ts";
 import { until } from "../testing/until.ts";
 import { consumeCount } from "../testing/broker_contract.ts";
@@ -29,7 +29,7 @@ async function open(partitions: number) {
   const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archiver-" });
   const config: Config = { ...DEFAULTS, dataDir, partitions };
   const broker = new EmbeddedLog({ path: join(dataDir, "log.db"), pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(config));
+  await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(join(dataDir, "store.db"));
   const aggregates = new SqliteAggregateStore(join(dataDir, "store.db"));
   const close = () => Promise.all([broker.close(), raw.close(), aggregates.close()]);

@@ -5,7 +5,7 @@ import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
 import { StreamProcessor } from "../processor.ts";
-import { allTopicSpecs } from "../streams.ts";
+import { STREAMS } from "../stream_registry.ts";
 import { silentLogger } from "../logger.ts";
 import { delay } from "../async.ts";
 import { partitionFor } from "../partitioner.ts";
@@ -246,7 +246,7 @@ async function setup(records: Partial<Record<ClickstreamTopic, OutgoingRecord[]>
     assert.equal(config.lateness[topic], 0, "and no allowed lateness");
   }
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(config));
+  await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
   for (const [topic, list] of Object.entries(records)) await broker.produce(topic, list);

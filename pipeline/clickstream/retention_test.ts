@@ -4,7 +4,7 @@ import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
 import { StreamProcessor } from "../processor.ts";
-import { allTopicSpecs } from "../streams.ts";
+import { STREAMS } from "../stream_registry.ts";
 import { silentLogger } from "../logger.ts";
 import { delay } from "../async.ts";
 import { clickstreamStream, RECENT_KEEP_MS } from "./clickstream_stream.ts";
@@ -12,7 +12,7 @@ import { clickstreamStream, RECENT_KEEP_MS } from "./clickstream_stream.ts";
 Deno.test("per-second counts older than ten minutes are deleted; totals stay", async () => {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-retention-" });
   const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(DEFAULTS));
+  await broker.createTopics(STREAMS.topicSpecs(DEFAULTS));
   const raw = new SqliteRawStore(`${dir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dir}/store.db`);
   const T = Date.UTC(2026, 10, 22, 12, 0, 0);

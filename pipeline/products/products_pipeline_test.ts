@@ -6,7 +6,7 @@ import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
 import { StreamProcessor } from "../processor.ts";
-import { allTopicSpecs } from "../streams.ts";
+import { STREAMS } from "../stream_registry.ts";
 import { silentLogger } from "../logger.ts";
 import { delay } from "../async.ts";
 import { seededRandom } from "../random.ts";
@@ -97,7 +97,7 @@ async function setup() {
     lateness: { ...DEFAULTS.lateness, products: 0 },
   };
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(config));
+  await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
   await broker.produce(PRODUCTS.topic, scenario());
@@ -253,7 +253,7 @@ async function quietPartition(revoke: boolean): Promise<Record<string, string>> 
   };
   const log = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await log.createTopics([{ name: PRODUCTS.topic, partitions: 2 }]);
-  await log.createTopics(allTopicSpecs(config));
+  await log.createTopics(STREAMS.topicSpecs(config));
   const broker: Broker = !revoke ? log : override(log, {
     consume: (options: GroupConsumeOptions) =>
       log.consume({
@@ -318,7 +318,7 @@ Deno.test("a record older than the newest counts in its open window; one within 
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-products-late-" });
   const config: Config = { ...DEFAULTS, dataDir };
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(config));
+  await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
   const send = (...values: unknown[]) =>

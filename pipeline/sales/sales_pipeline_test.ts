@@ -6,7 +6,7 @@ import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "../embedded/event_id_store.ts";
 import { StreamProcessor } from "../processor.ts";
-import { allTopicSpecs } from "../streams.ts";
+import { STREAMS } from "../stream_registry.ts";
 import { silentLogger } from "../logger.ts";
 import { delay } from "../async.ts";
 import { seededRandom } from "../random.ts";
@@ -212,7 +212,7 @@ async function setup(records: OutgoingRecord[]) {
   assert.equal(config.outOfOrderness.sales, 5000, "the scenario assumes 5 s of out-of-orderness");
   assert.equal(config.lateness.sales, 0, "and no allowed lateness");
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
-  await broker.createTopics(allTopicSpecs(config));
+  await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
   const eventIds = new SqliteEventIdStore(`${dataDir}/store.db`);

@@ -3,16 +3,22 @@
 import { type ProducePlan, type ProducerJob, serveWorker } from "./protocol.ts";
 import { connectBroker } from "../wiring.ts";
 import { runProducer } from "../producer.ts";
-import { STREAM_SOURCES, STREAM_TOPICS } from "../streams.ts";
+import { loadRegistry, type StreamRegistry } from "../stream_registry.ts";
 import { generatedRecords } from "../sources/generator_source.ts";
 import { RANDOMUSER_DEFAULTS, randomUserRecords } from "../sources/randomuser_source.ts";
 import { fileRecords } from "../sources/file_source.ts";
 import type { SourceRecord } from "../sources/source.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 
-function source(plan: ProducePlan, signal: AbortSignal, log: Logger): AsyncIterable<SourceRecord> {
+/** The records a plan produces, from its stream's source in `registry`. */
+function source(
+  registry: StreamRegistry,
+  plan: ProducePlan,
+  run: { signal: AbortSignal; log: Logger },
+): AsyncIterable<SourceRecord> {
   const { source, count } = plan;
-  const { generator, key } = STREAM_SOURCES[plan.stream];
+  const { signal, log } = run;
+  const { generator, key } = registry.get(plan.stream).source;
   switch (source.kind) {
     case "generator":
       return generatedRecords(generator({ history: source.history ?? false }), key, {
@@ -34,9 +40,10 @@ function source(plan: ProducePlan, signal: AbortSignal, log: Logger): AsyncItera
   }
 }
 
-serveWorker<ProducerJob>(async ({ config, plans }, signal, { progress }) => {
+serveWorker<ProducerJob>(async ({ config, registry: ref, plans }, signal, { progress }) => {
+  const registry = await loadRegistry(ref);
   const log = consoleLogger("producer");
-  const broker = await connectBroker(config, log, signal);
+  const broker = await connectBroker({ config, registry, log, signal });
   try {
     const sent = plans.map(() => 0);
     let reported = 0;
@@ -44,7 +51,7 @@ serveWorker<ProducerJob>(async ({ config, plans }, signal, { progress }) => {
       ? plans.reduce((sum, p) => sum + p.count!, 0)
       : undefined;
     const counts = await Promise.all(plans.map((plan, i) => {
-      const topic = STREAM_TOPICS[plan.stream].topic;
+      const topic = registry.get(plan.stream).topics.topic;
       log.info(
         `producing ${
           plan.count ?? (plan.source.kind === "file" ? "every" : "endless")
@@ -52,7 +59,7 @@ serveWorker<ProducerJob>(async ({ config, plans }, signal, { progress }) => {
           plan.rate > 0 ? ` at ${plan.rate}/s` : " as fast as possible"
         }`,
       );
-      return runProducer(broker, topic, source(plan, signal, log), {
+      return runProducer(broker, topic, source(registry, plan, { signal, log }), {
         rate: plan.rate,
         batchSize: config.producerBatchSize,
         lingerMs: config.lingerMs,

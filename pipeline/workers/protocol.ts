@@ -4,7 +4,8 @@
  */
 
 import type { Config } from "../../config.ts";
-import type { StreamName } from "../stream_names.ts";
+import type { StreamName } from "../stream_module.ts";
+import type { RegistryRef } from "../stream_registry.ts";
 import type { ProcessorErrorEvent } from "../processor_errors.ts";
 
 /** Where a producer takes its records from. */
@@ -24,15 +25,21 @@ export interface ProducePlan {
   count?: number;
 }
 
-/** Everything a producer worker needs: one plan per stream it feeds, run side by side. */
+/**
+ * Everything a producer worker needs: one plan per stream it feeds, run side
+ * by side, and where the registry of those streams is exported (a worker
+ * loads it in its own module graph; see `stream_registry.ts`).
+ */
 export interface ProducerJob {
   config: Config;
+  registry: RegistryRef;
   plans: ProducePlan[];
 }
 
-/** Everything a processor worker needs. */
+/** Everything a processor worker needs: the stream, and where its registry is exported. */
 export interface ProcessorJob {
   config: Config;
+  registry: RegistryRef;
   stream: StreamName;
 }
 
