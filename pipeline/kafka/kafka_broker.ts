@@ -49,6 +49,15 @@ process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
   return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
 } as typeof process.emitWarning;
 
+/** Longest wait for the partitions of created topics to get leaders, ms. */
+const LEADERS_WAIT_MS = 30_000;
+
+/** The protocol error name kafkajs gives an error (`UNKNOWN_TOPIC_OR_PARTITION`), if any. */
+function kafkaErrorType(error: unknown): string | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === "string" ? type : undefined;
+}
+
 /** Settings of a `KafkaBroker`; all but `brokers` and `logger` default. */
 export interface KafkaBrokerOptions {
   /** Bootstrap addresses, `host:port` (use 127.0.0.1 rather than localhost). */
@@ -197,14 +206,46 @@ export class KafkaBroker implements Broker {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.name,
-        numPartitions: t.partitions,
-        replicationFactor: this.#settings.replicationFactor,
-      })),
-    });
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: this.#settings.replicationFactor,
+        })),
+      });
+    } catch (error) {
+      // kafkajs gives up waiting for leaders when the broker it asks has not yet
+      // heard of a topic another broker just created: wait for them ourselves.
+      if (kafkaErrorType(error) !== "UNKNOWN_TOPIC_OR_PARTITION") throw error;
+    }
+    await this.#awaitLeaders(missing.map((t) => t.name));
+  }
+
+  /** Resolves once every partition of `topics` has a leader; an outage after `LEADERS_WAIT_MS`. */
+  async #awaitLeaders(topics: string[]): Promise<void> {
+    const admin = await this.#connectedAdmin();
+    const deadline = Date.now() + LEADERS_WAIT_MS;
+    let why = "";
+    while (Date.now() < deadline) {
+      try {
+        const metadata = await admin.fetchTopicMetadata({ topics });
+        const led = metadata.topics.every((t) =>
+          t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)
+        );
+        if (led) return;
+        why = "partitions without a leader";
+      } catch (error) {
+        if (kafkaErrorType(error) !== "UNKNOWN_TOPIC_OR_PARTITION") throw error;
+        why = "topics not known yet";
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new UnavailableError(
+      "Kafka",
+      `created topics ${topics.join(", ")} have no leaders after ${LEADERS_WAIT_MS} ms (${why})`,
+    );
   }
 
   async partitions(topic: string): Promise<number | undefined> {
