@@ -3,6 +3,7 @@ import {
   type Aggregation,
   hopping,
   PartitionWindows,
+  session,
   tumbling,
   WindowEngine,
   windowStartsOf,
@@ -231,4 +232,34 @@ Deno.test("a checkpoint poisoned by an event time in 2099 is healed on restore",
   assert.equal(engine.add(0, 3, now, 1, now).kind, "added", "a record on time counts again");
   assert.equal(w.checkpoint().watermark, now - 10_000);
   assert.equal(engine.restore(1, now, w.checkpoint()), undefined, "a sound checkpoint is kept");
+});
+
+Deno.test("session windows need a whole positive gap and an aggregation that merges", () => {
+  const timing = { outOfOrdernessMs: 0, allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: 0 };
+  assert.throws(() => session(0, timing), RangeError);
+  assert.throws(() => session(1.5, timing), RangeError);
+  assert.throws(() => new PartitionWindows(session(1_000, timing), count, 0), /merge/);
+});
+
+Deno.test("sessions of different keys never merge, and touching sessions of one key do", () => {
+  const gap = session(10_000, {
+    outOfOrdernessMs: 60_000,
+    allowedLatenessMs: 0,
+    idleTimeoutMs: 1,
+    maxFutureMs: HOUR,
+  });
+  const perUser: Aggregation<string, number> = {
+    empty: () => 0,
+    add: (n) => n + 1,
+    merge: (a, b) => a + b,
+    key: (user) => user,
+  };
+  const w = new PartitionWindows(gap, perUser, 0);
+  w.add(0, 0, "a", 0);
+  w.add(1, 5_000, "b", 0);
+  w.add(2, 10_000, "a", 0); // touches [0, 10 s): Flink's windows intersect at their ends
+  assert.deepEqual(w.open().map((r) => [r.key, r.start, r.end, r.value]), [
+    ["a", 0, 20_000, 2],
+    ["b", 5_000, 15_000, 1],
+  ]);
 });
