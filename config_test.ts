@@ -53,6 +53,7 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_VIEWS_LATENESS_MS: "3000",
     STREAMBOARD_RATINGS_LATENESS_MS: "4000",
     STREAMBOARD_PRODUCTS_LATENESS_MS: "0",
+    STREAMBOARD_SESSIONS_LATENESS_MS: "5000",
     STREAMBOARD_USERS_OUT_OF_ORDER_MS: "100",
     STREAMBOARD_SALES_OUT_OF_ORDER_MS: "200",
     STREAMBOARD_CLICKS_OUT_OF_ORDER_MS: "300",
@@ -61,6 +62,9 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_PRODUCTS_OUT_OF_ORDER_MS: "600",
     STREAMBOARD_IDLE_TIMEOUT_MS: "7000",
     STREAMBOARD_PRODUCTS_WINDOW_MS: "60000",
+    STREAMBOARD_SESSION_GAP_MS: "1800000",
+    STREAMBOARD_SESSIONS_OUT_OF_ORDER_MS: "700",
+    STREAMBOARD_SESSIONS_MAX_FUTURE_MS: "4000",
     STREAMBOARD_ARCHIVE_INTERVAL_MS: "2500",
     STREAMBOARD_USERS_MAX_FUTURE_MS: "0",
     STREAMBOARD_SALES_MAX_FUTURE_MS: "60000",
@@ -108,10 +112,27 @@ Deno.test("every variable is read into its setting", () => {
     connectTimeoutMs: 2000,
     namespace: "staging.",
     streams: ["sales", "products"],
-    lateness: { users: 500, sales: 1000, clicks: 2000, views: 3000, ratings: 4000, products: 0 },
-    outOfOrderness: { users: 100, sales: 200, clicks: 300, views: 400, ratings: 0, products: 600 },
+    lateness: {
+      users: 500,
+      sales: 1000,
+      clicks: 2000,
+      views: 3000,
+      ratings: 4000,
+      products: 0,
+      sessions: 5000,
+    },
+    outOfOrderness: {
+      users: 100,
+      sales: 200,
+      clicks: 300,
+      views: 400,
+      ratings: 0,
+      products: 600,
+      sessions: 700,
+    },
     idleTimeoutMs: 7000,
     productsWindowMs: 60_000,
+    sessionGapMs: 1_800_000,
     archiveIntervalMs: 2500,
     maxFutureMs: {
       users: 0,
@@ -120,6 +141,7 @@ Deno.test("every variable is read into its setting", () => {
       views: 2000,
       ratings: 3000,
       products: 3_600_000,
+      sessions: 4000,
     },
     dedupHorizonHours: 24,
     maxRecordBytes: 65_536,
@@ -153,7 +175,7 @@ Deno.test("an unknown stream name is refused with the names there are", () => {
   assert.throws(() => loadConfig({ STREAMBOARD_STREAMS: "users,orders" }), {
     name: "RangeError",
     message:
-      /STREAMBOARD_STREAMS must list streams among users, sales, clicks, views, ratings, products, got "users,orders"/,
+      /STREAMBOARD_STREAMS must list streams among users, sales, clicks, views, ratings, products, sessions, got "users,orders"/,
   });
 });
 

@@ -13,6 +13,7 @@ import { usersHub } from "./server/users_data.ts";
 import { dashboardHubs, dashboardReads, runDashboardFeed } from "./server/dashboard_feed.ts";
 import { SALES } from "./pipeline/sales/sales_stream.ts";
 import type { StreamName } from "./pipeline/stream_names.ts";
+import { STREAM_SOURCES } from "./pipeline/streams.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
 import {
@@ -124,7 +125,10 @@ export async function start(config: Config): Promise<Running> {
   // A fresh sales stream starts a year back, so its monthly line fills at once.
   const salesHistory = (await pipeline.raw.list(SALES.collection, { limit: 1 })).items.length === 0;
   const seed = config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
-  const plans = config.streams.map((stream, i): ProducePlan => ({
+  const plans = config.streams.filter((stream) => !STREAM_SOURCES[stream].fedBy).map((
+    stream,
+    i,
+  ): ProducePlan => ({
     stream,
     source: { kind: "generator", seed: seed + i, history: stream === "sales" && salesHistory },
     rate: config.produceRate,

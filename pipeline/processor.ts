@@ -107,7 +107,7 @@ export interface StreamDefinition<E, A = unknown> {
   dlqTopic: string;
   /** Topic announcing processed events to dashboards. */
   liveTopic: string;
-  /** Raw document collection. */
+  /** Raw document collection (a stream without `document` stores none). */
   collection: string;
   /** Tumbling window size of the aggregates, in ms. */
   windowMs: number;
@@ -116,8 +116,8 @@ export interface StreamDefinition<E, A = unknown> {
    * @throws {RecordError} for bad input (dead-lettered with its code)
    */
   parse(record: BrokerRecord): E;
-  /** The raw document of an event. */
-  document(event: E, record: BrokerRecord): StoredDocument;
+  /** The raw document of an event; a stream whose events are kept elsewhere has none. */
+  document?(event: E, record: BrokerRecord): StoredDocument;
   /** The aggregate cells an event counts into. */
   contributions(event: E): CellContribution[];
   /** What dashboards are told about an event. */
@@ -126,8 +126,8 @@ export interface StreamDefinition<E, A = unknown> {
   windows?: WindowedStream<E, A>;
   /** Dimensions read only for recent windows: their rows older than `keepMs` are deleted. */
   retention?: { dimensions: string[]; keepMs: number };
-  /** One more output of the records the processor accepted (a Parquet archive). */
-  sink?: AcceptedSink<E>;
+  /** More outputs of the records the processor accepted (a Parquet archive, another stream's topic). */
+  sinks?: AcceptedSink<E>[];
   /**
    * Streams whose records carry an event id: a record whose id another record
    * already carried is dead-lettered as `duplicate` (see `dedup.ts`).
@@ -357,7 +357,7 @@ export class StreamProcessor<E, A = unknown> {
         running.delete(c.start);
         fired.set(c.start, c);
       }
-      documents.push(outcome.document);
+      if (outcome.document) documents.push(outcome.document);
       for (const c of outcome.contributions) {
         contributions.push({
           ...contribution(record, c.dimension, c.key, c.amount),
@@ -370,7 +370,7 @@ export class StreamProcessor<E, A = unknown> {
     if (batch.records.length === 0) return;
     const first = batch.records[0].offset;
     const last = batch.records[batch.records.length - 1].offset;
-    // The three sinks are independent and each idempotent, so they write side by side.
+    // The sinks are independent and each idempotent, so they write side by side.
     const writes: Promise<void>[] = [];
     if (dead.length > 0) {
       writes.push(
@@ -408,8 +408,7 @@ export class StreamProcessor<E, A = unknown> {
         () => this.#aggregator.apply(partition, first, last, contributions),
       ));
     }
-    const sink = def.sink;
-    if (sink && accepted.length > 0) {
+    for (const sink of accepted.length > 0 ? def.sinks ?? [] : []) {
       writes.push(this.#persist(
         `write ${accepted.length} records to ${sink.name}`,
         signal,

@@ -5,7 +5,7 @@
  */
 
 import type { Config } from "../config.ts";
-import type { AggregateStore, RawStore, TopicSpec } from "./ports.ts";
+import type { AggregateStore, Broker, RawStore, TopicSpec } from "./ports.ts";
 import type { StreamDefinition } from "./processor.ts";
 import type { Random } from "./random.ts";
 import type { StreamName } from "./stream_names.ts";
@@ -19,6 +19,8 @@ import { clickstreamKey, GENERATE } from "./clickstream/generator.ts";
 import type { ParquetArchive } from "./clickstream/parquet_archive.ts";
 import { PRODUCTS, productsStream } from "./products/products_stream.ts";
 import { generateProduct, productKey } from "./products/generator.ts";
+import { SESSIONS_STREAM, sessionsStream } from "./clickstream/sessions_stream.ts";
+import { generateActivity } from "./clickstream/activity.ts";
 
 /** Names of a stream's topics and consumer group. */
 export interface StreamTopics {
@@ -37,9 +39,13 @@ export const STREAM_TOPICS: Record<StreamName, StreamTopics> = {
   views: clickstreamNames("views"),
   ratings: clickstreamNames("ratings"),
   products: PRODUCTS,
+  sessions: SESSIONS_STREAM,
 };
 
-/** Partitions of a stream's input topic: the configured number, one for the windowed CSV job. */
+/**
+ * Partitions of a stream's input topic: the configured number (the activity
+ * topic as many as the clickstream topics feeding it), one for the windowed CSV job.
+ */
 export function streamPartitions(stream: StreamName, config: Config): number {
   return stream === "products" ? PRODUCTS.partitions : config.partitions;
 }
@@ -62,6 +68,11 @@ export interface StreamSource {
   generator(options: { history: boolean }): (random: Random, now: number) => unknown;
   /** Partitioning key of a record (null when it has none). */
   key(value: unknown): string | null;
+  /**
+   * Set for a stream other streams' processors feed: the producer makes no
+   * records for it (its generator is for `deno task produce` and fuzzing).
+   */
+  fedBy?: readonly StreamName[];
 }
 
 /** The generator and key of each stream. */
@@ -72,6 +83,7 @@ export const STREAM_SOURCES: Record<StreamName, StreamSource> = {
   views: { generator: () => GENERATE.views, key: clickstreamKey },
   ratings: { generator: () => GENERATE.ratings, key: clickstreamKey },
   products: { generator: () => generateProduct, key: productKey },
+  sessions: { generator: () => generateActivity, key: clickstreamKey, fedBy: ["clicks", "views"] },
 };
 
 /** The stores a stream's window sinks write to. */
@@ -80,6 +92,8 @@ export interface StreamStores {
   aggregates: AggregateStore;
   /** A clickstream stream's Parquet archive, which then receives the records it accepts. */
   archive?: ParquetArchive;
+  /** The broker the clicks and views streams forward their records to the sessions stream on. */
+  broker?: Broker;
 }
 
 /** The processor definition of a stream. */
@@ -96,13 +110,13 @@ export function streamDefinition(
     case "clicks":
     case "views":
     case "ratings":
-      return clickstreamStream(
-        stream,
-        config,
-        stores.aggregates,
-        stores.archive,
-      ) as StreamDefinition<unknown>;
+      return clickstreamStream(stream, config, stores.aggregates, {
+        archive: stores.archive,
+        activity: stores.broker,
+      }) as StreamDefinition<unknown>;
     case "products":
       return productsStream(config, stores.raw) as StreamDefinition<unknown>;
+    case "sessions":
+      return sessionsStream(config) as StreamDefinition<unknown>;
   }
 }

@@ -1,4 +1,4 @@
-/** The clickstream page's reads: rates, totals, top items, ratings and devices per topic. */
+/** The clickstream page's reads: rates, totals, top items, ratings, devices and sessions. */
 
 import type { AggregateStore, AggregateTotal, RawStore } from "../pipeline/ports.ts";
 import {
@@ -6,11 +6,13 @@ import {
   RATE_SLIDE_MS,
   RATE_WINDOW_MS,
 } from "../pipeline/clickstream/clickstream_stream.ts";
-import { readModels } from "../pipeline/read_models.ts";
+import { type PartitionReadModel, readModels } from "../pipeline/read_models.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../pipeline/clickstream/events.ts";
 import type { ClicksSnapshot, PerTopic } from "./dashboards.ts";
 import { rejections } from "./rejections.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
+import { SESSIONS_STREAM } from "../pipeline/clickstream/sessions_stream.ts";
+import { sessionFigures } from "../pipeline/clickstream/sessions.ts";
 
 /** Seconds of history in the rate line. */
 export const SERIES_SECONDS = 60;
@@ -40,8 +42,14 @@ function top(rows: AggregateTotal[]): AggregateTotal[] {
 export async function topicWatermarks(
   raw: RawStore,
 ): Promise<Partial<Record<ClickstreamTopic, number>>> {
+  return watermarksOf(await readModels(raw, CLICKSTREAM_TOPICS));
+}
+
+/** The lowest watermark of each topic's partitions (see `topicWatermarks`). */
+function watermarksOf(
+  models: Map<string, PartitionReadModel[]>,
+): Partial<Record<ClickstreamTopic, number>> {
   const out: Partial<Record<ClickstreamTopic, number>> = {};
-  const models = await readModels(raw, CLICKSTREAM_TOPICS);
   for (const topic of CLICKSTREAM_TOPICS) {
     for (const { model } of models.get(topic) ?? []) {
       if (typeof model.watermark !== "number") continue;
@@ -91,7 +99,8 @@ export async function clicksSnapshot(
 ): Promise<ClicksSnapshot> {
   const second = Math.floor(now / 1000) * 1000;
   const from = second - SERIES_SECONDS * 1000;
-  const watermarks = await topicWatermarks(raw);
+  const models = await readModels(raw, [...CLICKSTREAM_TOPICS, SESSIONS_STREAM.name]);
+  const watermarks = watermarksOf(models);
   const newestClosed = (t: ClickstreamTopic) => {
     const watermark = watermarks[t];
     if (watermark === undefined) return undefined;
@@ -147,6 +156,7 @@ export async function clicksSnapshot(
     })),
     ratings,
     devices: { mobile: device("mobile"), desktop: device("desktop"), tablet: device("tablet") },
+    sessions: sessionFigures((models.get(SESSIONS_STREAM.name) ?? []).map((m) => m.model)),
     rejected: {
       clicks: rejected[index.clicks],
       views: rejected[index.views],

@@ -51,3 +51,39 @@ Deno.test("average ratings come from counts and sums of one moment, even while b
   assert.deepEqual(ratings.find((r) => r.item === 8), { item: 8, average: 4.6, count: 5 });
   await Promise.all([raw.close(), store.close()]);
 });
+
+Deno.test("the page's sessions per device add up every partition's read model of the sessions stream", async () => {
+  const raw = new SqliteRawStore(":memory:");
+  const aggregates = new SqliteAggregateStore(":memory:");
+  const none = { sessions: 0, events: 0, durationMs: 0 };
+  await raw.upsert(READ_MODELS, [
+    readModelDocument("sessions", {
+      partition: 0,
+      model: {
+        mobile: { sessions: 2, events: 5, durationMs: 180_000 },
+        desktop: { sessions: 1, events: 1, durationMs: 0 },
+        tablet: none,
+        none: { sessions: 1, events: 2, durationMs: 30_000 },
+      },
+    }, 0),
+    readModelDocument("sessions", {
+      partition: 1,
+      model: {
+        mobile: { sessions: 1, events: 4, durationMs: 60_000 },
+        desktop: none,
+        tablet: none,
+        none: none,
+      },
+    }, 0),
+    // Another stream's read model is not a session total.
+    readModelDocument("clicks", { partition: 0, model: { watermark: 9_000 } }, 0),
+  ]);
+  const { sessions } = await clicksSnapshot(raw, aggregates, Date.now());
+  assert.deepEqual(sessions, {
+    mobile: { sessions: 3, meanDurationMs: 80_000, eventsPerSession: 3 },
+    desktop: { sessions: 1, meanDurationMs: 0, eventsPerSession: 1 },
+    tablet: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    none: { sessions: 1, meanDurationMs: 30_000, eventsPerSession: 2 },
+  });
+  await Promise.all([raw.close(), aggregates.close()]);
+});

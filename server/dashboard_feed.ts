@@ -22,7 +22,7 @@ import { productsSnapshot } from "./products_data.ts";
 /** The streams each page shows. */
 export const DASHBOARD_STREAMS: Record<Dashboard, StreamName[]> = {
   sales: ["sales"],
-  clicks: ["clicks", "views", "ratings"],
+  clicks: ["clicks", "views", "ratings", "sessions"],
   products: ["products"],
 };
 

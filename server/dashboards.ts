@@ -6,6 +6,8 @@
  * browser's state simple and never partial.
  */
 
+import type { SessionDevice, SessionFigures } from "../pipeline/clickstream/sessions.ts";
+
 /** The dashboards besides the users page, by their SSE path segment. */
 export const DASHBOARDS = ["sales", "clicks", "products"] as const;
 
@@ -72,6 +74,11 @@ export interface ClicksSnapshot {
   ratings: Array<{ item: number; average: number; count: number }>;
   /** Views per device type. */
   devices: { mobile: number; desktop: number; tablet: number };
+  /**
+   * Ended sessions (clicks and views of a user with less than the session gap
+   * between them) per device they were mostly viewed from; `none`: clicks only.
+   */
+  sessions: Record<SessionDevice, SessionFigures>;
   rejected: { clicks: Rejections; views: Rejections; ratings: Rejections };
 }
 

@@ -86,7 +86,7 @@ async function processUntil(
   const files: FlushResult[] = [];
   const stopProcessor = new AbortController();
   const stopFlusher = new AbortController();
-  const processor = new StreamProcessor(clickstreamStream(topic, config, aggregates, archive), {
+  const processor = new StreamProcessor(clickstreamStream(topic, config, aggregates, { archive }), {
     broker,
     raw,
     aggregates,

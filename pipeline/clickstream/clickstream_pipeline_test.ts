@@ -227,6 +227,13 @@ const EXPECTED: ClicksSnapshot = {
     { item: 33, average: 2, count: 1 },
   ],
   devices: { mobile: 14, desktop: 7, tablet: 5 },
+  // The sessions stream is not run here (see sessions_pipeline_test.ts).
+  sessions: {
+    mobile: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    desktop: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    tablet: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    none: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+  },
   rejected: {
     clicks: { invalid: 2, late: 1, processingError: 0, duplicate: 0 },
     views: { invalid: 1, late: 0, processingError: 0, duplicate: 0 },

@@ -6,14 +6,16 @@
  */
 
 import type { Config } from "../../config.ts";
-import type { AggregateStore, BrokerRecord } from "../ports.ts";
-import type { CellContribution, StreamDefinition } from "../processor.ts";
+import type { AggregateStore, Broker, BrokerRecord } from "../ports.ts";
+import type { AcceptedSink, CellContribution, StreamDefinition } from "../processor.ts";
 import { decodeJson } from "../validation.ts";
 import { ALL_TIME } from "../window_counts.ts";
 import { hopping, type WindowResult } from "../windowing/windows.ts";
 import { type ClickstreamEvent, type ClickstreamTopic, type Timed, VALIDATE } from "./events.ts";
 import type { ParquetArchive } from "./parquet_archive.ts";
 import { archiveSink } from "./archiver.ts";
+import { activitySink } from "./activity.ts";
+import { SESSIONS_STREAM } from "./sessions_stream.ts";
 
 /** Length of a rate window, ms. */
 export const RATE_WINDOW_MS = 10_000;
@@ -86,17 +88,30 @@ export function writeRateWindows(
   })));
 }
 
+/** Where a clickstream stream sends the records it accepts, besides its stores. */
+export interface ClickstreamOutputs {
+  /** The topic's Parquet archive. */
+  archive?: ParquetArchive;
+  /** The broker the clicks and views streams forward their records to the sessions stream on. */
+  activity?: Broker;
+}
+
 /**
- * The stream definition of one clickstream topic; with `archive`, the records
- * it accepts (and only those) are archived to Parquet too.
+ * The stream definition of one clickstream topic; the records it accepts (and
+ * only those) also go to each of `outputs`.
  */
 export function clickstreamStream(
   topic: ClickstreamTopic,
   config: Config,
   aggregates: AggregateStore,
-  archive?: ParquetArchive,
+  outputs: ClickstreamOutputs = {},
 ): StreamDefinition<Timed<ClickstreamEvent>, number> {
   const names = clickstreamNames(topic);
+  const sinks: AcceptedSink<Timed<ClickstreamEvent>>[] = [];
+  if (outputs.archive) sinks.push(archiveSink(outputs.archive));
+  if (outputs.activity && topic !== "ratings") {
+    sinks.push(activitySink(outputs.activity, SESSIONS_STREAM.topic));
+  }
   return {
     ...names,
     windowMs: 1000,
@@ -123,6 +138,6 @@ export function clickstreamStream(
       // The page counts a rate window only once every partition's watermark has passed it.
       readModel: (state) => ({ watermark: state.watermark }),
     },
-    ...(archive ? { sink: archiveSink(archive) } : {}),
+    sinks,
   };
 }

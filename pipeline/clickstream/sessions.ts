@@ -8,7 +8,8 @@
 
 import type { Json, JsonObject } from "../ports.ts";
 import type { Aggregation, PartitionCheckpoint, WindowResult } from "../windowing/windows.ts";
-import { type Click, DEVICE_TYPES, type DeviceType, type Timed, type View } from "./events.ts";
+import { DEVICE_TYPES, type DeviceType } from "./events.ts";
+import type { TimedActivity } from "./activity.ts";
 
 /** What a session's device is counted under: a device type, or `none` for clicks only. */
 export const SESSION_DEVICES = [...DEVICE_TYPES, "none"] as const;
@@ -99,18 +100,18 @@ function totalsJson(totals: SessionTotals): JsonObject {
 }
 
 /**
- * How clicks and views fold into sessions keyed by user: merged sessions add
+ * How activity records (clicks and views) fold into sessions keyed by user: merged sessions add
  * their events and views and span both; sessions dropped at their cleanup
  * time are totalled by device.
  */
-export const SESSIONS: Aggregation<Timed<Click | View>, SessionState> = {
+export const SESSIONS: Aggregation<TimedActivity, SessionState> = {
   empty: () => ({ events: 0, first: Infinity, last: -Infinity, views: noViews() }),
-  add: (acc, { event, ts }) => ({
+  add: (acc, { activity, ts }) => ({
     events: acc.events + 1,
     first: Math.min(acc.first, ts),
     last: Math.max(acc.last, ts),
-    views: event.event_type === "view"
-      ? { ...acc.views, [event.device_type]: acc.views[event.device_type] + 1 }
+    views: activity.device_type
+      ? { ...acc.views, [activity.device_type]: acc.views[activity.device_type] + 1 }
       : acc.views,
   }),
   merge: (a, b) => ({
@@ -123,7 +124,7 @@ export const SESSIONS: Aggregation<Timed<Click | View>, SessionState> = {
       tablet: a.views.tablet + b.views.tablet,
     },
   }),
-  key: ({ event }) => String(event.user_id),
+  key: ({ activity }) => String(activity.user_id),
   retire: (total, window: WindowResult<SessionState>) =>
     totalsJson(addSession(totalsOf(total), window.value)),
 };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { session, WindowEngine } from "../windowing/windows.ts";
-import type { Click, DeviceType, Timed, View } from "./events.ts";
+import type { DeviceType } from "./events.ts";
+import type { TimedActivity } from "./activity.ts";
 import { sessionFigures, SESSIONS, sessionsReadModel } from "./sessions.ts";
 
 const MIN = 60_000;
@@ -11,32 +12,21 @@ const gap = session(5 * MIN, {
   maxFutureMs: 24 * 60 * MIN,
 });
 
-function click(user: number, ts: number): Timed<Click> {
-  const event: Click = {
-    event_type: "click",
-    user_id: user,
-    item_id: 1,
-    timestamp: new Date(ts).toISOString(),
-    page_url: "/items/1",
-    click_duration: 1,
-  };
-  return { event, ts };
+function click(user: number, ts: number): TimedActivity {
+  const timestamp = new Date(ts).toISOString();
+  return { activity: { id: `clicks/0/${ts}`, user_id: user, timestamp, kind: "click" }, ts };
 }
 
-function view(user: number, ts: number, device: DeviceType): Timed<View> {
-  const event: View = {
-    event_type: "view",
-    user_id: user,
-    item_id: 1,
-    timestamp: new Date(ts).toISOString(),
-    view_duration: 1,
-    device_type: device,
+function view(user: number, ts: number, device: DeviceType): TimedActivity {
+  const timestamp = new Date(ts).toISOString();
+  return {
+    activity: { id: `views/0/${ts}`, user_id: user, timestamp, kind: "view", device_type: device },
+    ts,
   };
-  return { event, ts };
 }
 
 /** The read model of one partition after `events`, in order. */
-function modelAfter(events: Array<Timed<Click | View>>, spec = gap) {
+function modelAfter(events: TimedActivity[], spec = gap) {
   const engine = new WindowEngine(spec, SESSIONS);
   engine.restore(0, 0);
   for (const [offset, e] of events.entries()) engine.add(0, offset, e.ts, e, 0);
