@@ -5,6 +5,7 @@ import {
   RATE_DIMENSION,
   RATE_SLIDE_MS,
   RATE_WINDOW_MS,
+  SECOND_DIMENSION,
 } from "../pipeline/clickstream/clickstream_stream.ts";
 import { type PartitionReadModel, readModels } from "../pipeline/read_models.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../pipeline/clickstream/events.ts";
@@ -91,6 +92,8 @@ function sameTotals(a: AggregateTotal[], b: AggregateTotal[]): boolean {
  * count per second of its newest ten-second window that every partition has
  * closed (whole: partitions that had no event in it add nothing); a topic
  * whose newest such window ended over a minute before `now` counts as 0/s.
+ * The rate line shows each second once a partition's watermark has passed
+ * it (a few seconds behind `now`, the out-of-orderness bound).
  */
 export async function clicksSnapshot(
   raw: RawStore,
@@ -114,7 +117,9 @@ export async function clicksSnapshot(
       aggregates.totals("clicks", "item"),
       aggregates.totals("views", "device"),
       ratingsConsistent(aggregates),
-      Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, "events", from, second))),
+      Promise.all(
+        CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, SECOND_DIMENSION, from, second)),
+      ),
       Promise.all(CLICKSTREAM_TOPICS.map((t) => {
         const start = newestClosed(t);
         return start === undefined

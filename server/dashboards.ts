@@ -63,7 +63,10 @@ export interface PerTopic {
 export interface ClicksSnapshot {
   /** Events per second over the last closed rate window, per topic. */
   rates: PerTopic;
-  /** Events per second of each of the last 60 seconds, oldest first (`t` = second start, ms). */
+  /**
+   * Events of each of the last 60 seconds, oldest first (`t` = second start, ms);
+   * a second shows once the watermark has passed it.
+   */
   rateSeries: Array<PerTopic & { t: number }>;
   totals: PerTopic;
   /** Most viewed items, most first (at most 10). */

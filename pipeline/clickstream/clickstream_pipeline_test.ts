@@ -184,11 +184,14 @@ function scenario(topic: ClickstreamTopic): OutgoingRecord[] {
   return records;
 }
 
-/** Events of each second from 07:29:00 to 07:29:59, worked out from the plan. */
+/**
+ * Events of each second from 07:29:00 to 07:29:59, worked out from the plan:
+ * the seconds the watermark (07:29:53 on every partition) has passed.
+ */
 function perSecond(): ClicksSnapshot["rateSeries"] {
   return Array.from({ length: 60 }, (_, s) => {
     const count = (topic: ClickstreamTopic) =>
-      VALID[topic].filter((p) => at(p.s) >= at(s) && at(p.s) < at(s + 1)).length;
+      s >= 53 ? 0 : VALID[topic].filter((p) => at(p.s) >= at(s) && at(p.s) < at(s + 1)).length;
     return { t: at(s), clicks: count("clicks"), views: count("views"), ratings: count("ratings") };
   });
 }

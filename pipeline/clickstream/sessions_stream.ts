@@ -33,9 +33,8 @@ export const SESSIONS_STREAM = {
 export function sessionsStream(config: Config): StreamDefinition<TimedActivity, SessionState> {
   return {
     ...SESSIONS_STREAM,
-    // No aggregate cells: the stream's figures are its session windows.
-    windowMs: config.sessionGapMs,
     parse: parseActivity,
+    // No aggregate cells: the stream's figures are its session windows.
     contributions: () => [],
     live: ({ activity }) => ({
       user: activity.user_id,

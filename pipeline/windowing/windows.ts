@@ -2,7 +2,8 @@
  * The event-time windowing engine every windowed stream shares. Pure: time
  * comes in as arguments, state goes out as plain JSON checkpoints.
  *
- * Windows are tumbling or hopping and kept per source partition, so the state
+ * Windows are tumbling, hopping, session (per key, merging) or the one global
+ * window, and kept per source partition, so the state
  * of a partition moves with the partition when a consumer group rebalances.
  * Event time follows Apache Flink's DataStream windows (`WindowOperator` with
  * `BoundedOutOfOrdernessWatermarks` and the event-time trigger): a
@@ -54,12 +55,28 @@ export interface SessionSpec extends WindowTiming {
   gapMs: number;
 }
 
+/**
+ * One window per partition over all time, which never fires (Flink's
+ * `GlobalWindows`): nothing is ever late. For a stream whose figures are all
+ * time totals, written as aggregate cells; the engine still keeps the
+ * partition's offsets and event time, and refuses event times past the
+ * future bound.
+ */
+export interface GlobalSpec extends WindowTiming {
+  global: true;
+}
+
 /** Shape and timing of a stream's windows. */
-export type WindowSpec = SlidingSpec | SessionSpec;
+export type WindowSpec = SlidingSpec | SessionSpec | GlobalSpec;
 
 /** Whether `spec` describes session windows. */
 export function isSession(spec: WindowSpec): spec is SessionSpec {
   return "gapMs" in spec;
+}
+
+/** Whether `spec` describes the global window. */
+export function isGlobal(spec: WindowSpec): spec is GlobalSpec {
+  return "global" in spec;
 }
 
 function checkTiming(timing: WindowTiming): WindowTiming {
@@ -107,6 +124,11 @@ export function session(gapMs: number, timing: WindowTiming): SessionSpec {
   return { gapMs, ...checkTiming(timing) };
 }
 
+/** The global window (see `GlobalSpec`). */
+export function globalWindow(timing: WindowTiming): GlobalSpec {
+  return { global: true, ...checkTiming(timing) };
+}
+
 /** Starts of every window that holds `ts`, oldest first. */
 export function windowStartsOf(ts: number, spec: SlidingSpec): number[] {
   const last = Math.floor(ts / spec.slideMs) * spec.slideMs;
@@ -136,6 +158,9 @@ export interface Aggregation<V, A> {
    */
   retire?(total: Json | undefined, window: WindowResult<A>): Json;
 }
+
+/** The aggregation of a global window: its figures are aggregate cells, it holds nothing. */
+export const NOTHING: Aggregation<unknown, null> = { empty: () => null, add: () => null };
 
 /**
  * A window's value: running while open, final when it fires. A window fires
@@ -288,8 +313,10 @@ export class PartitionWindows<V, A> {
     this.#maxEventTime = checkpoint?.maxEventTime ?? null;
     this.#watermark = checkpoint?.watermark ?? null;
     this.#retired = checkpoint?.retired;
-    let windows = checkpoint?.windows ?? [];
-    let fired = checkpoint?.fired ?? [];
+    // A global window holds nothing: windows in its checkpoint are per-minute windows that
+    // earlier versions kept for streams that now count all time only.
+    let windows = isGlobal(spec) ? [] : checkpoint?.windows ?? [];
+    let fired = isGlobal(spec) ? [] : checkpoint?.fired ?? [];
     const limit = now + spec.maxFutureMs;
     if (
       (this.#maxEventTime !== null && this.#maxEventTime > limit) ||
@@ -321,7 +348,8 @@ export class PartitionWindows<V, A> {
   #hold(state: Map<string, Held<A>>, saved: CheckpointWindow<A>) {
     const spec = this.#spec;
     const key = saved.key ?? "";
-    const end = saved.end ?? saved.start + (isSession(spec) ? spec.gapMs : spec.sizeMs);
+    const end = saved.end ??
+      saved.start + (isSession(spec) ? spec.gapMs : isGlobal(spec) ? 0 : spec.sizeMs);
     state.set(idOf(key, saved.start), { key, start: saved.start, end, value: saved.value });
   }
 
@@ -384,10 +412,13 @@ export class PartitionWindows<V, A> {
       return { kind: "future", limit };
     }
     // Every new accumulator before any is stored, so a throwing aggregation changes nothing.
-    const updates = isSession(this.#spec)
-      ? this.#sessionUpdates(this.#spec, ts, value)
-      : this.#slidingUpdates(this.#spec, ts, value);
-    if (updates.length === 0) {
+    const spec = this.#spec;
+    const updates = isGlobal(spec)
+      ? []
+      : isSession(spec)
+      ? this.#sessionUpdates(spec, ts, value)
+      : this.#slidingUpdates(spec, ts, value);
+    if (updates.length === 0 && !isGlobal(spec)) {
       this.pass(offset, now);
       return { kind: "late", watermark: this.#watermark! };
     }

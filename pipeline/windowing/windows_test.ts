@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   type Aggregation,
+  globalWindow,
   hopping,
+  NOTHING,
   PartitionWindows,
   session,
   tumbling,
@@ -262,4 +264,32 @@ Deno.test("sessions of different keys never merge, and touching sessions of one 
     ["a", 0, 20_000, 2],
     ["b", 5_000, 15_000, 1],
   ]);
+});
+
+Deno.test("the global window never fires: no record is late, offsets and event time are kept", () => {
+  const g = globalWindow({
+    outOfOrdernessMs: 5_000,
+    allowedLatenessMs: 0,
+    idleTimeoutMs: 5_000,
+    maxFutureMs: 60 * MIN,
+  });
+  // A checkpoint of an earlier version held per-minute windows: they are let go.
+  const old = {
+    offset: 4,
+    maxEventTime: 10 * MIN,
+    watermark: 10 * MIN - 5_000,
+    windows: [{ start: 9 * MIN, value: 3 }],
+  };
+  const p = new PartitionWindows(g, NOTHING, 0, old);
+  assert.deepEqual(p.add(5, 20 * MIN, 1, 0), { kind: "added", running: [], closed: [] });
+  assert.deepEqual(p.add(6, 0, 1, 0), { kind: "added", running: [], closed: [] }, "an hour old");
+  assert.deepEqual(p.add(6, 0, 1, 0), { kind: "included" });
+  assert.deepEqual(p.add(7, 61 * MIN, 1, 0), { kind: "future", limit: 60 * MIN });
+  assert.deepEqual(p.checkpoint(), {
+    offset: 7,
+    maxEventTime: 20 * MIN,
+    watermark: 20 * MIN - 5_000,
+    windows: [],
+    fired: [],
+  });
 });
