@@ -60,6 +60,19 @@ function watermarksOf(
   return out;
 }
 
+/**
+ * The end (exclusive, ms) of the rate line: a second is counted once the
+ * watermark has passed it, so the line ends at the newest second the lowest
+ * topic watermark has passed, a few seconds (the out-of-orderness) before
+ * `now`, rather than show seconds not counted yet as 0. A topic whose
+ * watermark is over a minute old (it gets no events) does not hold it back.
+ */
+export function seriesEnd(now: number, watermarks: readonly number[]): number {
+  const live = watermarks.filter((w) => w >= now - 60_000);
+  const passed = live.length > 0 ? Math.floor((Math.min(...live) + 1) / 1000) * 1000 : Infinity;
+  return Math.min(Math.floor(now / 1000) * 1000, passed);
+}
+
 /** Reads of the rating counts and sums tried before the page shows what it has. */
 const CONSISTENT_READ_TRIES = 5;
 
@@ -92,18 +105,18 @@ function sameTotals(a: AggregateTotal[], b: AggregateTotal[]): boolean {
  * count per second of its newest ten-second window that every partition has
  * closed (whole: partitions that had no event in it add nothing); a topic
  * whose newest such window ended over a minute before `now` counts as 0/s.
- * The rate line shows each second once a partition's watermark has passed
- * it (a few seconds behind `now`, the out-of-orderness bound).
+ * The rate line ends at the newest second every topic's watermark has passed
+ * (see `seriesEnd`).
  */
 export async function clicksSnapshot(
   raw: RawStore,
   aggregates: AggregateStore,
   now: number,
 ): Promise<ClicksSnapshot> {
-  const second = Math.floor(now / 1000) * 1000;
-  const from = second - SERIES_SECONDS * 1000;
   const models = await readModels(raw, [...CLICKSTREAM_TOPICS, SESSIONS_STREAM.name]);
   const watermarks = watermarksOf(models);
+  const second = seriesEnd(now, Object.values(watermarks));
+  const from = second - SERIES_SECONDS * 1000;
   const newestClosed = (t: ClickstreamTopic) => {
     const watermark = watermarks[t];
     if (watermark === undefined) return undefined;

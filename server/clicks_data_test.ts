@@ -3,7 +3,7 @@ import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
 import { READ_MODELS, readModelDocument } from "../pipeline/read_models.ts";
 import { SqliteAggregateStore } from "../pipeline/embedded/aggregate_store.ts";
 import { override } from "../pipeline/testing/crashing.ts";
-import { clicksSnapshot, topicWatermarks } from "./clicks_data.ts";
+import { clicksSnapshot, seriesEnd, topicWatermarks } from "./clicks_data.ts";
 
 Deno.test("a topic's watermark is the lowest of its partitions' read models", async () => {
   const raw = new SqliteRawStore(":memory:");
@@ -86,4 +86,17 @@ Deno.test("the page's sessions per device add up every partition's read model of
     none: { sessions: 1, meanDurationMs: 30_000, eventsPerSession: 2 },
   });
   await Promise.all([raw.close(), aggregates.close()]);
+});
+
+Deno.test("the rate line ends at the newest second every live topic's watermark has passed", () => {
+  const now = 100_400;
+  assert.equal(seriesEnd(now, []), 100_000, "no watermark yet: up to now");
+  assert.equal(seriesEnd(now, [94_999, 97_000]), 95_000, "second 94 is passed at 94.999");
+  assert.equal(seriesEnd(now, [94_998]), 94_000);
+  assert.equal(
+    seriesEnd(now, [30_000, 97_000]),
+    97_000,
+    "a topic quiet for a minute does not hold it",
+  );
+  assert.equal(seriesEnd(now, [200_000]), 100_000, "never past now");
 });

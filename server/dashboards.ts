@@ -64,8 +64,8 @@ export interface ClicksSnapshot {
   /** Events per second over the last closed rate window, per topic. */
   rates: PerTopic;
   /**
-   * Events of each of the last 60 seconds, oldest first (`t` = second start, ms);
-   * a second shows once the watermark has passed it.
+   * Events of each of the 60 seconds up to the newest one the watermark has
+   * passed, oldest first (`t` = second start, ms).
    */
   rateSeries: Array<PerTopic & { t: number }>;
   totals: PerTopic;
