@@ -376,87 +376,84 @@ Deno.test({
         await page.screenshot({ path: screenshot("products"), fullPage: true });
       });
 
-      await t.step(
-        "/clicks: rates, totals, top items, ratings, devices and sessions, live",
-        async () => {
-          const clicks = await openPage(context, app.url, "/clicks", "clicks");
-          opened.push(clicks);
-          const { page } = clicks;
-          const topics = ["clicks", "views", "ratings"] as const;
-          for (const topic of topics) {
-            await until(`${topic} rate`, () => read(page, `rate-${topic}`), (v) => v > 0);
-          }
-          const before = await Promise.all(topics.map((topic) => read(page, `total-${topic}`)));
-          assert.ok(before.every((n) => n > 0), `totals ${before}`);
-          for (const [i, topic] of topics.entries()) {
-            await until(
-              `${topic} total grows`,
-              () => read(page, `total-${topic}`),
-              (v) => v > before[i],
-            );
-          }
-          await assertSameDocument(page);
-
-          for (const kind of ["viewed", "clicked"]) {
-            const rows = await tableRows(page, `top-${kind}`);
-            assert.ok(rows.length > 0 && rows.length <= 10, `top ${kind}: ${rows.length} rows`);
-            const counts = rows.map((r) => figure(r[2]));
-            assert.ok(rows.every((r) => /^#\d+$/.test(r[0])), `items of top ${kind}`);
-            assert.ok(counts.every((n) => n > 0), `counts of top ${kind}`);
-            assert.deepEqual(counts, [...counts].sort((a, b) => b - a), `top ${kind} most first`);
-          }
-
-          const ratings = await tableRows(page, "ratings-table");
-          assert.ok(ratings.length > 0, "rated items listed");
-          for (const [item, , average, count] of ratings) {
-            assert.match(average, /^\d\.\d\d$/);
-            assert.ok(Number(average) >= 1 && Number(average) <= 5, `${item} averages ${average}`);
-            assert.ok(figure(count) > 0);
-          }
-
-          const split = page.getByTestId("device-split");
-          const labels = await split.locator(".device-head > span:first-child").allTextContents();
-          assert.deepEqual(labels, ["Mobile", "Desktop", "Tablet"]);
-          const devices = await Promise.all(
-            ["mobile", "desktop", "tablet"].map((d) => read(page, `device-${d}`)),
-          );
-          assert.ok(devices.every((n) => n > 0), `views per device ${devices}`);
-
-          const sessionsLabels = await tableRows(page, "sessions-table").then((rows) =>
-            rows.map((r) => r[0])
-          );
-          assert.deepEqual(sessionsLabels, ["Mobile", "Desktop", "Tablet", "Clicks only"]);
-          const sessions = await until(
-            "sessions ended on every device",
-            () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
-            (counts) => counts.every((n) => n > 0),
-          );
+      await t.step("/clicks: rates, totals, items, ratings, devices, sessions", async () => {
+        const clicks = await openPage(context, app.url, "/clicks", "clicks");
+        opened.push(clicks);
+        const { page } = clicks;
+        const topics = ["clicks", "views", "ratings"] as const;
+        for (const topic of topics) {
+          await until(`${topic} rate`, () => read(page, `rate-${topic}`), (v) => v > 0);
+        }
+        const before = await Promise.all(topics.map((topic) => read(page, `total-${topic}`)));
+        assert.ok(before.every((n) => n > 0), `totals ${before}`);
+        for (const [i, topic] of topics.entries()) {
           await until(
-            "sessions grow live",
-            () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
-            (counts) => counts.some((n, i) => n > sessions[i]),
+            `${topic} total grows`,
+            () => read(page, `total-${topic}`),
+            (v) => v > before[i],
           );
-          for (const [label, count, duration, events] of await tableRows(page, "sessions-table")) {
-            assert.ok(figure(count) > 0, `${label}: ${count} sessions`);
-            assert.match(duration, /^(\d+ min )?\d+ s$/, `${label}: mean duration ${duration}`);
-            assert.ok(Number(events) >= 1, `${label}: ${events} events per session`);
-          }
+        }
+        await assertSameDocument(page);
 
-          await until(
-            "rate line drawn",
-            () => canvasPixels(page, '[data-testid="clicks-rates"] canvas'),
-            (p) => p.drawn > 500 && p.blue > 50,
-          );
-          // Rates come from ten-second windows: wait until they reflect the generators' pace.
-          await until(
-            `rates near ${RATE}/s`,
-            () => Promise.all(topics.map((topic) => read(page, `rate-${topic}`))),
-            (rates) => rates.every((v) => v >= RATE * 0.8),
-            30_000,
-          );
-          await page.screenshot({ path: screenshot("clicks"), fullPage: true });
-        },
-      );
+        for (const kind of ["viewed", "clicked"]) {
+          const rows = await tableRows(page, `top-${kind}`);
+          assert.ok(rows.length > 0 && rows.length <= 10, `top ${kind}: ${rows.length} rows`);
+          const counts = rows.map((r) => figure(r[2]));
+          assert.ok(rows.every((r) => /^#\d+$/.test(r[0])), `items of top ${kind}`);
+          assert.ok(counts.every((n) => n > 0), `counts of top ${kind}`);
+          assert.deepEqual(counts, [...counts].sort((a, b) => b - a), `top ${kind} most first`);
+        }
+
+        const ratings = await tableRows(page, "ratings-table");
+        assert.ok(ratings.length > 0, "rated items listed");
+        for (const [item, , average, count] of ratings) {
+          assert.match(average, /^\d\.\d\d$/);
+          assert.ok(Number(average) >= 1 && Number(average) <= 5, `${item} averages ${average}`);
+          assert.ok(figure(count) > 0);
+        }
+
+        const split = page.getByTestId("device-split");
+        const labels = await split.locator(".device-head > span:first-child").allTextContents();
+        assert.deepEqual(labels, ["Mobile", "Desktop", "Tablet"]);
+        const devices = await Promise.all(
+          ["mobile", "desktop", "tablet"].map((d) => read(page, `device-${d}`)),
+        );
+        assert.ok(devices.every((n) => n > 0), `views per device ${devices}`);
+
+        const sessionsLabels = await tableRows(page, "sessions-table").then((rows) =>
+          rows.map((r) => r[0])
+        );
+        assert.deepEqual(sessionsLabels, ["Mobile", "Desktop", "Tablet", "Clicks only"]);
+        const sessions = await until(
+          "sessions ended on every device",
+          () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
+          (counts) => counts.every((n) => n > 0),
+        );
+        await until(
+          "sessions grow live",
+          () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
+          (counts) => counts.some((n, i) => n > sessions[i]),
+        );
+        for (const [label, count, duration, events] of await tableRows(page, "sessions-table")) {
+          assert.ok(figure(count) > 0, `${label}: ${count} sessions`);
+          assert.match(duration, /^(\d+ min )?\d+ s$/, `${label}: mean duration ${duration}`);
+          assert.ok(Number(events) >= 1, `${label}: ${events} events per session`);
+        }
+
+        await until(
+          "rate line drawn",
+          () => canvasPixels(page, '[data-testid="clicks-rates"] canvas'),
+          (p) => p.drawn > 500 && p.blue > 50,
+        );
+        // Rates come from ten-second windows: wait until they reflect the generators' pace.
+        await until(
+          `rates near ${RATE}/s`,
+          () => Promise.all(topics.map((topic) => read(page, `rate-${topic}`))),
+          (rates) => rates.every((v) => v >= RATE * 0.8),
+          30_000,
+        );
+        await page.screenshot({ path: screenshot("clicks"), fullPage: true });
+      });
 
       await t.step(
         "/: offline, a user's photo that cannot load shows the plain avatar",
