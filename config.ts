@@ -86,6 +86,8 @@ export interface Config {
   idleTimeoutMs: number;
   /** Window length of the products VAT job, ms (two minutes). */
   productsWindowMs: number;
+  /** Event time without a click or view of a user that ends the user's clickstream session, ms. */
+  sessionGapMs: number;
   /** How often the clickstream archive writes each topic's new records to Parquet, ms. */
   archiveIntervalMs: number;
   /**
@@ -157,7 +159,15 @@ export const DEFAULTS: Config = {
   // Live dashboard streams fire once: their generators send in event-time order within a few
   // seconds, which the out-of-orderness covers. Products windows become CSV files and stored
   // sums that a minute-late correction should still reach, so they take records for 60 s more.
-  lateness: { users: 0, sales: 0, clicks: 0, views: 0, ratings: 0, products: 60_000 },
+  lateness: {
+    users: 0,
+    sales: 0,
+    clicks: 0,
+    views: 0,
+    ratings: 0,
+    products: 60_000,
+    sessions: 0,
+  },
   outOfOrderness: {
     users: 5000,
     sales: 5000,
@@ -165,9 +175,13 @@ export const DEFAULTS: Config = {
     views: 5000,
     ratings: 5000,
     products: 5000,
+    sessions: 5000,
   },
   idleTimeoutMs: 30_000,
   productsWindowMs: 120_000,
+  // The generator gives each of 1000 users a click or view about every 100 s (5/s per topic):
+  // two minutes of silence ends a session after a few events, so the page shows sessions soon.
+  sessionGapMs: 120_000,
   archiveIntervalMs: 10_000,
   maxFutureMs: {
     users: 300_000,
@@ -176,6 +190,7 @@ export const DEFAULTS: Config = {
     views: 300_000,
     ratings: 300_000,
     products: 300_000,
+    sessions: 300_000,
   },
   dedupHorizonHours: 168,
   maxRecordBytes: 1_048_576,
@@ -379,6 +394,7 @@ export function loadConfig(env: Env): Config {
       1000,
       86_400_000,
     ),
+    sessionGapMs: int(env, "STREAMBOARD_SESSION_GAP_MS", DEFAULTS.sessionGapMs, 1000, 86_400_000),
     archiveIntervalMs: int(
       env,
       "STREAMBOARD_ARCHIVE_INTERVAL_MS",

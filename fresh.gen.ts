@@ -31,9 +31,10 @@ import * as $$11 from "./islands/SalesKpis.tsx";
 import * as $$12 from "./islands/SalesMap.tsx";
 import * as $$13 from "./islands/SalesMonthly.tsx";
 import * as $$14 from "./islands/SalesTable.tsx";
-import * as $$15 from "./islands/TopItems.tsx";
-import * as $$16 from "./islands/UserCounters.tsx";
-import * as $$17 from "./islands/UserFeed.tsx";
+import * as $$15 from "./islands/SessionTable.tsx";
+import * as $$16 from "./islands/TopItems.tsx";
+import * as $$17 from "./islands/UserCounters.tsx";
+import * as $$18 from "./islands/UserFeed.tsx";
 
 import type { Manifest } from "./server/app.ts";
 
@@ -71,9 +72,10 @@ const manifest: Manifest = {
     "./islands/SalesMap.tsx": $$12,
     "./islands/SalesMonthly.tsx": $$13,
     "./islands/SalesTable.tsx": $$14,
-    "./islands/TopItems.tsx": $$15,
-    "./islands/UserCounters.tsx": $$16,
-    "./islands/UserFeed.tsx": $$17,
+    "./islands/SessionTable.tsx": $$15,
+    "./islands/TopItems.tsx": $$16,
+    "./islands/UserCounters.tsx": $$17,
+    "./islands/UserFeed.tsx": $$18,
   },
   baseUrl: import.meta.url,
 };

@@ -162,7 +162,8 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const isEmpty = async (collection: string) =>
     (await pipeline.raw.list(collection, { limit: 1 })).items.length === 0;
   const seed = config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
-  const plans = await Promise.all(streams.map(async (module, i): Promise<ProducePlan> => ({
+  const produced = streams.filter((module) => !module.source.fedBy);
+  const plans = await Promise.all(produced.map(async (module, i): Promise<ProducePlan> => ({
     stream: module.name,
     source: {
       kind: "generator",

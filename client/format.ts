@@ -63,3 +63,10 @@ export function formatMonth(month: string): string {
 export function formatClock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
+
+/** A duration in ms as minutes and seconds, whole seconds: `2 min 05 s`, `45 s`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${String(seconds % 60).padStart(2, "0")} s` : `${seconds} s`;
+}

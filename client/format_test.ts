@@ -3,6 +3,7 @@ import {
   formatClock,
   formatCount,
   formatDecimalText,
+  formatDuration,
   formatMoney,
   formatMonth,
   formatRate,
@@ -36,4 +37,11 @@ Deno.test("counts, rates, ratings, shares, months and clock times", () => {
   assert.equal(formatMonth("2025-03"), "Mar 2025");
   assert.equal(formatMonth("2025-13"), "2025-13");
   assert.equal(formatClock(Date.UTC(2025, 1, 16, 7, 28, 5)), "07:28:05");
+});
+
+Deno.test("session durations in minutes and whole seconds", () => {
+  assert.equal(formatDuration(0), "0 s");
+  assert.equal(formatDuration(44_600), "45 s");
+  assert.equal(formatDuration(125_000), "2 min 05 s");
+  assert.equal(formatDuration(59_600), "1 min 00 s", "rounded before it is split");
 });

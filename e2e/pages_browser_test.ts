@@ -24,6 +24,10 @@ import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const RATE = 50;
+/** Rows of the sessions table, by their `sessions-<device>` test id. */
+const SESSION_ROWS = ["mobile", "desktop", "tablet", "none"];
+/** Session gap of the run, ms. */
+const SESSION_GAP_MS = 3000;
 const WINDOW_MS = 2000;
 
 /** A sale that passes validation; each bad line below breaks it in one way. */
@@ -174,6 +178,8 @@ Deno.test({
       STREAMBOARD_SEED: "11",
       STREAMBOARD_PRODUCTS_WINDOW_MS: String(WINDOW_MS),
       STREAMBOARD_PRODUCTS_LATENESS_MS: "0",
+      // Sessions end a few seconds after a user's last click or view, so the page shows some soon.
+      STREAMBOARD_SESSION_GAP_MS: String(SESSION_GAP_MS),
     }, dataDir).catch(async (error) => {
       await Deno.remove(dataDir, { recursive: true });
       throw error;
@@ -374,7 +380,7 @@ Deno.test({
         await saveScreenshot(page, "products");
       });
 
-      await t.step("/clicks: rates, totals, top items, ratings and devices, live", async () => {
+      await t.step("/clicks: rates, totals, items, ratings, devices, sessions", async () => {
         const clicks = await openPage(context, app.url, "/clicks", "clicks");
         opened.push(clicks);
         const { page } = clicks;
@@ -417,6 +423,26 @@ Deno.test({
           ["mobile", "desktop", "tablet"].map((d) => read(page, `device-${d}`)),
         );
         assert.ok(devices.every((n) => n > 0), `views per device ${devices}`);
+
+        const sessionsLabels = await tableRows(page, "sessions-table").then((rows) =>
+          rows.map((r) => r[0])
+        );
+        assert.deepEqual(sessionsLabels, ["Mobile", "Desktop", "Tablet", "Clicks only"]);
+        const sessions = await until(
+          "sessions ended on every device",
+          () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
+          (counts) => counts.every((n) => n > 0),
+        );
+        await until(
+          "sessions grow live",
+          () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
+          (counts) => counts.some((n, i) => n > sessions[i]),
+        );
+        for (const [label, count, duration, events] of await tableRows(page, "sessions-table")) {
+          assert.ok(figure(count) > 0, `${label}: ${count} sessions`);
+          assert.match(duration, /^(\d+ min )?\d+ s$/, `${label}: mean duration ${duration}`);
+          assert.ok(Number(events) >= 1, `${label}: ${events} events per session`);
+        }
 
         await until(
           "rate line drawn",

@@ -13,6 +13,7 @@ import { generateUser } from "../pipeline/users/generator.ts";
 import { salesGenerator } from "../pipeline/sales/sales.ts";
 import { GENERATE } from "../pipeline/clickstream/generator.ts";
 import { generateProduct } from "../pipeline/products/generator.ts";
+import { generateActivity } from "../pipeline/clickstream/activity.ts";
 import {
   concat,
   deepNesting,
@@ -71,6 +72,12 @@ interface StreamShape {
   valid(random: Random, now: number): Record<string, unknown>;
   /** Dotted path of the event id, for streams identified by one. */
   idPath?: string;
+  /**
+   * Paths a resend with other fields new keeps: the partitioning key of a
+   * stream not keyed by its event id, so copies of an event stay in order on
+   * one partition as a replayed forward's do.
+   */
+  keptOnResend?: string[];
   /** Dotted path of the event time; absent when the broker timestamp is the event time. */
   timePath?: string;
   fields: FieldSpec[];
@@ -164,6 +171,22 @@ function productsShape(): StreamShape {
   };
 }
 
+function activityShape(): StreamShape {
+  return {
+    valid: (random, now) => generateActivity(random, now) as unknown as Record<string, unknown>,
+    idPath: "id",
+    keptOnResend: ["user_id"],
+    timePath: "timestamp",
+    fields: [
+      field("id", "other"),
+      field("user_id", "integer"),
+      field("timestamp", "time"),
+      field("kind", "enum"),
+      field("device_type", "enum", false),
+    ],
+  };
+}
+
 /** The record shape of each stream. */
 function shapeOf(stream: StreamName): StreamShape {
   switch (stream) {
@@ -173,6 +196,8 @@ function shapeOf(stream: StreamName): StreamShape {
       return salesShape();
     case "products":
       return productsShape();
+    case "sessions":
+      return activityShape();
     case "clicks":
     case "views":
     case "ratings":
@@ -270,7 +295,9 @@ function resend(ctx: DraftContext, original: Record<string, unknown>): Draft {
   if (how === "upper-case") setPath(copy, idPath, String(getPath(copy, idPath)).toUpperCase());
   if (how === "changed") {
     const fresh = shape.valid(random, clock);
-    setPath(fresh, idPath, getPath(copy, idPath));
+    for (const path of [idPath, ...shape.keptOnResend ?? []]) {
+      setPath(fresh, path, getPath(copy, path));
+    }
     return {
       mutation: `resend with id ${getPath(copy, idPath)}, other fields new`,
       value: fresh,

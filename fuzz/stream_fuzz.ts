@@ -22,12 +22,15 @@ import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../pipeline/embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "../pipeline/embedded/event_id_store.ts";
 import {
+  CHECKPOINTS,
   REJECTED_DIMENSION,
   type StreamDefinition,
   StreamProcessor,
 } from "../pipeline/processor.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import type { StreamName } from "../pipeline/stream_module.ts";
+import type { PartitionCheckpoint } from "../pipeline/windowing/windows.ts";
+import { SESSION_DEVICES, type SessionState, totalsOf } from "../pipeline/clickstream/sessions.ts";
 import { partitionFor } from "../pipeline/partitioner.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { override } from "../pipeline/testing/crashing.ts";
@@ -206,7 +209,7 @@ function timedDefinition(inner: StreamDefinition<unknown>) {
       current = `${record.partition}:${record.offset}`;
       return charge(inner.parse)(record);
     },
-    document: charge(inner.document),
+    ...(inner.document ? { document: charge(inner.document) } : {}),
     contributions: charge(inner.contributions),
     live: charge(inner.live),
     ...(windows
@@ -226,7 +229,7 @@ function timedDefinition(inner: StreamDefinition<unknown>) {
       const t0 = performance.now();
       try {
         const event = inner.parse(record);
-        inner.document(event, record);
+        inner.document?.(event, record);
         inner.contributions(event);
         inner.live(event, record);
         if (windows) {
@@ -447,7 +450,9 @@ function eventId(stream: StreamName, input: Placed): string | undefined {
     const uuid = (value?.login as Record<string, unknown> | undefined)?.uuid;
     return typeof uuid === "string" ? uuid.toLowerCase() : undefined;
   }
-  if (stream === "sales") return typeof value?.id === "string" ? value.id : undefined;
+  if (stream === "sales" || stream === "sessions") {
+    return typeof value?.id === "string" ? value.id : undefined;
+  }
   return undefined;
 }
 
@@ -469,7 +474,7 @@ async function total(aggregates: AggregateStore, stream: string, dimension: stri
 async function checkOutputs(o: OutputOptions): Promise<void> {
   const { stream, inputs, verdicts, dead, raw, aggregates, findings, show } = o;
   const accepted = inputs.filter((r) => verdicts.get(r)!.accepted);
-  const idStream = stream === "users" || stream === "sales";
+  const idStream = stream === "users" || stream === "sales" || stream === "sessions";
 
   // Exactly once per event id: of all records with one id, one is accepted.
   if (idStream) {
@@ -519,7 +524,8 @@ async function checkOutputs(o: OutputOptions): Promise<void> {
     stored.set(doc.id, JSON.stringify(doc.doc));
   }
   const expected = new Map<string, Placed>();
-  for (const r of accepted) {
+  // The sessions stream keeps its events in session windows only: no documents.
+  for (const r of stream === "sessions" ? [] : accepted) {
     const id = idStream ? eventId(stream, r) : positionId(r);
     if (id === undefined) {
       findings.add("accepted records are stored", "accepted a record without an event id", show(r));
@@ -600,6 +606,24 @@ async function checkOutputs(o: OutputOptions): Promise<void> {
         }
       }
       break;
+    case "sessions": {
+      // Every accepted event is in exactly one session: open, fired, or retired into the totals.
+      let events = 0;
+      for await (const { doc } of raw.all(CHECKPOINTS)) {
+        if (doc.stream !== stream) continue;
+        const state = doc.checkpoint as unknown as PartitionCheckpoint<SessionState>;
+        for (const w of [...state.windows, ...(state.fired ?? [])]) events += w.value.events;
+        const retired = totalsOf(state.retired);
+        for (const device of SESSION_DEVICES) events += retired[device].events;
+      }
+      if (BigInt(events) !== n) {
+        findings.add(
+          "counts exact",
+          `sessions hold ${events} events, the accepted inputs give ${n}`,
+        );
+      }
+      break;
+    }
     default: {
       await counted("count", n, `${stream} events counted`);
       if (stream === "ratings") {

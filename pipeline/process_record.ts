@@ -24,7 +24,8 @@ export type RecordOutcome<E, A> =
   | {
     kind: "accepted";
     event: E;
-    document: StoredDocument;
+    /** Absent for a stream that stores no raw documents. */
+    document?: StoredDocument;
     contributions: CellContribution[];
     live: JsonObject;
     /** Windowed streams: running values of the windows the record changed. */
@@ -112,7 +113,7 @@ export function processRecord<E, A>(
     accepted = {
       kind: "accepted",
       event,
-      document: definition.document(event, record),
+      document: definition.document?.(event, record),
       contributions: definition.contributions(event),
       live: definition.live(event, record),
     };

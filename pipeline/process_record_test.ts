@@ -39,7 +39,6 @@ function numbers(failAt?: Step): StreamDefinition<{ n: number; at: number }, num
     dlqTopic: "numbers.dlq",
     liveTopic: "numbers.live",
     collection: "numbers",
-    windowMs: MIN,
     parse: (record) => {
       const value = JSON.parse(new TextDecoder().decode(record.value));
       if (typeof value.n !== "number") throw new InvalidFieldError("n", "a number", value.n);

@@ -1,6 +1,6 @@
 /**
- * The stream processor: validates each record, writes raw documents and
- * window aggregates, dead-letters bad records, announces processed events on
+ * The stream processor: validates each record, writes raw documents,
+ * all-time counts and fired windows, dead-letters bad records, announces processed events on
  * the live topic, and only then lets the broker commit.
  *
  * No record can stop a stream: each one is decided under one guard
@@ -32,8 +32,7 @@ import type {
   SourcePosition,
   StoredDocument,
 } from "./ports.ts";
-import { ALL_TIME, type Contribution } from "./window_counts.ts";
-import { WindowAggregator } from "./window_aggregator.ts";
+import { AggregateCounter, type Count } from "./aggregate_counts.ts";
 import { retry } from "./async.ts";
 import type { Logger } from "./logger.ts";
 import {
@@ -76,13 +75,11 @@ export {
   TOO_LARGE,
 } from "./dead_letter.ts";
 
-/** What a stream contributes to one aggregate cell. */
+/** What a stream adds to one all-time aggregate cell (windowed figures are its `windows`'). */
 export interface CellContribution {
   dimension: string;
   key: string;
   amount: number;
-  /** The cell's window length when not the stream's `windowMs`; `ALL_TIME` for an all-time cell. */
-  windowMs?: number;
 }
 
 /** How a stream runs through the windowing engine. */
@@ -122,18 +119,16 @@ export interface StreamDefinition<E, A = unknown> {
   dlqTopic: string;
   /** Topic announcing processed events to dashboards. */
   liveTopic: string;
-  /** Raw document collection. */
+  /** Raw document collection (a stream without `document` stores none). */
   collection: string;
-  /** Tumbling window size of the aggregates, in ms. */
-  windowMs: number;
   /**
    * Decodes and validates a record.
    * @throws {RecordError} for bad input (dead-lettered with its code)
    */
   parse(record: BrokerRecord): E;
-  /** The raw document of an event. */
-  document(event: E, record: BrokerRecord): StoredDocument;
-  /** The aggregate cells an event counts into. */
+  /** The raw document of an event; a stream whose events are kept elsewhere has none. */
+  document?(event: E, record: BrokerRecord): StoredDocument;
+  /** The all-time aggregate cells an event counts into. */
   contributions(event: E): CellContribution[];
   /** What dashboards are told about an event. */
   live(event: E, record: BrokerRecord): JsonObject;
@@ -141,8 +136,8 @@ export interface StreamDefinition<E, A = unknown> {
   windows?: WindowedStream<E, A>;
   /** Dimensions read only for recent windows: their rows older than `keepMs` are deleted. */
   retention?: { dimensions: string[]; keepMs: number };
-  /** One more output of the records the processor accepted (a Parquet archive). */
-  sink?: AcceptedSink<E>;
+  /** More outputs of the records the processor accepted (a Parquet archive, another stream's topic). */
+  sinks?: AcceptedSink<E>[];
   /**
    * Streams whose records carry an event id: a record whose id another record
    * already carried is dead-lettered as `duplicate` (see `dedup.ts`).
@@ -212,7 +207,7 @@ export const PROCESSING_ERRORS_STOP = "processing-errors";
 export class StreamProcessor<E, A = unknown> {
   readonly #def: StreamDefinition<E, A>;
   readonly #deps: ProcessorDeps;
-  readonly #aggregator: WindowAggregator;
+  readonly #counter: AggregateCounter;
   readonly #engine: WindowEngine<E, A> | undefined;
   readonly #locks = new Map<number, Promise<void>>();
   readonly #encoder = new TextEncoder();
@@ -231,7 +226,7 @@ export class StreamProcessor<E, A = unknown> {
     this.#def = definition;
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#aggregator = new WindowAggregator(deps.aggregates, definition.name, definition.windowMs);
+    this.#counter = new AggregateCounter(deps.aggregates, definition.name);
     if (definition.windows) {
       this.#engine = new WindowEngine(definition.windows.spec, definition.windows.aggregation);
     }
@@ -404,7 +399,7 @@ export class StreamProcessor<E, A = unknown> {
     const engine = this.#engine;
     const partition = batch.partition;
     const documents: StoredDocument[] = [];
-    const contributions: Contribution[] = [];
+    const counts: Count[] = [];
     const dead: OutgoingRecord[] = [];
     const live: JsonObject[] = [];
     const accepted: Accepted<E>[] = [];
@@ -441,7 +436,12 @@ export class StreamProcessor<E, A = unknown> {
       if (outcome.kind === "refused") {
         const { refusal } = outcome;
         dead.push(deadLetter(record, refusal));
-        contributions.push(contribution(record, REJECTED_DIMENSION, refusal.code, 1));
+        counts.push({
+          dimension: REJECTED_DIMENSION,
+          key: refusal.code,
+          amount: 1,
+          offset: record.offset,
+        });
         if (refusal.code === PROCESSING_ERROR) this.#reportBug(record, refusal.exception);
         // A refused record gives its id back, so a corrected resend counts.
         const id = owned.get(record.offset);
@@ -453,20 +453,15 @@ export class StreamProcessor<E, A = unknown> {
         running.delete(c.start);
         fired.set(c.start, c);
       }
-      documents.push(outcome.document);
-      for (const c of outcome.contributions) {
-        contributions.push({
-          ...contribution(record, c.dimension, c.key, c.amount),
-          windowMs: c.windowMs,
-        });
-      }
+      if (outcome.document) documents.push(outcome.document);
+      for (const c of outcome.contributions) counts.push({ ...c, offset: record.offset });
       live.push(outcome.live);
       accepted.push({ record, event: outcome.event });
     }
     if (batch.records.length === 0) return;
     const first = batch.records[0].offset;
     const last = batch.records[batch.records.length - 1].offset;
-    // The three sinks are independent and each idempotent, so they write side by side.
+    // The sinks are independent and each idempotent, so they write side by side.
     const writes: Promise<void>[] = [];
     if (dead.length > 0) {
       writes.push(
@@ -497,15 +492,14 @@ export class StreamProcessor<E, A = unknown> {
         () => this.#deps.raw.upsert(def.collection, documents),
       ));
     }
-    if (contributions.length > 0) {
+    if (counts.length > 0) {
       writes.push(this.#persist(
-        "write window aggregates",
+        "write aggregate counts",
         signal,
-        () => this.#aggregator.apply(partition, first, last, contributions),
+        () => this.#counter.apply(partition, { first, last }, counts),
       ));
     }
-    const sink = def.sink;
-    if (sink && accepted.length > 0) {
+    for (const sink of accepted.length > 0 ? def.sinks ?? [] : []) {
       writes.push(this.#persist(
         `write ${accepted.length} records to ${sink.name}`,
         signal,
@@ -715,21 +709,4 @@ export class StreamProcessor<E, A = unknown> {
         ),
     });
   }
-}
-
-function contribution(
-  record: BrokerRecord,
-  dimension: string,
-  key: string,
-  amount: number,
-): Contribution {
-  return {
-    dimension,
-    key,
-    amount,
-    ts: record.timestamp,
-    offset: record.offset,
-    // Rejections are only ever read as totals: one all-time cell per key and partition.
-    ...(dimension === REJECTED_DIMENSION ? { windowMs: ALL_TIME } : {}),
-  };
 }

@@ -7,7 +7,7 @@
  */
 
 import { type Config, DEFAULTS } from "../config.ts";
-import type { AggregateStore, RawStore } from "./ports.ts";
+import type { AggregateStore, Broker, RawStore } from "./ports.ts";
 import type { AcceptedSink, StreamDefinition } from "./processor.ts";
 import type { Random } from "./random.ts";
 import type { Logger } from "./logger.ts";
@@ -65,6 +65,12 @@ export interface StreamSource {
   key(value: unknown): string | null;
   /** Whether an empty stream starts generating in the past, so its long charts fill at once. */
   backfill?: boolean;
+  /**
+   * Set for a stream other streams' processors feed (sessions, fed by clicks
+   * and views): the producer makes no records for it; its generator serves
+   * `deno task produce` and the fuzzer.
+   */
+  fedBy?: readonly StreamName[];
 }
 
 /** What a stream's processor is built from in one process. */
@@ -72,6 +78,12 @@ export interface StreamContext {
   config: Config;
   raw: RawStore;
   aggregates: AggregateStore;
+  /**
+   * Where a stream forwards records to the streams it feeds (clicks and views
+   * feed sessions); without one it feeds none, as when only its records'
+   * validation and windows are run (the fuzzer, cost measurements).
+   */
+  broker?: Broker;
 }
 
 /** An output a stream keeps open beside its processor (a Parquet archive and its flush timer). */
@@ -177,7 +189,9 @@ export function openStream(
   const output = module.output?.(context);
   const definition = module.definition(context);
   return {
-    definition: output ? { ...definition, sink: output.sink } : definition,
+    definition: output
+      ? { ...definition, sinks: [...(definition.sinks ?? []), output.sink] }
+      : definition,
     close: () => output?.close() ?? Promise.resolve(),
   };
 }

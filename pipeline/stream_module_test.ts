@@ -20,7 +20,7 @@ Deno.test("a stream's output receives what its processor accepts and is closed w
     output: () => ({ sink, close: () => (closed.push("output"), Promise.resolve()) }),
   };
   const opened = openStream(module, context);
-  assert.equal(opened.definition.sink, sink);
+  assert.deepEqual(opened.definition.sinks, [sink]);
   assert.deepEqual(closed, []);
   await opened.close();
   assert.deepEqual(closed, ["output"]);
@@ -28,7 +28,7 @@ Deno.test("a stream's output receives what its processor accepts and is closed w
 
 Deno.test("a stream without an output runs its definition as it is", async () => {
   const opened = openStream(temperaturesModule, context);
-  assert.equal(opened.definition.sink, undefined);
+  assert.equal(opened.definition.sinks, undefined);
   assert.equal(opened.definition.topic, "temperatures");
   await opened.close();
 });

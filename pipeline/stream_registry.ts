@@ -15,7 +15,7 @@ import type { TopicSpec } from "./ports.ts";
 import type { StreamModule, StreamName } from "./stream_module.ts";
 import { usersModule } from "./users/module.ts";
 import { salesModule } from "./sales/module.ts";
-import { clicksModule, ratingsModule, viewsModule } from "./clickstream/module.ts";
+import { clicksModule, ratingsModule, sessionsModule, viewsModule } from "./clickstream/module.ts";
 import { productsModule } from "./products/module.ts";
 
 /** Where a registry is exported: the URL of a module and the name of its export. */
@@ -153,6 +153,7 @@ export const STREAM_MODULES: readonly StreamModule[] = [
   viewsModule,
   ratingsModule,
   productsModule,
+  sessionsModule,
 ];
 
 /** The registry of the shipped streams, the one the composition roots pass in. */

@@ -5,7 +5,7 @@ import { streamSettings } from "./stream_module.ts";
 import { temperaturesModule } from "./testing/extra_stream/temperatures.ts";
 
 Deno.test("the shipped streams are listed once, in page order", () => {
-  assert.deepEqual(STREAMS.names, ["users", "sales", "clicks", "views", "ratings", "products"]);
+  assert.deepEqual(STREAMS.names, ["users", "sales", "clicks", "views", "ratings", "products", "sessions"]);
   assert.equal(STREAMS.get("views").topics.dlqTopic, "views.dlq");
 });
 
@@ -13,12 +13,12 @@ Deno.test("an unknown stream name is refused with the names there are", () => {
   assert.throws(() => STREAMS.get("orders"), {
     name: "RangeError",
     message:
-      `there is no stream "orders"; the streams are users, sales, clicks, views, ratings, products`,
+      `there is no stream "orders"; the streams are users, sales, clicks, views, ratings, products, sessions`,
   });
   assert.throws(() => STREAMS.check(loadConfig({ STREAMBOARD_STREAMS: "users,orders" })), {
     name: "SettingError",
     message:
-      `STREAMBOARD_STREAMS must list streams among users, sales, clicks, views, ratings, products, got "users,orders"`,
+      `STREAMBOARD_STREAMS must list streams among users, sales, clicks, views, ratings, products, sessions, got "users,orders"`,
   });
   assert.throws(
     () => STREAMS.check(loadConfig({ STREAMBOARD_STREAMS: " , " })),
@@ -27,7 +27,7 @@ Deno.test("an unknown stream name is refused with the names there are", () => {
   assert.throws(() => STREAMS.check(loadConfig({ STREAMBOARD_USRES_LATENESS_MS: "10" })), {
     name: "SettingError",
     message:
-      "STREAMBOARD_USRES_LATENESS_MS names no stream; the streams are users, sales, clicks, views, ratings, products",
+      "STREAMBOARD_USRES_LATENESS_MS names no stream; the streams are users, sales, clicks, views, ratings, products, sessions",
   });
 });
 

@@ -8,6 +8,7 @@ import ClickRates from "../islands/ClickRates.tsx";
 import TopItems, { topItems } from "../islands/TopItems.tsx";
 import RatingsTable from "../islands/RatingsTable.tsx";
 import DeviceSplit from "../islands/DeviceSplit.tsx";
+import SessionTable from "../islands/SessionTable.tsx";
 
 /** `GET /clicks` renders the page with the current snapshot. */
 export const handler: Handlers = {
@@ -16,7 +17,7 @@ export const handler: Handlers = {
   },
 };
 
-/** The clickstream page: totals, rates, top items, ratings and devices. */
+/** The clickstream page: totals, rates, top items, ratings, devices and sessions. */
 export default function ClicksPage({ data }: PageProps<ClicksSnapshot>) {
   return (
     <>
@@ -31,6 +32,9 @@ export default function ClicksPage({ data }: PageProps<ClicksSnapshot>) {
           <TopItems kind="viewed" initial={topItems(data, "viewed")} />
           <TopItems kind="clicked" initial={topItems(data, "clicked")} />
           <RatingsTable initial={data.ratings} />
+        </div>
+        <div class="row">
+          <SessionTable initial={data.sessions} />
         </div>
       </main>
     </>

@@ -95,6 +95,12 @@ export const CLICKS: ClicksSnapshot = {
   topClicked: [{ item: 7, clicks: 40 }, { item: 42, clicks: 35 }],
   ratings: [{ item: 42, average: 4.25, count: 12 }, { item: 7, average: 3.5, count: 8 }],
   devices: { mobile: 1700, desktop: 1200, tablet: 500 },
+  sessions: {
+    mobile: { sessions: 310, meanDurationMs: 125_000, eventsPerSession: 3.4 },
+    desktop: { sessions: 220, meanDurationMs: 44_600, eventsPerSession: 2.1 },
+    tablet: { sessions: 90, meanDurationMs: 0, eventsPerSession: 1 },
+    none: { sessions: 40, meanDurationMs: 30_000, eventsPerSession: 2 },
+  },
   rejected: {
     clicks: { invalid: 2, late: 1, processingError: 0, duplicate: 0 },
     views: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
@@ -147,6 +153,12 @@ export const EMPTY: { sales: SalesSnapshot; clicks: ClicksSnapshot; products: Pr
     topClicked: [],
     ratings: [],
     devices: { mobile: 0, desktop: 0, tablet: 0 },
+    sessions: {
+      mobile: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+      desktop: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+      tablet: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+      none: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    },
     rejected: {
       clicks: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
       views: { invalid: 0, late: 0, processingError: 0, duplicate: 0 },
@@ -280,7 +292,7 @@ Deno.test("GET /sales renders a product name as text, in the page and in the isl
   });
 });
 
-Deno.test("GET /clicks shows rates, totals, top items, ratings and devices before any script", async () => {
+Deno.test("GET /clicks shows rates, totals, top items, ratings, devices and sessions before any script", async () => {
   await withApp(SAMPLE, async (app) => {
     const html = await page(app, "/clicks");
     const rates = byTestId(html, "clicks-rates");
@@ -309,6 +321,16 @@ Deno.test("GET /clicks shows rates, totals, top items, ratings and devices befor
     assert.match(devices, /data-values="1700,1200,500"/);
     assert.equal(text(byTestId(devices, "device-mobile")), "1,700");
     assert.match(text(devices), /50%/);
+
+    const sessions = byTestId(html, "sessions-table");
+    const row = (device: string) => {
+      const at = sessions.indexOf(`data-device="${device}"`);
+      return text(sessions.slice(at, sessions.indexOf("</tr>", at)).replace(/^[^>]*>/, ""));
+    };
+    assert.equal(row("mobile"), "Mobile3102 min 05 s3.4");
+    assert.equal(row("desktop"), "Desktop22045 s2.1");
+    assert.equal(row("none"), "Clicks only4030 s2.0");
+    assert.equal(text(byTestId(sessions, "sessions-tablet")), "90");
   });
 });
 
@@ -349,6 +371,8 @@ Deno.test("the dashboards say so when they have no data yet", async () => {
     assert.equal(text(byTestId(clicks, "top-clicked")), "No clicks yet");
     assert.equal(text(byTestId(clicks, "ratings-table")), "No ratings yet");
     assert.match(text(byTestId(clicks, "device-split")), /No views yet/);
+    assert.match(text(clicks), /No session has ended yet/);
+    assert.equal(text(byTestId(clicks, "sessions-mobile")), "0");
 
     const products = await page(app, "/products");
     assert.equal(text(byTestId(products, "products-watermark")), "none yet");

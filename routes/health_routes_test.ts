@@ -118,7 +118,7 @@ function brokenOnPartition0(): StreamDefinition<User, unknown> {
     ...stream,
     document: (user: User, record: BrokerRecord) => {
       if (record.partition === 0) throw new Error("the deployed transform is broken");
-      return stream.document(user, record);
+      return stream.document!(user, record);
     },
   } as StreamDefinition<User, unknown>;
 }

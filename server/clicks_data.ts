@@ -1,16 +1,19 @@
-/** The clickstream page's reads: rates, totals, top items, ratings and devices per topic. */
+/** The clickstream page's reads: rates, totals, top items, ratings, devices and sessions. */
 
 import type { AggregateStore, AggregateTotal, RawStore } from "../pipeline/ports.ts";
 import {
   RATE_DIMENSION,
   RATE_SLIDE_MS,
   RATE_WINDOW_MS,
+  SECOND_DIMENSION,
 } from "../pipeline/clickstream/clickstream_stream.ts";
-import { readModels } from "../pipeline/read_models.ts";
+import { type PartitionReadModel, readModels } from "../pipeline/read_models.ts";
 import { CLICKSTREAM_TOPICS, type ClickstreamTopic } from "../pipeline/clickstream/events.ts";
 import type { ClicksSnapshot, PerTopic } from "./dashboards.ts";
 import { rejections } from "./rejections.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
+import { SESSIONS_STREAM } from "../pipeline/clickstream/sessions_stream.ts";
+import { sessionFigures } from "../pipeline/clickstream/sessions.ts";
 
 /** Seconds of history in the rate line. */
 export const SERIES_SECONDS = 60;
@@ -40,8 +43,14 @@ function top(rows: AggregateTotal[]): AggregateTotal[] {
 export async function topicWatermarks(
   raw: RawStore,
 ): Promise<Partial<Record<ClickstreamTopic, number>>> {
+  return watermarksOf(await readModels(raw, CLICKSTREAM_TOPICS));
+}
+
+/** The lowest watermark of each topic's partitions (see `topicWatermarks`). */
+function watermarksOf(
+  models: Map<string, PartitionReadModel[]>,
+): Partial<Record<ClickstreamTopic, number>> {
   const out: Partial<Record<ClickstreamTopic, number>> = {};
-  const models = await readModels(raw, CLICKSTREAM_TOPICS);
   for (const topic of CLICKSTREAM_TOPICS) {
     for (const { model } of models.get(topic) ?? []) {
       if (typeof model.watermark !== "number") continue;
@@ -49,6 +58,19 @@ export async function topicWatermarks(
     }
   }
   return out;
+}
+
+/**
+ * The end (exclusive, ms) of the rate line: a second is counted once the
+ * watermark has passed it, so the line ends at the newest second the lowest
+ * topic watermark has passed, a few seconds (the out-of-orderness) before
+ * `now`, rather than show seconds not counted yet as 0. A topic whose
+ * watermark is over a minute old (it gets no events) does not hold it back.
+ */
+export function seriesEnd(now: number, watermarks: readonly number[]): number {
+  const live = watermarks.filter((w) => w >= now - 60_000);
+  const passed = live.length > 0 ? Math.floor((Math.min(...live) + 1) / 1000) * 1000 : Infinity;
+  return Math.min(Math.floor(now / 1000) * 1000, passed);
 }
 
 /** Reads of the rating counts and sums tried before the page shows what it has. */
@@ -83,15 +105,18 @@ function sameTotals(a: AggregateTotal[], b: AggregateTotal[]): boolean {
  * count per second of its newest ten-second window that every partition has
  * closed (whole: partitions that had no event in it add nothing); a topic
  * whose newest such window ended over a minute before `now` counts as 0/s.
+ * The rate line ends at the newest second every topic's watermark has passed
+ * (see `seriesEnd`).
  */
 export async function clicksSnapshot(
   raw: RawStore,
   aggregates: AggregateStore,
   now: number,
 ): Promise<ClicksSnapshot> {
-  const second = Math.floor(now / 1000) * 1000;
+  const models = await readModels(raw, [...CLICKSTREAM_TOPICS, SESSIONS_STREAM.name]);
+  const watermarks = watermarksOf(models);
+  const second = seriesEnd(now, Object.values(watermarks));
   const from = second - SERIES_SECONDS * 1000;
-  const watermarks = await topicWatermarks(raw);
   const newestClosed = (t: ClickstreamTopic) => {
     const watermark = watermarks[t];
     if (watermark === undefined) return undefined;
@@ -105,7 +130,9 @@ export async function clicksSnapshot(
       aggregates.totals("clicks", "item"),
       aggregates.totals("views", "device"),
       ratingsConsistent(aggregates),
-      Promise.all(CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, "events", from, second))),
+      Promise.all(
+        CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, SECOND_DIMENSION, from, second)),
+      ),
       Promise.all(CLICKSTREAM_TOPICS.map((t) => {
         const start = newestClosed(t);
         return start === undefined
@@ -147,6 +174,7 @@ export async function clicksSnapshot(
     })),
     ratings,
     devices: { mobile: device("mobile"), desktop: device("desktop"), tablet: device("tablet") },
+    sessions: sessionFigures((models.get(SESSIONS_STREAM.name) ?? []).map((m) => m.model)),
     rejected: {
       clicks: rejected[index.clicks],
       views: rejected[index.views],

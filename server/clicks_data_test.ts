@@ -3,7 +3,7 @@ import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
 import { READ_MODELS, readModelDocument } from "../pipeline/read_models.ts";
 import { SqliteAggregateStore } from "../pipeline/embedded/aggregate_store.ts";
 import { override } from "../pipeline/testing/crashing.ts";
-import { clicksSnapshot, topicWatermarks } from "./clicks_data.ts";
+import { clicksSnapshot, seriesEnd, topicWatermarks } from "./clicks_data.ts";
 
 Deno.test("a topic's watermark is the lowest of its partitions' read models", async () => {
   const raw = new SqliteRawStore(":memory:");
@@ -50,4 +50,53 @@ Deno.test("average ratings come from counts and sums of one moment, even while b
   const { ratings } = await clicksSnapshot(raw, racing, Date.now());
   assert.deepEqual(ratings.find((r) => r.item === 8), { item: 8, average: 4.6, count: 5 });
   await Promise.all([raw.close(), store.close()]);
+});
+
+Deno.test("the page's sessions per device add up every partition's read model of the sessions stream", async () => {
+  const raw = new SqliteRawStore(":memory:");
+  const aggregates = new SqliteAggregateStore(":memory:");
+  const none = { sessions: 0, events: 0, durationMs: 0 };
+  await raw.upsert(READ_MODELS, [
+    readModelDocument("sessions", {
+      partition: 0,
+      model: {
+        mobile: { sessions: 2, events: 5, durationMs: 180_000 },
+        desktop: { sessions: 1, events: 1, durationMs: 0 },
+        tablet: none,
+        none: { sessions: 1, events: 2, durationMs: 30_000 },
+      },
+    }, 0),
+    readModelDocument("sessions", {
+      partition: 1,
+      model: {
+        mobile: { sessions: 1, events: 4, durationMs: 60_000 },
+        desktop: none,
+        tablet: none,
+        none: none,
+      },
+    }, 0),
+    // Another stream's read model is not a session total.
+    readModelDocument("clicks", { partition: 0, model: { watermark: 9_000 } }, 0),
+  ]);
+  const { sessions } = await clicksSnapshot(raw, aggregates, Date.now());
+  assert.deepEqual(sessions, {
+    mobile: { sessions: 3, meanDurationMs: 80_000, eventsPerSession: 3 },
+    desktop: { sessions: 1, meanDurationMs: 0, eventsPerSession: 1 },
+    tablet: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    none: { sessions: 1, meanDurationMs: 30_000, eventsPerSession: 2 },
+  });
+  await Promise.all([raw.close(), aggregates.close()]);
+});
+
+Deno.test("the rate line ends at the newest second every live topic's watermark has passed", () => {
+  const now = 100_400;
+  assert.equal(seriesEnd(now, []), 100_000, "no watermark yet: up to now");
+  assert.equal(seriesEnd(now, [94_999, 97_000]), 95_000, "second 94 is passed at 94.999");
+  assert.equal(seriesEnd(now, [94_998]), 94_000);
+  assert.equal(
+    seriesEnd(now, [30_000, 97_000]),
+    97_000,
+    "a topic quiet for a minute does not hold it",
+  );
+  assert.equal(seriesEnd(now, [200_000]), 100_000, "never past now");
 });

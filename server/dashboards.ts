@@ -8,6 +8,7 @@
  */
 
 import type { GenderStats, UserSummary } from "../pipeline/users/randomuser.ts";
+import type { SessionDevice, SessionFigures } from "../pipeline/clickstream/sessions.ts";
 
 /**
  * How one page is kept live, as data: the live topics whose announcements
@@ -99,7 +100,10 @@ export interface PerTopic {
 export interface ClicksSnapshot {
   /** Events per second over the last closed rate window, per topic. */
   rates: PerTopic;
-  /** Events per second of each of the last 60 seconds, oldest first (`t` = second start, ms). */
+  /**
+   * Events of each of the 60 seconds up to the newest one the watermark has
+   * passed, oldest first (`t` = second start, ms).
+   */
   rateSeries: Array<PerTopic & { t: number }>;
   totals: PerTopic;
   /** Most viewed items, most first (at most 10). */
@@ -110,6 +114,11 @@ export interface ClicksSnapshot {
   ratings: Array<{ item: number; average: number; count: number }>;
   /** Views per device type. */
   devices: { mobile: number; desktop: number; tablet: number };
+  /**
+   * Ended sessions (clicks and views of a user with less than the session gap
+   * between them) per device they were mostly viewed from; `none`: clicks only.
+   */
+  sessions: Record<SessionDevice, SessionFigures>;
   rejected: { clicks: Rejections; views: Rejections; ratings: Rejections };
 }
 

@@ -34,7 +34,7 @@ export function dashboardPages({ raw, aggregates, now }: PageStores): DashboardP
     users: { liveTopics: liveTopicsOf(["users"]), read: () => usersSnapshot(raw, aggregates) },
     sales: { liveTopics: liveTopicsOf(["sales"]), read: () => salesSnapshot(aggregates) },
     clicks: {
-      liveTopics: liveTopicsOf(["clicks", "views", "ratings"]),
+      liveTopics: liveTopicsOf(["clicks", "views", "ratings", "sessions"]),
       read: () => clicksSnapshot(raw, aggregates, now()),
     },
     products: {

@@ -20,7 +20,7 @@ import {
 } from "../testing/clickstream_samples.ts";
 import type { ClickstreamTopic } from "./events.ts";
 import { clickstreamNames, clickstreamStream } from "./clickstream_stream.ts";
-import { runArchiveFlusher } from "./archiver.ts";
+import { archiveSink, runArchiveFlusher } from "./archiver.ts";
 import { archiveDir, type FlushResult, ParquetArchive, SPOOL_FILE } from "./parquet_archive.ts";
 
 const encoder = new TextEncoder();
@@ -86,7 +86,9 @@ async function processUntil(
   const files: FlushResult[] = [];
   const stopProcessor = new AbortController();
   const stopFlusher = new AbortController();
-  const processor = new StreamProcessor(clickstreamStream(topic, config, aggregates, archive), {
+  const definition = clickstreamStream(topic, config, aggregates);
+  const archived = { ...definition, sinks: [archiveSink(archive)] };
+  const processor = new StreamProcessor(archived, {
     broker,
     raw,
     aggregates,

@@ -19,7 +19,10 @@ const encoder = new TextEncoder();
 const PARTITIONS = 4;
 /** 07:29:00 UTC: second `s` of the scenario is `at(s)`. */
 const MINUTE = Date.UTC(2025, 1, 16, 7, 29, 0);
-/** The dashboard is read at 07:30:00.400; its per-second line covers 07:29:00-07:29:59. */
+/**
+ * The dashboard is read at 07:30:00.400; its per-second line covers 07:28:53-07:29:52, the
+ * seconds up to the watermark.
+ */
 const NOW = MINUTE + 60_400;
 
 function at(seconds: number): number {
@@ -94,7 +97,7 @@ const CLICK_CLOSERS: Planned[] = [5, 8, 9, 7].map((item, partition) => ({
 }));
 
 const VIEWS: Planned[] = [
-  { s: -0.1, item: 3, extra: "mobile" }, // 07:28:59.900: counted, before the per-second line
+  { s: -0.1, item: 3, extra: "mobile" }, // 07:28:59.900: counted, in second 07:28:59 of the line
   { s: 10, item: 1, extra: "desktop" },
   { s: 20, item: 2, extra: "tablet" },
   { s: 25, item: 3, extra: "mobile" },
@@ -184,9 +187,13 @@ function scenario(topic: ClickstreamTopic): OutgoingRecord[] {
   return records;
 }
 
-/** Events of each second from 07:29:00 to 07:29:59, worked out from the plan. */
+/**
+ * Events of each second up to 07:29:52, the newest one the watermark
+ * (07:29:53 on every partition) has passed, worked out from the plan.
+ */
 function perSecond(): ClicksSnapshot["rateSeries"] {
-  return Array.from({ length: 60 }, (_, s) => {
+  return Array.from({ length: 60 }, (_, i) => {
+    const s = i - 7;
     const count = (topic: ClickstreamTopic) =>
       VALID[topic].filter((p) => at(p.s) >= at(s) && at(p.s) < at(s + 1)).length;
     return { t: at(s), clicks: count("clicks"), views: count("views"), ratings: count("ratings") };
@@ -227,6 +234,13 @@ const EXPECTED: ClicksSnapshot = {
     { item: 33, average: 2, count: 1 },
   ],
   devices: { mobile: 14, desktop: 7, tablet: 5 },
+  // The sessions stream is not run here (see sessions_pipeline_test.ts).
+  sessions: {
+    mobile: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    desktop: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    tablet: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+    none: { sessions: 0, meanDurationMs: 0, eventsPerSession: 0 },
+  },
   rejected: {
     clicks: { invalid: 2, late: 1, processingError: 0, duplicate: 0 },
     views: { invalid: 1, late: 0, processingError: 0, duplicate: 0 },

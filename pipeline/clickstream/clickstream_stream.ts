@@ -1,19 +1,19 @@
 /**
  * The clickstream's three streams (`clicks`, `views`, `ratings`): each
- * counts events per second and in all, per item, per device (views) and sums
- * ratings per item; events run through ten-second hopping windows sliding
- * every second, whose final counts give the dashboard its events per second.
+ * counts events in all, per item, per device (views) and sums ratings per
+ * item (all-time cells); events run through ten-second hopping windows
+ * sliding every second, counted per second, whose final counts give the
+ * dashboard its events per second and its rate line.
  */
 
 import type { Config } from "../../config.ts";
-import type { AggregateStore, BrokerRecord } from "../ports.ts";
-import type { CellContribution, StreamDefinition } from "../processor.ts";
+import type { AggregateRow, AggregateStore, Broker, BrokerRecord } from "../ports.ts";
+import type { AcceptedSink, CellContribution, StreamDefinition } from "../processor.ts";
 import { decodeJson } from "../validation.ts";
-import { ALL_TIME } from "../window_counts.ts";
-import { hopping, type WindowResult } from "../windowing/windows.ts";
+import { type Aggregation, hopping, type WindowResult } from "../windowing/windows.ts";
 import { type ClickstreamEvent, type ClickstreamTopic, type Timed, VALIDATE } from "./events.ts";
-import type { ParquetArchive } from "./parquet_archive.ts";
-import { archiveSink } from "./archiver.ts";
+import { activitySink } from "./activity.ts";
+import { SESSIONS_STREAM } from "./sessions_stream.ts";
 
 /** Length of a rate window, ms. */
 export const RATE_WINDOW_MS = 10_000;
@@ -21,6 +21,10 @@ export const RATE_WINDOW_MS = 10_000;
 export const RATE_SLIDE_MS = 1_000;
 /** Dimension of the final event count of each rate window. */
 export const RATE_DIMENSION = "rate_window";
+/** Dimension of the event count of each second (the page's rate line). */
+export const SECOND_DIMENSION = "events";
+/** Seconds in a rate window: a window's counts are kept per second. */
+const SLOTS = RATE_WINDOW_MS / RATE_SLIDE_MS;
 /** How long per-second counts and rate windows are kept (the page shows the last minute). */
 export const RECENT_KEEP_MS = 10 * 60_000;
 
@@ -45,61 +49,118 @@ export function clickstreamDocumentId(record: BrokerRecord): string {
 export function clickstreamContributions(event: ClickstreamEvent): CellContribution[] {
   const item = String(event.item_id);
   const cells: CellContribution[] = [
-    { dimension: "events", key: "all", amount: 1, windowMs: 1000 },
-    { dimension: "count", key: "all", amount: 1, windowMs: ALL_TIME },
+    { dimension: "count", key: "all", amount: 1 },
   ];
   switch (event.event_type) {
     case "click":
-      cells.push({ dimension: "item", key: item, amount: 1, windowMs: ALL_TIME });
+      cells.push({ dimension: "item", key: item, amount: 1 });
       break;
     case "view":
       cells.push(
-        { dimension: "item", key: item, amount: 1, windowMs: ALL_TIME },
-        { dimension: "device", key: event.device_type, amount: 1, windowMs: ALL_TIME },
+        { dimension: "item", key: item, amount: 1 },
+        { dimension: "device", key: event.device_type, amount: 1 },
       );
       break;
     case "rating":
       cells.push(
-        { dimension: "item", key: item, amount: 1, windowMs: ALL_TIME },
-        { dimension: "rating_sum", key: item, amount: event.rating, windowMs: ALL_TIME },
+        { dimension: "item", key: item, amount: 1 },
+        { dimension: "rating_sum", key: item, amount: event.rating },
       );
       break;
   }
   return cells;
 }
 
-/** Writes the final count of each closed rate window (absolute values: idempotent). */
-export function writeRateWindows(
-  aggregates: AggregateStore,
-  stream: string,
-  partition: number,
-  closed: WindowResult<number>[],
-): Promise<void> {
-  return aggregates.write(closed.map((w) => ({
-    stream,
-    dimension: RATE_DIMENSION,
-    windowStart: w.start,
-    key: "all",
-    partition,
-    value: BigInt(w.value),
-    offset: 0,
-  })));
+/**
+ * A rate window's counts, one per second of the window, in slot
+ * `secondSlot(ts)`. A number in a checkpoint saved before seconds were kept
+ * apart: the window's count, its seconds unknown.
+ */
+export type RateCounts = number[] | number;
+
+/** The slot of a rate window's counts that the second holding `ts` counts into. */
+export function secondSlot(ts: number): number {
+  return Math.floor(ts / RATE_SLIDE_MS) % SLOTS;
+}
+
+/** How events fold into a rate window: counted per second. */
+export const RATE_COUNTS: Aggregation<Timed<ClickstreamEvent>, RateCounts> = {
+  empty: () => new Array(SLOTS).fill(0),
+  add: (acc, { ts }) => {
+    if (typeof acc === "number") return acc + 1;
+    const next = [...acc];
+    next[secondSlot(ts)]++;
+    return next;
+  },
+};
+
+/** A rate window's whole count. */
+export function rateCount(counts: RateCounts): number {
+  return typeof counts === "number" ? counts : counts.reduce((a, b) => a + b, 0);
 }
 
 /**
- * The stream definition of one clickstream topic; with `archive`, the records
- * it accepts (and only those) are archived to Parquet too.
+ * The rows fired rate windows write (absolute values: idempotent): each
+ * window's count, and the count of seconds it holds. A window gives the count
+ * of its last second when it fires (every second up to it has passed the
+ * watermark) and the final count of its first second, which no later window
+ * can change (no record of that second is accepted after it is dropped).
+ */
+export function rateRows(
+  stream: string,
+  partition: number,
+  closed: WindowResult<RateCounts>[],
+): AggregateRow[] {
+  const row = (dimension: string, windowStart: number, value: number): AggregateRow => ({
+    stream,
+    dimension,
+    windowStart,
+    key: "all",
+    partition,
+    value: BigInt(value),
+    offset: 0,
+  });
+  const seconds = new Map<number, { value: number; final: boolean }>();
+  for (const { start, end, value } of closed) {
+    if (typeof value === "number") continue;
+    const last = end - RATE_SLIDE_MS;
+    if (!seconds.get(last)?.final) {
+      seconds.set(last, { value: value[secondSlot(last)], final: false });
+    }
+    seconds.set(start, { value: value[secondSlot(start)], final: true });
+  }
+  return [
+    ...closed.map((w) => row(RATE_DIMENSION, w.start, rateCount(w.value))),
+    // A second without events has no row, as before; counts only grow, so no 0 replaces one.
+    ...[...seconds].filter(([, s]) => s.value > 0).map(([second, { value }]) =>
+      row(SECOND_DIMENSION, second, value)
+    ),
+  ];
+}
+
+/** Where a clickstream stream sends the records it accepts, besides its stores. */
+export interface ClickstreamOutputs {
+  /** The broker the clicks and views streams forward their records to the sessions stream on. */
+  activity?: Broker;
+}
+
+/**
+ * The stream definition of one clickstream topic; the records it accepts (and
+ * only those) also go to each of `outputs`.
  */
 export function clickstreamStream(
   topic: ClickstreamTopic,
   config: Config,
   aggregates: AggregateStore,
-  archive?: ParquetArchive,
-): StreamDefinition<Timed<ClickstreamEvent>, number> {
+  outputs: ClickstreamOutputs = {},
+): StreamDefinition<Timed<ClickstreamEvent>, RateCounts> {
   const names = clickstreamNames(topic);
+  const sinks: AcceptedSink<Timed<ClickstreamEvent>>[] = [];
+  if (outputs.activity && topic !== "ratings") {
+    sinks.push(activitySink(outputs.activity, SESSIONS_STREAM.topic));
+  }
   return {
     ...names,
-    windowMs: 1000,
     parse: (record) => VALIDATE[topic](decodeJson(record.value)),
     document: ({ event, ts }, record) => ({
       id: clickstreamDocumentId(record),
@@ -107,7 +168,7 @@ export function clickstreamStream(
       doc: { ...event },
     }),
     contributions: ({ event }) => clickstreamContributions(event),
-    retention: { dimensions: ["events", RATE_DIMENSION], keepMs: RECENT_KEEP_MS },
+    retention: { dimensions: [SECOND_DIMENSION, RATE_DIMENSION], keepMs: RECENT_KEEP_MS },
     live: ({ event }) => ({ item: event.item_id, user: event.user_id, ts: event.timestamp }),
     windows: {
       spec: hopping(RATE_WINDOW_MS, RATE_SLIDE_MS, {
@@ -118,11 +179,11 @@ export function clickstreamStream(
       }),
       eventTime: ({ ts }) => ts,
       timeField: "timestamp",
-      aggregation: { empty: () => 0, add: (n) => n + 1 },
-      onClose: (partition, closed) => writeRateWindows(aggregates, topic, partition, closed),
+      aggregation: RATE_COUNTS,
+      onClose: (partition, closed) => aggregates.write(rateRows(topic, partition, closed)),
       // The page counts a rate window only once every partition's watermark has passed it.
       readModel: (state) => ({ watermark: state.watermark }),
     },
-    ...(archive ? { sink: archiveSink(archive) } : {}),
+    sinks,
   };
 }

@@ -14,6 +14,8 @@ import { clickstreamKey, GENERATE } from "./generator.ts";
 import type { ClickstreamTopic } from "./events.ts";
 import { ParquetArchive } from "./parquet_archive.ts";
 import { archiveSink, runArchiveFlusher } from "./archiver.ts";
+import { SESSIONS_STREAM, sessionsStream } from "./sessions_stream.ts";
+import { generateActivity } from "./activity.ts";
 
 const TITLES: Record<ClickstreamTopic, string> = {
   clicks: "Clicks",
@@ -29,8 +31,10 @@ export function clickstreamModule(topic: ClickstreamTopic): StreamModule {
     partitions: (config) => config.partitions,
     defaults: shippedDefaults(topic),
     source: { generator: () => GENERATE[topic], key: clickstreamKey },
-    definition: ({ config, aggregates }) =>
-      clickstreamStream(topic, withStreamSettings(module, config), aggregates),
+    definition: ({ config, aggregates, broker }) =>
+      clickstreamStream(topic, withStreamSettings(module, config), aggregates, {
+        activity: broker,
+      }),
     // The archive receives the records the processor accepts (and only
     // those); a timer of its own writes them to Parquet files. Its last flush
     // runs at close, after the processor stopped, so it writes the last batch staged.
@@ -66,3 +70,18 @@ export const clicksModule = clickstreamModule("clicks");
 export const viewsModule = clickstreamModule("views");
 /** The ratings stream. */
 export const ratingsModule = clickstreamModule("ratings");
+
+/**
+ * The sessions stream: fed by the clicks and views processors (through the
+ * activity topic, keyed by user), never by the producer.
+ */
+export const sessionsModule: StreamModule = defineStream({
+  name: SESSIONS_STREAM.name,
+  topics: SESSIONS_STREAM,
+  // As many partitions as the clickstream topics feeding it.
+  partitions: (config) => config.partitions,
+  defaults: shippedDefaults(SESSIONS_STREAM.name),
+  source: { generator: () => generateActivity, key: clickstreamKey, fedBy: ["clicks", "views"] },
+  definition: ({ config }) => sessionsStream(withStreamSettings(sessionsModule, config)),
+  page: { page: "clicks", title: "Sessions" },
+});

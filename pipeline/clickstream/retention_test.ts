@@ -7,7 +7,7 @@ import { StreamProcessor } from "../processor.ts";
 import { STREAMS } from "../stream_registry.ts";
 import { silentLogger } from "../logger.ts";
 import { delay } from "../async.ts";
-import { clickstreamStream, RECENT_KEEP_MS } from "./clickstream_stream.ts";
+import { clickstreamStream, RECENT_KEEP_MS, SECOND_DIMENSION } from "./clickstream_stream.ts";
 
 Deno.test("per-second counts older than ten minutes are deleted; totals stay", async () => {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-retention-" });
@@ -25,9 +25,10 @@ Deno.test("per-second counts older than ten minutes are deleted; totals stay", a
     page_url: "/items/1",
     click_duration: 1,
   });
+  // Seconds 0-2, and a click at 20 s that moves the watermark past them (their windows fire).
   await broker.produce(
     "clicks",
-    [0, 1, 2].map((i) => ({
+    [0, 1, 2, 20].map((i) => ({
       key: "1",
       value: new TextEncoder().encode(JSON.stringify(click(i))),
       timestamp: T + i * 1000,
@@ -45,11 +46,15 @@ Deno.test("per-second counts older than ten minutes are deleted; totals stay", a
   const total = async () =>
     Number((await aggregates.totals("clicks", "count")).reduce((n, t) => n + t.value, 0n));
   const deadline = Date.now() + 5000;
-  while ((await total()) < 3 && Date.now() < deadline) await delay(5);
+  const seconds = () => aggregates.series("clicks", SECOND_DIMENSION, T - 3_600_000, T + 3_600_000);
+  while ((await seconds()).length < 3 && Date.now() < deadline) await delay(5);
   controller.abort();
   await running;
-  const seconds = () => aggregates.series("clicks", "events", T - 3_600_000, T + 3_600_000);
-  assert.equal((await seconds()).length, 3, "one cell per second");
+  assert.deepEqual((await seconds()).map((p) => [p.windowStart - T, p.value]), [
+    [0, 1n],
+    [1000, 1n],
+    [2000, 1n],
+  ], "one cell per second the watermark has passed");
 
   clock = T + RECENT_KEEP_MS - 1000; // the newest second is younger than ten minutes
   await processor.tick(controller.signal);
@@ -58,7 +63,7 @@ Deno.test("per-second counts older than ten minutes are deleted; totals stay", a
   clock = T + RECENT_KEEP_MS + 3000 + 60_000; // a minute later, all three have expired
   await processor.tick(controller.signal);
   assert.deepEqual(await seconds(), []);
-  assert.equal(await total(), 3, "all-time totals are kept");
+  assert.equal(await total(), 4, "all-time totals are kept");
   await Promise.all([broker.close(), raw.close(), aggregates.close()]);
   await Deno.remove(dir, { recursive: true });
 });

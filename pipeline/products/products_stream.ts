@@ -132,7 +132,6 @@ export function productsStream(
   });
   return {
     ...PRODUCTS,
-    windowMs: config.productsWindowMs,
     parse: (record) => validateProduct(decodeJson(record.value)),
     document: (p, record) => {
       const start = Math.floor(p.ts / spec.sizeMs) * spec.sizeMs;

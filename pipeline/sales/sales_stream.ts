@@ -1,17 +1,16 @@
 /**
  * The sales stream: revenue (exact cents) and transaction counts overall and
- * per product, city, day and month, as all-time aggregate cells; sales run
- * through one-minute event-time windows so out-of-order sales count and
- * sales later than the watermark are dead-lettered as `late`. A sale id seen
+ * per product, city, day and month, as all-time aggregate cells; a sale of
+ * any past time counts (the global window never fires, so no sale is late),
+ * one too far ahead of the clock is refused. A sale id seen
  * before (within the deduplication horizon) is dead-lettered as `duplicate`.
  */
 
 import type { Config } from "../../config.ts";
 import type { CellContribution, StreamDefinition } from "../processor.ts";
 import { decodeJson } from "../validation.ts";
-import { ALL_TIME } from "../window_counts.ts";
 import { utcDay, utcMonth } from "../windowing/event_time.ts";
-import { tumbling } from "../windowing/windows.ts";
+import { globalWindow, NOTHING } from "../windowing/windows.ts";
 import { byEventId } from "../dedup.ts";
 import { type Sale, validateSale } from "./sales.ts";
 
@@ -45,27 +44,10 @@ export function salesKeys(sale: Sale): Record<SalesGroup, string> {
   };
 }
 
-/** Revenue per minute of event time while the window is open. */
-export interface MinuteSales {
-  /**
-   * Exact cents as decimal digits: a minute of large sales passes 2^53, and
-   * the value goes to JSON (checkpoints, live announcements), which cannot
-   * hold a `bigint`. Checkpoints written before hold a number, read the same.
-   */
-  cents: string;
-  count: number;
-}
-
-/** A minute's sales with one more sale added, exactly. */
-export function addMinuteSale(acc: MinuteSales, sale: Sale): MinuteSales {
-  return { cents: (BigInt(acc.cents) + BigInt(sale.totalCents)).toString(), count: acc.count + 1 };
-}
-
 /** The sales stream of a configuration. */
-export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales> {
+export function salesStream(config: Config): StreamDefinition<Sale, null> {
   return {
     ...SALES,
-    windowMs: 60_000,
     parse: (record) => validateSale(decodeJson(record.value)),
     document: (sale) => ({
       id: sale.id,
@@ -90,9 +72,8 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
           dimension: `${group}_revenue`,
           key: keys[group],
           amount: sale.totalCents,
-          windowMs: ALL_TIME,
         },
-        { dimension: `${group}_tx`, key: keys[group], amount: 1, windowMs: ALL_TIME },
+        { dimension: `${group}_tx`, key: keys[group], amount: 1 },
       ]);
     },
     live: (sale) => ({
@@ -105,7 +86,7 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
     // Ids are kept exactly as sent: two ids that differ only in case are two sales.
     dedup: byEventId((sale) => sale.id, config),
     windows: {
-      spec: tumbling(60_000, {
+      spec: globalWindow({
         outOfOrdernessMs: config.outOfOrderness.sales,
         allowedLatenessMs: config.lateness.sales,
         idleTimeoutMs: config.idleTimeoutMs,
@@ -113,10 +94,7 @@ export function salesStream(config: Config): StreamDefinition<Sale, MinuteSales>
       }),
       eventTime: (sale) => sale.ts,
       timeField: "timestamp",
-      aggregation: {
-        empty: () => ({ cents: "0", count: 0 }),
-        add: addMinuteSale,
-      },
+      aggregation: NOTHING,
     },
   };
 }

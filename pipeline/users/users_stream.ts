@@ -6,19 +6,17 @@ import type { StreamDefinition } from "../processor.ts";
 import type { User } from "./randomuser.ts";
 import { summarize, validateUser } from "./validate.ts";
 import { decodeJson } from "../validation.ts";
-import { tumbling } from "../windowing/windows.ts";
+import { globalWindow, NOTHING } from "../windowing/windows.ts";
 import { byEventId } from "../dedup.ts";
-import { ALL_TIME } from "../window_counts.ts";
 import { withoutLoginSecrets } from "./login_secrets.ts";
 
-/** Topics, collection and window of the users stream. */
+/** Topics, collection and group of the users stream. */
 export const USERS = {
   name: "users",
   topic: "users",
   dlqTopic: "users.dlq",
   liveTopic: "users.live",
   collection: "users",
-  windowMs: 60_000,
   group: "streamboard-users",
 } as const;
 
@@ -73,12 +71,13 @@ export function userId(uuid: string): string {
 
 /**
  * How the processor treats the users stream. Its event time is the record's
- * timestamp (when it was produced); users run through one-minute windows, so
- * one produced later than the watermark is dead-lettered as `late`. A user is
+ * timestamp (when it was produced); its figures are all-time counts, so a
+ * user of any past time counts (the global window never fires) and one too
+ * far ahead of the clock is refused. A user is
  * identified by its lower-cased uuid: its document id, and its event id, so a
  * resent user is stored and counted once.
  */
-export function usersStream(config: Config): StreamDefinition<ReceivedUser, number> {
+export function usersStream(config: Config): StreamDefinition<ReceivedUser, null> {
   return {
     ...USERS,
     parse: (record: BrokerRecord) => {
@@ -92,14 +91,14 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, numb
     }),
     // All-time cells: the dashboard reads totals, which then stay one row per key and partition.
     contributions: (user) => [
-      { dimension: "gender", key: user.gender, amount: 1, windowMs: ALL_TIME },
-      { dimension: "country", key: user.country, amount: 1, windowMs: ALL_TIME },
-      { dimension: "age_band", key: user.ageBand, amount: 1, windowMs: ALL_TIME },
+      { dimension: "gender", key: user.gender, amount: 1 },
+      { dimension: "country", key: user.country, amount: 1 },
+      { dimension: "age_band", key: user.ageBand, amount: 1 },
     ],
     live: (user, record) => ({ ...summarize(user, record.timestamp) }),
     dedup: byEventId((user) => user.uuid, config),
     windows: {
-      spec: tumbling(USERS.windowMs, {
+      spec: globalWindow({
         outOfOrdernessMs: config.outOfOrderness.users,
         allowedLatenessMs: config.lateness.users,
         idleTimeoutMs: config.idleTimeoutMs,
@@ -107,7 +106,7 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, numb
       }),
       eventTime: (user) => user.receivedAt,
       timeField: RECORD_TIMESTAMP,
-      aggregation: { empty: () => 0, add: (n) => n + 1 },
+      aggregation: NOTHING,
     },
   };
 }

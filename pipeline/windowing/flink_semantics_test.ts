@@ -7,7 +7,15 @@
  */
 
 import assert from "node:assert/strict";
-import { type Aggregation, type PartitionCheckpoint, tumbling, WindowEngine } from "./windows.ts";
+import {
+  type Aggregation,
+  type PartitionCheckpoint,
+  session,
+  tumbling,
+  WindowEngine,
+  type WindowResult,
+  type WindowSpec,
+} from "./windows.ts";
 
 const count: Aggregation<number, number> = { empty: () => 0, add: (acc, v) => acc + v };
 /** 10 s windows; the watermark trails by 2 s; a fired window takes records for 5 s more. */
@@ -96,9 +104,116 @@ const STEPS: Step[] = [
   },
 ];
 
+/** Sessions of a user: events counted; the sessions dropped at cleanup are totalled. */
+const events: Aggregation<{ user: string }, number> = {
+  empty: () => 0,
+  add: (n) => n + 1,
+  merge: (a, b) => a + b,
+  key: ({ user }) => user,
+  retire: (total, window) => {
+    const { sessions, events } = (total ?? { sessions: 0, events: 0 }) as Record<string, number>;
+    return { sessions: sessions + 1, events: events + window.value };
+  },
+};
+/** Sessions end after 10 s without a record of their user; same timing as `spec`. */
+const sessions = session(10_000, {
+  outOfOrdernessMs: 2_000,
+  allowedLatenessMs: 5_000,
+  idleTimeoutMs: 5_000,
+  maxFutureMs: 3_600_000,
+});
+
+/** [user, session start, session end, events] */
+type Session = [string, number, number, number];
+
+const SESSION_STEPS: Array<
+  { case: string; user: string; ts: number; running?: Session[]; closed?: Session[]; late?: number }
+> = [
+  {
+    case: "a record opens [ts, ts + gap)",
+    user: "a",
+    ts: 1_000,
+    running: [["a", 1_000, 11_000, 1]],
+  },
+  {
+    case: "a record within the gap extends the session",
+    user: "a",
+    ts: 5_000,
+    running: [["a", 1_000, 15_000, 2]],
+  },
+  {
+    case: "another key has its own session",
+    user: "b",
+    ts: 6_000,
+    running: [["b", 6_000, 16_000, 1]],
+  },
+  {
+    case: "a record past the gap opens a new session; the watermark (18 s) fires both sessions",
+    user: "a",
+    ts: 20_000,
+    running: [["a", 20_000, 30_000, 1]],
+    closed: [["a", 1_000, 15_000, 2], ["b", 6_000, 16_000, 1]],
+  },
+  {
+    case: "a record just past the gap opens a second open session of the same key",
+    user: "a",
+    ts: 31_000,
+    running: [["a", 31_000, 41_000, 1]],
+  },
+  {
+    case: "a record bridging two sessions merges them into one",
+    user: "a",
+    ts: 28_000,
+    running: [["a", 20_000, 41_000, 3]],
+  },
+  {
+    case: "the watermark (43 s) passes the merged session's end: it fires whole",
+    user: "b",
+    ts: 45_000,
+    running: [["b", 45_000, 55_000, 1]],
+    closed: [["a", 20_000, 41_000, 3]],
+  },
+  {
+    case: "late within allowed lateness: the record joins the fired session, which fires again",
+    user: "a",
+    ts: 32_000,
+    closed: [["a", 20_000, 42_000, 4]],
+  },
+  {
+    case: "a record extending a fired session past the watermark opens it again",
+    user: "a",
+    ts: 36_000,
+    running: [["a", 20_000, 46_000, 5]],
+  },
+  {
+    case: "watermark 58 s: both fire; [20 s, 46 s) is past its cleanup time too and is retired",
+    user: "b",
+    ts: 60_000,
+    running: [["b", 60_000, 70_000, 1]],
+    closed: [["a", 20_000, 46_000, 5], ["b", 45_000, 55_000, 1]],
+  },
+  {
+    case: "beyond allowed lateness and touching no live session: late",
+    user: "a",
+    ts: 30_000,
+    late: 58_000,
+  },
+  {
+    case: "an old record touching a session within its lateness merges, then fires again",
+    user: "b",
+    ts: 44_000,
+    closed: [["b", 44_000, 55_000, 2]],
+  },
+];
+
 function values(results: Array<{ start: number; value: number; final: boolean }>, final: boolean) {
   for (const r of results) assert.equal(r.final, final);
   return results.map((r): Value => [r.start, r.value]);
+}
+
+function sessionValues(results: WindowResult<number>[], final: boolean) {
+  for (const r of results) assert.equal(r.final, final);
+  return results.map((r): Session => [r.key!, r.start, r.end, r.value]);
 }
 
 function run(crashAfterEachStep: boolean) {
@@ -124,14 +239,7 @@ function run(crashAfterEachStep: boolean) {
       assert.deepEqual(values(outcome.closed, true), step.closed ?? [], step.case);
     }
     if (!crashAfterEachStep) continue;
-    const saved = engine.held().map((partition) => ({
-      partition,
-      checkpoint: JSON.parse(JSON.stringify(engine.partition(partition)!.checkpoint())),
-    }));
-    engine = new WindowEngine(spec, count);
-    for (const { partition, checkpoint } of saved) {
-      engine.restore(partition, step.now, checkpoint);
-    }
+    engine = crashAndRestore(engine, spec, count, step.now);
     assert.deepEqual(
       engine.add(step.partition, offset, step.ts, 1, step.now),
       { kind: "included" },
@@ -141,12 +249,63 @@ function run(crashAfterEachStep: boolean) {
   return engine.held().map((partition) => engine.partition(partition)!.checkpoint());
 }
 
+/** A new engine restored from the JSON checkpoints of `engine`'s partitions. */
+function crashAndRestore<V>(
+  engine: WindowEngine<V, number>,
+  windows: WindowSpec,
+  aggregation: Aggregation<V, number>,
+  now: number,
+): WindowEngine<V, number> {
+  const saved = engine.held().map((partition) => ({
+    partition,
+    checkpoint: JSON.parse(JSON.stringify(engine.partition(partition)!.checkpoint())),
+  }));
+  const restored = new WindowEngine(windows, aggregation);
+  for (const { partition, checkpoint } of saved) restored.restore(partition, now, checkpoint);
+  return restored;
+}
+
+function runSessions(crashAfterEachStep: boolean) {
+  let engine = new WindowEngine(sessions, events);
+  engine.restore(0, 0);
+  for (const [offset, step] of SESSION_STEPS.entries()) {
+    const outcome = engine.add(0, offset, step.ts, { user: step.user }, 0);
+    if (step.late !== undefined) {
+      assert.deepEqual(outcome, { kind: "late", watermark: step.late }, step.case);
+    } else {
+      assert.equal(outcome.kind, "added", step.case);
+      if (outcome.kind !== "added") continue;
+      assert.deepEqual(sessionValues(outcome.running, false), step.running ?? [], step.case);
+      assert.deepEqual(sessionValues(outcome.closed, true), step.closed ?? [], step.case);
+    }
+    if (!crashAfterEachStep) continue;
+    engine = crashAndRestore(engine, sessions, events, 0);
+    assert.deepEqual(
+      engine.add(0, offset, step.ts, { user: step.user }, 0),
+      { kind: "included" },
+      `${step.case}: delivered again after the crash, not counted twice`,
+    );
+  }
+  return engine.partition(0)!.checkpoint();
+}
+
 Deno.test("event time follows Flink's window semantics, case by case", () => {
   run(false);
 });
 
 Deno.test("a crash after any step and a restore from the checkpoints give the same outputs", () => {
   assert.deepEqual(run(true), run(false));
+});
+
+Deno.test("session windows follow Flink's merging semantics, case by case", () => {
+  const state = runSessions(false);
+  assert.deepEqual(state.retired, { sessions: 3, events: 8 }, "retired sessions are totalled");
+  assert.deepEqual(state.fired, [{ key: "b", start: 44_000, end: 55_000, value: 2 }]);
+  assert.deepEqual(state.windows, [{ key: "b", start: 60_000, end: 70_000, value: 1 }]);
+});
+
+Deno.test("sessions: a crash after any step and a restore from the checkpoints give the same outputs", () => {
+  assert.deepEqual(runSessions(true), runSessions(false));
 });
 
 Deno.test("a checkpoint saved before fired windows were kept still restores", () => {

@@ -2,7 +2,8 @@
  * The event-time windowing engine every windowed stream shares. Pure: time
  * comes in as arguments, state goes out as plain JSON checkpoints.
  *
- * Windows are tumbling or hopping and kept per source partition, so the state
+ * Windows are tumbling, hopping, session (per key, merging) or the one global
+ * window, and kept per source partition, so the state
  * of a partition moves with the partition when a consumer group rebalances.
  * Event time follows Apache Flink's DataStream windows (`WindowOperator` with
  * `BoundedOutOfOrdernessWatermarks` and the event-time trigger): a
@@ -22,12 +23,10 @@
  * watermark past what the clock allows; old event times stay valid.
  */
 
-/** Shape and timing of a stream's windows. */
-export interface WindowSpec {
-  /** Window length, ms. */
-  sizeMs: number;
-  /** Distance between window starts, ms: `sizeMs` for tumbling windows, less for hopping ones. */
-  slideMs: number;
+import type { Json } from "../ports.ts";
+
+/** Out-of-orderness, lateness, idleness and future bound of a stream's windows. */
+export interface WindowTiming {
   /** The watermark trails the highest event time seen by this much, ms (Flink's out-of-orderness bound). */
   outOfOrdernessMs: number;
   /** How long after firing a window still takes records and fires again, ms (Flink's allowed lateness). */
@@ -38,30 +37,49 @@ export interface WindowSpec {
   maxFutureMs: number;
 }
 
-/** Out-of-orderness, lateness, idleness and future bound of a spec. */
-export type WindowTiming = Pick<
-  WindowSpec,
-  "outOfOrdernessMs" | "allowedLatenessMs" | "idleTimeoutMs" | "maxFutureMs"
->;
-
-/** Tumbling windows of `sizeMs`. */
-export function tumbling(sizeMs: number, timing: WindowTiming): WindowSpec {
-  return hopping(sizeMs, sizeMs, timing);
+/** Tumbling or hopping windows: fixed length, aligned to the epoch, the same for every record. */
+export interface SlidingSpec extends WindowTiming {
+  /** Window length, ms. */
+  sizeMs: number;
+  /** Distance between window starts, ms: `sizeMs` for tumbling windows, less for hopping ones. */
+  slideMs: number;
 }
 
 /**
- * Hopping windows of `sizeMs` starting every `slideMs`.
- * @throws {RangeError} unless both are positive integers and the slide divides the size
+ * Session windows (Flink's `EventTimeSessionWindows`): per key, a record
+ * opens `[ts, ts + gapMs)`, and windows of the same key that overlap or touch
+ * merge into one, so a session ends after `gapMs` without a record of its key.
  */
-export function hopping(sizeMs: number, slideMs: number, timing: WindowTiming): WindowSpec {
-  if (
-    !Number.isInteger(sizeMs) || !Number.isInteger(slideMs) || sizeMs <= 0 || slideMs <= 0 ||
-    sizeMs % slideMs !== 0
-  ) {
-    throw new RangeError(
-      `windows need whole positive ms with the slide dividing the size, got size ${sizeMs} and slide ${slideMs}`,
-    );
-  }
+export interface SessionSpec extends WindowTiming {
+  /** Inactivity that ends a session, ms. */
+  gapMs: number;
+}
+
+/**
+ * One window per partition over all time, which never fires (Flink's
+ * `GlobalWindows`): nothing is ever late. For a stream whose figures are all
+ * time totals, written as aggregate cells; the engine still keeps the
+ * partition's offsets and event time, and refuses event times past the
+ * future bound.
+ */
+export interface GlobalSpec extends WindowTiming {
+  global: true;
+}
+
+/** Shape and timing of a stream's windows. */
+export type WindowSpec = SlidingSpec | SessionSpec | GlobalSpec;
+
+/** Whether `spec` describes session windows. */
+export function isSession(spec: WindowSpec): spec is SessionSpec {
+  return "gapMs" in spec;
+}
+
+/** Whether `spec` describes the global window. */
+export function isGlobal(spec: WindowSpec): spec is GlobalSpec {
+  return "global" in spec;
+}
+
+function checkTiming(timing: WindowTiming): WindowTiming {
   if (
     !(timing.outOfOrdernessMs >= 0) || !(timing.allowedLatenessMs >= 0) ||
     !(timing.idleTimeoutMs > 0) || !(timing.maxFutureMs >= 0)
@@ -70,11 +88,49 @@ export function hopping(sizeMs: number, slideMs: number, timing: WindowTiming): 
       "out-of-orderness, allowed lateness and the future bound must be at least 0 and the idle timeout positive",
     );
   }
-  return { sizeMs, slideMs, ...timing };
+  const { outOfOrdernessMs, allowedLatenessMs, idleTimeoutMs, maxFutureMs } = timing;
+  return { outOfOrdernessMs, allowedLatenessMs, idleTimeoutMs, maxFutureMs };
+}
+
+/** Tumbling windows of `sizeMs`. */
+export function tumbling(sizeMs: number, timing: WindowTiming): SlidingSpec {
+  return hopping(sizeMs, sizeMs, timing);
+}
+
+/**
+ * Hopping windows of `sizeMs` starting every `slideMs`.
+ * @throws {RangeError} unless both are positive integers and the slide divides the size
+ */
+export function hopping(sizeMs: number, slideMs: number, timing: WindowTiming): SlidingSpec {
+  if (
+    !Number.isInteger(sizeMs) || !Number.isInteger(slideMs) || sizeMs <= 0 || slideMs <= 0 ||
+    sizeMs % slideMs !== 0
+  ) {
+    throw new RangeError(
+      `windows need whole positive ms with the slide dividing the size, got size ${sizeMs} and slide ${slideMs}`,
+    );
+  }
+  return { sizeMs, slideMs, ...checkTiming(timing) };
+}
+
+/**
+ * Session windows ending after `gapMs` without a record of their key.
+ * @throws {RangeError} unless the gap is a positive whole number of ms
+ */
+export function session(gapMs: number, timing: WindowTiming): SessionSpec {
+  if (!Number.isInteger(gapMs) || gapMs <= 0) {
+    throw new RangeError(`a session gap must be a whole positive number of ms, got ${gapMs}`);
+  }
+  return { gapMs, ...checkTiming(timing) };
+}
+
+/** The global window (see `GlobalSpec`). */
+export function globalWindow(timing: WindowTiming): GlobalSpec {
+  return { global: true, ...checkTiming(timing) };
 }
 
 /** Starts of every window that holds `ts`, oldest first. */
-export function windowStartsOf(ts: number, spec: WindowSpec): number[] {
+export function windowStartsOf(ts: number, spec: SlidingSpec): number[] {
   const last = Math.floor(ts / spec.slideMs) * spec.slideMs;
   const starts: number[] = [];
   for (let start = last - spec.sizeMs + spec.slideMs; start <= last; start += spec.slideMs) {
@@ -88,14 +144,33 @@ export interface Aggregation<V, A> {
   empty(): A;
   /** Returns the new accumulator; must not change `acc`. */
   add(acc: A, value: V): A;
+  /**
+   * Session windows: the accumulator of two sessions of one key that a record
+   * joined (Flink's `AggregateFunction.merge`); must change neither.
+   */
+  merge?(a: A, b: A): A;
+  /** Session windows: the key a value's sessions are kept under (Flink's `keyBy`); one key when absent. */
+  key?(value: V): string;
+  /**
+   * Folds a window into a running total when it is dropped at its cleanup
+   * time, so what all past windows add up to is checkpointed with the
+   * partition (`PartitionCheckpoint.retired`) while their state is not kept.
+   */
+  retire?(total: Json | undefined, window: WindowResult<A>): Json;
 }
+
+/** The aggregation of a global window: its figures are aggregate cells, it holds nothing. */
+export const NOTHING: Aggregation<unknown, null> = { empty: () => null, add: () => null };
 
 /**
  * A window's value: running while open, final when it fires. A window fires
  * once when the watermark passes its end and again for each record its
  * allowed lateness lets in; the last final value is the window's value.
+ * A session that a record merged into a longer one is replaced by it.
  */
 export interface WindowResult<A> {
+  /** Session windows: the key (see `Aggregation.key`). */
+  key?: string;
   start: number;
   end: number;
   value: A;
@@ -112,6 +187,14 @@ function isExpired(end: number, spec: WindowSpec, watermark: number | null): boo
   return watermark !== null && end - 1 + spec.allowedLatenessMs <= watermark;
 }
 
+/** A window in a checkpoint; `key` and `end` only for session windows. */
+export interface CheckpointWindow<A> {
+  key?: string;
+  start: number;
+  end?: number;
+  value: A;
+}
+
 /** A partition's window state as plain JSON, saved with the offset it includes. */
 export interface PartitionCheckpoint<A> {
   /** Highest source offset included; -1 before the first. */
@@ -121,12 +204,14 @@ export interface PartitionCheckpoint<A> {
   /** Event-time watermark, ms; `null` before the first record. */
   watermark: number | null;
   /** Open windows (not fired yet), oldest first. */
-  windows: Array<{ start: number; value: A }>;
+  windows: CheckpointWindow<A>[];
   /**
    * Windows that fired and are within their allowed lateness, oldest first;
    * absent in checkpoints saved before allowed lateness was kept apart.
    */
-  fired?: Array<{ start: number; value: A }>;
+  fired?: CheckpointWindow<A>[];
+  /** What the windows dropped so far add up to (see `Aggregation.retire`). */
+  retired?: Json;
 }
 
 /** What adding one record did. */
@@ -165,14 +250,38 @@ export interface Healed {
   dropped: number;
 }
 
+/** A window held in memory. */
+interface Held<A> {
+  key: string;
+  start: number;
+  end: number;
+  value: A;
+}
+
+/** A window one record changes: its new extent and value, and the windows it replaces. */
+interface Update<A> {
+  window: Held<A>;
+  open: boolean;
+  replaces: string[];
+}
+
+function idOf(key: string, start: number): string {
+  return `${key}\u0000${start}`;
+}
+
+function byTime<A>(a: Held<A>, b: Held<A>): number {
+  return a.start - b.start || a.end - b.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
 /** The windows of one source partition. */
 export class PartitionWindows<V, A> {
   readonly #spec: WindowSpec;
   readonly #aggregation: Aggregation<V, A>;
-  /** Windows not fired yet, by start. */
-  readonly #windows = new Map<number, A>();
-  /** Windows fired and within their allowed lateness, by start. */
-  readonly #fired = new Map<number, A>();
+  /** Windows not fired yet, by key and start. */
+  readonly #windows = new Map<string, Held<A>>();
+  /** Windows fired and within their allowed lateness, by key and start. */
+  readonly #fired = new Map<string, Held<A>>();
+  #retired: Json | undefined;
   #offset: number;
   #maxEventTime: number | null;
   #watermark: number | null;
@@ -186,6 +295,8 @@ export class PartitionWindows<V, A> {
    * maxFutureMs` is healed: its highest event time becomes `now`, its
    * watermark at most `now - outOfOrdernessMs`, and windows starting past
    * the bound are dropped.
+   *
+   * @throws {RangeError} for session windows whose aggregation cannot merge
    */
   constructor(
     spec: WindowSpec,
@@ -193,13 +304,19 @@ export class PartitionWindows<V, A> {
     now: number,
     checkpoint?: PartitionCheckpoint<A>,
   ) {
+    if (isSession(spec) && !aggregation.merge) {
+      throw new RangeError("session windows need an aggregation that can merge two sessions");
+    }
     this.#spec = spec;
     this.#aggregation = aggregation;
     this.#offset = checkpoint?.offset ?? -1;
     this.#maxEventTime = checkpoint?.maxEventTime ?? null;
     this.#watermark = checkpoint?.watermark ?? null;
-    let windows = checkpoint?.windows ?? [];
-    let fired = checkpoint?.fired ?? [];
+    this.#retired = checkpoint?.retired;
+    // A global window holds nothing: windows in its checkpoint are per-minute windows that
+    // earlier versions kept for streams that now count all time only.
+    let windows = isGlobal(spec) ? [] : checkpoint?.windows ?? [];
+    let fired = isGlobal(spec) ? [] : checkpoint?.fired ?? [];
     const limit = now + spec.maxFutureMs;
     if (
       (this.#maxEventTime !== null && this.#maxEventTime > limit) ||
@@ -223,9 +340,17 @@ export class PartitionWindows<V, A> {
       windows = kept;
       fired = keptFired;
     }
-    for (const { start, value } of windows) this.#windows.set(start, value);
-    for (const { start, value } of fired) this.#fired.set(start, value);
+    for (const w of windows) this.#hold(this.#windows, w);
+    for (const w of fired) this.#hold(this.#fired, w);
     this.#lastEventAt = now;
+  }
+
+  #hold(state: Map<string, Held<A>>, saved: CheckpointWindow<A>) {
+    const spec = this.#spec;
+    const key = saved.key ?? "";
+    const end = saved.end ??
+      saved.start + (isSession(spec) ? spec.gapMs : isGlobal(spec) ? 0 : spec.sizeMs);
+    state.set(idOf(key, saved.start), { key, start: saved.start, end, value: saved.value });
   }
 
   /** Highest offset included, -1 before the first. */
@@ -243,16 +368,19 @@ export class PartitionWindows<V, A> {
     return this.#lastEventAt;
   }
 
+  /** What the windows dropped so far add up to (see `Aggregation.retire`). */
+  get retired(): Json | undefined {
+    return this.#retired;
+  }
+
   /** Running values of the open windows, oldest first. */
   open(): WindowResult<A>[] {
-    return [...this.#windows.keys()].sort((a, b) => a - b)
-      .map((start) => this.#result(this.#windows, start, false));
+    return [...this.#windows.values()].sort(byTime).map((w) => this.#result(w, false));
   }
 
   /** Final values of the fired windows still within their allowed lateness, oldest first. */
   fired(): WindowResult<A>[] {
-    return [...this.#fired.keys()].sort((a, b) => a - b)
-      .map((start) => this.#result(this.#fired, start, true));
+    return [...this.#fired.values()].sort(byTime).map((w) => this.#result(w, true));
   }
 
   /**
@@ -283,53 +411,100 @@ export class PartitionWindows<V, A> {
       this.pass(offset, now);
       return { kind: "future", limit };
     }
-    const { sizeMs } = this.#spec;
-    const starts = windowStartsOf(ts, this.#spec)
-      .filter((start) => !isExpired(start + sizeMs, this.#spec, this.#watermark));
-    if (starts.length === 0) {
+    // Every new accumulator before any is stored, so a throwing aggregation changes nothing.
+    const spec = this.#spec;
+    const updates = isGlobal(spec)
+      ? []
+      : isSession(spec)
+      ? this.#sessionUpdates(spec, ts, value)
+      : this.#slidingUpdates(spec, ts, value);
+    if (updates.length === 0 && !isGlobal(spec)) {
       this.pass(offset, now);
       return { kind: "late", watermark: this.#watermark! };
     }
-    // Every new accumulator before any is stored, so a throwing aggregation changes nothing.
-    const updates = starts.map((start) => {
-      // A window a checkpoint of an earlier version left open stays open until the next advance.
-      const open = this.#windows.has(start) || !hasFired(start + sizeMs, this.#watermark);
-      const state = open ? this.#windows : this.#fired;
-      return [
-        state,
-        start,
-        this.#aggregation.add(state.get(start) ?? this.#aggregation.empty(), value),
-      ] as const;
-    });
     this.pass(offset, now);
     const running: WindowResult<A>[] = [];
     const refired: WindowResult<A>[] = [];
-    for (const [state, start, acc] of updates) {
-      state.set(start, acc);
-      const fired = state === this.#fired;
-      (fired ? refired : running).push(this.#result(state, start, fired));
+    for (const { window, open, replaces } of updates) {
+      for (const id of replaces) {
+        this.#windows.delete(id);
+        this.#fired.delete(id);
+      }
+      (open ? this.#windows : this.#fired).set(idOf(window.key, window.start), window);
+      (open ? running : refired).push(this.#result(window, !open));
     }
     if (this.#maxEventTime === null || ts > this.#maxEventTime) this.#maxEventTime = ts;
     const closed = this.advanceTo(this.#maxEventTime - this.#spec.outOfOrdernessMs);
     return { kind: "added", running, closed: [...refired, ...closed] };
   }
 
+  /** The tumbling or hopping windows `ts` falls in that still take records. */
+  #slidingUpdates(spec: SlidingSpec, ts: number, value: V): Update<A>[] {
+    return windowStartsOf(ts, spec)
+      .filter((start) => !isExpired(start + spec.sizeMs, spec, this.#watermark))
+      .map((start) => {
+        const id = idOf("", start);
+        const end = start + spec.sizeMs;
+        // A window a checkpoint of an earlier version left open stays open until the next advance.
+        const open = this.#windows.has(id) || !hasFired(end, this.#watermark);
+        const held = (open ? this.#windows : this.#fired).get(id);
+        const acc = this.#aggregation.add(held?.value ?? this.#aggregation.empty(), value);
+        return { window: { key: "", start, end, value: acc }, open, replaces: [] };
+      });
+  }
+
+  /**
+   * The session `ts` opens, merged with every session of its key it overlaps
+   * or touches (Flink's `TimeWindow.intersects`): none when the result is
+   * past its cleanup time. Held sessions of one key never overlap, so one
+   * pass finds every session the record bridges.
+   */
+  #sessionUpdates(spec: SessionSpec, ts: number, value: V): Update<A>[] {
+    const aggregation = this.#aggregation;
+    const key = aggregation.key?.(value) ?? "";
+    let start = ts;
+    let end = ts + spec.gapMs;
+    const joined: Held<A>[] = [];
+    for (const w of [...this.#windows.values(), ...this.#fired.values()]) {
+      if (w.key === key && w.start <= ts + spec.gapMs && ts <= w.end) joined.push(w);
+    }
+    joined.sort(byTime);
+    for (const w of joined) {
+      start = Math.min(start, w.start);
+      end = Math.max(end, w.end);
+    }
+    if (isExpired(end, spec, this.#watermark)) return [];
+    const merged = joined.length === 0
+      ? aggregation.empty()
+      : joined.slice(1).reduce((acc, w) => aggregation.merge!(acc, w.value), joined[0].value);
+    return [{
+      window: { key, start, end, value: aggregation.add(merged, value) },
+      open: !hasFired(end, this.#watermark),
+      replaces: joined.map((w) => idOf(w.key, w.start)),
+    }];
+  }
+
   /**
    * Moves the watermark forward to `watermark` (never back); returns the
-   * windows that fired, and drops fired windows past their cleanup time.
+   * windows that fired, and drops fired windows past their cleanup time
+   * (folding them into `retired` when the aggregation retires windows).
    */
   advanceTo(watermark: number): WindowResult<A>[] {
     if (this.#watermark !== null && watermark <= this.#watermark) return [];
     this.#watermark = watermark;
     const closed: WindowResult<A>[] = [];
-    for (const start of [...this.#windows.keys()].sort((a, b) => a - b)) {
-      if (!hasFired(start + this.#spec.sizeMs, watermark)) break;
-      closed.push(this.#result(this.#windows, start, true));
-      this.#fired.set(start, this.#windows.get(start)!);
-      this.#windows.delete(start);
+    const due = [...this.#windows.entries()].filter(([, w]) => hasFired(w.end, watermark));
+    for (const [id, w] of due.sort(([, a], [, b]) => a.end - b.end || byTime(a, b))) {
+      closed.push(this.#result(w, true));
+      this.#fired.set(id, w);
+      this.#windows.delete(id);
     }
-    for (const start of [...this.#fired.keys()]) {
-      if (isExpired(start + this.#spec.sizeMs, this.#spec, watermark)) this.#fired.delete(start);
+    const expired = [...this.#fired.entries()]
+      .filter(([, w]) => isExpired(w.end, this.#spec, watermark));
+    const retire = this.#aggregation.retire;
+    for (const [id, w] of expired.sort(([, a], [, b]) => byTime(a, b))) {
+      this.#fired.delete(id);
+      if (retire) this.#retired = retire(this.#retired, this.#result(w, true));
     }
     return closed;
   }
@@ -340,18 +515,23 @@ export class PartitionWindows<V, A> {
       offset: this.#offset,
       maxEventTime: this.#maxEventTime,
       watermark: this.#watermark,
-      windows: entries(this.#windows),
-      fired: entries(this.#fired),
+      windows: this.#entries(this.#windows),
+      fired: this.#entries(this.#fired),
+      ...(this.#retired === undefined ? {} : { retired: this.#retired }),
     };
   }
 
-  #result(state: Map<number, A>, start: number, final: boolean): WindowResult<A> {
-    return { start, end: start + this.#spec.sizeMs, value: state.get(start)!, final };
+  #entries(state: Map<string, Held<A>>): CheckpointWindow<A>[] {
+    const session = isSession(this.#spec);
+    return [...state.values()].sort(byTime).map(({ key, start, end, value }) =>
+      session ? { key, start, end, value } : { start, value }
+    );
   }
-}
 
-function entries<A>(state: Map<number, A>): Array<{ start: number; value: A }> {
-  return [...state].sort(([a], [b]) => a - b).map(([start, value]) => ({ start, value }));
+  #result(w: Held<A>, final: boolean): WindowResult<A> {
+    const { key, start, end, value } = w;
+    return isSession(this.#spec) ? { key, start, end, value, final } : { start, end, value, final };
+  }
 }
 
 /** Windows that fired in one partition. */

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import {
   type Aggregation,
+  globalWindow,
   hopping,
+  NOTHING,
   PartitionWindows,
+  session,
   tumbling,
   WindowEngine,
   windowStartsOf,
@@ -231,4 +234,62 @@ Deno.test("a checkpoint poisoned by an event time in 2099 is healed on restore",
   assert.equal(engine.add(0, 3, now, 1, now).kind, "added", "a record on time counts again");
   assert.equal(w.checkpoint().watermark, now - 10_000);
   assert.equal(engine.restore(1, now, w.checkpoint()), undefined, "a sound checkpoint is kept");
+});
+
+Deno.test("session windows need a whole positive gap and an aggregation that merges", () => {
+  const timing = { outOfOrdernessMs: 0, allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: 0 };
+  assert.throws(() => session(0, timing), RangeError);
+  assert.throws(() => session(1.5, timing), RangeError);
+  assert.throws(() => new PartitionWindows(session(1_000, timing), count, 0), /merge/);
+});
+
+Deno.test("sessions of different keys never merge, and touching sessions of one key do", () => {
+  const gap = session(10_000, {
+    outOfOrdernessMs: 60_000,
+    allowedLatenessMs: 0,
+    idleTimeoutMs: 1,
+    maxFutureMs: HOUR,
+  });
+  const perUser: Aggregation<string, number> = {
+    empty: () => 0,
+    add: (n) => n + 1,
+    merge: (a, b) => a + b,
+    key: (user) => user,
+  };
+  const w = new PartitionWindows(gap, perUser, 0);
+  w.add(0, 0, "a", 0);
+  w.add(1, 5_000, "b", 0);
+  w.add(2, 10_000, "a", 0); // touches [0, 10 s): Flink's windows intersect at their ends
+  assert.deepEqual(w.open().map((r) => [r.key, r.start, r.end, r.value]), [
+    ["a", 0, 20_000, 2],
+    ["b", 5_000, 15_000, 1],
+  ]);
+});
+
+Deno.test("the global window never fires: no record is late, offsets and event time are kept", () => {
+  const g = globalWindow({
+    outOfOrdernessMs: 5_000,
+    allowedLatenessMs: 0,
+    idleTimeoutMs: 5_000,
+    maxFutureMs: 60 * MIN,
+  });
+  // A checkpoint of an earlier version held per-minute windows: they are let go.
+  const old = {
+    offset: 4,
+    maxEventTime: 10 * MIN,
+    watermark: 10 * MIN - 5_000,
+    windows: [{ start: 9 * MIN, value: 3 }],
+  };
+  const p = new PartitionWindows(g, NOTHING, 0, old);
+  assert.deepEqual(p.add(5, 20 * MIN, 1, 0), { kind: "added", running: [], closed: [] });
+  assert.deepEqual(p.add(6, 0, 1, 0), { kind: "added", running: [], closed: [] }, "an hour old");
+  assert.deepEqual(p.add(6, 0, 1, 0), { kind: "included" });
+  assert.deepEqual(p.add(7, 61 * MIN, 1, 0), { kind: "future", limit: 60 * MIN });
+  assert.deepEqual(p.checkpoint(), {
+    offset: 7,
+    maxEventTime: 20 * MIN,
+    watermark: 20 * MIN - 5_000,
+    windows: [],
+    fired: [],
+  });
 });
