@@ -5,7 +5,15 @@ import { streamSettings } from "./stream_module.ts";
 import { temperaturesModule } from "./testing/extra_stream/temperatures.ts";
 
 Deno.test("the shipped streams are listed once, in page order", () => {
-  assert.deepEqual(STREAMS.names, ["users", "sales", "clicks", "views", "ratings", "products", "sessions"]);
+  assert.deepEqual(STREAMS.names, [
+    "users",
+    "sales",
+    "clicks",
+    "views",
+    "ratings",
+    "products",
+    "sessions",
+  ]);
   assert.equal(STREAMS.get("views").topics.dlqTopic, "views.dlq");
 });
 
