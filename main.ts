@@ -9,7 +9,7 @@ import manifest from "./fresh.gen.ts";
 import { createApp } from "./server/app.ts";
 import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { pageHubs, runLiveFeed } from "./server/live_feed.ts";
-import { dashboardPages } from "./server/pages.ts";
+import { registryPages } from "./server/pages.ts";
 import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
@@ -98,7 +98,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const streams = registry.selected(config);
   const log = consoleLogger("web");
   const pipeline = await openPipeline({ config, registry, log });
-  const pages = dashboardPages({ ...pipeline, now: Date.now });
+  const pages = registryPages(registry, { ...pipeline, now: Date.now });
   const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
   const probed = streams[0];

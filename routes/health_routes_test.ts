@@ -25,7 +25,8 @@ import { silentLogger } from "../pipeline/logger.ts";
 import { delay } from "../pipeline/async.ts";
 import { UnavailableError } from "../pipeline/errors.ts";
 import type { BrokerRecord, RawStore } from "../pipeline/ports.ts";
-import { dashboardPages } from "../server/pages.ts";
+import { registryPages } from "../server/pages.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
 import { pageHubs } from "../server/live_feed.ts";
 import { override } from "../pipeline/testing/crashing.ts";
 
@@ -45,7 +46,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
     eventIds: new SqliteEventIdStore(`${dir}/store.db`),
   };
   const board = new HealthBoard();
-  const pages = dashboardPages({ ...pipeline, now: Date.now });
+  const pages = registryPages(STREAMS, { ...pipeline, now: Date.now });
   const state: AppState = {
     config: { ...DEFAULTS, dataDir: dir },
     ...pipeline,

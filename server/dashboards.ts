@@ -7,6 +7,7 @@
  * update keeps the browser's state simple and never partial.
  */
 
+import type { JsonObject } from "../pipeline/ports.ts";
 import type { GenderStats, UserSummary } from "../pipeline/users/randomuser.ts";
 import type { SessionDevice, SessionFigures } from "../pipeline/clickstream/sessions.ts";
 
@@ -38,6 +39,23 @@ export type Dashboard = keyof DashboardSnapshots;
 
 /** The pages StreamBoard ships, each typed with its snapshot; a registry may add more. */
 export type DashboardPages = { readonly [D in Dashboard]: LivePage<DashboardSnapshots[D]> };
+
+/** What a page a stream module adds (one StreamBoard does not ship a view of) shows of each stream. */
+export interface StreamView {
+  stream: string;
+  /** The stream's heading on its page. */
+  title: string;
+  /** Stored documents, newest first (at most `NEWEST_DOCUMENTS` of `server/pages.ts`). */
+  newest: JsonObject[];
+  /** Each partition's read model, as the processor wrote it beside its checkpoint. */
+  readModels: Array<{ partition: number; model: JsonObject }>;
+  rejected: Rejections;
+}
+
+/** The snapshot of a page a stream module adds: its streams' generic views. */
+export interface StreamPageSnapshot {
+  streams: StreamView[];
+}
 
 /** Gender counters plus how many records were dead-lettered. */
 export interface UserStats extends GenderStats {

@@ -1,14 +1,27 @@
 /**
- * The pages StreamBoard ships, as data: for each, the streams whose live
- * topics change it and its read through the ports. The composition root
- * passes this record (or one a registry extends) into the app state; the live
- * feed, the hubs and the routes iterate over it and name no page.
+ * The pages, as data, from the stream registry: each stream module names the
+ * page it is shown on; a page follows the live topics of its streams and is
+ * read through the ports. The four pages StreamBoard ships have reads of
+ * their own; a page a module adds gets a generic one (its streams' newest
+ * documents, read models and dead-letter counts), so a new stream has a live
+ * JSON view with no web code. The composition root passes the record into
+ * the app state; the live feed, the hubs and the routes iterate over it and
+ * name no page.
  */
 
 import type { AggregateStore, RawStore } from "../pipeline/ports.ts";
-import { STREAMS } from "../pipeline/stream_registry.ts";
-import type { StreamName } from "../pipeline/stream_module.ts";
-import type { DashboardPages, LivePage, Pages } from "./dashboards.ts";
+import type { StreamRegistry } from "../pipeline/stream_registry.ts";
+import type { StreamModule } from "../pipeline/stream_module.ts";
+import { readModels } from "../pipeline/read_models.ts";
+import type {
+  Dashboard,
+  DashboardPages,
+  DashboardSnapshots,
+  LivePage,
+  Pages,
+  StreamPageSnapshot,
+} from "./dashboards.ts";
+import { rejections } from "./rejections.ts";
 import { HttpError } from "./http_error.ts";
 import { usersSnapshot } from "./users_data.ts";
 import { salesSnapshot } from "./sales_data.ts";
@@ -23,24 +36,64 @@ export interface PageStores {
   now: () => number;
 }
 
-/** The live topics of `streams`. */
-export function liveTopicsOf(streams: readonly StreamName[]): string[] {
-  return streams.map((stream) => STREAMS.get(stream).topics.liveTopic);
+/** Most stored documents a generic stream view shows. */
+export const NEWEST_DOCUMENTS = 20;
+
+/** How each shipped page is read. */
+const SHIPPED_READS: { [D in Dashboard]: (stores: PageStores) => Promise<DashboardSnapshots[D]> } =
+  {
+    users: ({ raw, aggregates }) => usersSnapshot(raw, aggregates),
+    sales: ({ aggregates }) => salesSnapshot(aggregates),
+    clicks: ({ raw, aggregates, now }) => clicksSnapshot(raw, aggregates, now()),
+    products: ({ raw, aggregates }) => productsSnapshot(raw, aggregates),
+  };
+
+function isShipped(page: string): page is Dashboard {
+  return Object.hasOwn(SHIPPED_READS, page);
 }
 
-/** The users, sales, clickstream and products pages on the given stores. */
-export function dashboardPages({ raw, aggregates, now }: PageStores): DashboardPages {
+/**
+ * Every page the registry's streams are shown on, with the live topics of
+ * its streams; the shipped pages read as they always have, any other page
+ * with the generic stream views.
+ */
+export function registryPages(
+  registry: StreamRegistry,
+  stores: PageStores,
+): DashboardPages & Pages {
+  const members = new Map<string, StreamModule[]>();
+  for (const module of registry.modules) {
+    if (!module.page) continue;
+    members.set(module.page.page, [...(members.get(module.page.page) ?? []), module]);
+  }
+  const pages: Record<string, LivePage> = {};
+  for (const [page, modules] of members) {
+    pages[page] = {
+      liveTopics: modules.map((m) => m.topics.liveTopic),
+      read: isShipped(page) ? () => SHIPPED_READS[page](stores) : () => streamPage(modules, stores),
+    };
+  }
+  for (const page of Object.keys(SHIPPED_READS)) {
+    if (!pages[page]) throw new Error(`no stream of the registry is shown on the ${page} page`);
+  }
+  return pages as DashboardPages & Pages;
+}
+
+/** The generic snapshot of a page a stream module adds. */
+export async function streamPage(
+  modules: readonly StreamModule[],
+  { raw, aggregates }: PageStores,
+): Promise<StreamPageSnapshot> {
+  const models = await readModels(raw, modules.map((m) => m.name));
   return {
-    users: { liveTopics: liveTopicsOf(["users"]), read: () => usersSnapshot(raw, aggregates) },
-    sales: { liveTopics: liveTopicsOf(["sales"]), read: () => salesSnapshot(aggregates) },
-    clicks: {
-      liveTopics: liveTopicsOf(["clicks", "views", "ratings", "sessions"]),
-      read: () => clicksSnapshot(raw, aggregates, now()),
-    },
-    products: {
-      liveTopics: liveTopicsOf(["products"]),
-      read: () => productsSnapshot(raw, aggregates),
-    },
+    streams: await Promise.all(modules.map(async (module) => ({
+      stream: module.name,
+      title: module.page?.title ?? module.name,
+      newest: (await raw.list(module.topics.collection, { limit: NEWEST_DOCUMENTS })).items
+        .map((item) => item.doc),
+      readModels: (models.get(module.name) ?? []).sort((a, b) => a.partition - b.partition),
+      rejected: await rejections(aggregates, module.name),
+    }))),
   };
 }
 

@@ -8,7 +8,7 @@ import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
 import { pageHubs, runLiveFeed } from "../server/live_feed.ts";
 import { userStats } from "../server/users_data.ts";
-import { dashboardPages, type PageStores } from "../server/pages.ts";
+import { type PageStores, registryPages } from "../server/pages.ts";
 import type { Pages } from "../server/dashboards.ts";
 import type { AppState } from "../server/state.ts";
 import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
@@ -57,7 +57,7 @@ export async function startFixture(
   };
   const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const stores: PageStores = { ...pipeline, now: Date.now };
-  const pages = { ...dashboardPages(stores), ...options.morePages?.(stores) };
+  const pages = { ...registryPages(STREAMS, stores), ...options.morePages?.(stores) };
   const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
   const state: AppState = {

@@ -118,6 +118,15 @@ export const temperaturesModule: StreamModule = defineStream<Reading, ReadingSum
           }),
         },
         onClose: (partition, fired) => writeMeans(aggregates, partition, fired),
+        // What its page shows: the watermark and the mean of each window still open.
+        readModel: (state) => ({
+          watermark: state.watermark,
+          open: state.windows.map((w) => ({
+            start: w.start,
+            readings: w.value.count,
+            meanCelsius: w.value.millicelsius / w.value.count / 1000,
+          })),
+        }),
       },
     };
   },
