@@ -13,6 +13,13 @@
  * the connection's start or the first byte of a new request), idle between
  * requests (keep-alive timeout), or serving (no deadline here: bodies have
  * their own, in `readJsonBody`, and live streams run as long as they run).
+ *
+ * "Sent" means handed to the HTTP server, not received by the client: the
+ * bytes may still sit in its buffers, the sockets and this relay while a busy
+ * client reads slowly. So a connection past its keep-alive time is ended, not
+ * cut: the HTTP server is told no request follows, and the connection closes
+ * once the HTTP server has closed its side and everything it wrote has reached
+ * the client.
  */
 
 import type { Logger } from "../pipeline/logger.ts";
@@ -37,6 +44,11 @@ export interface FrontDoorOptions {
   keepAliveTimeoutMs: number;
   /** Most connections served at once; a connection past it gets 503 and is closed. */
   maxConnections: number;
+  /**
+   * Longest time `shutdown` waits for requests in progress (live streams,
+   * slow clients) before it closes their connections, ms; 5 s by default.
+   */
+  shutdownGraceMs?: number;
   log: Logger;
 }
 
@@ -46,12 +58,17 @@ export interface FrontDoor {
   readonly addr: Deno.NetAddr;
   /** Connections being served now. */
   readonly connections: number;
-  /** Stops accepting, lets requests in progress finish, then closes every connection. */
+  /**
+   * Stops accepting, lets requests in progress finish for at most the
+   * shutdown grace, then closes every connection still open, logging them.
+   */
   shutdown(): Promise<void>;
 }
 
 /** How long a refused connection may keep sending before it is closed, ms. */
 const REFUSED_LINGER_MS = 500;
+/** Default of `FrontDoorOptions.shutdownGraceMs`. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
  * Listens on `options.hostname:port` and serves `handler` behind the limits.
@@ -143,7 +160,24 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
       stopping = true;
       listener.close();
       await accepting;
-      await inner.shutdown();
+      const innerStopped = inner.shutdown();
+      const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const inTime = await Promise.race([
+        innerStopped.then(() => true),
+        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), graceMs)),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) {
+        // A client that keeps a stream open or stops reading must not keep the server from stopping.
+        options.log.warn(
+          `front door: closing ${open.size} connection(s) still open ${graceMs} ms into the shutdown: ${
+            [...open].map((connection) => connection.describe()).join(", ")
+          }`,
+        );
+        for (const connection of open) connection.close();
+        await innerStopped;
+      }
       for (const connection of open) connection.close();
     },
   };
@@ -152,6 +186,7 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
 /** One client connection and its relay to the internal server. */
 class Connection {
   readonly address: string;
+  readonly #port: number;
   readonly #client: Deno.TcpConn;
   readonly #upstream: Deno.TcpConn;
   readonly #options: FrontDoorOptions;
@@ -173,6 +208,7 @@ class Connection {
     this.#upstream = upstream;
     this.#options = options;
     this.address = client.remoteAddr.hostname;
+    this.#port = client.remoteAddr.port;
     try {
       client.setNoDelay(true);
       upstream.setNoDelay(true);
@@ -185,12 +221,12 @@ class Connection {
   /** Relays bytes both ways until either side closes. */
   async relay(): Promise<void> {
     const up = copy(this.#client, (bytes) => {
+      if (this.#ending) return Promise.resolve();
       if (this.#phase === "idle") {
         this.#phase = "headers";
         this.#arm(this.#options.headerTimeoutMs, () => this.#headersLate());
       }
       if (this.#phase === "headers") this.#partial = true;
-      if (this.#ending) return Promise.resolve();
       return this.#relayed = writeAll(this.#upstream, bytes);
     }).then(() => this.#ending ? undefined : this.#upstream.closeWrite());
     const down = copy(this.#upstream, (bytes) => this.#send(bytes));
@@ -208,19 +244,23 @@ class Connection {
   }
 
   /**
-   * The internal server has sent a response's last byte. After one that
-   * closes the connection (a refused body, say), the internal server is told
-   * the request ends here, rather than reading the rest of a body nobody wants.
+   * The internal server has handed over a response's last byte. After one
+   * that closes the connection (a refused body, say), the internal server is
+   * told the request ends here, rather than reading the rest of a body nobody
+   * wants.
    */
   requestEnded(closing: boolean): void {
     this.#inFlight--;
-    if (closing && !this.#ending) {
-      this.#ending = true;
-      this.#relayed.then(() => this.#upstream.closeWrite()).catch(() => this.close());
-    }
-    if (this.#inFlight > 0) return;
+    if (closing) this.#end();
+    if (this.#inFlight > 0 || this.#ending) return;
     this.#phase = "idle";
-    this.#arm(this.#options.keepAliveTimeoutMs, () => this.close());
+    this.#arm(this.#options.keepAliveTimeoutMs, () => this.#end());
+  }
+
+  /** The client's port, phase and requests in progress, for the log. */
+  describe(): string {
+    return `${this.address}:${this.#port} ${this.#ending ? "ending" : this.#phase}` +
+      (this.#inFlight > 0 ? ` (${this.#inFlight} request(s) in progress)` : "");
   }
 
   /** Closes both sides. */
@@ -230,6 +270,18 @@ class Connection {
     this.#disarm();
     this.#client.close();
     this.#upstream.close();
+  }
+
+  /**
+   * No further request is relayed: the internal server reads the end of the
+   * client's bytes and closes its side once its responses are written, and
+   * `relay` closes the connection when those bytes have reached the client.
+   */
+  #end(): void {
+    if (this.#ending) return;
+    this.#ending = true;
+    this.#disarm();
+    this.#relayed.then(() => this.#upstream.closeWrite()).catch(() => this.close());
   }
 
   /** Headers not complete in time: a client that sent part of a request is told why. */

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { type ClientHandler, type FrontDoor, serveFrontDoor } from "./front_door.ts";
-import { silentLogger } from "../pipeline/logger.ts";
+import { type Logger, silentLogger } from "../pipeline/logger.ts";
 
 const encoder = new TextEncoder();
 const HEADER_MS = 300;
 const KEEP_ALIVE_MS = 300;
 
-function start(handler: ClientHandler, maxConnections = 50): FrontDoor {
+function start(
+  handler: ClientHandler,
+  maxConnections = 50,
+  more: { shutdownGraceMs?: number; log?: Logger } = {},
+): FrontDoor {
   return serveFrontDoor({
     hostname: "127.0.0.1",
     port: 0,
@@ -14,6 +18,7 @@ function start(handler: ClientHandler, maxConnections = 50): FrontDoor {
     keepAliveTimeoutMs: KEEP_ALIVE_MS,
     maxConnections,
     log: silentLogger,
+    ...more,
   }, handler);
 }
 
@@ -214,4 +219,70 @@ Deno.test("front door: thousands of connections cost the cap, not the server", a
     for (const conn of opened) conn.close();
     await door.shutdown();
   }
+});
+
+Deno.test("front door: a response the client reads late arrives whole, past the keep-alive timeout", async () => {
+  // Larger than the socket buffers between the HTTP server and the client: the HTTP server
+  // has handed over its last byte long before a busy client (a loaded browser) has read it.
+  const size = 8 * 1024 * 1024;
+  const door = start(() => new Response(new Uint8Array(size).fill(97)));
+  try {
+    const conn = await connect(door);
+    await conn.write(encoder.encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    await new Promise((r) => setTimeout(r, KEEP_ALIVE_MS * 4)); // busy elsewhere, not reading
+    const buffer = new Uint8Array(65536);
+    let head = "";
+    let body = 0;
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      if (!head.includes("\r\n\r\n")) {
+        head += new TextDecoder().decode(buffer.subarray(0, n));
+        const end = head.indexOf("\r\n\r\n");
+        if (end >= 0) body += new TextEncoder().encode(head.slice(end + 4)).length;
+      } else {
+        body += n;
+      }
+    }
+    conn.close();
+    assert.match(head, new RegExp(`^HTTP/1\\.1 200 OK\r\n[\\s\\S]*content-length: ${size}\r\n`));
+    assert.equal(body, size, "every byte of the body, then the keep-alive close");
+  } finally {
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: shutdown closes a connection still streaming after the grace, and says so", async () => {
+  const warnings: string[] = [];
+  const log = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const endless = () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        pull: (controller) =>
+          new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              controller.enqueue(encoder.encode(": heartbeat\n\n"));
+              resolve();
+            }, 50);
+          }),
+        cancel: () => clearTimeout(timer),
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    );
+  const door = start(endless, 50, { shutdownGraceMs: 300, log });
+  const conn = await connect(door);
+  await conn.write(encoder.encode("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  assert.match(await readResponse(conn).catch(() => ""), /^HTTP\/1\.1 200/);
+  const reading = readToClose(conn, 10_000);
+  const started = performance.now();
+  await door.shutdown();
+  const tookMs = performance.now() - started;
+  assert.ok(tookMs >= 250 && tookMs < 3000, `shutdown took ${tookMs} ms`);
+  const { byServer } = await reading;
+  assert.ok(byServer, "the server closed the connection");
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0], /closing 1 connection\(s\) still open 300 ms into the shutdown/);
+  assert.match(warnings[0], /127\.0\.0\.1:\d+ serving \(1 request\(s\) in progress\)/);
+  clearTimeout(timer);
 });

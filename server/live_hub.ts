@@ -81,6 +81,7 @@ export class LiveClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.needsSnapshot = false;
     this.#frames = [];
     this.#wake?.();
     this.#onClose(this);
@@ -94,6 +95,7 @@ export class LiveHub {
   readonly #ring: LiveEvent[] = [];
   readonly #clients = new Set<LiveClient>();
   #seq = 0;
+  #closed = false;
 
   constructor(options: LiveHubOptions) {
     this.#options = options;
@@ -131,7 +133,9 @@ export class LiveHub {
 
   /**
    * Connects a viewer. With a `lastEventId` still in the replay buffer it
-   * receives the events after it; otherwise it starts with a snapshot.
+   * receives the events after it; otherwise it starts with a snapshot. A
+   * viewer of a closed hub (a browser reconnecting while the server stops) is
+   * closed at once, so its stream ends rather than holding the server open.
    */
   connect(lastEventId?: string | null): LiveClient {
     const missed = this.#missedSince(lastEventId);
@@ -140,6 +144,10 @@ export class LiveHub {
       missed === undefined,
       (c) => this.#clients.delete(c),
     );
+    if (this.#closed) {
+      client.close();
+      return client;
+    }
     for (const event of missed ?? []) client.push(frame(event));
     this.#clients.add(client);
     return client;
@@ -152,8 +160,9 @@ export class LiveHub {
     return frame({ id, event: "snapshot", data: JSON.stringify(data) });
   }
 
-  /** Closes every viewer's stream (before the server shuts down). */
+  /** Closes every viewer's stream and any that connects later (before the server shuts down). */
   close(): void {
+    this.#closed = true;
     for (const client of [...this.#clients]) client.close();
   }
 

@@ -230,6 +230,18 @@ Deno.test("close() ends every client, wakes waiting ones and removes them", asyn
   assert.deepEqual(await queued(b), [], "closed clients get nothing more");
 });
 
+Deno.test("a client connecting after close() is closed at once and needs nothing sent", async () => {
+  const live = hub();
+  live.publish("update", { n: 1 });
+  live.close();
+  for (const late of [live.connect(), live.connect(live.lastId), live.connect("old-1")]) {
+    assert.equal(late.closed, true);
+    assert.equal(late.needsSnapshot, false);
+    assert.deepEqual(await late.take(60_000), [], "returns at once, with nothing");
+  }
+  assert.equal(live.clients, 0);
+});
+
 Deno.test("a client that leaves is removed from the hub", () => {
   const live = hub();
   const a = live.connect();

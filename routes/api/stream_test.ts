@@ -196,6 +196,12 @@ Deno.test("SSE: one shared feed reaches every viewer; closing the hub ends open 
     hubOf(f, "users").close();
     for (const v of viewers) await assert.rejects(v.until("never", 2000), /stream ended/);
     assert.equal(hubOf(f, "users").clients, 0);
+    // A browser reconnecting while the server stops gets the retry hint and an end, not a stream
+    // that would keep the stopping server waiting.
+    const late = sseReader(await f.app.request("/api/stream/users"));
+    assert.equal((await late.next()).retry, "2000");
+    await assert.rejects(late.until("never", 2000), /stream ended/);
+    assert.equal(hubOf(f, "users").clients, 0);
   } finally {
     await f.close();
   }
