@@ -10,97 +10,28 @@ import { SettingError } from "./pipeline/errors.ts";
 /** Where the broker and the stores live. */
 export type Mode = "embedded" | "services";
 
-/** Everything StreamBoard reads from its environment. Plain data: it crosses worker boundaries. */
+/**
+ * Everything StreamBoard reads from its environment, grouped by what it
+ * configures. Plain data: it crosses worker boundaries.
+ */
 export interface Config {
   mode: Mode;
+  web: WebConfig;
+  broker: BrokerConfig;
+  stores: StoresConfig;
+  producer: ProducerConfig;
+  processor: ProcessorConfig;
+  streams: StreamsConfig;
+}
+
+/** The dashboard and API server, and its live (SSE) streams. */
+export interface WebConfig {
   /** HTTP port of the dashboard and API. */
   port: number;
   /** Interface the server binds to. */
   host: string;
-  /** Directory of the embedded log and stores (and later CSV/Parquet outputs). */
-  dataDir: string;
-  /** Whether `deno task start` runs the built-in generator. */
-  produce: boolean;
   /** Bearer token required by write endpoints; `undefined` leaves them open (loopback only). */
   writeToken: string | undefined;
-  /** Partitions of each stream topic when StreamBoard creates it. */
-  partitions: number;
-  /** Users per second of the built-in generator (0 = as fast as possible). */
-  produceRate: number;
-  /** Seed of the built-in generator, so a run can be repeated; random when unset. */
-  seed: number | undefined;
-  /** Most records the processor takes from one partition in one batch. */
-  batchSize: number;
-  /** How long a producer waits to fill a batch before sending it, in ms. */
-  lingerMs: number;
-  /** Records a producer sends in one batch at most. */
-  producerBatchSize: number;
-  /** Hours the embedded log keeps records (as Kafka's `retention.ms`). */
-  retentionHours: number;
-  /** How often an idle embedded consumer looks for new records, in ms. */
-  pollMs: number;
-  /** Events kept for SSE clients that reconnect with `Last-Event-ID`. */
-  sseReplay: number;
-  /** Events buffered per SSE client before it is resynchronised with a snapshot. */
-  sseClientBuffer: number;
-  /** Interval of SSE heartbeat comments, in ms. */
-  sseHeartbeatMs: number;
-  /** Services mode: Kafka/Redpanda bootstrap addresses. */
-  kafkaBrokers: string[];
-  /** Services mode: MongoDB connection string. */
-  mongodbUrl: string;
-  /** Services mode: MongoDB database. */
-  mongodbDb: string;
-  /** Services mode: Cassandra nodes, `host[:port]`. */
-  cassandraContactPoints: string[];
-  /** Services mode: Cassandra data center of those nodes. */
-  cassandraDc: string;
-  /** Services mode: Cassandra keyspace (created when missing). */
-  cassandraKeyspace: string;
-  /** Services mode: CQL replication map of a created keyspace. */
-  cassandraReplication: string;
-  /** Services mode: replication factor of topics StreamBoard creates. */
-  kafkaReplicationFactor: number;
-  /** Services mode: connect timeout of each driver, in ms. */
-  connectTimeoutMs: number;
-  /** Prefix of topic and consumer group names, to share one cluster between installations. */
-  namespace: string;
-  /**
-   * Streams this process produces (when `produce`) and processes; every
-   * stream of the registry when unset. Checked against the registry at start.
-   */
-  streams: string[] | undefined;
-  /**
-   * Allowed lateness set for a stream, ms, by stream name: how long after a
-   * window fired it still takes records and fires again (Flink's allowed
-   * lateness). A stream not named here takes its module's defaults.
-   */
-  lateness: Record<string, number>;
-  /**
-   * Out-of-orderness bound set for a stream, ms, by stream name: its
-   * watermark trails the highest event time seen by this much, so windows
-   * wait for it. A stream not named here takes its module's defaults.
-   */
-  outOfOrderness: Record<string, number>;
-  /** After this long without records a partition stops holding windows open, ms. */
-  idleTimeoutMs: number;
-  /** Window length of the products VAT job, ms (two minutes). */
-  productsWindowMs: number;
-  /** Event time without a click or view of a user that ends the user's clickstream session, ms. */
-  sessionGapMs: number;
-  /** How often the clickstream archive writes each topic's new records to Parquet, ms. */
-  archiveIntervalMs: number;
-  /**
-   * How far ahead of the processing clock an event time may be, ms, by stream
-   * name. A stream not named here takes its module's defaults.
-   */
-  maxFutureMs: Record<string, number>;
-  /** How long an event id is remembered to recognise a resent record, hours. */
-  dedupHorizonHours: number;
-  /** Largest record a processor takes; a larger one is dead-lettered as `too-large`, bytes. */
-  maxRecordBytes: number;
-  /** Whether RandomUser `login` secrets (password, salt, hashes) are kept in the raw store. */
-  keepLoginSecrets: boolean;
   /** Origins (besides the server's own) allowed to call write endpoints, e.g. `https://ops.example`. */
   allowedOrigins: string[];
   /** Host names the server answers for besides the loopback names and `HOST`. */
@@ -113,8 +44,76 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Most connections open at once; more are refused. */
   maxConnections: number;
+  /** Events kept for SSE clients that reconnect with `Last-Event-ID`. */
+  sseReplay: number;
+  /** Events buffered per SSE client before it is resynchronised with a snapshot. */
+  sseClientBuffer: number;
+  /** Interval of SSE heartbeat comments, in ms. */
+  sseHeartbeatMs: number;
   /** Most SSE viewers one client address may hold open at once. */
   sseViewersPerClient: number;
+}
+
+/** The log the streams' records go through: the embedded log or Kafka. */
+export interface BrokerConfig {
+  /** Partitions of each stream topic when StreamBoard creates it. */
+  partitions: number;
+  /** Prefix of topic and consumer group names, to share one cluster between installations. */
+  namespace: string;
+  /** Hours the embedded log keeps records (as Kafka's `retention.ms`). */
+  retentionHours: number;
+  /** How often an idle embedded consumer looks for new records, in ms. */
+  pollMs: number;
+  /** Services mode: Kafka/Redpanda bootstrap addresses. */
+  kafkaBrokers: string[];
+  /** Services mode: replication factor of topics StreamBoard creates. */
+  kafkaReplicationFactor: number;
+  /** How long a producer waits to fill a batch before sending it, in ms. */
+  lingerMs: number;
+  /** Records a producer sends in one batch at most. */
+  producerBatchSize: number;
+}
+
+/** Where records and aggregates are kept: the data directory, or MongoDB and Cassandra. */
+export interface StoresConfig {
+  /** Directory of the embedded log and stores, and of the CSV/Parquet outputs. */
+  dataDir: string;
+  /** Services mode: MongoDB connection string. */
+  mongodbUrl: string;
+  /** Services mode: MongoDB database. */
+  mongodbDb: string;
+  /** Services mode: Cassandra nodes, `host[:port]`. */
+  cassandraContactPoints: string[];
+  /** Services mode: Cassandra data center of those nodes. */
+  cassandraDc: string;
+  /** Services mode: Cassandra keyspace (created when missing). */
+  cassandraKeyspace: string;
+  /** Services mode: CQL replication map of a created keyspace. */
+  cassandraReplication: string;
+  /** Services mode: connect timeout of each driver (Kafka's too), in ms. */
+  connectTimeoutMs: number;
+  /** How long an event id is remembered to recognise a resent record, hours. */
+  dedupHorizonHours: number;
+}
+
+/** The built-in generator that `deno task start` runs. */
+export interface ProducerConfig {
+  /** Whether `deno task start` runs the built-in generator. */
+  enabled: boolean;
+  /** Records per second of each stream's generator (0 = as fast as possible). */
+  rate: number;
+  /** Seed of the built-in generator, so a run can be repeated; random when unset. */
+  seed: number | undefined;
+}
+
+/** How each stream's processor takes records. */
+export interface ProcessorConfig {
+  /** Most records the processor takes from one partition in one batch. */
+  batchSize: number;
+  /** After this long without records a partition stops holding windows open, ms. */
+  idleTimeoutMs: number;
+  /** Largest record a processor takes; a larger one is dead-lettered as `too-large`, bytes. */
+  maxRecordBytes: number;
   /**
    * Largest share (0 to 1) of a partition's recent records that may fail with
    * `processing-error` before the partition stops as a broken deployment.
@@ -124,87 +123,186 @@ export interface Config {
   processingErrorWindowMs: number;
 }
 
+/**
+ * Which streams run, their event-time settings by stream name, and the
+ * settings of the streams StreamBoard ships.
+ */
+export interface StreamsConfig {
+  /**
+   * Streams this process produces (when the producer is enabled) and
+   * processes; every stream of the registry when unset. Checked against the
+   * registry at start.
+   */
+  selected: string[] | undefined;
+  /**
+   * Out-of-orderness bound set for a stream, ms, by stream name: its
+   * watermark trails the highest event time seen by this much, so windows
+   * wait for it. A stream not named here takes its module's defaults.
+   */
+  outOfOrdernessMs: Record<string, number>;
+  /**
+   * Allowed lateness set for a stream, ms, by stream name: how long after a
+   * window fired it still takes records and fires again (Flink's allowed
+   * lateness). A stream not named here takes its module's defaults.
+   */
+  allowedLatenessMs: Record<string, number>;
+  /**
+   * How far ahead of the processing clock an event time may be, ms, by stream
+   * name. A stream not named here takes its module's defaults.
+   */
+  maxFutureMs: Record<string, number>;
+  /** The users stream. */
+  users: {
+    /** Whether RandomUser `login` secrets (password, salt, hashes) are kept in the raw store. */
+    keepLoginSecrets: boolean;
+  };
+  /** The products VAT job. */
+  products: {
+    /** Window length, ms (two minutes). */
+    windowMs: number;
+  };
+  /** The clickstream topics (clicks, views, ratings). */
+  clickstream: {
+    /** How often the archive writes each topic's new records to Parquet, ms. */
+    archiveIntervalMs: number;
+  };
+  /** The sessions stream. */
+  sessions: {
+    /** Event time without a click or view of a user that ends the user's session, ms. */
+    gapMs: number;
+  };
+}
+
 /** The defaults, as documented in the README's configuration table. */
 export const DEFAULTS: Config = {
   mode: "embedded",
-  port: 8000,
-  host: "127.0.0.1",
-  dataDir: "./data",
-  produce: true,
-  writeToken: undefined,
-  partitions: 4,
-  produceRate: 5,
-  seed: undefined,
-  batchSize: 2000,
-  lingerMs: 5,
-  producerBatchSize: 1000,
-  retentionHours: 168,
-  pollMs: 100,
-  sseReplay: 1000,
-  sseClientBuffer: 256,
-  sseHeartbeatMs: 15000,
-  kafkaBrokers: ["127.0.0.1:9092"],
-  mongodbUrl: "mongodb://127.0.0.1:27017/",
-  mongodbDb: "streamboard",
-  cassandraContactPoints: ["127.0.0.1:9042"],
-  cassandraDc: "datacenter1",
-  cassandraKeyspace: "streamboard",
-  cassandraReplication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
-  kafkaReplicationFactor: 1,
-  connectTimeoutMs: 5000,
-  namespace: "",
-  streams: undefined,
-  // Defaults of the streams StreamBoard ships (their modules take them from here); a stream
-  // added beside them brings its own defaults in its module.
-  // Live dashboard streams fire once: their generators send in event-time order within a few
-  // seconds, which the out-of-orderness covers. Products windows become CSV files and stored
-  // sums that a minute-late correction should still reach, so they take records for 60 s more.
-  lateness: {
-    users: 0,
-    sales: 0,
-    clicks: 0,
-    views: 0,
-    ratings: 0,
-    products: 60_000,
-    sessions: 0,
+  web: {
+    port: 8000,
+    host: "127.0.0.1",
+    writeToken: undefined,
+    allowedOrigins: [],
+    allowedHosts: [],
+    headerTimeoutMs: 10_000,
+    bodyTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5_000,
+    maxConnections: 1024,
+    sseReplay: 1000,
+    sseClientBuffer: 256,
+    sseHeartbeatMs: 15000,
+    sseViewersPerClient: 32,
   },
-  outOfOrderness: {
-    users: 5000,
-    sales: 5000,
-    clicks: 5000,
-    views: 5000,
-    ratings: 5000,
-    products: 5000,
-    sessions: 5000,
+  broker: {
+    partitions: 4,
+    namespace: "",
+    retentionHours: 168,
+    pollMs: 100,
+    kafkaBrokers: ["127.0.0.1:9092"],
+    kafkaReplicationFactor: 1,
+    lingerMs: 5,
+    producerBatchSize: 1000,
   },
-  idleTimeoutMs: 30_000,
-  productsWindowMs: 120_000,
-  // The generator gives each of 1000 users a click or view about every 100 s (5/s per topic):
-  // two minutes of silence ends a session after a few events, so the page shows sessions soon.
-  sessionGapMs: 120_000,
-  archiveIntervalMs: 10_000,
-  maxFutureMs: {
-    users: 300_000,
-    sales: 300_000,
-    clicks: 300_000,
-    views: 300_000,
-    ratings: 300_000,
-    products: 300_000,
-    sessions: 300_000,
+  stores: {
+    dataDir: "./data",
+    mongodbUrl: "mongodb://127.0.0.1:27017/",
+    mongodbDb: "streamboard",
+    cassandraContactPoints: ["127.0.0.1:9042"],
+    cassandraDc: "datacenter1",
+    cassandraKeyspace: "streamboard",
+    cassandraReplication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+    connectTimeoutMs: 5000,
+    dedupHorizonHours: 168,
   },
-  dedupHorizonHours: 168,
-  maxRecordBytes: 1_048_576,
-  keepLoginSecrets: false,
-  allowedOrigins: [],
-  allowedHosts: [],
-  headerTimeoutMs: 10_000,
-  bodyTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
-  maxConnections: 1024,
-  sseViewersPerClient: 32,
-  processingErrorShare: 0.05,
-  processingErrorWindowMs: 60_000,
+  producer: {
+    enabled: true,
+    rate: 5,
+    seed: undefined,
+  },
+  processor: {
+    batchSize: 2000,
+    idleTimeoutMs: 30_000,
+    maxRecordBytes: 1_048_576,
+    processingErrorShare: 0.05,
+    processingErrorWindowMs: 60_000,
+  },
+  streams: {
+    selected: undefined,
+    // Defaults of the streams StreamBoard ships (their modules take them from here); a stream
+    // added beside them brings its own defaults in its module.
+    outOfOrdernessMs: {
+      users: 5000,
+      sales: 5000,
+      clicks: 5000,
+      views: 5000,
+      ratings: 5000,
+      products: 5000,
+      sessions: 5000,
+    },
+    // Live dashboard streams fire once: their generators send in event-time order within a few
+    // seconds, which the out-of-orderness covers. Products windows become CSV files and stored
+    // sums that a minute-late correction should still reach, so they take records for 60 s more.
+    allowedLatenessMs: {
+      users: 0,
+      sales: 0,
+      clicks: 0,
+      views: 0,
+      ratings: 0,
+      products: 60_000,
+      sessions: 0,
+    },
+    maxFutureMs: {
+      users: 300_000,
+      sales: 300_000,
+      clicks: 300_000,
+      views: 300_000,
+      ratings: 300_000,
+      products: 300_000,
+      sessions: 300_000,
+    },
+    users: { keepLoginSecrets: false },
+    products: { windowMs: 120_000 },
+    clickstream: { archiveIntervalMs: 10_000 },
+    // The generator gives each of 1000 users a click or view about every 100 s (5/s per topic):
+    // two minutes of silence ends a session after a few events, so the page shows sessions soon.
+    sessions: { gapMs: 120_000 },
+  },
 };
+
+/**
+ * Changes to a configuration: any section, any field of it (nested records
+ * too); what is left out keeps its value.
+ */
+export type ConfigChanges<T = Config> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] | undefined ? T[K]
+    : T[K] extends object ? ConfigChanges<T[K]>
+    : T[K];
+};
+
+/**
+ * `base` with `changes` applied, section by section, so a test or tool names
+ * only what it changes.
+ *
+ * @example
+ * const config = withConfig(DEFAULTS, { web: { port: 0 }, stores: { dataDir } });
+ */
+export function withConfig(base: Config, changes: ConfigChanges): Config {
+  return merged(base, changes);
+}
+
+function merged<T>(base: T, changes: ConfigChanges<T>): T {
+  const result = { ...base };
+  for (const key of Object.keys(changes) as Array<keyof T & keyof ConfigChanges<T>>) {
+    const change = changes[key];
+    const current = base[key];
+    result[key] = isRecord(change) && isRecord(current)
+      ? merged(current, change as ConfigChanges<typeof current>)
+      : change as T[typeof key];
+  }
+  return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -229,14 +327,14 @@ export function loadConfig(env: Env): Config {
     env[name]?.trim()
       ? env[name]!.split(",").map((s) => s.trim()).filter((s) => s !== "")
       : fallback;
-  const keyspace = text("CASSANDRA_KEYSPACE", DEFAULTS.cassandraKeyspace);
+  const keyspace = text("CASSANDRA_KEYSPACE", DEFAULTS.stores.cassandraKeyspace);
   if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) {
     throw new SettingError(
       "CASSANDRA_KEYSPACE",
       `CASSANDRA_KEYSPACE must start with a letter and hold only letters, digits and _, got "${keyspace}"`,
     );
   }
-  const namespace = text("STREAMBOARD_NAMESPACE", DEFAULTS.namespace);
+  const namespace = text("STREAMBOARD_NAMESPACE", DEFAULTS.broker.namespace);
   if (!/^[A-Za-z0-9._-]*$/.test(namespace)) {
     throw new SettingError(
       "STREAMBOARD_NAMESPACE",
@@ -244,10 +342,10 @@ export function loadConfig(env: Env): Config {
     );
   }
   // Stream names are checked against the stream registry at start, which knows them.
-  const streams = env.STREAMBOARD_STREAMS?.trim()
+  const selected = env.STREAMBOARD_STREAMS?.trim()
     ? list("STREAMBOARD_STREAMS", [])
-    : DEFAULTS.streams;
-  const malformed = streams?.find((name) => !/^[a-z][a-z0-9_]*$/.test(name));
+    : DEFAULTS.streams.selected;
+  const malformed = selected?.find((name) => !/^[a-z][a-z0-9_]*$/.test(name));
   if (malformed !== undefined) {
     throw new SettingError(
       "STREAMBOARD_STREAMS",
@@ -261,14 +359,11 @@ export function loadConfig(env: Env): Config {
     for (const name of Object.keys(env).sort()) {
       const stream = pattern.exec(name)?.[1];
       if (stream === undefined || !env[name]?.trim()) continue;
-      values[stream.toLowerCase()] = int(env, name, 0, 0, max);
+      values[stream.toLowerCase()] = int(env, name, { fallback: 0, min: 0, max });
     }
     return values;
   };
-  const lateness = perStream("LATENESS_MS", DEFAULTS.lateness, 86_400_000);
-  const outOfOrderness = perStream("OUT_OF_ORDER_MS", DEFAULTS.outOfOrderness, 86_400_000);
-  const maxFutureMs = perStream("MAX_FUTURE_MS", DEFAULTS.maxFutureMs, 31_536_000_000);
-  const allowedOrigins = list("STREAMBOARD_ALLOWED_ORIGINS", DEFAULTS.allowedOrigins);
+  const allowedOrigins = list("STREAMBOARD_ALLOWED_ORIGINS", DEFAULTS.web.allowedOrigins);
   for (const origin of allowedOrigins) {
     let parsed: URL | undefined;
     try {
@@ -283,7 +378,7 @@ export function loadConfig(env: Env): Config {
       );
     }
   }
-  const allowedHosts = list("STREAMBOARD_ALLOWED_HOSTS", DEFAULTS.allowedHosts)
+  const allowedHosts = list("STREAMBOARD_ALLOWED_HOSTS", DEFAULTS.web.allowedHosts)
     .map((host) => host.toLowerCase());
   for (const host of allowedHosts) {
     if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host)) {
@@ -293,21 +388,21 @@ export function loadConfig(env: Env): Config {
       );
     }
   }
-  const host = text("HOST", DEFAULTS.host);
+  const host = text("HOST", DEFAULTS.web.host);
   if (!/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/.test(host)) {
     throw new SettingError("HOST", `HOST must be a host name or IP address, got "${host}"`);
   }
   const kafkaBrokers = addresses(
     "KAFKA_BROKERS",
-    list("KAFKA_BROKERS", DEFAULTS.kafkaBrokers),
+    list("KAFKA_BROKERS", DEFAULTS.broker.kafkaBrokers),
     true,
   );
   const cassandraContactPoints = addresses(
     "CASSANDRA_CONTACT_POINTS",
-    list("CASSANDRA_CONTACT_POINTS", DEFAULTS.cassandraContactPoints),
+    list("CASSANDRA_CONTACT_POINTS", DEFAULTS.stores.cassandraContactPoints),
     false,
   );
-  const mongodbUrl = text("MONGODB_URL", DEFAULTS.mongodbUrl);
+  const mongodbUrl = text("MONGODB_URL", DEFAULTS.stores.mongodbUrl);
   if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(mongodbUrl)) {
     throw new SettingError(
       "MONGODB_URL",
@@ -316,154 +411,182 @@ export function loadConfig(env: Env): Config {
       }"`,
     );
   }
-  const cassandraReplication = text("CASSANDRA_REPLICATION", DEFAULTS.cassandraReplication);
+  const cassandraReplication = text("CASSANDRA_REPLICATION", DEFAULTS.stores.cassandraReplication);
   if (!/^\{.*'class'.*\}$/s.test(cassandraReplication)) {
     throw new SettingError(
       "CASSANDRA_REPLICATION",
-      `CASSANDRA_REPLICATION must be a CQL replication map such as ${DEFAULTS.cassandraReplication}, got "${cassandraReplication}"`,
+      `CASSANDRA_REPLICATION must be a CQL replication map such as ${DEFAULTS.stores.cassandraReplication}, got "${cassandraReplication}"`,
     );
   }
-  return {
-    mode,
-    port: int(env, "PORT", DEFAULTS.port, 0, 65535),
+  const web: WebConfig = {
+    port: int(env, "PORT", { fallback: DEFAULTS.web.port, min: 0, max: 65535 }),
     host,
-    dataDir: env.STREAMBOARD_DATA_DIR?.trim() || DEFAULTS.dataDir,
-    produce: flag(env, "STREAMBOARD_PRODUCE", DEFAULTS.produce),
     writeToken: token === undefined || token === "" ? undefined : token,
-    partitions: int(env, "STREAMBOARD_PARTITIONS", DEFAULTS.partitions, 1, 1024),
-    produceRate: num(env, "STREAMBOARD_RATE", DEFAULTS.produceRate, 0, 1e6),
-    seed: env.STREAMBOARD_SEED?.trim()
-      ? int(env, "STREAMBOARD_SEED", 0, 0, 2 ** 31 - 1)
-      : undefined,
-    batchSize: int(env, "STREAMBOARD_BATCH_SIZE", DEFAULTS.batchSize, 1, 100_000),
-    lingerMs: int(env, "STREAMBOARD_LINGER_MS", DEFAULTS.lingerMs, 0, 60_000),
-    producerBatchSize: int(
-      env,
-      "STREAMBOARD_PRODUCER_BATCH_SIZE",
-      DEFAULTS.producerBatchSize,
-      1,
-      100_000,
-    ),
-    retentionHours: num(env, "STREAMBOARD_RETENTION_HOURS", DEFAULTS.retentionHours, 0.01, 1e6),
-    pollMs: int(env, "STREAMBOARD_POLL_MS", DEFAULTS.pollMs, 1, 60_000),
-    sseReplay: int(env, "STREAMBOARD_SSE_REPLAY", DEFAULTS.sseReplay, 0, 1_000_000),
-    sseClientBuffer: int(
-      env,
-      "STREAMBOARD_SSE_CLIENT_BUFFER",
-      DEFAULTS.sseClientBuffer,
-      1,
-      1_000_000,
-    ),
-    sseHeartbeatMs: int(
-      env,
-      "STREAMBOARD_SSE_HEARTBEAT_MS",
-      DEFAULTS.sseHeartbeatMs,
-      100,
-      3_600_000,
-    ),
-    kafkaBrokers,
-    mongodbUrl,
-    mongodbDb: text("MONGODB_DB", DEFAULTS.mongodbDb),
-    cassandraContactPoints,
-    cassandraDc: text("CASSANDRA_DC", DEFAULTS.cassandraDc),
-    cassandraKeyspace: keyspace,
-    cassandraReplication,
-    kafkaReplicationFactor: int(
-      env,
-      "KAFKA_REPLICATION_FACTOR",
-      DEFAULTS.kafkaReplicationFactor,
-      1,
-      16,
-    ),
-    connectTimeoutMs: int(
-      env,
-      "STREAMBOARD_CONNECT_TIMEOUT_MS",
-      DEFAULTS.connectTimeoutMs,
-      100,
-      600_000,
-    ),
-    namespace,
-    streams,
-    lateness,
-    outOfOrderness,
-    idleTimeoutMs: int(env, "STREAMBOARD_IDLE_TIMEOUT_MS", DEFAULTS.idleTimeoutMs, 100, 86_400_000),
-    productsWindowMs: int(
-      env,
-      "STREAMBOARD_PRODUCTS_WINDOW_MS",
-      DEFAULTS.productsWindowMs,
-      1000,
-      86_400_000,
-    ),
-    sessionGapMs: int(env, "STREAMBOARD_SESSION_GAP_MS", DEFAULTS.sessionGapMs, 1000, 86_400_000),
-    archiveIntervalMs: int(
-      env,
-      "STREAMBOARD_ARCHIVE_INTERVAL_MS",
-      DEFAULTS.archiveIntervalMs,
-      100,
-      86_400_000,
-    ),
-    maxFutureMs,
-    dedupHorizonHours: num(
-      env,
-      "STREAMBOARD_DEDUP_HORIZON_HOURS",
-      DEFAULTS.dedupHorizonHours,
-      0.01,
-      1e6,
-    ),
-    maxRecordBytes: int(
-      env,
-      "STREAMBOARD_MAX_RECORD_BYTES",
-      DEFAULTS.maxRecordBytes,
-      1024,
-      64 * 1_048_576,
-    ),
-    keepLoginSecrets: flag(env, "STREAMBOARD_KEEP_LOGIN_SECRETS", DEFAULTS.keepLoginSecrets),
     allowedOrigins,
     allowedHosts,
-    headerTimeoutMs: int(
-      env,
-      "STREAMBOARD_HEADER_TIMEOUT_MS",
-      DEFAULTS.headerTimeoutMs,
-      100,
-      600_000,
-    ),
-    bodyTimeoutMs: int(env, "STREAMBOARD_BODY_TIMEOUT_MS", DEFAULTS.bodyTimeoutMs, 100, 600_000),
-    keepAliveTimeoutMs: int(
-      env,
-      "STREAMBOARD_KEEPALIVE_TIMEOUT_MS",
-      DEFAULTS.keepAliveTimeoutMs,
-      100,
-      600_000,
-    ),
-    maxConnections: int(
-      env,
-      "STREAMBOARD_MAX_CONNECTIONS",
-      DEFAULTS.maxConnections,
-      1,
-      1_000_000,
-    ),
-    sseViewersPerClient: int(
-      env,
-      "STREAMBOARD_SSE_VIEWERS_PER_CLIENT",
-      DEFAULTS.sseViewersPerClient,
-      1,
-      100_000,
-    ),
-    processingErrorShare: num(
-      env,
-      "STREAMBOARD_PROCESSING_ERROR_SHARE",
-      DEFAULTS.processingErrorShare,
-      0,
-      1,
-    ),
-    processingErrorWindowMs: int(
-      env,
-      "STREAMBOARD_PROCESSING_ERROR_WINDOW_MS",
-      DEFAULTS.processingErrorWindowMs,
-      1000,
-      86_400_000,
-    ),
+    headerTimeoutMs: int(env, "STREAMBOARD_HEADER_TIMEOUT_MS", {
+      fallback: DEFAULTS.web.headerTimeoutMs,
+      min: 100,
+      max: 600_000,
+    }),
+    bodyTimeoutMs: int(env, "STREAMBOARD_BODY_TIMEOUT_MS", {
+      fallback: DEFAULTS.web.bodyTimeoutMs,
+      min: 100,
+      max: 600_000,
+    }),
+    keepAliveTimeoutMs: int(env, "STREAMBOARD_KEEPALIVE_TIMEOUT_MS", {
+      fallback: DEFAULTS.web.keepAliveTimeoutMs,
+      min: 100,
+      max: 600_000,
+    }),
+    maxConnections: int(env, "STREAMBOARD_MAX_CONNECTIONS", {
+      fallback: DEFAULTS.web.maxConnections,
+      min: 1,
+      max: 1_000_000,
+    }),
+    sseReplay: int(env, "STREAMBOARD_SSE_REPLAY", {
+      fallback: DEFAULTS.web.sseReplay,
+      min: 0,
+      max: 1_000_000,
+    }),
+    sseClientBuffer: int(env, "STREAMBOARD_SSE_CLIENT_BUFFER", {
+      fallback: DEFAULTS.web.sseClientBuffer,
+      min: 1,
+      max: 1_000_000,
+    }),
+    sseHeartbeatMs: int(env, "STREAMBOARD_SSE_HEARTBEAT_MS", {
+      fallback: DEFAULTS.web.sseHeartbeatMs,
+      min: 100,
+      max: 3_600_000,
+    }),
+    sseViewersPerClient: int(env, "STREAMBOARD_SSE_VIEWERS_PER_CLIENT", {
+      fallback: DEFAULTS.web.sseViewersPerClient,
+      min: 1,
+      max: 100_000,
+    }),
   };
+  const broker: BrokerConfig = {
+    partitions: int(env, "STREAMBOARD_PARTITIONS", {
+      fallback: DEFAULTS.broker.partitions,
+      min: 1,
+      max: 1024,
+    }),
+    namespace,
+    retentionHours: num(env, "STREAMBOARD_RETENTION_HOURS", {
+      fallback: DEFAULTS.broker.retentionHours,
+      min: 0.01,
+      max: 1e6,
+    }),
+    pollMs: int(env, "STREAMBOARD_POLL_MS", {
+      fallback: DEFAULTS.broker.pollMs,
+      min: 1,
+      max: 60_000,
+    }),
+    kafkaBrokers,
+    kafkaReplicationFactor: int(env, "KAFKA_REPLICATION_FACTOR", {
+      fallback: DEFAULTS.broker.kafkaReplicationFactor,
+      min: 1,
+      max: 16,
+    }),
+    lingerMs: int(env, "STREAMBOARD_LINGER_MS", {
+      fallback: DEFAULTS.broker.lingerMs,
+      min: 0,
+      max: 60_000,
+    }),
+    producerBatchSize: int(env, "STREAMBOARD_PRODUCER_BATCH_SIZE", {
+      fallback: DEFAULTS.broker.producerBatchSize,
+      min: 1,
+      max: 100_000,
+    }),
+  };
+  const stores: StoresConfig = {
+    dataDir: env.STREAMBOARD_DATA_DIR?.trim() || DEFAULTS.stores.dataDir,
+    mongodbUrl,
+    mongodbDb: text("MONGODB_DB", DEFAULTS.stores.mongodbDb),
+    cassandraContactPoints,
+    cassandraDc: text("CASSANDRA_DC", DEFAULTS.stores.cassandraDc),
+    cassandraKeyspace: keyspace,
+    cassandraReplication,
+    connectTimeoutMs: int(env, "STREAMBOARD_CONNECT_TIMEOUT_MS", {
+      fallback: DEFAULTS.stores.connectTimeoutMs,
+      min: 100,
+      max: 600_000,
+    }),
+    dedupHorizonHours: num(env, "STREAMBOARD_DEDUP_HORIZON_HOURS", {
+      fallback: DEFAULTS.stores.dedupHorizonHours,
+      min: 0.01,
+      max: 1e6,
+    }),
+  };
+  const producer: ProducerConfig = {
+    enabled: flag(env, "STREAMBOARD_PRODUCE", DEFAULTS.producer.enabled),
+    rate: num(env, "STREAMBOARD_RATE", { fallback: DEFAULTS.producer.rate, min: 0, max: 1e6 }),
+    seed: env.STREAMBOARD_SEED?.trim()
+      ? int(env, "STREAMBOARD_SEED", { fallback: 0, min: 0, max: 2 ** 31 - 1 })
+      : undefined,
+  };
+  const processor: ProcessorConfig = {
+    batchSize: int(env, "STREAMBOARD_BATCH_SIZE", {
+      fallback: DEFAULTS.processor.batchSize,
+      min: 1,
+      max: 100_000,
+    }),
+    idleTimeoutMs: int(env, "STREAMBOARD_IDLE_TIMEOUT_MS", {
+      fallback: DEFAULTS.processor.idleTimeoutMs,
+      min: 100,
+      max: 86_400_000,
+    }),
+    maxRecordBytes: int(env, "STREAMBOARD_MAX_RECORD_BYTES", {
+      fallback: DEFAULTS.processor.maxRecordBytes,
+      min: 1024,
+      max: 64 * 1_048_576,
+    }),
+    processingErrorShare: num(env, "STREAMBOARD_PROCESSING_ERROR_SHARE", {
+      fallback: DEFAULTS.processor.processingErrorShare,
+      min: 0,
+      max: 1,
+    }),
+    processingErrorWindowMs: int(env, "STREAMBOARD_PROCESSING_ERROR_WINDOW_MS", {
+      fallback: DEFAULTS.processor.processingErrorWindowMs,
+      min: 1000,
+      max: 86_400_000,
+    }),
+  };
+  const streams: StreamsConfig = {
+    selected,
+    outOfOrdernessMs: perStream("OUT_OF_ORDER_MS", DEFAULTS.streams.outOfOrdernessMs, 86_400_000),
+    allowedLatenessMs: perStream("LATENESS_MS", DEFAULTS.streams.allowedLatenessMs, 86_400_000),
+    maxFutureMs: perStream("MAX_FUTURE_MS", DEFAULTS.streams.maxFutureMs, 31_536_000_000),
+    users: {
+      keepLoginSecrets: flag(
+        env,
+        "STREAMBOARD_KEEP_LOGIN_SECRETS",
+        DEFAULTS.streams.users.keepLoginSecrets,
+      ),
+    },
+    products: {
+      windowMs: int(env, "STREAMBOARD_PRODUCTS_WINDOW_MS", {
+        fallback: DEFAULTS.streams.products.windowMs,
+        min: 1000,
+        max: 86_400_000,
+      }),
+    },
+    clickstream: {
+      archiveIntervalMs: int(env, "STREAMBOARD_ARCHIVE_INTERVAL_MS", {
+        fallback: DEFAULTS.streams.clickstream.archiveIntervalMs,
+        min: 100,
+        max: 86_400_000,
+      }),
+    },
+    sessions: {
+      gapMs: int(env, "STREAMBOARD_SESSION_GAP_MS", {
+        fallback: DEFAULTS.streams.sessions.gapMs,
+        min: 1000,
+        max: 86_400_000,
+      }),
+    },
+  };
+  return { mode, web, broker, stores, producer, processor, streams };
 }
 
 /** True for the loopback names and addresses, the only interfaces open without a write token. */
@@ -480,16 +603,23 @@ export function isLoopback(host: string): boolean {
  * @throws {SettingError} naming HOST when it is not loopback and no write token is set.
  */
 export function assertSafeToListen(config: Config): void {
-  if (!isLoopback(config.host) && config.writeToken === undefined) {
+  if (!isLoopback(config.web.host) && config.web.writeToken === undefined) {
     throw new SettingError(
       "HOST",
-      `HOST=${config.host} listens beyond loopback, so STREAMBOARD_WRITE_TOKEN must be set ` +
+      `HOST=${config.web.host} listens beyond loopback, so STREAMBOARD_WRITE_TOKEN must be set ` +
         `(write endpoints would otherwise be open to the network)`,
     );
   }
 }
 
-function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** The accepted range of a number setting, and its value when unset. */
+interface NumberRange {
+  fallback: number;
+  min: number;
+  max: number;
+}
+
+function num(env: Env, name: string, { fallback, min, max }: NumberRange): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
@@ -499,8 +629,8 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
   return value;
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = num(env, name, fallback, min, max);
+function int(env: Env, name: string, range: NumberRange): number {
+  const value = num(env, name, range);
   if (!Number.isInteger(value)) {
     throw new SettingError(name, `${name} must be a whole number, got "${env[name]}"`);
   }

@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import { assertSafeToListen, DEFAULTS, isLoopback, loadConfig } from "./config.ts";
+import { assertSafeToListen, DEFAULTS, isLoopback, loadConfig, withConfig } from "./config.ts";
 import { SettingError } from "./pipeline/errors.ts";
 
 Deno.test("an empty environment gives the documented defaults", () => {
   assert.deepEqual(loadConfig({}), DEFAULTS);
   assert.equal(DEFAULTS.mode, "embedded");
   assert.equal(
-    DEFAULTS.host,
+    DEFAULTS.web.host,
     "127.0.0.1",
     "the default only listens on loopback",
   );
-  assert.equal(DEFAULTS.writeToken, undefined);
+  assert.equal(DEFAULTS.web.writeToken, undefined);
   assert.equal(
-    DEFAULTS.seed,
+    DEFAULTS.producer.seed,
     undefined,
     "runs are random unless a seed is given",
   );
@@ -88,76 +88,84 @@ Deno.test("every variable is read into its setting", () => {
   });
   assert.deepEqual(config, {
     mode: "services",
-    port: 9090,
-    host: "0.0.0.0",
-    dataDir: "/var/lib/streamboard",
-    produce: false,
-    writeToken: "s3cret",
-    partitions: 12,
-    produceRate: 2.5,
-    seed: 42,
-    batchSize: 500,
-    lingerMs: 0,
-    producerBatchSize: 250,
-    retentionHours: 0.5,
-    pollMs: 50,
-    sseReplay: 0,
-    sseClientBuffer: 64,
-    sseHeartbeatMs: 5000,
-    kafkaBrokers: ["k1:9092", "k2:9092"],
-    mongodbUrl: "mongodb://m1:27017/",
-    mongodbDb: "sb",
-    cassandraContactPoints: ["c1", "c2:9043"],
-    cassandraDc: "dc2",
-    cassandraKeyspace: "sb_prod",
-    cassandraReplication: "{'class': 'NetworkTopologyStrategy', 'dc2': 3}",
-    kafkaReplicationFactor: 3,
-    connectTimeoutMs: 2000,
-    namespace: "staging.",
-    streams: ["sales", "products"],
-    lateness: {
-      users: 500,
-      sales: 1000,
-      clicks: 2000,
-      views: 3000,
-      ratings: 4000,
-      products: 0,
-      sessions: 5000,
+    web: {
+      port: 9090,
+      host: "0.0.0.0",
+      writeToken: "s3cret",
+      allowedOrigins: ["https://ops.example", "http://10.0.0.5:8000"],
+      allowedHosts: ["dashboard.example", "[::1]"],
+      headerTimeoutMs: 2000,
+      bodyTimeoutMs: 4000,
+      keepAliveTimeoutMs: 1000,
+      maxConnections: 50,
+      sseReplay: 0,
+      sseClientBuffer: 64,
+      sseHeartbeatMs: 5000,
+      sseViewersPerClient: 4,
     },
-    outOfOrderness: {
-      users: 100,
-      sales: 200,
-      clicks: 300,
-      views: 400,
-      ratings: 0,
-      products: 600,
-      sessions: 700,
+    broker: {
+      partitions: 12,
+      namespace: "staging.",
+      retentionHours: 0.5,
+      pollMs: 50,
+      kafkaBrokers: ["k1:9092", "k2:9092"],
+      kafkaReplicationFactor: 3,
+      lingerMs: 0,
+      producerBatchSize: 250,
     },
-    idleTimeoutMs: 7000,
-    productsWindowMs: 60_000,
-    sessionGapMs: 1_800_000,
-    archiveIntervalMs: 2500,
-    maxFutureMs: {
-      users: 0,
-      sales: 60_000,
-      clicks: 1000,
-      views: 2000,
-      ratings: 3000,
-      products: 3_600_000,
-      sessions: 4000,
+    stores: {
+      dataDir: "/var/lib/streamboard",
+      mongodbUrl: "mongodb://m1:27017/",
+      mongodbDb: "sb",
+      cassandraContactPoints: ["c1", "c2:9043"],
+      cassandraDc: "dc2",
+      cassandraKeyspace: "sb_prod",
+      cassandraReplication: "{'class': 'NetworkTopologyStrategy', 'dc2': 3}",
+      connectTimeoutMs: 2000,
+      dedupHorizonHours: 24,
     },
-    dedupHorizonHours: 24,
-    maxRecordBytes: 65_536,
-    keepLoginSecrets: true,
-    allowedOrigins: ["https://ops.example", "http://10.0.0.5:8000"],
-    allowedHosts: ["dashboard.example", "[::1]"],
-    headerTimeoutMs: 2000,
-    bodyTimeoutMs: 4000,
-    keepAliveTimeoutMs: 1000,
-    maxConnections: 50,
-    sseViewersPerClient: 4,
-    processingErrorShare: 0.1,
-    processingErrorWindowMs: 30_000,
+    producer: { enabled: false, rate: 2.5, seed: 42 },
+    processor: {
+      batchSize: 500,
+      idleTimeoutMs: 7000,
+      maxRecordBytes: 65_536,
+      processingErrorShare: 0.1,
+      processingErrorWindowMs: 30_000,
+    },
+    streams: {
+      selected: ["sales", "products"],
+      outOfOrdernessMs: {
+        users: 100,
+        sales: 200,
+        clicks: 300,
+        views: 400,
+        ratings: 0,
+        products: 600,
+        sessions: 700,
+      },
+      allowedLatenessMs: {
+        users: 500,
+        sales: 1000,
+        clicks: 2000,
+        views: 3000,
+        ratings: 4000,
+        products: 0,
+        sessions: 5000,
+      },
+      maxFutureMs: {
+        users: 0,
+        sales: 60_000,
+        clicks: 1000,
+        views: 2000,
+        ratings: 3000,
+        products: 3_600_000,
+        sessions: 4000,
+      },
+      users: { keepLoginSecrets: true },
+      products: { windowMs: 60_000 },
+      clickstream: { archiveIntervalMs: 2500 },
+      sessions: { gapMs: 1_800_000 },
+    },
   });
 });
 
@@ -244,9 +252,19 @@ Deno.test("per-stream settings are read for any stream name, and refused out of 
     STREAMBOARD_DEVICE_EVENTS_OUT_OF_ORDER_MS: "10",
     STREAMBOARD_USERS_MAX_FUTURE_MS: "",
   });
-  assert.deepEqual(config.lateness, { ...DEFAULTS.lateness, temperatures: 250 });
-  assert.deepEqual(config.outOfOrderness, { ...DEFAULTS.outOfOrderness, device_events: 10 });
-  assert.deepEqual(config.maxFutureMs, DEFAULTS.maxFutureMs, "an empty variable is unset");
+  assert.deepEqual(config.streams.allowedLatenessMs, {
+    ...DEFAULTS.streams.allowedLatenessMs,
+    temperatures: 250,
+  });
+  assert.deepEqual(config.streams.outOfOrdernessMs, {
+    ...DEFAULTS.streams.outOfOrdernessMs,
+    device_events: 10,
+  });
+  assert.deepEqual(
+    config.streams.maxFutureMs,
+    DEFAULTS.streams.maxFutureMs,
+    "an empty variable is unset",
+  );
   assert.throws(() => loadConfig({ STREAMBOARD_SALES_LATENESS_MS: "-1" }), {
     name: "SettingError",
     message: `STREAMBOARD_SALES_LATENESS_MS must be a number from 0 to 86400000, got "-1"`,
@@ -265,19 +283,19 @@ Deno.test("a keyspace or namespace that could inject names is refused", () => {
 });
 
 Deno.test("STREAMBOARD_PRODUCE takes 1/0 and true/false", () => {
-  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "1" }).produce, true);
-  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "true" }).produce, true);
-  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "0" }).produce, false);
-  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "false" }).produce, false);
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "1" }).producer.enabled, true);
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "true" }).producer.enabled, true);
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "0" }).producer.enabled, false);
+  assert.equal(loadConfig({ STREAMBOARD_PRODUCE: "false" }).producer.enabled, false);
 });
 
 Deno.test("STREAMBOARD_SEED 0 is a seed, not 'no seed'", () => {
-  assert.equal(loadConfig({ STREAMBOARD_SEED: "0" }).seed, 0);
+  assert.equal(loadConfig({ STREAMBOARD_SEED: "0" }).producer.seed, 0);
 });
 
 Deno.test("an empty STREAMBOARD_WRITE_TOKEN leaves write endpoints without a token", () => {
   assert.equal(
-    loadConfig({ STREAMBOARD_WRITE_TOKEN: "" }).writeToken,
+    loadConfig({ STREAMBOARD_WRITE_TOKEN: "" }).web.writeToken,
     undefined,
   );
 });
@@ -447,4 +465,29 @@ Deno.test("isLoopback rejects wildcards, LAN addresses and look-alikes", () => {
   ) {
     assert.equal(isLoopback(host), false, JSON.stringify(host));
   }
+});
+
+Deno.test("withConfig changes only the fields it names, keeping the rest of each section", () => {
+  const before = structuredClone(DEFAULTS);
+  const config = withConfig(
+    loadConfig({ STREAMBOARD_WRITE_TOKEN: "s3cret", STREAMBOARD_SEED: "7" }),
+    {
+      web: { port: 0, writeToken: undefined, allowedHosts: ["dash.example"] },
+      producer: { seed: undefined },
+      streams: { allowedLatenessMs: { clicks: 250 }, products: { windowMs: 1000 } },
+    },
+  );
+  assert.equal(config.web.port, 0);
+  assert.equal(config.web.writeToken, undefined, "a field named as undefined is unset");
+  assert.equal(config.producer.seed, undefined);
+  assert.deepEqual(config.web.allowedHosts, ["dash.example"], "a list is replaced, not merged");
+  assert.equal(config.web.host, DEFAULTS.web.host, "the section's other fields stay");
+  assert.deepEqual(config.streams.allowedLatenessMs, {
+    ...DEFAULTS.streams.allowedLatenessMs,
+    clicks: 250,
+  });
+  assert.deepEqual(config.streams.products, { windowMs: 1000 });
+  assert.deepEqual(config.broker, DEFAULTS.broker, "sections not named stay as they were");
+  withConfig(DEFAULTS, { web: { port: 1 }, streams: { allowedLatenessMs: { clicks: 1 } } });
+  assert.deepEqual(DEFAULTS, before, "the base is not changed");
 });

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type Config, DEFAULTS } from "./config.ts";
+import { type Config, DEFAULTS, withConfig } from "./config.ts";
 import { start } from "./main.ts";
 import { WITH_TEMPERATURES } from "./pipeline/testing/extra_stream/registry.ts";
 import { until } from "./pipeline/testing/until.ts";
@@ -32,16 +32,13 @@ async function* events(body: ReadableStream<Uint8Array>) {
 
 Deno.test("a registered extra stream gets a live page: its JSON read model and its SSE feed", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-extra-app-" });
-  const config: Config = {
-    ...DEFAULTS,
-    dataDir,
-    port: 0,
-    pollMs: 5,
-    partitions: 2,
-    produceRate: 40,
-    seed: 11,
-    streams: ["temperatures"],
-  };
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    web: { port: 0 },
+    broker: { pollMs: 5, partitions: 2 },
+    producer: { rate: 40, seed: 11 },
+    streams: { selected: ["temperatures"] },
+  });
   const running = await start(config, WITH_TEMPERATURES);
   try {
     const read = async () => {

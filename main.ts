@@ -99,7 +99,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const log = consoleLogger("web");
   const pipeline = await openPipeline({ config, registry, log });
   const pages = registryPages(registry, { ...pipeline, now: Date.now });
-  const hubs = pageHubs(pages, config);
+  const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
   const probed = streams[0];
   const probes: Probe[] = [
@@ -123,11 +123,11 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   let server: FrontDoor;
   try {
     server = serveFrontDoor({
-      hostname: config.host,
-      port: config.port,
-      headerTimeoutMs: config.headerTimeoutMs,
-      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
-      maxConnections: config.maxConnections,
+      hostname: config.web.host,
+      port: config.web.port,
+      headerTimeoutMs: config.web.headerTimeoutMs,
+      keepAliveTimeoutMs: config.web.keepAliveTimeoutMs,
+      maxConnections: config.web.maxConnections,
       log,
     }, (req, client) => app.fetch(req, client));
   } catch (error) {
@@ -135,7 +135,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     if (error instanceof Deno.errors.AddrInUse) {
       throw new SettingError(
         "PORT",
-        `${config.host}:${config.port} is already in use (another StreamBoard?); set PORT to a free port`,
+        `${config.web.host}:${config.web.port} is already in use (another StreamBoard?); set PORT to a free port`,
       );
     }
     throw error;
@@ -161,7 +161,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   // A fresh stream whose source backfills (sales) starts in the past, so its long charts fill at once.
   const isEmpty = async (collection: string) =>
     (await pipeline.raw.list(collection, { limit: 1 })).items.length === 0;
-  const seed = config.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
+  const seed = config.producer.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
   const produced = streams.filter((module) => !module.source.fedBy);
   const plans = await Promise.all(produced.map(async (module, i): Promise<ProducePlan> => ({
     stream: module.name,
@@ -170,16 +170,16 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
       seed: seed + i,
       history: module.source.backfill === true && await isEmpty(module.topics.collection),
     },
-    rate: config.produceRate,
+    rate: config.producer.rate,
   })));
-  const producer = config.produce
+  const producer = config.producer.enabled
     ? startWorker<ProducerJob>(PRODUCER, { config, registry: registry.ref, plans })
     : undefined;
   producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
   log.info(
-    `StreamBoard (${config.mode}) on ${url} · data in ${config.dataDir} · streams ${
+    `StreamBoard (${config.mode}) on ${url} · data in ${config.stores.dataDir} · streams ${
       streams.map((m) => m.name).join(", ")
-    } · producer ${config.produce ? `on at ${config.produceRate}/s per stream` : "off"}`,
+    } · producer ${config.producer.enabled ? `on at ${config.producer.rate}/s per stream` : "off"}`,
   );
 
   let stopping: Promise<void> | undefined;

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { DEFAULTS } from "../config.ts";
+import { DEFAULTS, withConfig } from "../config.ts";
 import { startApp } from "./app_process.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
@@ -24,7 +24,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "streamboard-crash-" });
-    const config = { ...DEFAULTS, dataDir };
+    const config = withConfig(DEFAULTS, { stores: { dataDir } });
     const random = seededRandom(2026);
     const expected = { male: 0, female: 0 };
     const seeding = await openPipeline({ config, registry: STREAMS, log: silentLogger });

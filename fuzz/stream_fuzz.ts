@@ -7,7 +7,7 @@
  * level after.
  */
 
-import { type Config, DEFAULTS } from "../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../config.ts";
 import type {
   AggregateStore,
   Broker,
@@ -82,7 +82,11 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
   const { stream, seed, count } = options;
   const findings = new Findings(`stream ${stream}`, seed);
   const dataDir = await Deno.makeTempDir({ prefix: `streamboard-fuzz-${stream}-` });
-  const config: Config = { ...DEFAULTS, dataDir, partitions: 4, streams: [stream] };
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    broker: { partitions: 4 },
+    streams: { selected: [stream] },
+  });
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
   const aggregates = new SqliteAggregateStore(`${dataDir}/store.db`);
@@ -97,7 +101,7 @@ export async function fuzzStream(options: StreamFuzzOptions): Promise<StreamFuzz
         count,
         random: seededRandom(seed),
         now: Date.now(),
-        maxRecordBytes: config.maxRecordBytes,
+        maxRecordBytes: config.processor.maxRecordBytes,
       }),
       module.partitions(config),
     );

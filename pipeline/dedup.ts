@@ -12,7 +12,7 @@
 
 import type { EventClaim, SourcePosition } from "./ports.ts";
 import type { RecordErrorCode } from "./record_error.ts";
-import type { Config } from "../config.ts";
+import type { StoresConfig } from "../config.ts";
 
 /** How a stream's events are identified, so that a resent one is recognised. */
 export interface Deduplication<E> {
@@ -25,9 +25,9 @@ export interface Deduplication<E> {
 /** Deduplication by `eventId` over the configured horizon (`dedupHorizonHours`). */
 export function byEventId<E>(
   eventId: (event: E) => string,
-  config: Pick<Config, "dedupHorizonHours">,
+  stores: Pick<StoresConfig, "dedupHorizonHours">,
 ): Deduplication<E> {
-  return { eventId, horizonMs: config.dedupHorizonHours * 3_600_000 };
+  return { eventId, horizonMs: stores.dedupHorizonHours * 3_600_000 };
 }
 
 /** Reason of a dead-letter record whose event id another record already carried. */

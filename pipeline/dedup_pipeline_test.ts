@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type Config, DEFAULTS } from "../config.ts";
+import { type Config, type ConfigChanges, DEFAULTS, withConfig } from "../config.ts";
 import type { BrokerRecord, OutgoingRecord } from "./ports.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
@@ -32,9 +32,12 @@ const PARTITIONS = 4;
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 0);
 
 /** Embedded log and stores in a fresh data directory. */
-async function open(config?: Partial<Config>) {
+async function open(changes: ConfigChanges = {}) {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-dedup-" });
-  const full: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS, ...config };
+  const full = withConfig(
+    withConfig(DEFAULTS, { stores: { dataDir }, broker: { partitions: PARTITIONS } }),
+    changes,
+  );
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(full));
   return withStores({ config: full, dataDir, broker });
@@ -234,7 +237,7 @@ Deno.test("a user sent again with its uuid in upper case is one stored user, cou
 });
 
 Deno.test("a batch delivered again after a crash that followed its claims is processed, not called a duplicate", async () => {
-  const env = await open({ partitions: 1 });
+  const env = await open({ broker: { partitions: 1 } });
   const sales = Array.from(
     { length: 20 },
     (_, i) => sale(`s-${i}`, 10, `2026-01-10T12:00:${String(i).padStart(2, "0")}Z`),
@@ -296,7 +299,7 @@ Deno.test("claims outlive the processor: a resend after a restart is still a dup
 });
 
 Deno.test("an id is remembered for the horizon and forgotten after it", async () => {
-  const env = await open({ dedupHorizonHours: 1 });
+  const env = await open({ stores: { dedupHorizonHours: 1 } });
   let clock = NOW;
   const p = processor(env, "sales", () => clock);
   const a = sale("h-a", 100, "2026-01-10T12:00:00Z");

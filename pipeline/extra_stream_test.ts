@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type Config, DEFAULTS } from "../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../config.ts";
 import { createTopics } from "../scripts/topics.ts";
 import { type ProcessorJob, type ProducerJob, startWorker } from "./workers/protocol.ts";
 import { openPipeline } from "./wiring.ts";
@@ -29,14 +29,12 @@ const GOOD = 60;
 
 Deno.test("a registered extra stream gets topics, production, processing, storage, aggregates and dead letters", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-extra-stream-" });
-  const config: Config = {
-    ...DEFAULTS,
-    dataDir,
-    pollMs: 5,
-    partitions: 2,
-    produce: false,
-    streams: ["temperatures"],
-  };
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    broker: { pollMs: 5, partitions: 2 },
+    producer: { enabled: false },
+    streams: { selected: ["temperatures"] },
+  });
   const registry = WITH_TEMPERATURES;
   const topics = temperaturesModule.topics;
   assert.deepEqual(registry.names, [...registry.names.slice(0, -1), "temperatures"]);

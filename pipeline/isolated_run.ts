@@ -15,22 +15,27 @@ import type { Config } from "../config.ts";
  * server that is gone is skipped.
  */
 export async function dropIsolatedRun(config: Config): Promise<void> {
-  if (config.namespace === "") throw new RangeError("refusing to drop a run without a namespace");
+  if (config.broker.namespace === "") {
+    throw new RangeError("refusing to drop a run without a namespace");
+  }
   const { Kafka, logLevel } = kafkajs;
-  const admin = new Kafka({ brokers: config.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-  const mongo = new MongoClient(config.mongodbUrl, { serverSelectionTimeoutMS: 5000 });
+  const admin = new Kafka({ brokers: config.broker.kafkaBrokers, logLevel: logLevel.NOTHING })
+    .admin();
+  const mongo = new MongoClient(config.stores.mongodbUrl, { serverSelectionTimeoutMS: 5000 });
   const cassandra = new cassandraDriver.Client({
-    contactPoints: config.cassandraContactPoints,
-    localDataCenter: config.cassandraDc,
+    contactPoints: config.stores.cassandraContactPoints,
+    localDataCenter: config.stores.cassandraDc,
   });
   await Promise.allSettled([
     (async () => {
       await admin.connect();
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(config.namespace));
+      const topics = (await admin.listTopics()).filter((t) =>
+        t.startsWith(config.broker.namespace)
+      );
       if (topics.length > 0) await admin.deleteTopics({ topics });
     })().finally(() => admin.disconnect()),
-    mongo.db(config.mongodbDb).dropDatabase().finally(() => mongo.close()),
-    cassandra.execute(`DROP KEYSPACE IF EXISTS "${config.cassandraKeyspace}"`)
+    mongo.db(config.stores.mongodbDb).dropDatabase().finally(() => mongo.close()),
+    cassandra.execute(`DROP KEYSPACE IF EXISTS "${config.stores.cassandraKeyspace}"`)
       .finally(() => cassandra.shutdown()),
   ]);
 }

@@ -187,13 +187,13 @@ export interface ProcessorDeps {
   retryMaxMs?: number;
   /** Clock, ms since the epoch (processing time: idleness, checkpoint times, the future bound). */
   now?: () => number;
-  /** Larger records are dead-lettered as `too-large` unparsed, bytes (default `DEFAULTS.maxRecordBytes`). */
+  /** Larger records are dead-lettered as `too-large` unparsed, bytes (default `DEFAULTS.processor.maxRecordBytes`). */
   maxRecordBytes?: number;
   /** Owners of event ids; required by a stream with `dedup`. */
   eventIds?: EventIdStore;
   /**
    * When a partition stops for its processing errors (default
-   * `DEFAULTS.processingErrorShare` of `DEFAULTS.processingErrorWindowMs`).
+   * `DEFAULTS.processor.processingErrorShare` of `DEFAULTS.processor.processingErrorWindowMs`).
    */
   processingErrors?: ThresholdSettings;
   /** Told of each processing error dead-lettered and each partition stopped. */
@@ -380,8 +380,8 @@ export class StreamProcessor<E, A = unknown> {
 
   #thresholdSettings(): ThresholdSettings {
     return this.#deps.processingErrors ?? {
-      share: DEFAULTS.processingErrorShare,
-      windowMs: DEFAULTS.processingErrorWindowMs,
+      share: DEFAULTS.processor.processingErrorShare,
+      windowMs: DEFAULTS.processor.processingErrorWindowMs,
     };
   }
 
@@ -410,7 +410,7 @@ export class StreamProcessor<E, A = unknown> {
     const context: RecordContext<E, A> = {
       definition: def,
       engine,
-      maxRecordBytes: this.#deps.maxRecordBytes ?? DEFAULTS.maxRecordBytes,
+      maxRecordBytes: this.#deps.maxRecordBytes ?? DEFAULTS.processor.maxRecordBytes,
       now: this.#now(),
     };
     const decoded = batch.records.map((record) => decodeRecord(context, record));

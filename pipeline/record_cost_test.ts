@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import process from "node:process";
-import { type Config, DEFAULTS } from "../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../config.ts";
 import type { BrokerRecord } from "./ports.ts";
 import { processRecord, type RecordContext } from "./process_record.ts";
 import { STREAMS } from "./stream_registry.ts";
@@ -60,7 +60,7 @@ function record(stream: string, text: string, offset: number): BrokerRecord {
 /** What feeding every stream `values` (in place of each field, beside them, alone) cost at most. */
 async function costOf(values: Array<[string, string]>) {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-cost-" });
-  const config: Config = { ...DEFAULTS, dataDir: dir };
+  const config: Config = withConfig(DEFAULTS, { stores: { dataDir: dir } });
   const stores = {
     raw: new SqliteRawStore(`${dir}/store.db`),
     aggregates: new SqliteAggregateStore(`${dir}/store.db`),
@@ -75,7 +75,7 @@ async function costOf(values: Array<[string, string]>) {
       const context: RecordContext<unknown, unknown> = {
         definition,
         engine,
-        maxRecordBytes: config.maxRecordBytes,
+        maxRecordBytes: config.processor.maxRecordBytes,
         now: NOW,
       };
       const valid = module.source.generator({ history: false })(seededRandom(1), NOW);
@@ -94,7 +94,7 @@ async function costOf(values: Array<[string, string]>) {
           ]);
         }
       }
-      texts.push(["one byte too many", " ".repeat(config.maxRecordBytes + 1)]);
+      texts.push(["one byte too many", " ".repeat(config.processor.maxRecordBytes + 1)]);
       for (const [what, text] of texts) {
         const input = record(stream, text, 0);
         // CPU time, not wall time: other processes share the machine. The least of two
@@ -120,7 +120,7 @@ async function costOf(values: Array<[string, string]>) {
 }
 
 // Room for the rest of the record: each hostile record stays within the size limit.
-const HOSTILE = Object.entries(hostileValues(DEFAULTS.maxRecordBytes - 4096));
+const HOSTILE = Object.entries(hostileValues(DEFAULTS.processor.maxRecordBytes - 4096));
 
 Deno.test("no record costs more than 50 ms of processor time, whatever it holds", async () => {
   const { worst, outcomes } = await costOf(HOSTILE);

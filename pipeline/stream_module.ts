@@ -136,9 +136,9 @@ export function defineStream<E, A>(module: StreamModule<E, A>): StreamModule {
  */
 export function shippedDefaults(name: StreamName): StreamSettings {
   return {
-    outOfOrdernessMs: DEFAULTS.outOfOrderness[name],
-    allowedLatenessMs: DEFAULTS.lateness[name],
-    maxFutureMs: DEFAULTS.maxFutureMs[name],
+    outOfOrdernessMs: DEFAULTS.streams.outOfOrdernessMs[name],
+    allowedLatenessMs: DEFAULTS.streams.allowedLatenessMs[name],
+    maxFutureMs: DEFAULTS.streams.maxFutureMs[name],
   };
 }
 
@@ -151,10 +151,11 @@ export function streamSettings(
   module: Pick<StreamModule, "name" | "defaults">,
   config: Config,
 ): StreamSettings {
+  const { streams } = config;
   return {
-    outOfOrdernessMs: config.outOfOrderness[module.name] ?? module.defaults.outOfOrdernessMs,
-    allowedLatenessMs: config.lateness[module.name] ?? module.defaults.allowedLatenessMs,
-    maxFutureMs: config.maxFutureMs[module.name] ?? module.defaults.maxFutureMs,
+    outOfOrdernessMs: streams.outOfOrdernessMs[module.name] ?? module.defaults.outOfOrdernessMs,
+    allowedLatenessMs: streams.allowedLatenessMs[module.name] ?? module.defaults.allowedLatenessMs,
+    maxFutureMs: streams.maxFutureMs[module.name] ?? module.defaults.maxFutureMs,
   };
 }
 
@@ -167,11 +168,18 @@ export function withStreamSettings(
   config: Config,
 ): Config {
   const settings = streamSettings(module, config);
+  const { streams } = config;
   return {
     ...config,
-    outOfOrderness: { ...config.outOfOrderness, [module.name]: settings.outOfOrdernessMs },
-    lateness: { ...config.lateness, [module.name]: settings.allowedLatenessMs },
-    maxFutureMs: { ...config.maxFutureMs, [module.name]: settings.maxFutureMs },
+    streams: {
+      ...streams,
+      outOfOrdernessMs: { ...streams.outOfOrdernessMs, [module.name]: settings.outOfOrdernessMs },
+      allowedLatenessMs: {
+        ...streams.allowedLatenessMs,
+        [module.name]: settings.allowedLatenessMs,
+      },
+      maxFutureMs: { ...streams.maxFutureMs, [module.name]: settings.maxFutureMs },
+    },
   };
 }
 

@@ -26,10 +26,10 @@ export interface RegistryRef {
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const PER_STREAM: ReadonlyArray<
-  [keyof Config & ("lateness" | "outOfOrderness" | "maxFutureMs"), string]
+  ["allowedLatenessMs" | "outOfOrdernessMs" | "maxFutureMs", string]
 > = [
-  ["lateness", "LATENESS_MS"],
-  ["outOfOrderness", "OUT_OF_ORDER_MS"],
+  ["allowedLatenessMs", "LATENESS_MS"],
+  ["outOfOrdernessMs", "OUT_OF_ORDER_MS"],
   ["maxFutureMs", "MAX_FUTURE_MS"],
 ];
 
@@ -110,7 +110,7 @@ export class StreamRegistry {
    */
   selected(config: Config): StreamModule[] {
     this.check(config);
-    const wanted = config.streams;
+    const wanted = config.streams.selected;
     return wanted === undefined
       ? [...this.#modules]
       : this.#modules.filter((m) => wanted.includes(m.name));
@@ -121,17 +121,18 @@ export class StreamRegistry {
    * @throws {SettingError} naming the setting, what it names and the streams there are
    */
   check(config: Config): void {
-    const unknown = (config.streams ?? []).filter((name) => !this.has(name));
-    if (unknown.length > 0 || config.streams?.length === 0) {
+    const { selected } = config.streams;
+    const unknown = (selected ?? []).filter((name) => !this.has(name));
+    if (unknown.length > 0 || selected?.length === 0) {
       throw new SettingError(
         "STREAMBOARD_STREAMS",
         `STREAMBOARD_STREAMS must list streams among ${this.names.join(", ")}, got "${
-          (config.streams ?? []).join(",")
+          (selected ?? []).join(",")
         }"`,
       );
     }
     for (const [field, suffix] of PER_STREAM) {
-      for (const name of Object.keys(config[field])) {
+      for (const name of Object.keys(config.streams[field])) {
         if (!this.has(name)) {
           throw new SettingError(
             `STREAMBOARD_${name.toUpperCase()}_${suffix}`,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULTS, loadConfig } from "../config.ts";
+import { DEFAULTS, loadConfig, withConfig } from "../config.ts";
 import { loadRegistry, StreamRegistry, STREAMS } from "./stream_registry.ts";
 import { streamSettings } from "./stream_module.ts";
 import { temperaturesModule } from "./testing/extra_stream/temperatures.ts";
@@ -46,7 +46,7 @@ Deno.test("the configuration selects streams in page order, every one when unset
 });
 
 Deno.test("every stream has its input, dead-letter and live topics; products one partition", () => {
-  const specs = STREAMS.topicSpecs({ ...DEFAULTS, partitions: 3 });
+  const specs = STREAMS.topicSpecs(withConfig(DEFAULTS, { broker: { partitions: 3 } }));
   assert.equal(specs.length, 3 * STREAMS.names.length);
   assert.deepEqual(specs.slice(0, 3), [
     { name: "users", partitions: 3 },

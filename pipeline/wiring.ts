@@ -80,24 +80,26 @@ export async function connectBroker(options: WiringOptions): Promise<Broker> {
   const { config, registry, log, signal } = options;
   const inner: Broker = config.mode === "embedded"
     ? new EmbeddedLog({
-      path: `${config.dataDir}/log.db`,
-      pollMs: config.pollMs,
-      retentionMs: config.retentionHours * 3_600_000,
+      path: `${config.stores.dataDir}/log.db`,
+      pollMs: config.broker.pollMs,
+      retentionMs: config.broker.retentionHours * 3_600_000,
       log: (message) => log.info(message),
     })
     : new (await import("./kafka/kafka_broker.ts")).KafkaBroker({
-      brokers: config.kafkaBrokers,
+      brokers: config.broker.kafkaBrokers,
       logger: log,
-      connectionTimeoutMs: config.connectTimeoutMs,
-      lingerMs: config.lingerMs,
-      maxBatchSize: config.producerBatchSize,
-      maxBatch: config.batchSize,
-      replicationFactor: config.kafkaReplicationFactor,
+      connectionTimeoutMs: config.stores.connectTimeoutMs,
+      lingerMs: config.broker.lingerMs,
+      maxBatchSize: config.broker.producerBatchSize,
+      maxBatch: config.processor.batchSize,
+      replicationFactor: config.broker.kafkaReplicationFactor,
     });
-  const broker = namespacedBroker(inner, config.namespace);
+  const broker = namespacedBroker(inner, config.broker.namespace);
   await connectWithRetry(
     config.mode === "embedded" ? "the embedded log" : "Kafka",
-    config.mode === "embedded" ? `${config.dataDir}/log.db` : config.kafkaBrokers.join(","),
+    config.mode === "embedded"
+      ? `${config.stores.dataDir}/log.db`
+      : config.broker.kafkaBrokers.join(","),
     () => broker.createTopics(registry.topicSpecs(config)),
     log,
     signal,
@@ -113,22 +115,22 @@ export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
   let aggregates: AggregateStore;
   let eventIds: EventIdStore;
   if (config.mode === "embedded") {
-    raw = new SqliteRawStore(`${config.dataDir}/store.db`);
-    aggregates = new SqliteAggregateStore(`${config.dataDir}/store.db`);
-    eventIds = new SqliteEventIdStore(`${config.dataDir}/store.db`);
+    raw = new SqliteRawStore(`${config.stores.dataDir}/store.db`);
+    aggregates = new SqliteAggregateStore(`${config.stores.dataDir}/store.db`);
+    eventIds = new SqliteEventIdStore(`${config.stores.dataDir}/store.db`);
   } else {
     // Loaded only in services mode, so embedded mode never loads the drivers.
     const { MongoRawStore } = await import("./mongo/mongo_raw_store.ts");
     const { MongoEventIdStore } = await import("./mongo/mongo_event_id_store.ts");
     const { CassandraAggregateStore } = await import("./cassandra/cassandra_aggregate_store.ts");
-    const timeout = config.connectTimeoutMs;
+    const timeout = config.stores.connectTimeoutMs;
     let mongo: [RawStore, EventIdStore];
     [mongo, aggregates] = await Promise.all([
       connectWithRetry(
         "MongoDB",
-        config.mongodbUrl.replace(/\/\/[^@/]*@/, "//"),
+        config.stores.mongodbUrl.replace(/\/\/[^@/]*@/, "//"),
         async (): Promise<[RawStore, EventIdStore]> => {
-          const url = config.mongodbUrl, db = config.mongodbDb;
+          const url = config.stores.mongodbUrl, db = config.stores.mongodbDb;
           const timeouts = { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout };
           const documents = await MongoRawStore.connect(url, db, timeouts);
           try {
@@ -143,13 +145,13 @@ export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
       ),
       connectWithRetry(
         "Cassandra",
-        config.cassandraContactPoints.join(","),
+        config.stores.cassandraContactPoints.join(","),
         () =>
           CassandraAggregateStore.connect({
-            contactPoints: config.cassandraContactPoints,
-            localDataCenter: config.cassandraDc,
-            keyspace: config.cassandraKeyspace,
-            replication: config.cassandraReplication,
+            contactPoints: config.stores.cassandraContactPoints,
+            localDataCenter: config.stores.cassandraDc,
+            keyspace: config.stores.cassandraKeyspace,
+            replication: config.stores.cassandraReplication,
             connectTimeoutMs: timeout,
           }),
         log,

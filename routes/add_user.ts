@@ -19,10 +19,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export const handler: Handlers = {
   async POST(req, ctx) {
-    requireWriteToken(req, ctx.state.config.writeToken);
+    requireWriteToken(req, ctx.state.config.web.writeToken);
     const { value: body, bytes } = await readJsonBody(req, {
       maxBytes: MAX_BODY_BYTES,
-      timeoutMs: ctx.state.config.bodyTimeoutMs,
+      timeoutMs: ctx.state.config.web.bodyTimeoutMs,
     });
     const hasResults = isObject(body) && Array.isArray(body.results);
     const records: unknown[] = hasResults ? body.results as unknown[] : [body];

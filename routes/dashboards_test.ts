@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import world from "world-atlas/countries-110m.json" with { type: "json" };
 import manifest from "../fresh.gen.ts";
-import { DEFAULTS } from "../config.ts";
+import { DEFAULTS, withConfig } from "../config.ts";
 import { createApp } from "../server/app.ts";
 import { pageHubs } from "../server/live_feed.ts";
 import type { AppState } from "../server/state.ts";
@@ -188,7 +188,7 @@ async function withApp(
   fn: (app: ReturnType<typeof createApp>) => Promise<void>,
 ): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-dashboards-" });
-  const config = { ...DEFAULTS, dataDir, produce: false };
+  const config = withConfig(DEFAULTS, { stores: { dataDir }, producer: { enabled: false } });
   const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const fixed = <S>(snapshot: S) => ({ liveTopics: [], read: () => Promise.resolve(snapshot) });
   const pages: DashboardPages = {

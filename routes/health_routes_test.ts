@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { DEFAULTS } from "../config.ts";
+import { DEFAULTS, withConfig } from "../config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
 import type { AppState } from "../server/state.ts";
@@ -48,7 +48,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
   const board = new HealthBoard();
   const pages = registryPages(STREAMS, { ...pipeline, now: Date.now });
   const state: AppState = {
-    config: { ...DEFAULTS, dataDir: dir },
+    config: withConfig(DEFAULTS, { stores: { dataDir: dir } }),
     ...pipeline,
     pages,
     hubs: pageHubs(pages, { sseReplay: 10, sseClientBuffer: 10 }),

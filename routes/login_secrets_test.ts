@@ -53,7 +53,7 @@ Deno.test("by default the login secrets are removed at ingestion: the store neve
 });
 
 Deno.test("with keepLoginSecrets the store keeps them, and no API, page, SSE event or export serves them", async () => {
-  const f = await startFixture({ keepLoginSecrets: true });
+  const f = await startFixture({ streams: { users: { keepLoginSecrets: true } } });
   try {
     const users = usersWithSecrets(3);
     const live = sseText(

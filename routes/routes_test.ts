@@ -165,7 +165,7 @@ Deno.test("POST /add_user answers bad input with 400/413/415 and a message, prod
 });
 
 Deno.test("POST /add_user requires the bearer token when one is configured", async () => {
-  const f = await startFixture({ writeToken: "s3cret" });
+  const f = await startFixture({ web: { writeToken: "s3cret" } });
   try {
     const body = JSON.stringify(users(1, 8)[0]);
     const none = await f.app.request("/add_user", post(body));

@@ -47,7 +47,7 @@ async function firstSnapshot(res: Response): Promise<SalesSnapshot> {
 }
 
 Deno.test("sales of the largest total, past 2^53 cents in all: /sales, its SSE and its figures are exact", async () => {
-  const f = await startFixture({ streams: ["sales"] });
+  const f = await startFixture({ streams: { selected: ["sales"] } });
   try {
     const encoder = new TextEncoder();
     await f.pipeline.broker.produce(

@@ -22,7 +22,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Config, loadConfig } from "../config.ts";
+import { type Config, type ConfigChanges, loadConfig, withConfig } from "../config.ts";
 import { start } from "../main.ts";
 import { type ProcessorJob, type ProducerJob, startWorker } from "../pipeline/workers/protocol.ts";
 import { openPipeline, type Pipeline } from "../pipeline/wiring.ts";
@@ -67,15 +67,22 @@ function baseConfig(dataDir: string): Config {
   const env = Deno.env.toObject();
   const run = crypto.randomUUID().slice(0, 8);
   const config = loadConfig({ ...env, STREAMBOARD_MODE: args.mode });
-  const fresh = config.mode === "services"
-    ? { namespace: `bench-${run}.`, mongodbDb: `bench_${run}`, cassandraKeyspace: `bench_${run}` }
+  const fresh: ConfigChanges = config.mode === "services"
+    ? {
+      broker: { namespace: `bench-${run}.` },
+      stores: { mongodbDb: `bench_${run}`, cassandraKeyspace: `bench_${run}` },
+    }
     : {};
-  return { ...config, ...fresh, dataDir, produce: false, port: 0 };
+  return withConfig(withConfig(config, fresh), {
+    stores: { dataDir },
+    producer: { enabled: false },
+    web: { port: 0 },
+  });
 }
 
 /** Deletes a run's data dir, and in services mode its topics, database and keyspace. */
 async function dropRun(config: Config): Promise<void> {
-  await Deno.remove(config.dataDir, { recursive: true });
+  await Deno.remove(config.stores.dataDir, { recursive: true });
   if (config.mode === "services") await dropIsolatedRun(config);
 }
 
@@ -174,8 +181,8 @@ async function latency(): Promise<
   { p50: number; p99: number; max: number; measured: number; sent: number; warmUpS: number }
 > {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
-  const config: Config = { ...baseConfig(dataDir), streams: ["users"] };
-  const app = await start({ ...config, host: "127.0.0.1" }, STREAMS);
+  const config = withConfig(baseConfig(dataDir), { streams: { selected: ["users"] } });
+  const app = await start(withConfig(config, { web: { host: "127.0.0.1" } }), STREAMS);
   const latencies: number[] = [];
   const shown = new Set<string>();
   const response = await fetch(new URL("/api/stream/users", app.url));
@@ -250,10 +257,10 @@ console.log(
 );
 const settings = baseConfig("");
 console.log(
-  `settings: partitions ${settings.partitions}, processor batch ${settings.batchSize}, producer batch ${settings.producerBatchSize}, linger ${settings.lingerMs} ms${
+  `settings: partitions ${settings.broker.partitions}, processor batch ${settings.processor.batchSize}, producer batch ${settings.broker.producerBatchSize}, linger ${settings.broker.lingerMs} ms${
     settings.mode === "embedded"
-      ? `, poll ${settings.pollMs} ms`
-      : `, Kafka ${settings.kafkaBrokers}, MongoDB ${settings.mongodbUrl}, Cassandra ${settings.cassandraContactPoints}`
+      ? `, poll ${settings.broker.pollMs} ms`
+      : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
   }`,
 );
 const perStream: Partial<Record<StreamName, number>> = {};

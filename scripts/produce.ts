@@ -105,7 +105,7 @@ if (args.file !== undefined) {
 } else if (args.source === "generator") {
   source = {
     kind: "generator",
-    seed: number("seed", args.seed, 0) ?? config.seed ??
+    seed: number("seed", args.seed, 0) ?? config.producer.seed ??
       crypto.getRandomValues(new Uint32Array(1))[0],
     history: args.history && module.source.backfill === true,
   };
@@ -119,7 +119,7 @@ const job: ProducerJob = {
   plans: [{
     stream,
     source,
-    rate: number("rate", args.rate, 0) ?? (source.kind === "generator" ? config.produceRate : 0),
+    rate: number("rate", args.rate, 0) ?? (source.kind === "generator" ? config.producer.rate : 0),
     count: number("count", args.count, 1),
   }],
 };

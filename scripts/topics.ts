@@ -29,7 +29,7 @@ export async function createTopics(
     const reports: TopicReport[] = [];
     for (const { name, partitions } of registry.topicSpecs(config)) {
       reports.push({
-        name: `${config.namespace}${name}`,
+        name: `${config.broker.namespace}${name}`,
         partitions: await broker.partitions(name),
         wanted: partitions,
       });

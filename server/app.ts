@@ -107,7 +107,7 @@ export function createApp(manifest: Manifest, state: AppState): Hono<AppEnv> {
     | ComponentType<AppProps>
     | undefined;
   const app = new Hono<AppEnv>();
-  const viewers = new ViewerLimit(state.config.sseViewersPerClient);
+  const viewers = new ViewerLimit(state.config.web.sseViewersPerClient);
   const files = new StaticFiles(new URL("./static/", manifest.baseUrl));
 
   app.onError((error, c) => {
@@ -118,8 +118,8 @@ export function createApp(manifest: Manifest, state: AppState): Hono<AppEnv> {
     return json({ error: "internal error; the server log has the details" }, 500);
   });
   app.use(securityHeaders());
-  app.use(hostGuard(state.config));
-  app.use(crossSiteGuard(state.config.allowedOrigins));
+  app.use(hostGuard(state.config.web));
+  app.use(crossSiteGuard(state.config.web.allowedOrigins));
 
   const entries = Object.entries(manifest.routes)
     .filter(([file]) => !/\/_[^/]*$/.test(file))

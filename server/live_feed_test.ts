@@ -28,7 +28,7 @@ async function setup() {
   const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(DEFAULTS));
   const { pages, reads } = countingPages();
-  const hubs = pageHubs(pages, DEFAULTS);
+  const hubs = pageHubs(pages, DEFAULTS.web);
   const controller = new AbortController();
   let ready!: () => void;
   const following = new Promise<void>((resolve) => (ready = resolve));
@@ -70,7 +70,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 Deno.test("each page gets one hub, whose snapshot is the page's read", async () => {
   const { pages, reads } = countingPages();
-  const hubs = pageHubs(pages, DEFAULTS);
+  const hubs = pageHubs(pages, DEFAULTS.web);
   assert.deepEqual([...hubs.keys()], ["users", "sales", "clicks", "both"]);
   assert.equal(
     await hubs.get("users")!.snapshotFrame(),

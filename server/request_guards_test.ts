@@ -64,7 +64,7 @@ Deno.test("readJsonBody: no Content-Type is refused with 415, as any type but JS
 });
 
 Deno.test("over a socket: a slow body gets 408, an aborted upload is not logged as a failure", async () => {
-  const f = await startFixture({ bodyTimeoutMs: 300 });
+  const f = await startFixture({ web: { bodyTimeoutMs: 300 } });
   const logged: string[] = [];
   const log: Logger = {
     info: () => {},

@@ -3,7 +3,9 @@ import { startFixture } from "../testing/app_fixture.ts";
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./security_headers.ts";
 
 Deno.test("security headers: every kind of response carries them, errors and 404s included", async () => {
-  const f = await startFixture({ streams: ["users", "sales", "clicks", "products"] });
+  const f = await startFixture({
+    streams: { selected: ["users", "sales", "clicks", "products"] },
+  });
   try {
     const requests: Array<[string, RequestInit, number]> = [
       ["/", {}, 200],

@@ -3,7 +3,7 @@
  * end-to-end tests: real embedded broker and stores, real processor, no port.
  */
 
-import { type Config, DEFAULTS } from "../config.ts";
+import { type Config, type ConfigChanges, DEFAULTS, withConfig } from "../config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
 import { pageHubs, runLiveFeed } from "../server/live_feed.ts";
@@ -39,26 +39,27 @@ export interface FixtureOptions {
 }
 
 /**
- * Starts the app, the live feed and the processors of `overrides.streams`
+ * Starts the app, the live feed and the processors of `overrides.streams.selected`
  * (only users unless given) on a fresh temporary directory.
  */
 export async function startFixture(
-  overrides: Partial<Config> = {},
+  overrides: ConfigChanges = {},
   options: FixtureOptions = {},
 ): Promise<Fixture> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-app-" });
-  const config: Config = {
-    ...DEFAULTS,
-    dataDir,
-    pollMs: 5,
-    produce: false,
-    streams: ["users"],
-    ...overrides,
-  };
+  const config: Config = withConfig(
+    withConfig(DEFAULTS, {
+      stores: { dataDir },
+      broker: { pollMs: 5 },
+      producer: { enabled: false },
+      streams: { selected: ["users"] },
+    }),
+    overrides,
+  );
   const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const stores: PageStores = { ...pipeline, now: Date.now };
   const pages = { ...registryPages(STREAMS, stores), ...options.morePages?.(stores) };
-  const hubs = pageHubs(pages, config);
+  const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
   const state: AppState = {
     config,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type Config, DEFAULTS } from "../../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../../config.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
@@ -27,7 +27,7 @@ const encoder = new TextEncoder();
 
 async function open(partitions: number) {
   const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archiver-" });
-  const config: Config = { ...DEFAULTS, dataDir, partitions };
+  const config: Config = withConfig(DEFAULTS, { stores: { dataDir }, broker: { partitions } });
   const broker = new EmbeddedLog({ path: join(dataDir, "log.db"), pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(join(dataDir, "store.db"));
@@ -82,11 +82,11 @@ async function processUntil(
   broker: Broker = opened.broker,
 ): Promise<FlushResult[]> {
   const { config, raw, aggregates } = opened;
-  const archive = new ParquetArchive({ dataDir: config.dataDir, topic });
+  const archive = new ParquetArchive({ dataDir: config.stores.dataDir, topic });
   const files: FlushResult[] = [];
   const stopProcessor = new AbortController();
   const stopFlusher = new AbortController();
-  const definition = clickstreamStream(topic, config, aggregates);
+  const definition = clickstreamStream(topic, config, { aggregates });
   const archived = { ...definition, sinks: [archiveSink(archive)] };
   const processor = new StreamProcessor(archived, {
     broker,
@@ -148,7 +148,7 @@ Deno.test("the archive holds exactly the records the processor accepted: none in
       }
     }
     assert.equal(expected.size, 240);
-    const dir = archiveDir(config.dataDir, topic);
+    const dir = archiveDir(config.stores.dataDir, topic);
     const archived = archivedRows(dir);
     const at = archived.map((r) =>
       position({ partition: Number(r.source_partition), offset: Number(r.source_offset) })
@@ -216,7 +216,9 @@ Deno.test("accepted records are staged durably before the broker may commit thei
         ...options,
         handle: async (batch) => {
           await options.handle(batch);
-          const spool = new DatabaseSync(join(archiveDir(config.dataDir, topic), SPOOL_FILE));
+          const spool = new DatabaseSync(
+            join(archiveDir(config.stores.dataDir, topic), SPOOL_FILE),
+          );
           const kept = spool.prepare(
             `SELECT (SELECT count(*) FROM spool WHERE partition = ?1 AND offset = ?2)
                   + (SELECT count(*) FROM archived WHERE partition = ?1 AND high_water >= ?2) AS n`,
@@ -236,7 +238,7 @@ Deno.test("accepted records are staged durably before the broker may commit thei
     await processUntil(opened, topic, () => handled.length >= 40, broker);
     assert.ok(batches >= 2);
     assert.deepEqual(notDurable, []);
-    const archived = archivedRows(archiveDir(config.dataDir, topic)).map((r) =>
+    const archived = archivedRows(archiveDir(config.stores.dataDir, topic)).map((r) =>
       `${r.source_partition}:${r.source_offset}`
     );
     assert.deepEqual(archived.sort(), handled.sort(), "the last flush on stop wrote the rest");

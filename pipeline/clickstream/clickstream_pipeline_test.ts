@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Config, DEFAULTS } from "../../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../../config.ts";
 import type { OutgoingRecord } from "../ports.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
@@ -250,14 +250,17 @@ const EXPECTED: ClicksSnapshot = {
 
 async function setup(records: Partial<Record<ClickstreamTopic, OutgoingRecord[]>>) {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-clicks-" });
-  const config: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS };
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    broker: { partitions: PARTITIONS },
+  });
   for (const topic of CLICKSTREAM_TOPICS) {
     assert.equal(
-      config.outOfOrderness[topic],
+      config.streams.outOfOrdernessMs[topic],
       5000,
       "the scenario assumes 5 s of out-of-orderness",
     );
-    assert.equal(config.lateness[topic], 0, "and no allowed lateness");
+    assert.equal(config.streams.allowedLatenessMs[topic], 0, "and no allowed lateness");
   }
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(config));
@@ -266,7 +269,7 @@ async function setup(records: Partial<Record<ClickstreamTopic, OutgoingRecord[]>
   for (const [topic, list] of Object.entries(records)) await broker.produce(topic, list);
   const controller = new AbortController();
   const running = CLICKSTREAM_TOPICS.map((topic) =>
-    new StreamProcessor(clickstreamStream(topic, config, aggregates), {
+    new StreamProcessor(clickstreamStream(topic, config, { aggregates }), {
       broker,
       raw,
       aggregates,

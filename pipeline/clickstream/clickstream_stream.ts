@@ -138,22 +138,24 @@ export function rateRows(
   ];
 }
 
-/** Where a clickstream stream sends the records it accepts, besides its stores. */
+/** Where a clickstream stream keeps its counts and sends the records it accepts. */
 export interface ClickstreamOutputs {
+  /** The store of its per-second counts. */
+  aggregates: AggregateStore;
   /** The broker the clicks and views streams forward their records to the sessions stream on. */
   activity?: Broker;
 }
 
 /**
  * The stream definition of one clickstream topic; the records it accepts (and
- * only those) also go to each of `outputs`.
+ * only those) also go to `outputs.activity` when there is one.
  */
 export function clickstreamStream(
   topic: ClickstreamTopic,
   config: Config,
-  aggregates: AggregateStore,
-  outputs: ClickstreamOutputs = {},
+  outputs: ClickstreamOutputs,
 ): StreamDefinition<Timed<ClickstreamEvent>, RateCounts> {
+  const { aggregates } = outputs;
   const names = clickstreamNames(topic);
   const sinks: AcceptedSink<Timed<ClickstreamEvent>>[] = [];
   if (outputs.activity && topic !== "ratings") {
@@ -172,10 +174,10 @@ export function clickstreamStream(
     live: ({ event }) => ({ item: event.item_id, user: event.user_id, ts: event.timestamp }),
     windows: {
       spec: hopping(RATE_WINDOW_MS, RATE_SLIDE_MS, {
-        outOfOrdernessMs: config.outOfOrderness[topic],
-        allowedLatenessMs: config.lateness[topic],
-        idleTimeoutMs: config.idleTimeoutMs,
-        maxFutureMs: config.maxFutureMs[topic],
+        outOfOrdernessMs: config.streams.outOfOrdernessMs[topic],
+        allowedLatenessMs: config.streams.allowedLatenessMs[topic],
+        idleTimeoutMs: config.processor.idleTimeoutMs,
+        maxFutureMs: config.streams.maxFutureMs[topic],
       }),
       eventTime: ({ ts }) => ts,
       timeField: "timestamp",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULTS } from "../../config.ts";
+import { DEFAULTS, withConfig } from "../../config.ts";
 import { WindowEngine } from "../windowing/windows.ts";
 import { clickstreamStream, rateRows, SECOND_DIMENSION } from "./clickstream_stream.ts";
 import { SqliteAggregateStore } from "../embedded/aggregate_store.ts";
@@ -20,10 +20,11 @@ const event = (s: number): Timed<ClickstreamEvent> => ({
 
 /** The per-second rows the fired rate windows of `seconds` (event times, in order) write. */
 function secondsAfter(seconds: number[], allowedLatenessMs = 0) {
-  const definition = clickstreamStream("clicks", {
-    ...DEFAULTS,
-    lateness: { ...DEFAULTS.lateness, clicks: allowedLatenessMs },
-  }, new SqliteAggregateStore(":memory:"));
+  const definition = clickstreamStream(
+    "clicks",
+    withConfig(DEFAULTS, { streams: { allowedLatenessMs: { clicks: allowedLatenessMs } } }),
+    { aggregates: new SqliteAggregateStore(":memory:") },
+  );
   const windows = definition.windows!;
   const engine = new WindowEngine(windows.spec, windows.aggregation);
   engine.restore(0, T);

@@ -28,23 +28,24 @@ export function clickstreamModule(topic: ClickstreamTopic): StreamModule {
   const module: StreamModule = defineStream({
     name: topic,
     topics: clickstreamNames(topic),
-    partitions: (config) => config.partitions,
+    partitions: (config) => config.broker.partitions,
     defaults: shippedDefaults(topic),
     source: { generator: () => GENERATE[topic], key: clickstreamKey },
     definition: ({ config, aggregates, broker }) =>
-      clickstreamStream(topic, withStreamSettings(module, config), aggregates, {
+      clickstreamStream(topic, withStreamSettings(module, config), {
+        aggregates,
         activity: broker,
       }),
     // The archive receives the records the processor accepts (and only
     // those); a timer of its own writes them to Parquet files. Its last flush
     // runs at close, after the processor stopped, so it writes the last batch staged.
     output: ({ config, log }) => {
-      const archive = new ParquetArchive({ dataDir: config.dataDir, topic });
+      const archive = new ParquetArchive({ dataDir: config.stores.dataDir, topic });
       const stop = new AbortController();
       const flushing = runArchiveFlusher({
         archive,
         signal: stop.signal,
-        intervalMs: config.archiveIntervalMs,
+        intervalMs: config.streams.clickstream.archiveIntervalMs,
         log,
       });
       return {
@@ -79,7 +80,7 @@ export const sessionsModule: StreamModule = defineStream({
   name: SESSIONS_STREAM.name,
   topics: SESSIONS_STREAM,
   // As many partitions as the clickstream topics feeding it.
-  partitions: (config) => config.partitions,
+  partitions: (config) => config.broker.partitions,
   defaults: shippedDefaults(SESSIONS_STREAM.name),
   source: { generator: () => generateActivity, key: clickstreamKey, fedBy: ["clicks", "views"] },
   definition: ({ config }) => sessionsStream(withStreamSettings(sessionsModule, config)),

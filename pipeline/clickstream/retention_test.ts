@@ -34,7 +34,7 @@ Deno.test("per-second counts older than ten minutes are deleted; totals stay", a
       timestamp: T + i * 1000,
     })),
   );
-  const processor = new StreamProcessor(clickstreamStream("clicks", DEFAULTS, aggregates), {
+  const processor = new StreamProcessor(clickstreamStream("clicks", DEFAULTS, { aggregates }), {
     broker,
     raw,
     aggregates,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Config, DEFAULTS } from "../../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../../config.ts";
 import type { Broker, OutgoingRecord } from "../ports.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
@@ -63,8 +63,11 @@ async function withSessions(
   check: (stores: { raw: SqliteRawStore; aggregates: SqliteAggregateStore }) => Promise<void>,
 ) {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-sessions-" });
-  const config: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS };
-  assert.equal(config.sessionGapMs, 120_000, "the scenario assumes a two-minute gap");
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    broker: { partitions: PARTITIONS },
+  });
+  assert.equal(config.streams.sessions.gapMs, 120_000, "the scenario assumes a two-minute gap");
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);

@@ -27,12 +27,17 @@ Deno.test("a fired window's summary holds the sums of the rows in its file, even
     await raw.upsert(PRODUCTS.collection, [row(1, "100.00", "118.00"), row(2, "19.99", "23.59")]);
     // A re-fire after an upgrade: the checkpoint of the earlier version kept no fired windows,
     // so the window's state holds only the record that came late.
-    await closeProductWindows(raw, dir, 0, [{
-      start: START,
-      end: END,
-      final: true,
-      value: { records: 1, sumPrice: "19.99", sumTotal: "23.59" },
-    }]);
+    await closeProductWindows({
+      raw,
+      dataDir: dir,
+      partition: 0,
+      closed: [{
+        start: START,
+        end: END,
+        final: true,
+        value: { records: 1, sumPrice: "19.99", sumTotal: "23.59" },
+      }],
+    });
     const summary = await raw.get(PRODUCTS.windowsCollection, `${START}-0`);
     assert.deepEqual(
       [summary?.doc.records, summary?.doc.sumPrice, summary?.doc.sumTotal],

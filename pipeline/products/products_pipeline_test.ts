@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
-import { type Config, DEFAULTS } from "../../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../../config.ts";
 import type { Broker, BrokerRecord, GroupConsumeOptions, OutgoingRecord } from "../ports.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
@@ -89,13 +89,14 @@ const EXPECTED: Record<string, string[][]> = {
 
 async function setup() {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-products-" });
-  const config: Config = {
-    ...DEFAULTS,
-    dataDir,
-    productsWindowMs: WINDOW,
-    outOfOrderness: { ...DEFAULTS.outOfOrderness, products: 4000 },
-    lateness: { ...DEFAULTS.lateness, products: 0 },
-  };
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    streams: {
+      products: { windowMs: WINDOW },
+      outOfOrdernessMs: { products: 4000 },
+      allowedLatenessMs: { products: 0 },
+    },
+  });
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);
@@ -243,14 +244,15 @@ Deno.test("killed at any write and restarted, each window's file is always whole
  */
 async function quietPartition(revoke: boolean): Promise<Record<string, string>> {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-products-idle-" });
-  const config: Config = {
-    ...DEFAULTS,
-    dataDir,
-    productsWindowMs: WINDOW,
-    idleTimeoutMs: 300,
-    outOfOrderness: { ...DEFAULTS.outOfOrderness, products: 0 },
-    lateness: { ...DEFAULTS.lateness, products: 0 },
-  };
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    processor: { idleTimeoutMs: 300 },
+    streams: {
+      products: { windowMs: WINDOW },
+      outOfOrdernessMs: { products: 0 },
+      allowedLatenessMs: { products: 0 },
+    },
+  });
   const log = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await log.createTopics([{ name: PRODUCTS.topic, partitions: 2 }]);
   await log.createTopics(STREAMS.topicSpecs(config));
@@ -316,7 +318,7 @@ Deno.test("a partition handed to another member is let go: its windows are not c
 /** With the default settings: 2 min windows, 5 s out-of-orderness, 60 s allowed lateness. */
 Deno.test("a record older than the newest counts in its open window; one within allowed lateness rewrites its fired window", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-products-late-" });
-  const config: Config = { ...DEFAULTS, dataDir };
+  const config: Config = withConfig(DEFAULTS, { stores: { dataDir } });
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);

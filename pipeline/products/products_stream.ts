@@ -54,10 +54,14 @@ export function productDocumentId(record: BrokerRecord): string {
  * the same firing again after a crash).
  */
 export async function closeProductWindows(
-  raw: RawStore,
-  dataDir: string,
-  partition: number,
-  closed: WindowResult<ProductSums>[],
+  { raw, dataDir, partition, closed }: {
+    raw: RawStore;
+    /** Data directory whose `csv/` holds the window files. */
+    dataDir: string;
+    partition: number;
+    /** The windows that fired. */
+    closed: WindowResult<ProductSums>[];
+  },
 ): Promise<void> {
   for (const window of closed) {
     const docs = (await raw.between(PRODUCTS.collection, window.start, window.end))
@@ -124,11 +128,11 @@ export function productsStream(
   config: Config,
   raw: RawStore,
 ): StreamDefinition<PricedProduct, ProductSums> {
-  const spec = tumbling(config.productsWindowMs, {
-    outOfOrdernessMs: config.outOfOrderness.products,
-    allowedLatenessMs: config.lateness.products,
-    idleTimeoutMs: config.idleTimeoutMs,
-    maxFutureMs: config.maxFutureMs.products,
+  const spec = tumbling(config.streams.products.windowMs, {
+    outOfOrdernessMs: config.streams.outOfOrdernessMs.products,
+    allowedLatenessMs: config.streams.allowedLatenessMs.products,
+    idleTimeoutMs: config.processor.idleTimeoutMs,
+    maxFutureMs: config.streams.maxFutureMs.products,
   });
   return {
     ...PRODUCTS,
@@ -156,7 +160,8 @@ export function productsStream(
       eventTime: (p) => p.ts,
       timeField: "timestamp_column",
       aggregation: { empty: noProducts, add: addProduct },
-      onClose: (partition, closed) => closeProductWindows(raw, config.dataDir, partition, closed),
+      onClose: (partition, closed) =>
+        closeProductWindows({ raw, dataDir: config.stores.dataDir, partition, closed }),
       readModel: (state) => productsReadModel(state, spec.sizeMs) as unknown as JsonObject,
     },
   };

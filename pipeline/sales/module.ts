@@ -13,7 +13,7 @@ import { saleKey, salesGenerator } from "./sales.ts";
 export const salesModule: StreamModule = defineStream({
   name: SALES.name,
   topics: SALES,
-  partitions: (config) => config.partitions,
+  partitions: (config) => config.broker.partitions,
   defaults: shippedDefaults(SALES.name),
   source: {
     generator: ({ history }) => salesGenerator(history ? 365 : 0),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Config, DEFAULTS } from "../../config.ts";
+import { type Config, DEFAULTS, withConfig } from "../../config.ts";
 import type { BrokerRecord, OutgoingRecord } from "../ports.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
@@ -208,7 +208,10 @@ const EXPECTED: SalesSnapshot = {
 
 async function setup(records: OutgoingRecord[]) {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-sales-" });
-  const config: Config = { ...DEFAULTS, dataDir, partitions: PARTITIONS };
+  const config: Config = withConfig(DEFAULTS, {
+    stores: { dataDir },
+    broker: { partitions: PARTITIONS },
+  });
   const broker = new EmbeddedLog({ path: `${dataDir}/log.db`, pollMs: 5 });
   await broker.createTopics(STREAMS.topicSpecs(config));
   const raw = new SqliteRawStore(`${dataDir}/store.db`);

@@ -84,13 +84,13 @@ export function salesStream(config: Config): StreamDefinition<Sale, null> {
       ts: sale.ts,
     }),
     // Ids are kept exactly as sent: two ids that differ only in case are two sales.
-    dedup: byEventId((sale) => sale.id, config),
+    dedup: byEventId((sale) => sale.id, config.stores),
     windows: {
       spec: globalWindow({
-        outOfOrdernessMs: config.outOfOrderness.sales,
-        allowedLatenessMs: config.lateness.sales,
-        idleTimeoutMs: config.idleTimeoutMs,
-        maxFutureMs: config.maxFutureMs.sales,
+        outOfOrdernessMs: config.streams.outOfOrdernessMs.sales,
+        allowedLatenessMs: config.streams.allowedLatenessMs.sales,
+        idleTimeoutMs: config.processor.idleTimeoutMs,
+        maxFutureMs: config.streams.maxFutureMs.sales,
       }),
       eventTime: (sale) => sale.ts,
       timeField: "timestamp",

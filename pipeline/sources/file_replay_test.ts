@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULTS } from "../../config.ts";
+import { DEFAULTS, withConfig } from "../../config.ts";
 import type { BrokerRecord } from "../ports.ts";
 import { EmbeddedLog } from "../embedded/log_broker.ts";
 import { SqliteRawStore } from "../embedded/raw_store.ts";
@@ -69,13 +69,16 @@ Deno.test("a replayed file's bad lines reach users.dlq as the exact bytes of the
       onReady: following.resolve,
     });
     await following.promise;
-    const processing = new StreamProcessor(usersStream({ ...DEFAULTS, dataDir: dir }), {
-      broker,
-      raw,
-      aggregates,
-      eventIds,
-      log: silentLogger,
-    }).run(USERS.group, stop.signal, 10);
+    const processing = new StreamProcessor(
+      usersStream(withConfig(DEFAULTS, { stores: { dataDir: dir } })),
+      {
+        broker,
+        raw,
+        aggregates,
+        eventIds,
+        log: silentLogger,
+      },
+    ).run(USERS.group, stop.signal, 10);
     await until(async () => dead.length >= bad.length && (await raw.count(USERS.collection)) === 1);
     stop.abort();
     await Promise.all([tailing, processing]);

@@ -14,7 +14,7 @@ import { userKey } from "./user_key.ts";
 export const usersModule: StreamModule = defineStream({
   name: USERS.name,
   topics: USERS,
-  partitions: (config) => config.partitions,
+  partitions: (config) => config.broker.partitions,
   defaults: shippedDefaults(USERS.name),
   source: { generator: () => generateUser, key: userKey },
   definition: ({ config }) => usersStream(withStreamSettings(usersModule, config)),

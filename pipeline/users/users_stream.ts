@@ -87,7 +87,7 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, null
     document: (user, record) => ({
       id: user.uuid,
       ts: record.timestamp,
-      doc: userDocument(user, record.timestamp, config.keepLoginSecrets),
+      doc: userDocument(user, record.timestamp, config.streams.users.keepLoginSecrets),
     }),
     // All-time cells: the dashboard reads totals, which then stay one row per key and partition.
     contributions: (user) => [
@@ -96,13 +96,13 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, null
       { dimension: "age_band", key: user.ageBand, amount: 1 },
     ],
     live: (user, record) => ({ ...summarize(user, record.timestamp) }),
-    dedup: byEventId((user) => user.uuid, config),
+    dedup: byEventId((user) => user.uuid, config.stores),
     windows: {
       spec: globalWindow({
-        outOfOrdernessMs: config.outOfOrderness.users,
-        allowedLatenessMs: config.lateness.users,
-        idleTimeoutMs: config.idleTimeoutMs,
-        maxFutureMs: config.maxFutureMs.users,
+        outOfOrdernessMs: config.streams.outOfOrdernessMs.users,
+        allowedLatenessMs: config.streams.allowedLatenessMs.users,
+        idleTimeoutMs: config.processor.idleTimeoutMs,
+        maxFutureMs: config.streams.maxFutureMs.users,
       }),
       eventTime: (user) => user.receivedAt,
       timeField: RECORD_TIMESTAMP,

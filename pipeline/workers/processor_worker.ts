@@ -25,16 +25,16 @@ serveWorker<ProcessorJob>(async ({ config, registry: ref, stream }, signal, { er
         {
           ...pipeline,
           log,
-          maxRecordBytes: config.maxRecordBytes,
+          maxRecordBytes: config.processor.maxRecordBytes,
           processingErrors: {
-            share: config.processingErrorShare,
-            windowMs: config.processingErrorWindowMs,
+            share: config.processor.processingErrorShare,
+            windowMs: config.processor.processingErrorWindowMs,
           },
           report: errorEvent,
         },
       );
       log.info(`consuming "${topic}" as group "${group}"`);
-      await processor.run(group, signal, config.batchSize);
+      await processor.run(group, signal, config.processor.batchSize);
     } finally {
       await opened.close();
     }

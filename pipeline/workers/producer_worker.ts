@@ -61,8 +61,8 @@ serveWorker<ProducerJob>(async ({ config, registry: ref, plans }, signal, { prog
       );
       return runProducer(broker, topic, source(registry, plan, { signal, log }), {
         rate: plan.rate,
-        batchSize: config.producerBatchSize,
-        lingerMs: config.lingerMs,
+        batchSize: config.broker.producerBatchSize,
+        lingerMs: config.broker.lingerMs,
         signal,
         onProgress: (n) => {
           sent[i] = n;

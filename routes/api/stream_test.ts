@@ -170,7 +170,7 @@ Deno.test("SSE /api/stream/users: a page that changed while nobody watched resum
 });
 
 Deno.test("SSE: heartbeats while idle; a disconnect frees the viewer", async () => {
-  const f = await startFixture({ sseHeartbeatMs: 100 });
+  const f = await startFixture({ web: { sseHeartbeatMs: 100 } });
   try {
     const sse = sseReader(await f.app.request("/api/stream/users"));
     await sse.until("snapshot");
@@ -208,7 +208,7 @@ Deno.test("SSE: one shared feed reaches every viewer; closing the hub ends open 
 });
 
 Deno.test("SSE: a client address past its viewer cap gets 429 across every stream; a closed viewer frees its slot", async () => {
-  const f = await startFixture({ sseViewersPerClient: 2 });
+  const f = await startFixture({ web: { sseViewersPerClient: 2 } });
   try {
     const from = (address: string, path = "/api/stream/users") =>
       f.app.request(path, {}, { address });

@@ -82,7 +82,7 @@ function writeMeans(
 export const temperaturesModule: StreamModule = defineStream<Reading, ReadingSums>({
   name: "temperatures",
   topics: topicsNamed("temperatures"),
-  partitions: (config) => config.partitions,
+  partitions: (config) => config.broker.partitions,
   // Sensors send within a second or two; a correction may come half a minute late.
   defaults: { outOfOrdernessMs: 2000, allowedLatenessMs: 30_000, maxFutureMs: 60_000 },
   source: {
@@ -107,7 +107,10 @@ export const temperaturesModule: StreamModule = defineStream<Reading, ReadingSum
       contributions: () => [],
       live: (reading) => ({ sensor: reading.sensor, celsius: reading.celsius, ts: reading.ts }),
       windows: {
-        spec: tumbling(TEMPERATURE_WINDOW_MS, { ...settings, idleTimeoutMs: config.idleTimeoutMs }),
+        spec: tumbling(TEMPERATURE_WINDOW_MS, {
+          ...settings,
+          idleTimeoutMs: config.processor.idleTimeoutMs,
+        }),
         eventTime: (reading) => reading.ts,
         timeField: "timestamp",
         aggregation: {

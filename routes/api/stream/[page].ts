@@ -16,7 +16,7 @@ export const handler: Handlers = {
     return sseResponse(hub, {
       lastEventId: req.headers.get("last-event-id") ?? ctx.url.searchParams.get("lastEventId"),
       retryMs: RETRY_MS,
-      heartbeatMs: ctx.state.config.sseHeartbeatMs,
+      heartbeatMs: ctx.state.config.web.sseHeartbeatMs,
       onClose: ctx.viewers.acquire(ctx.client.address),
     });
   },

@@ -13,7 +13,7 @@ export const handler: Handlers = {
     }
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(`${csvDir(ctx.state.config.dataDir)}/${name}`, { read: true });
+      file = await Deno.open(`${csvDir(ctx.state.config.stores.dataDir)}/${name}`, { read: true });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
         throw new HttpError(404, `window file ${name} does not exist (yet)`);
