@@ -16,6 +16,7 @@ import { openPipeline } from "../pipeline/wiring.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
+import { TopicRates } from "../server/topic_rates.ts";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
@@ -207,6 +208,7 @@ async function withApp(
     hubs,
     log: silentLogger,
     health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
+    topicRates: new TopicRates(),
     now: () => Date.UTC(2025, 1, 16, 7, 30),
   };
   try {
