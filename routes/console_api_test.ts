@@ -241,3 +241,21 @@ Deno.test("POST messages needs the write token when one is set", async () => {
     await f.close();
   }
 });
+
+Deno.test("the console pages render server-side; an unknown topic's page is a 404", async () => {
+  await withMessages(async (f) => {
+    const topics = await f.app.request("/console");
+    assert.equal(topics.status, 200);
+    const html = await topics.text();
+    assert.match(html, new RegExp(`data-topic="${TOPIC}"`));
+    assert.match(html, /<a href="\/console" aria-current="page">Console<\/a>/);
+    const topic = await f.app.request(`/console/topics/${TOPIC}`);
+    assert.equal(topic.status, 200);
+    const page = await topic.text();
+    assert.match(page, /data-offset="9"/, "the newest message is rendered");
+    assert.doesNotMatch(page, /<script>(?!\s*$)/, "no inline script (the CSP forbids it)");
+    const missing = await f.app.request("/console/topics/nope");
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+  });
+});

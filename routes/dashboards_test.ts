@@ -383,7 +383,7 @@ Deno.test("the dashboards say so when they have no data yet", async () => {
   });
 });
 
-Deno.test("every page links the four dashboards and its live badge follows the page's own stream", async () => {
+Deno.test("every page links the four dashboards and the console, and its live badge follows the page's own stream", async () => {
   await withApp(SAMPLE, async (app) => {
     const streams = {
       "/": "users",
@@ -399,7 +399,7 @@ Deno.test("every page links the four dashboards and its live badge follows the p
         [["/", "Users"], ["/sales", "Sales"], ["/clicks", "Clickstream"], [
           "/products",
           "Products",
-        ]],
+        ], ["/console", "Console"]],
       );
       assert.match(nav, new RegExp(`<a href="${path}" aria-current="page">`));
       assert.match(
