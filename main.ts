@@ -10,6 +10,8 @@ import { createApp } from "./server/app.ts";
 import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { pageHubs, runLiveFeed } from "./server/live_feed.ts";
 import { registryPages } from "./server/pages.ts";
+import { withConsolePage } from "./server/console_topics.ts";
+import { runTopicSampler, TopicRates } from "./server/topic_rates.ts";
 import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
 import { openPipeline } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
@@ -98,7 +100,12 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const streams = registry.selected(config);
   const log = consoleLogger("web");
   const pipeline = await openPipeline({ config, registry, log });
-  const pages = registryPages(registry, { ...pipeline, now: Date.now });
+  const topicRates = new TopicRates();
+  const pages = withConsolePage(
+    registryPages(registry, { ...pipeline, now: Date.now }),
+    pipeline.broker,
+    topicRates,
+  );
   const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
   const probed = streams[0];
@@ -118,6 +125,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     hubs,
     log,
     health,
+    topicRates,
     now: Date.now,
   });
   let server: FrontDoor;
@@ -149,6 +157,13 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     hubs,
     log,
     signal: controller.signal,
+  });
+  const sampler = runTopicSampler({
+    broker: pipeline.broker,
+    rates: topicRates,
+    log,
+    signal: controller.signal,
+    now: Date.now,
   });
   const processors = streams.map((module) =>
     superviseProcessor({
@@ -192,7 +207,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
         await producer?.stop();
         await Promise.all(processors.map((p) => p.stop()));
         await server.shutdown();
-        await feed;
+        await Promise.all([feed, sampler]);
         await pipeline.close();
       })(),
   };

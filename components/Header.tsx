@@ -11,7 +11,10 @@ export const NAV: ReadonlyArray<{ href: string; label: string; stream: Dashboard
   { href: "/products", label: "Products", stream: "products" },
 ];
 
-/** Header of every dashboard page; `current` is the active path, whose stream the badge shows. */
+/** Where the operations console is, linked from every page. */
+export const CONSOLE_PATH = "/console";
+
+/** Header of every page; `current` is the active path, whose stream the badge shows. */
 export function Header({ current }: { current: string }) {
   const stream = NAV.find((link) => link.href === current)?.stream ?? "users";
   return (
@@ -21,6 +24,9 @@ export function Header({ current }: { current: string }) {
         {NAV.map(({ href, label }) => (
           <a key={href} href={href} aria-current={href === current ? "page" : undefined}>{label}</a>
         ))}
+        <a href={CONSOLE_PATH} aria-current={current === CONSOLE_PATH ? "page" : undefined}>
+          Console
+        </a>
       </nav>
       <LiveStatus stream={stream} />
     </header>

@@ -16,6 +16,7 @@ import { openPipeline } from "../pipeline/wiring.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
+import { TopicRates } from "../server/topic_rates.ts";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
@@ -207,6 +208,7 @@ async function withApp(
     hubs,
     log: silentLogger,
     health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
+    topicRates: new TopicRates(),
     now: () => Date.UTC(2025, 1, 16, 7, 30),
   };
   try {
@@ -381,7 +383,7 @@ Deno.test("the dashboards say so when they have no data yet", async () => {
   });
 });
 
-Deno.test("every page links the four dashboards and its live badge follows the page's own stream", async () => {
+Deno.test("every page links the four dashboards and the console, and its live badge follows the page's own stream", async () => {
   await withApp(SAMPLE, async (app) => {
     const streams = {
       "/": "users",
@@ -397,7 +399,7 @@ Deno.test("every page links the four dashboards and its live badge follows the p
         [["/", "Users"], ["/sales", "Sales"], ["/clicks", "Clickstream"], [
           "/products",
           "Products",
-        ]],
+        ], ["/console", "Console"]],
       );
       assert.match(nav, new RegExp(`<a href="${path}" aria-current="page">`));
       assert.match(

@@ -29,6 +29,7 @@ import { registryPages } from "../server/pages.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { pageHubs } from "../server/live_feed.ts";
 import { override } from "../pipeline/testing/crashing.ts";
+import { TopicRates } from "../server/topic_rates.ts";
 
 const encoder = new TextEncoder();
 const NOW = Date.now();
@@ -61,6 +62,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
       ],
       probeTimeoutMs: 1000,
     }),
+    topicRates: new TopicRates(),
     now: Date.now,
   };
   const app = createApp(manifest, state);

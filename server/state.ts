@@ -6,6 +6,7 @@ import type { Logger } from "../pipeline/logger.ts";
 import type { HealthPort } from "./health.ts";
 import type { DashboardPages, Pages } from "./dashboards.ts";
 import type { PageHubs } from "./live_feed.ts";
+import type { TopicRates } from "./topic_rates.ts";
 
 /** Shared state of the web app, built by the composition root (`main.ts`) or a test. */
 export interface AppState {
@@ -23,6 +24,8 @@ export interface AppState {
   log: Logger;
   /** Liveness and readiness (`/healthz`, `/readyz`). */
   health: HealthPort;
+  /** Records in per second of each topic, fed by the topic sampler. */
+  topicRates: TopicRates;
   /** Clock, ms since the epoch. */
   now: () => number;
 }

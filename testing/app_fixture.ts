@@ -19,6 +19,8 @@ import { STREAMS } from "../pipeline/stream_registry.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
+import { withConsolePage } from "../server/console_topics.ts";
+import { runTopicSampler, TopicRates } from "../server/topic_rates.ts";
 
 /** A running app for tests. */
 export interface Fixture {
@@ -58,7 +60,12 @@ export async function startFixture(
   );
   const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const stores: PageStores = { ...pipeline, now: Date.now };
-  const pages = { ...registryPages(STREAMS, stores), ...options.morePages?.(stores) };
+  const topicRates = new TopicRates();
+  const pages = withConsolePage(
+    { ...registryPages(STREAMS, stores), ...options.morePages?.(stores) },
+    pipeline.broker,
+    topicRates,
+  );
   const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
   const state: AppState = {
@@ -72,6 +79,7 @@ export async function startFixture(
       probes: [{ name: "broker", check: () => pipeline.broker.partitions(USERS.topic) }],
       probeTimeoutMs: 2000,
     }),
+    topicRates,
     now: Date.now,
   };
   const app = createApp(manifest, state);
@@ -86,6 +94,14 @@ export async function startFixture(
     signal: controller.signal,
     intervalMs: 10,
     onReady: feedReady,
+  });
+  const sampler = runTopicSampler({
+    broker: pipeline.broker,
+    rates: topicRates,
+    log: silentLogger,
+    signal: controller.signal,
+    now: Date.now,
+    everyMs: 200,
   });
   const processing = STREAMS.selected(config).map((module) =>
     new StreamProcessor(module.definition({ config, ...pipeline }), {
@@ -124,7 +140,7 @@ export async function startFixture(
     close: async () => {
       controller.abort();
       for (const hub of hubs.values()) hub.close();
-      await Promise.all([feed, ...processing]);
+      await Promise.all([feed, sampler, ...processing]);
       await pipeline.close();
       await Deno.remove(dataDir, { recursive: true });
     },
