@@ -122,6 +122,12 @@ export interface Config {
   processingErrorShare: number;
   /** The window `processingErrorShare` is judged over, ms of processing time. */
   processingErrorWindowMs: number;
+  /**
+   * How often the console samples end offsets and consumer groups' committed
+   * offsets, ms: the step of lag in seconds, of the lag history and of
+   * Burrow's status window (10 samples).
+   */
+  lagSampleMs: number;
 }
 
 /** The defaults, as documented in the README's configuration table. */
@@ -204,6 +210,7 @@ export const DEFAULTS: Config = {
   sseViewersPerClient: 32,
   processingErrorShare: 0.05,
   processingErrorWindowMs: 60_000,
+  lagSampleMs: 5_000,
 };
 
 type Env = Record<string, string | undefined>;
@@ -463,6 +470,7 @@ export function loadConfig(env: Env): Config {
       1000,
       86_400_000,
     ),
+    lagSampleMs: int(env, "STREAMBOARD_LAG_SAMPLE_MS", DEFAULTS.lagSampleMs, 10, 600_000),
   };
 }
 

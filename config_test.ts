@@ -85,6 +85,7 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_SSE_VIEWERS_PER_CLIENT: "4",
     STREAMBOARD_PROCESSING_ERROR_SHARE: "0.1",
     STREAMBOARD_PROCESSING_ERROR_WINDOW_MS: "30000",
+    STREAMBOARD_LAG_SAMPLE_MS: "1000",
   });
   assert.deepEqual(config, {
     mode: "services",
@@ -158,6 +159,7 @@ Deno.test("every variable is read into its setting", () => {
     sseViewersPerClient: 4,
     processingErrorShare: 0.1,
     processingErrorWindowMs: 30_000,
+    lagSampleMs: 1000,
   });
 });
 
@@ -206,6 +208,7 @@ Deno.test("every setting refuses a bad value with a message naming it, so the st
     STREAMBOARD_SSE_VIEWERS_PER_CLIENT: "0",
     STREAMBOARD_PROCESSING_ERROR_SHARE: "1.5",
     STREAMBOARD_PROCESSING_ERROR_WINDOW_MS: "10",
+    STREAMBOARD_LAG_SAMPLE_MS: "5",
   };
   for (const [name, value] of Object.entries(bad)) {
     assert.throws(() => loadConfig({ [name]: value }), (error: unknown) => {

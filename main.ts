@@ -24,6 +24,9 @@ import { delay } from "./pipeline/async.ts";
 import { isStreamBoardError, SettingError } from "./pipeline/errors.ts";
 import { REJECTED_DIMENSION } from "./pipeline/dead_letter.ts";
 import { HealthBoard, healthPort, type Probe } from "./server/health.ts";
+import { GroupLagTracker } from "./pipeline/lag/group_lag_tracker.ts";
+import { runLagSampler } from "./server/lag_sampler.ts";
+import { GROUPS_PAGE, groupsPage, processorGroups } from "./server/groups_data.ts";
 
 /** A running StreamBoard. */
 export interface Running {
@@ -98,7 +101,11 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const streams = registry.selected(config);
   const log = consoleLogger("web");
   const pipeline = await openPipeline({ config, registry, log });
-  const pages = registryPages(registry, { ...pipeline, now: Date.now });
+  const lag = new GroupLagTracker({ sampleMs: config.lagSampleMs });
+  const pages = {
+    ...registryPages(registry, { ...pipeline, now: Date.now }),
+    [GROUPS_PAGE]: groupsPage(lag),
+  };
   const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
   const probed = streams[0];
@@ -110,7 +117,12 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
       check: () => pipeline.aggregates.totals(probed.name, REJECTED_DIMENSION),
     },
   ];
-  const health = healthPort({ board, probes, probeTimeoutMs: PROBE_TIMEOUT_MS });
+  const health = healthPort({
+    board,
+    probes,
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
+    groups: processorGroups(lag, streams),
+  });
   const app = createApp(manifest, {
     config,
     ...pipeline,
@@ -118,6 +130,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     hubs,
     log,
     health,
+    lag,
     now: Date.now,
   });
   let server: FrontDoor;
@@ -150,6 +163,14 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     log,
     signal: controller.signal,
   });
+  const sampler = runLagSampler({
+    broker: pipeline.broker,
+    tracker: lag,
+    intervalMs: config.lagSampleMs,
+    now: Date.now,
+    log,
+    signal: controller.signal,
+  }).catch((error) => log.error(`consumer lag sampler failed: ${error.stack ?? error}`));
   const processors = streams.map((module) =>
     superviseProcessor({
       job: { config, registry: registry.ref, stream: module.name },
@@ -193,6 +214,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
         await Promise.all(processors.map((p) => p.stop()));
         await server.shutdown();
         await feed;
+        await sampler;
         await pipeline.close();
       })(),
   };

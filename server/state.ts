@@ -6,6 +6,7 @@ import type { Logger } from "../pipeline/logger.ts";
 import type { HealthPort } from "./health.ts";
 import type { DashboardPages, Pages } from "./dashboards.ts";
 import type { PageHubs } from "./live_feed.ts";
+import type { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
 
 /** Shared state of the web app, built by the composition root (`main.ts`) or a test. */
 export interface AppState {
@@ -23,6 +24,8 @@ export interface AppState {
   log: Logger;
   /** Liveness and readiness (`/healthz`, `/readyz`). */
   health: HealthPort;
+  /** Consumer lag of every group as last sampled (`lag.lagView()`), for the console and `/metrics`. */
+  lag: GroupLagTracker;
   /** Clock, ms since the epoch. */
   now: () => number;
 }

@@ -19,6 +19,9 @@ import { STREAMS } from "../pipeline/stream_registry.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
+import { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
+import { runLagSampler } from "../server/lag_sampler.ts";
+import { GROUPS_PAGE, groupsPage, processorGroups } from "../server/groups_data.ts";
 
 /** A running app for tests. */
 export interface Fixture {
@@ -29,6 +32,10 @@ export interface Fixture {
   produce(records: unknown[], timestamp?: number): Promise<void>;
   /** Waits until the raw store holds `count` users and the aggregates count them. */
   waitForUsers(count: number, timeoutMs?: number): Promise<void>;
+  /** Stops the processors (they finish their batch and leave their groups), as a crash or an operator would. */
+  stopProcessors(): Promise<void>;
+  /** Starts the processors again after `stopProcessors`. */
+  startProcessors(): void;
   close(): Promise<void>;
 }
 
@@ -57,7 +64,12 @@ export async function startFixture(
   };
   const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const stores: PageStores = { ...pipeline, now: Date.now };
-  const pages = { ...registryPages(STREAMS, stores), ...options.morePages?.(stores) };
+  const lag = new GroupLagTracker({ sampleMs: config.lagSampleMs });
+  const pages = {
+    ...registryPages(STREAMS, stores),
+    [GROUPS_PAGE]: groupsPage(lag),
+    ...options.morePages?.(stores),
+  };
   const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
   const state: AppState = {
@@ -70,7 +82,9 @@ export async function startFixture(
       board,
       probes: [{ name: "broker", check: () => pipeline.broker.partitions(USERS.topic) }],
       probeTimeoutMs: 2000,
+      groups: processorGroups(lag, STREAMS.selected(config)),
     }),
+    lag,
     now: Date.now,
   };
   const app = createApp(manifest, state);
@@ -86,13 +100,24 @@ export async function startFixture(
     intervalMs: 10,
     onReady: feedReady,
   });
-  const processing = STREAMS.selected(config).map((module) =>
-    new StreamProcessor(module.definition({ config, ...pipeline }), {
-      ...pipeline,
-      log: silentLogger,
-      report: (event) => board.report(event),
-    }).run(module.topics.group, controller.signal, 100)
-  );
+  const sampler = runLagSampler({
+    broker: pipeline.broker,
+    tracker: lag,
+    intervalMs: config.lagSampleMs,
+    now: Date.now,
+    log: silentLogger,
+    signal: controller.signal,
+  });
+  let processors = new AbortController();
+  const startProcessing = () =>
+    STREAMS.selected(config).map((module) =>
+      new StreamProcessor(module.definition({ config, ...pipeline }), {
+        ...pipeline,
+        log: silentLogger,
+        report: (event) => board.report(event),
+      }).run(module.topics.group, AbortSignal.any([controller.signal, processors.signal]), 100)
+    );
+  let processing = startProcessing();
   await ready;
   const encoder = new TextEncoder();
   return {
@@ -120,10 +145,18 @@ export async function startFixture(
         await delay(5);
       }
     },
+    stopProcessors: async () => {
+      processors.abort();
+      await Promise.all(processing);
+    },
+    startProcessors: () => {
+      processors = new AbortController();
+      processing = startProcessing();
+    },
     close: async () => {
       controller.abort();
       for (const hub of hubs.values()) hub.close();
-      await Promise.all([feed, ...processing]);
+      await Promise.all([feed, sampler, ...processing]);
       await pipeline.close();
       await Deno.remove(dataDir, { recursive: true });
     },

@@ -173,8 +173,8 @@ export class GroupLagTracker {
     this.#sampledAt = at;
   }
 
-  /** Every group (one entry per topic it reads), by group and topic, as of the last sample. */
-  view(): GroupLag[] {
+  /** Every group (one entry per topic it reads), by group and topic, as of the last sample (what `/metrics` exports too). */
+  lagView(): GroupLag[] {
     return structuredClone(this.#view);
   }
 

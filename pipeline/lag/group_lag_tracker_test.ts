@@ -25,7 +25,7 @@ function sample(
 Deno.test("a group keeping up is OK with zero lag", () => {
   const tracker = new GroupLagTracker({ sampleMs: SAMPLE_MS, windowSamples: 5 });
   for (let i = 0; i < 8; i++) sample(tracker, i * 1000, { end: i * 10, committed: i * 10 });
-  const [g] = tracker.view();
+  const [g] = tracker.lagView();
   assert.equal(g.status, "OK");
   assert.equal(g.lag, 0);
   assert.equal(g.lagSeconds, 0);
@@ -44,9 +44,9 @@ Deno.test("a member stuck on one offset under load is STALL, with lag seconds gr
   const seconds: Array<number | null> = [];
   for (let i = 0; i < 8; i++) {
     sample(tracker, i * 1000, { end: 100 + i * 10, committed: 95 });
-    seconds.push(tracker.view()[0].lagSeconds);
+    seconds.push(tracker.lagView()[0].lagSeconds);
   }
-  const [g] = tracker.view();
+  const [g] = tracker.lagView();
   assert.equal(g.status, "STALL");
   assert.equal(g.lag, 75);
   // 10 records a second from offset 100 at t=0: offset 95 was passed at t=-0.5 s.
@@ -58,16 +58,16 @@ Deno.test("a group whose members left while records came is STOP once gone longe
   for (let i = 0; i < 5; i++) {
     sample(tracker, i * 1000, { end: i * 10 + (i % 2) * 3, committed: i * 10 });
   }
-  assert.equal(tracker.view()[0].status, "OK", "caught up now and then: moving along");
+  assert.equal(tracker.lagView()[0].status, "OK", "caught up now and then: moving along");
   const statuses = [];
   for (let i = 5; i < 15; i++) {
     sample(tracker, i * 1000, { end: i * 10, committed: 40, members: [] });
-    statuses.push(tracker.view()[0].status);
+    statuses.push(tracker.lagView()[0].status);
   }
   // The window spans 4 s (0..4 s): STOP once the last commit is more than 4 s old.
   assert.deepEqual(statuses.slice(0, 4), ["OK", "OK", "OK", "OK"]);
   assert.deepEqual(statuses.slice(4), ["STOP", "STOP", "STOP", "STOP", "STOP", "STOP"]);
-  assert.equal(tracker.view()[0].state, "empty");
+  assert.equal(tracker.lagView()[0].state, "empty");
 });
 
 Deno.test("a stopped group comes back to OK once its members work again", () => {
@@ -76,13 +76,13 @@ Deno.test("a stopped group comes back to OK once its members work again", () => 
     sample(tracker, i * 1000, { end: i * 10, committed: 0, members: [] });
   }
   sample(tracker, 10_000, { end: 100, committed: 0, members: [] });
-  assert.equal(tracker.view()[0].status, "STOP");
+  assert.equal(tracker.lagView()[0].status, "STOP");
   let committed = 0;
   for (let i = 11; i < 20; i++) {
     committed = Math.min(i * 10, committed + 30);
     sample(tracker, i * 1000, { end: i * 10, committed });
   }
-  const [g] = tracker.view();
+  const [g] = tracker.lagView();
   assert.equal(g.lag, 0);
   assert.equal(g.status, "OK");
 });
@@ -90,7 +90,7 @@ Deno.test("a stopped group comes back to OK once its members work again", () => 
 Deno.test("a group falling further behind while it moves is WARN", () => {
   const tracker = new GroupLagTracker({ sampleMs: SAMPLE_MS, windowSamples: 5 });
   for (let i = 0; i < 6; i++) sample(tracker, i * 1000, { end: 20 * i + 5, committed: 10 * i });
-  assert.equal(tracker.view()[0].status, "WARN");
+  assert.equal(tracker.lagView()[0].status, "WARN");
 });
 
 Deno.test("lag sums over partitions, lag seconds and status are the worst partition's", () => {
@@ -118,7 +118,7 @@ Deno.test("lag sums over partitions, lag seconds and status are the worst partit
       }],
     );
   }
-  const [g] = tracker.view();
+  const [g] = tracker.lagView();
   assert.deepEqual(g.partitions.map((p) => [p.partition, p.lag, p.lagSeconds, p.status]), [
     [0, 0, 0, "OK"],
     [1, 30, 3, "STALL"],
@@ -141,7 +141,7 @@ Deno.test("the history has one point per sample of the last hour", () => {
 Deno.test("a group that committed nothing yet is shown without a topic; gone groups leave the view", () => {
   const tracker = new GroupLagTracker({ sampleMs: SAMPLE_MS });
   tracker.observe(0, [], [{ group: "new", state: "stable", members: MEMBER, offsets: [] }]);
-  assert.deepEqual(tracker.view(), [{
+  assert.deepEqual(tracker.lagView(), [{
     group: "new",
     topic: null,
     state: "stable",
@@ -152,6 +152,6 @@ Deno.test("a group that committed nothing yet is shown without a topic; gone gro
     partitions: [],
   }]);
   sample(tracker, 1000, { end: 1, committed: 1 });
-  assert.deepEqual(tracker.view().map((g) => g.group), ["g"]);
+  assert.deepEqual(tracker.lagView().map((g) => g.group), ["g"]);
   assert.equal(tracker.sampledAt, 1000);
 });
