@@ -159,7 +159,11 @@ function LagChart({ group }: { group: GroupWithHistory }) {
         : inBrowser
         ? (
           <div class="chart-canvas">
-            <canvas ref={canvas} aria-label={`Lag of ${group.group} over the last hour`} role="img" />
+            <canvas
+              ref={canvas}
+              aria-label={`Lag of ${group.group} over the last hour`}
+              role="img"
+            />
           </div>
         )
         : (

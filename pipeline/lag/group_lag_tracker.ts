@@ -14,17 +14,7 @@
  * spans.
  */
 
-// TODO(c-admin merge): these are the Broker port's descriptions; import them from ../ports.ts.
-interface TopicDescription {
-  name: string;
-  partitions: Array<{ partition: number; low: number; high: number }>;
-}
-interface GroupDescription {
-  group: string;
-  state: "stable" | "rebalancing" | "empty" | "dead" | "unknown";
-  members: Array<{ id: string; client: string }>;
-  offsets: Array<{ topic: string; partition: number; committed: number }>;
-}
+import type { GroupDescription, TopicDescription } from "../ports.ts";
 import { lagSeconds, OffsetTimeTable } from "./offset_time_table.ts";
 import {
   type CommitSample,
@@ -106,7 +96,11 @@ export class GroupLagTracker {
   }
 
   /** Takes the topics and groups the broker described at `at`. */
-  observe(at: number, topics: readonly TopicDescription[], groups: readonly GroupDescription[]) {
+  observe(
+    at: number,
+    topics: ReadonlyArray<Pick<TopicDescription, "name" | "partitions">>,
+    groups: readonly GroupDescription[],
+  ): void {
     const ends = this.#observeEnds(at, topics);
     const seenWindows = new Set<string>();
     const seenHistories = new Set<string>();
@@ -183,7 +177,10 @@ export class GroupLagTracker {
     return this.#histories.get(`${group}\0${topic}`)?.points() ?? [];
   }
 
-  #observeEnds(at: number, topics: readonly TopicDescription[]): Map<string, number> {
+  #observeEnds(
+    at: number,
+    topics: ReadonlyArray<Pick<TopicDescription, "name" | "partitions">>,
+  ): Map<string, number> {
     const { sampleMs, historyMs, windowSamples } = this.#options;
     const ends = new Map<string, number>();
     for (const topic of topics) {

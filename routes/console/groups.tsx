@@ -21,8 +21,8 @@ export default function GroupsPage({ data }: PageProps<GroupsSnapshot>) {
       <main>
         <h1>Consumer groups</h1>
         <p class="muted">
-          Lag in records and in seconds (how long ago the newest record a group has not read yet
-          was written), a status in Burrow's terms and the lag of the last hour.
+          Lag in records and in seconds (how long ago the newest record a group has not read yet was
+          written), a status in Burrow's terms and the lag of the last hour.
         </p>
         <ConsumerGroups initial={data} page={GROUPS_PAGE} />
       </main>
