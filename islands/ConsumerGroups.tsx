@@ -79,7 +79,7 @@ function GroupCard({ group: g }: { group: GroupWithHistory }) {
           {g.status}
         </span>{" "}
         {g.group}
-        {g.topic !== null && <span class="muted">· {g.topic}</span>}
+        {g.topic !== null && <span class="muted">{` · ${g.topic}`}</span>}
       </h2>
       <p class="muted">
         {g.state}, {g.members.length} member{g.members.length === 1 ? "" : "s"} · lag{" "}
