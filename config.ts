@@ -52,6 +52,8 @@ export interface WebConfig {
   sseHeartbeatMs: number;
   /** Most SSE viewers one client address may hold open at once. */
   sseViewersPerClient: number;
+  /** How often the console samples every group's committed and end offsets (lag in seconds), ms. */
+  lagSampleMs: number;
 }
 
 /** The log the streams' records go through: the embedded log or Kafka. */
@@ -190,6 +192,7 @@ export const DEFAULTS: Config = {
     sseClientBuffer: 256,
     sseHeartbeatMs: 15000,
     sseViewersPerClient: 32,
+    lagSampleMs: 5_000,
   },
   broker: {
     partitions: 4,
@@ -463,6 +466,11 @@ export function loadConfig(env: Env): Config {
       fallback: DEFAULTS.web.sseViewersPerClient,
       min: 1,
       max: 100_000,
+    }),
+    lagSampleMs: int(env, "STREAMBOARD_LAG_SAMPLE_MS", {
+      fallback: DEFAULTS.web.lagSampleMs,
+      min: 10,
+      max: 600_000,
     }),
   };
   const broker: BrokerConfig = {

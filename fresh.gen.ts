@@ -3,45 +3,49 @@
 
 import * as $0 from "./routes/_app.tsx";
 import * as $1 from "./routes/add_user.ts";
-import * as $2 from "./routes/api/console/topics.ts";
-import * as $3 from "./routes/api/console/topics/[topic]/messages.ndjson.ts";
-import * as $4 from "./routes/api/console/topics/[topic]/messages.ts";
-import * as $5 from "./routes/api/pages/[page].ts";
-import * as $6 from "./routes/api/stream/[page].ts";
-import * as $7 from "./routes/clicks.tsx";
-import * as $8 from "./routes/console/index.tsx";
-import * as $9 from "./routes/console/topics/[topic].tsx";
-import * as $10 from "./routes/export/csv.ts";
-import * as $11 from "./routes/export/products/[file].ts";
-import * as $12 from "./routes/healthz.ts";
-import * as $13 from "./routes/index.tsx";
-import * as $14 from "./routes/last_user.ts";
-import * as $15 from "./routes/products.tsx";
-import * as $16 from "./routes/readyz.ts";
-import * as $17 from "./routes/sales.tsx";
-import * as $18 from "./routes/stats.ts";
-import * as $19 from "./routes/users.ts";
+import * as $2 from "./routes/api/console/groups/[group].ts";
+import * as $3 from "./routes/api/console/groups/index.ts";
+import * as $4 from "./routes/api/console/topics.ts";
+import * as $5 from "./routes/api/console/topics/[topic]/messages.ndjson.ts";
+import * as $6 from "./routes/api/console/topics/[topic]/messages.ts";
+import * as $7 from "./routes/api/pages/[page].ts";
+import * as $8 from "./routes/api/stream/[page].ts";
+import * as $9 from "./routes/clicks.tsx";
+import * as $10 from "./routes/console/groups.tsx";
+import * as $11 from "./routes/console/index.tsx";
+import * as $12 from "./routes/console/topics/[topic].tsx";
+import * as $13 from "./routes/export/csv.ts";
+import * as $14 from "./routes/export/products/[file].ts";
+import * as $15 from "./routes/healthz.ts";
+import * as $16 from "./routes/index.tsx";
+import * as $17 from "./routes/last_user.ts";
+import * as $18 from "./routes/products.tsx";
+import * as $19 from "./routes/readyz.ts";
+import * as $20 from "./routes/sales.tsx";
+import * as $21 from "./routes/stats.ts";
+import * as $22 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
 import * as $$3 from "./islands/ConsoleTopics.tsx";
-import * as $$4 from "./islands/DeviceSplit.tsx";
-import * as $$5 from "./islands/GenderPie.tsx";
-import * as $$6 from "./islands/LastUser.tsx";
-import * as $$7 from "./islands/LiveStatus.tsx";
-import * as $$8 from "./islands/OpenWindows.tsx";
-import * as $$9 from "./islands/ProductsStatus.tsx";
-import * as $$10 from "./islands/RatingsTable.tsx";
-import * as $$11 from "./islands/SalesDonut.tsx";
-import * as $$12 from "./islands/SalesKpis.tsx";
-import * as $$13 from "./islands/SalesMap.tsx";
-import * as $$14 from "./islands/SalesMonthly.tsx";
-import * as $$15 from "./islands/SalesTable.tsx";
-import * as $$16 from "./islands/SessionTable.tsx";
-import * as $$17 from "./islands/TopItems.tsx";
-import * as $$18 from "./islands/TopicBrowser.tsx";
-import * as $$19 from "./islands/UserCounters.tsx";
-import * as $$20 from "./islands/UserFeed.tsx";
+import * as $$4 from "./islands/ConsumerGroups.tsx";
+import * as $$5 from "./islands/DeviceSplit.tsx";
+import * as $$6 from "./islands/GenderPie.tsx";
+import * as $$7 from "./islands/LastUser.tsx";
+import * as $$8 from "./islands/LiveStatus.tsx";
+import * as $$9 from "./islands/OpenWindows.tsx";
+import * as $$10 from "./islands/ProductsStatus.tsx";
+import * as $$11 from "./islands/RatingsTable.tsx";
+import * as $$12 from "./islands/SalesDonut.tsx";
+import * as $$13 from "./islands/SalesKpis.tsx";
+import * as $$14 from "./islands/SalesMap.tsx";
+import * as $$15 from "./islands/SalesMonthly.tsx";
+import * as $$16 from "./islands/SalesTable.tsx";
+import * as $$17 from "./islands/SessionTable.tsx";
+import * as $$18 from "./islands/TopItems.tsx";
+import * as $$19 from "./islands/TopicBrowser.tsx";
+import * as $$20 from "./islands/UserCounters.tsx";
+import * as $$21 from "./islands/UserFeed.tsx";
 
 import type { Manifest } from "./server/app.ts";
 
@@ -49,47 +53,51 @@ const manifest: Manifest = {
   routes: {
     "./routes/_app.tsx": $0,
     "./routes/add_user.ts": $1,
-    "./routes/api/console/topics.ts": $2,
-    "./routes/api/console/topics/[topic]/messages.ndjson.ts": $3,
-    "./routes/api/console/topics/[topic]/messages.ts": $4,
-    "./routes/api/pages/[page].ts": $5,
-    "./routes/api/stream/[page].ts": $6,
-    "./routes/clicks.tsx": $7,
-    "./routes/console/index.tsx": $8,
-    "./routes/console/topics/[topic].tsx": $9,
-    "./routes/export/csv.ts": $10,
-    "./routes/export/products/[file].ts": $11,
-    "./routes/healthz.ts": $12,
-    "./routes/index.tsx": $13,
-    "./routes/last_user.ts": $14,
-    "./routes/products.tsx": $15,
-    "./routes/readyz.ts": $16,
-    "./routes/sales.tsx": $17,
-    "./routes/stats.ts": $18,
-    "./routes/users.ts": $19,
+    "./routes/api/console/groups/[group].ts": $2,
+    "./routes/api/console/groups/index.ts": $3,
+    "./routes/api/console/topics.ts": $4,
+    "./routes/api/console/topics/[topic]/messages.ndjson.ts": $5,
+    "./routes/api/console/topics/[topic]/messages.ts": $6,
+    "./routes/api/pages/[page].ts": $7,
+    "./routes/api/stream/[page].ts": $8,
+    "./routes/clicks.tsx": $9,
+    "./routes/console/groups.tsx": $10,
+    "./routes/console/index.tsx": $11,
+    "./routes/console/topics/[topic].tsx": $12,
+    "./routes/export/csv.ts": $13,
+    "./routes/export/products/[file].ts": $14,
+    "./routes/healthz.ts": $15,
+    "./routes/index.tsx": $16,
+    "./routes/last_user.ts": $17,
+    "./routes/products.tsx": $18,
+    "./routes/readyz.ts": $19,
+    "./routes/sales.tsx": $20,
+    "./routes/stats.ts": $21,
+    "./routes/users.ts": $22,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,
     "./islands/ClickTotals.tsx": $$1,
     "./islands/ClosedWindows.tsx": $$2,
     "./islands/ConsoleTopics.tsx": $$3,
-    "./islands/DeviceSplit.tsx": $$4,
-    "./islands/GenderPie.tsx": $$5,
-    "./islands/LastUser.tsx": $$6,
-    "./islands/LiveStatus.tsx": $$7,
-    "./islands/OpenWindows.tsx": $$8,
-    "./islands/ProductsStatus.tsx": $$9,
-    "./islands/RatingsTable.tsx": $$10,
-    "./islands/SalesDonut.tsx": $$11,
-    "./islands/SalesKpis.tsx": $$12,
-    "./islands/SalesMap.tsx": $$13,
-    "./islands/SalesMonthly.tsx": $$14,
-    "./islands/SalesTable.tsx": $$15,
-    "./islands/SessionTable.tsx": $$16,
-    "./islands/TopItems.tsx": $$17,
-    "./islands/TopicBrowser.tsx": $$18,
-    "./islands/UserCounters.tsx": $$19,
-    "./islands/UserFeed.tsx": $$20,
+    "./islands/ConsumerGroups.tsx": $$4,
+    "./islands/DeviceSplit.tsx": $$5,
+    "./islands/GenderPie.tsx": $$6,
+    "./islands/LastUser.tsx": $$7,
+    "./islands/LiveStatus.tsx": $$8,
+    "./islands/OpenWindows.tsx": $$9,
+    "./islands/ProductsStatus.tsx": $$10,
+    "./islands/RatingsTable.tsx": $$11,
+    "./islands/SalesDonut.tsx": $$12,
+    "./islands/SalesKpis.tsx": $$13,
+    "./islands/SalesMap.tsx": $$14,
+    "./islands/SalesMonthly.tsx": $$15,
+    "./islands/SalesTable.tsx": $$16,
+    "./islands/SessionTable.tsx": $$17,
+    "./islands/TopItems.tsx": $$18,
+    "./islands/TopicBrowser.tsx": $$19,
+    "./islands/UserCounters.tsx": $$20,
+    "./islands/UserFeed.tsx": $$21,
   },
   baseUrl: import.meta.url,
 };

@@ -26,6 +26,9 @@ import { delay } from "./pipeline/async.ts";
 import { isStreamBoardError, SettingError } from "./pipeline/errors.ts";
 import { REJECTED_DIMENSION } from "./pipeline/dead_letter.ts";
 import { HealthBoard, healthPort, type Probe } from "./server/health.ts";
+import { GroupLagTracker } from "./pipeline/lag/group_lag_tracker.ts";
+import { runLagSampler } from "./server/lag_sampler.ts";
+import { GROUPS_PAGE, groupsPage, processorGroups } from "./server/groups_data.ts";
 
 /** A running StreamBoard. */
 export interface Running {
@@ -101,8 +104,12 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const log = consoleLogger("web");
   const pipeline = await openPipeline({ config, registry, log });
   const topicRates = new TopicRates();
+  const lag = new GroupLagTracker({ sampleMs: config.web.lagSampleMs });
   const pages = withConsolePage(
-    registryPages(registry, { ...pipeline, now: Date.now }),
+    {
+      ...registryPages(registry, { ...pipeline, now: Date.now }),
+      [GROUPS_PAGE]: groupsPage(lag),
+    },
     pipeline.broker,
     topicRates,
   );
@@ -117,7 +124,12 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
       check: () => pipeline.aggregates.totals(probed.name, REJECTED_DIMENSION),
     },
   ];
-  const health = healthPort({ board, probes, probeTimeoutMs: PROBE_TIMEOUT_MS });
+  const health = healthPort({
+    board,
+    probes,
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
+    groups: processorGroups(lag, streams),
+  });
   const app = createApp(manifest, {
     config,
     ...pipeline,
@@ -126,6 +138,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     log,
     health,
     topicRates,
+    lag,
     now: Date.now,
   });
   let server: FrontDoor;
@@ -165,6 +178,14 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     signal: controller.signal,
     now: Date.now,
   });
+  const lagSampler = runLagSampler({
+    broker: pipeline.broker,
+    tracker: lag,
+    intervalMs: config.web.lagSampleMs,
+    now: Date.now,
+    log,
+    signal: controller.signal,
+  }).catch((error) => log.error(`consumer lag sampler failed: ${error.stack ?? error}`));
   const processors = streams.map((module) =>
     superviseProcessor({
       job: { config, registry: registry.ref, stream: module.name },
@@ -207,7 +228,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
         await producer?.stop();
         await Promise.all(processors.map((p) => p.stop()));
         await server.shutdown();
-        await Promise.all([feed, sampler]);
+        await Promise.all([feed, sampler, lagSampler]);
         await pipeline.close();
       })(),
   };

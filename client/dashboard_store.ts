@@ -32,23 +32,23 @@ export interface EventSourceLike {
   close(): void;
 }
 
-/** The SSE path of a dashboard. */
-export function streamUrl(dashboard: Dashboard): string {
-  return `/api/stream/${dashboard}`;
+/** The SSE path of a page (a dashboard or a console page). */
+export function streamUrl(page: string): string {
+  return `/api/stream/${page}`;
 }
 
-/** One dashboard's live snapshot and connection, fed by one event source. */
-export class DashboardStore<D extends Dashboard> {
+/** One page's live snapshot and connection, fed by one event source. */
+export class LiveStore<S> {
   /** The newest snapshot received; `null` before the first event. */
-  readonly snapshot: Signal<DashboardSnapshots[D] | null> = signal(null);
+  readonly snapshot: Signal<S | null> = signal(null);
   /** State of the stream. */
   readonly connection: Signal<ConnectionState> = signal("connecting");
-  readonly #name: D;
+  readonly #name: string;
   readonly #open: (url: string) => EventSourceLike;
   #source: EventSourceLike | undefined;
 
   /** `open` creates the event source (`(url) => new EventSource(url)` in the browser). */
-  constructor(name: D, open: (url: string) => EventSourceLike) {
+  constructor(name: string, open: (url: string) => EventSourceLike) {
     this.#name = name;
     this.#open = open;
   }
@@ -76,7 +76,7 @@ export class DashboardStore<D extends Dashboard> {
   #receive(type: string, event: Event): void {
     const data = (event as MessageEvent<unknown>).data;
     try {
-      this.snapshot.value = JSON.parse(String(data)) as DashboardSnapshots[D];
+      this.snapshot.value = JSON.parse(String(data)) as S;
     } catch (error) {
       // One bad frame must not stop the page; the next update replaces the whole snapshot anyway.
       console.error(`${streamUrl(this.#name)}: cannot parse the ${type} event: ${error}`);
@@ -84,23 +84,49 @@ export class DashboardStore<D extends Dashboard> {
   }
 }
 
-const stores = new Map<Dashboard, DashboardStore<Dashboard>>();
-
-/** The page's store of a dashboard (one per dashboard, shared by its islands). */
-export function dashboardStore<D extends Dashboard>(name: D): DashboardStore<D> {
-  let store = stores.get(name);
-  if (!store) {
-    store = new DashboardStore<Dashboard>(name, (url) => new EventSource(url));
-    stores.set(name, store);
+/** The live store of a dashboard, typed with its snapshot. */
+export class DashboardStore<D extends Dashboard> extends LiveStore<DashboardSnapshots[D]> {
+  constructor(name: D, open: (url: string) => EventSourceLike) {
+    super(name, open);
   }
-  return store as unknown as DashboardStore<D>;
 }
 
-/** Opens the shared stream of a dashboard; does nothing outside a browser or when already open. */
-export function connectDashboard<D extends Dashboard>(name: D): DashboardStore<D> {
-  const store = dashboardStore(name);
+const stores = new Map<string, LiveStore<unknown>>();
+
+/** The page's store of a live page (one per page, shared by its islands); `S` is its snapshot. */
+export function liveStore<S>(page: string): LiveStore<S> {
+  let store = stores.get(page);
+  if (!store) {
+    store = new LiveStore<unknown>(page, (url) => new EventSource(url));
+    stores.set(page, store);
+  }
+  return store as LiveStore<S>;
+}
+
+/** The page's store of a dashboard. */
+export function dashboardStore<D extends Dashboard>(name: D): LiveStore<DashboardSnapshots[D]> {
+  return liveStore(name);
+}
+
+/** Opens the shared stream of a live page; does nothing outside a browser or when already open. */
+export function connectLive<S>(page: string): LiveStore<S> {
+  const store = liveStore<S>(page);
   if (typeof EventSource !== "undefined") store.connect();
   return store;
+}
+
+/** Opens the shared stream of a dashboard. */
+export function connectDashboard<D extends Dashboard>(name: D): LiveStore<DashboardSnapshots[D]> {
+  return connectLive(name);
+}
+
+/** `useDashboard` for any live page, `S` being its snapshot (a console page, say). */
+export function useLivePage<S, T>(page: string, initial: T, select: (snapshot: S) => T): T {
+  useEffect(() => {
+    connectLive(page);
+  }, [page]);
+  const snapshot = liveStore<S>(page).snapshot.value;
+  return snapshot === null ? initial : select(snapshot);
 }
 
 /**
@@ -118,9 +144,5 @@ export function useDashboard<D extends Dashboard, T>(
   initial: T,
   select: (snapshot: DashboardSnapshots[D]) => T,
 ): T {
-  useEffect(() => {
-    connectDashboard(name);
-  }, [name]);
-  const snapshot = dashboardStore(name).snapshot.value;
-  return snapshot === null ? initial : select(snapshot);
+  return useLivePage(name, initial, select);
 }

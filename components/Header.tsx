@@ -14,9 +14,12 @@ export const NAV: ReadonlyArray<{ href: string; label: string; stream: Dashboard
 /** Where the operations console is, linked from every page. */
 export const CONSOLE_PATH = "/console";
 
-/** Header of every page; `current` is the active path, whose stream the badge shows. */
-export function Header({ current }: { current: string }) {
-  const stream = NAV.find((link) => link.href === current)?.stream ?? "users";
+/**
+ * Header of every page; `current` is the active path, whose stream the badge
+ * shows, or `live` names the live page it shows (a console page's).
+ */
+export function Header({ current, live }: { current: string; live?: string }) {
+  const stream = live ?? NAV.find((link) => link.href === current)?.stream ?? "users";
   return (
     <header class="top">
       <div class="brand">StreamBoard</div>

@@ -1,12 +1,11 @@
 /** The live connection badge of the header. */
 
 import { useEffect } from "preact/hooks";
-import { connectDashboard, dashboardStore } from "../client/dashboard_store.ts";
-import type { Dashboard } from "../server/dashboards.ts";
+import { connectLive, liveStore } from "../client/dashboard_store.ts";
 
-/** Props: the page whose stream the badge shows; the users page's when absent. */
+/** Props: the live page (a dashboard or a console page) whose stream the badge shows; the users page's when absent. */
 export interface LiveStatusProps {
-  stream?: Dashboard;
+  stream?: string;
 }
 
 const LABELS = {
@@ -19,9 +18,9 @@ const LABELS = {
 /** Shows whether the page receives live updates from its own stream. */
 export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
   useEffect(() => {
-    connectDashboard(stream);
+    connectLive(stream);
   }, [stream]);
-  const state = dashboardStore(stream).connection.value;
+  const state = liveStore(stream).connection.value;
   return (
     <span
       class={`status status-${state}`}

@@ -5,6 +5,7 @@ import { DEFAULTS, withConfig } from "../config.ts";
 import { createApp } from "../server/app.ts";
 import { pageHubs } from "../server/live_feed.ts";
 import type { AppState } from "../server/state.ts";
+import { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
 import type {
   ClicksSnapshot,
   DashboardPages,
@@ -209,6 +210,7 @@ async function withApp(
     log: silentLogger,
     health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
     topicRates: new TopicRates(),
+    lag: new GroupLagTracker({ sampleMs: 5000 }),
     now: () => Date.UTC(2025, 1, 16, 7, 30),
   };
   try {

@@ -11,6 +11,7 @@ import { DEFAULTS, withConfig } from "../config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
 import type { AppState } from "../server/state.ts";
+import { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
 import { HealthBoard, healthPort, type Readiness } from "../server/health.ts";
 import { EmbeddedLog } from "../pipeline/embedded/log_broker.ts";
 import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
@@ -63,6 +64,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
       probeTimeoutMs: 1000,
     }),
     topicRates: new TopicRates(),
+    lag: new GroupLagTracker({ sampleMs: 5000 }),
     now: Date.now,
   };
   const app = createApp(manifest, state);

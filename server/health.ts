@@ -6,7 +6,9 @@
  * `HealthBoard` keeps it: processing errors make the process "degraded" (it
  * runs, a bug costs single records), a stopped partition or a failed
  * processor makes it not ready until the deployment is fixed and restarted.
- * Readiness also asks the broker and the stores, each within a time limit.
+ * Readiness also asks the broker and the stores, each within a time limit,
+ * and the consumer lag: a processor's group in Burrow's STALL or STOP (it
+ * does not move, or is gone, while records wait) is not ready.
  */
 
 import type { PartitionStop } from "../pipeline/errors.ts";
@@ -36,11 +38,23 @@ export interface DependencyCheck {
   error?: string;
 }
 
+/** A consumer group that does not keep up, in Burrow's terms. */
+export interface GroupHealth {
+  group: string;
+  topic: string | null;
+  status: string;
+}
+
+/** Burrow statuses that make a processor's group not ready. */
+const NOT_READY_STATUSES: ReadonlySet<string> = new Set(["STALL", "STOP"]);
+
 /** What `/readyz` shows: ready when every partition runs and the broker and stores answer. */
 export interface Readiness {
   ready: boolean;
   /** Partitions stopped, each with why. */
   stopped: PartitionStop[];
+  /** Processors' consumer groups in STALL or STOP: records wait and nothing takes them. */
+  stalledGroups: GroupHealth[];
   /** Processors whose worker failed and is being started again. */
   failedProcessors: Array<{ stream: string; error: string }>;
   dependencies: DependencyCheck[];
@@ -127,20 +141,26 @@ export interface HealthPortOptions {
   probes: Probe[];
   /** Longest wait for one probe, ms; a slower dependency counts as not answering. */
   probeTimeoutMs: number;
+  /** The processors' consumer groups with their status; none watched when absent. */
+  groups?: () => GroupHealth[];
 }
 
 /** The health port over a board and the dependencies readiness asks. */
-export function healthPort({ board, probes, probeTimeoutMs }: HealthPortOptions): HealthPort {
+export function healthPort(
+  { board, probes, probeTimeoutMs, groups }: HealthPortOptions,
+): HealthPort {
   return {
     health: () => board.health(),
     readiness: async () => {
       const dependencies = await Promise.all(probes.map((p) => ask(p, probeTimeoutMs)));
       const stopped = board.stopped();
       const failedProcessors = board.failedProcessors();
+      const stalledGroups = (groups?.() ?? []).filter((g) => NOT_READY_STATUSES.has(g.status));
       return {
         ready: stopped.length === 0 && failedProcessors.length === 0 &&
-          dependencies.every((d) => d.ok),
+          stalledGroups.length === 0 && dependencies.every((d) => d.ok),
         stopped,
+        stalledGroups,
         failedProcessors,
         dependencies,
       };

@@ -74,3 +74,27 @@ Deno.test("readiness fails while a processor has failed, and when a dependency d
     { name: "aggregate store", ok: false, error: "connection refused" },
   ]);
 });
+
+Deno.test("readiness fails while a processor's group is STALL or STOP, naming it, and not for WARN", async () => {
+  let groups = [
+    { group: "streamboard-users", topic: "users", status: "STOP" },
+    { group: "streamboard-sales", topic: "sales", status: "WARN" },
+  ];
+  const health = healthPort({
+    board: new HealthBoard(),
+    probes: [],
+    probeTimeoutMs: 50,
+    groups: () => groups,
+  });
+  const readiness = await health.readiness();
+  assert.equal(readiness.ready, false);
+  assert.deepEqual(readiness.stalledGroups, [groups[0]]);
+  groups = [{ group: "streamboard-users", topic: "users", status: "OK" }, groups[1]];
+  assert.deepEqual(await health.readiness(), {
+    ready: true,
+    stopped: [],
+    stalledGroups: [],
+    failedProcessors: [],
+    dependencies: [],
+  });
+});

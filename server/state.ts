@@ -7,6 +7,7 @@ import type { HealthPort } from "./health.ts";
 import type { DashboardPages, Pages } from "./dashboards.ts";
 import type { PageHubs } from "./live_feed.ts";
 import type { TopicRates } from "./topic_rates.ts";
+import type { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
 
 /** Shared state of the web app, built by the composition root (`main.ts`) or a test. */
 export interface AppState {
@@ -26,6 +27,8 @@ export interface AppState {
   health: HealthPort;
   /** Records in per second of each topic, fed by the topic sampler. */
   topicRates: TopicRates;
+  /** Consumer lag of every group as last sampled (`lag.lagView()`), for the console and `/metrics`. */
+  lag: GroupLagTracker;
   /** Clock, ms since the epoch. */
   now: () => number;
 }

@@ -21,6 +21,9 @@ import { delay } from "../pipeline/async.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
 import { withConsolePage } from "../server/console_topics.ts";
 import { runTopicSampler, TopicRates } from "../server/topic_rates.ts";
+import { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
+import { runLagSampler } from "../server/lag_sampler.ts";
+import { GROUPS_PAGE, groupsPage, processorGroups } from "../server/groups_data.ts";
 
 /** A running app for tests. */
 export interface Fixture {
@@ -31,6 +34,10 @@ export interface Fixture {
   produce(records: unknown[], timestamp?: number): Promise<void>;
   /** Waits until the raw store holds `count` users and the aggregates count them. */
   waitForUsers(count: number, timeoutMs?: number): Promise<void>;
+  /** Stops the processors (they finish their batch and leave their groups), as a crash or an operator would. */
+  stopProcessors(): Promise<void>;
+  /** Starts the processors again after `stopProcessors`. */
+  startProcessors(): void;
   close(): Promise<void>;
 }
 
@@ -61,8 +68,13 @@ export async function startFixture(
   const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const stores: PageStores = { ...pipeline, now: Date.now };
   const topicRates = new TopicRates();
+  const lag = new GroupLagTracker({ sampleMs: config.web.lagSampleMs });
   const pages = withConsolePage(
-    { ...registryPages(STREAMS, stores), ...options.morePages?.(stores) },
+    {
+      ...registryPages(STREAMS, stores),
+      [GROUPS_PAGE]: groupsPage(lag),
+      ...options.morePages?.(stores),
+    },
     pipeline.broker,
     topicRates,
   );
@@ -78,8 +90,10 @@ export async function startFixture(
       board,
       probes: [{ name: "broker", check: () => pipeline.broker.partitions(USERS.topic) }],
       probeTimeoutMs: 2000,
+      groups: processorGroups(lag, STREAMS.selected(config)),
     }),
     topicRates,
+    lag,
     now: Date.now,
   };
   const app = createApp(manifest, state);
@@ -103,13 +117,24 @@ export async function startFixture(
     now: Date.now,
     everyMs: 200,
   });
-  const processing = STREAMS.selected(config).map((module) =>
-    new StreamProcessor(module.definition({ config, ...pipeline }), {
-      ...pipeline,
-      log: silentLogger,
-      report: (event) => board.report(event),
-    }).run(module.topics.group, controller.signal, 100)
-  );
+  const lagSampler = runLagSampler({
+    broker: pipeline.broker,
+    tracker: lag,
+    intervalMs: config.web.lagSampleMs,
+    now: Date.now,
+    log: silentLogger,
+    signal: controller.signal,
+  });
+  let processors = new AbortController();
+  const startProcessing = () =>
+    STREAMS.selected(config).map((module) =>
+      new StreamProcessor(module.definition({ config, ...pipeline }), {
+        ...pipeline,
+        log: silentLogger,
+        report: (event) => board.report(event),
+      }).run(module.topics.group, AbortSignal.any([controller.signal, processors.signal]), 100)
+    );
+  let processing = startProcessing();
   await ready;
   const encoder = new TextEncoder();
   return {
@@ -137,10 +162,18 @@ export async function startFixture(
         await delay(5);
       }
     },
+    stopProcessors: async () => {
+      processors.abort();
+      await Promise.all(processing);
+    },
+    startProcessors: () => {
+      processors = new AbortController();
+      processing = startProcessing();
+    },
     close: async () => {
       controller.abort();
       for (const hub of hubs.values()) hub.close();
-      await Promise.all([feed, sampler, ...processing]);
+      await Promise.all([feed, sampler, lagSampler, ...processing]);
       await pipeline.close();
       await Deno.remove(dataDir, { recursive: true });
     },

@@ -241,7 +241,7 @@ Deno.test("SSE: an unknown page, and the old /api/stream, get a JSON 404 naming 
       assert.equal(res.status, 404, path);
       assert.match(
         (await res.json()).error,
-        /^no page "[^"]+"; there are users, sales, clicks, products, console$/,
+        /^no page "[^"]+"; there are users, sales, clicks, products, console-groups, console$/,
       );
     }
     const old = await f.app.request("/api/stream");

@@ -1,0 +1,63 @@
+/**
+ * The consumer groups console in a real browser (Debian's Chromium through
+ * playwright-core) against a real StreamBoard process: the users processor's
+ * group shows with its status badge, its partitions and a lag history chart
+ * that grows live over SSE, without script errors or requests elsewhere.
+ */
+
+import assert from "node:assert/strict";
+import { startApp } from "./app_process.ts";
+import {
+  blockOtherHosts,
+  collectErrors,
+  launchChromium,
+  LIVE_WAIT_MS,
+  saveScreenshot,
+} from "./browser.ts";
+
+Deno.test({
+  name: "browser: /console/groups shows each group's status, partitions and a live lag history",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const app = await startApp({
+      STREAMBOARD_STREAMS: "users",
+      STREAMBOARD_RATE: "20",
+      STREAMBOARD_SEED: "5",
+      STREAMBOARD_LAG_SAMPLE_MS: "250",
+    });
+    const browser = await launchChromium().catch(async (error) => {
+      await app.stop("SIGKILL");
+      throw error;
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const blocked = await blockOtherHosts(context, app.url);
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.goto(new URL("/console/groups", app.url).href);
+      await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
+        timeout: LIVE_WAIT_MS,
+      });
+      const card = page.locator('[data-testid="group"][data-group="streamboard-users"]');
+      await card.waitFor({ timeout: LIVE_WAIT_MS });
+      assert.match(await card.getByTestId("group-status").innerText(), /^(OK|WARN)$/);
+      assert.ok(await card.locator("tbody tr").count() >= 1, "a row per partition");
+      const chart = card.getByTestId("lag-history");
+      await chart.locator("canvas").waitFor({ timeout: LIVE_WAIT_MS });
+      const points = async () => Number(await chart.getAttribute("data-points"));
+      const first = await points();
+      const deadline = Date.now() + LIVE_WAIT_MS;
+      while (await points() <= first) {
+        assert.ok(Date.now() < deadline, "the lag history grows live without a reload");
+        await page.waitForTimeout(200);
+      }
+      await saveScreenshot(page, "console-groups");
+      assert.deepEqual(errors, []);
+      assert.deepEqual(blocked, []);
+    } finally {
+      await browser.close();
+      await app.stop();
+    }
+  },
+});
