@@ -123,3 +123,24 @@ export class PartitionStoppedError extends StreamBoardError {
 export function isPartitionStopped(error: unknown): error is PartitionStoppedError {
   return error instanceof PartitionStoppedError;
 }
+
+/** A partition a topic does not have (asked for by number). */
+export class MissingPartitionError extends StreamBoardError {
+  /** The topic's name. */
+  readonly topic: string;
+  /** The partition asked for. */
+  readonly partition: number;
+
+  constructor(topic: string, partition: number, partitions: number) {
+    super(
+      "missing-partition",
+      `topic "${topic}" has no partition ${partition}; it has ${partitions} (0 to ${
+        partitions - 1
+      })`,
+      { retriable: false },
+    );
+    this.name = "MissingPartitionError";
+    this.topic = topic;
+    this.partition = partition;
+  }
+}

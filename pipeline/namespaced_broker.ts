@@ -45,6 +45,24 @@ export function namespacedBroker(inner: Broker, prefix: string): Broker {
         topics: options.topics.map(name),
         handle: (batch) => options.handle(strip(batch)),
       }),
+    describeTopics: async () =>
+      (await inner.describeTopics())
+        .filter((t) => t.name.startsWith(prefix))
+        .map((t) => ({ ...t, name: t.name.slice(prefix.length) })),
+    read: async (options) =>
+      (await inner.read({ ...options, topic: name(options.topic) }))
+        .map((r) => ({ ...r, topic: r.topic.slice(prefix.length) })),
+    offsetForTime: (options) => inner.offsetForTime({ ...options, topic: name(options.topic) }),
+    describeGroups: async () =>
+      (await inner.describeGroups())
+        .filter((g) => g.group.startsWith(prefix))
+        .map((g) => ({
+          ...g,
+          group: g.group.slice(prefix.length),
+          offsets: g.offsets
+            .filter((o) => o.topic.startsWith(prefix))
+            .map((o) => ({ ...o, topic: o.topic.slice(prefix.length) })),
+        })),
     close: () => inner.close(),
   };
 }

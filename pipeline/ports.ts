@@ -73,6 +73,29 @@ export interface TailOptions {
   onReady?(): void;
 }
 
+/** A partition's offsets: `low` the first kept, `high` the next to be written. */
+export interface PartitionOffsets {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+/** What the console shows of a topic. */
+export interface TopicDescription {
+  name: string;
+  partitions: PartitionOffsets[];
+  /** How long records are kept, in ms; `null` when they are kept for ever. */
+  retentionMs: number | null;
+}
+
+/** A consumer group: state, members, committed offset per partition of each topic it reads. */
+export interface GroupDescription {
+  group: string;
+  state: "stable" | "rebalancing" | "empty" | "dead" | "unknown";
+  members: Array<{ id: string; client: string }>;
+  offsets: Array<{ topic: string; partition: number; committed: number }>;
+}
+
 /** A Kafka-API log: topics, partitions, offsets, consumer groups. */
 export interface Broker {
   /** Creates the topics that do not exist yet (existing ones are left as they are). */
@@ -85,6 +108,23 @@ export interface Broker {
   consume(options: GroupConsumeOptions): Promise<void>;
   /** Follows topics from their end without a group (the dashboard's live feed). */
   tail(options: TailOptions): Promise<void>;
+  /** Every topic with its partitions' offsets and retention, sorted by name (internal topics left out). */
+  describeTopics(): Promise<TopicDescription[]>;
+  /**
+   * Up to `limit` records of a partition from `offset` on (fewer at the end), oldest first.
+   * An offset below the partition's low offset reads from the low offset;
+   * a `MissingTopicError` when the topic does not exist.
+   */
+  read(
+    options: { topic: string; partition: number; offset: number; limit: number },
+  ): Promise<BrokerRecord[]>;
+  /** The first offset whose record's timestamp is >= `timestamp`, or `high` when none is. */
+  offsetForTime(options: { topic: string; partition: number; timestamp: number }): Promise<number>;
+  /**
+   * Every consumer group with its committed offsets, sorted by name; the
+   * throwaway groups an adapter makes for its own group-less reads are left out.
+   */
+  describeGroups(): Promise<GroupDescription[]>;
   /** Releases connections; pending produces finish first. */
   close(): Promise<void>;
 }

@@ -42,6 +42,18 @@ class CountingBroker implements Broker {
   tail(options: TailOptions) {
     return this.inner.tail(options);
   }
+  describeTopics() {
+    return this.inner.describeTopics();
+  }
+  read(options: Parameters<Broker["read"]>[0]) {
+    return this.inner.read(options);
+  }
+  offsetForTime(options: Parameters<Broker["offsetForTime"]>[0]) {
+    return this.inner.offsetForTime(options);
+  }
+  describeGroups() {
+    return this.inner.describeGroups();
+  }
   close() {
     return this.inner.close();
   }

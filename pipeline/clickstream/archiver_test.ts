@@ -210,6 +210,10 @@ Deno.test("accepted records are staged durably before the broker may commit thei
     partitions: (t) => opened.broker.partitions(t),
     produce: (t, r) => opened.broker.produce(t, r),
     tail: (o) => opened.broker.tail(o),
+    describeTopics: () => opened.broker.describeTopics(),
+    read: (o) => opened.broker.read(o),
+    offsetForTime: (o) => opened.broker.offsetForTime(o),
+    describeGroups: () => opened.broker.describeGroups(),
     close: () => opened.broker.close(),
     consume: (options) =>
       opened.broker.consume({

@@ -15,15 +15,18 @@ import type {
   Broker,
   BrokerRecord,
   GroupConsumeOptions,
+  GroupDescription,
   Headers,
   OutgoingRecord,
+  PartitionOffsets,
   TailOptions,
+  TopicDescription,
   TopicSpec,
 } from "../ports.ts";
 import { openDatabase, transaction } from "./sqlite.ts";
 import { partitionFor } from "../partitioner.ts";
 import { delay } from "../async.ts";
-import { isPartitionStopped, MissingTopicError } from "../errors.ts";
+import { isPartitionStopped, MissingPartitionError, MissingTopicError } from "../errors.ts";
 
 /** Settings of the embedded log. */
 export interface EmbeddedLogOptions {
@@ -208,7 +211,8 @@ export class EmbeddedLog implements Broker {
   async consume(options: GroupConsumeOptions): Promise<void> {
     const { groupId, topics, signal, handle } = options;
     const maxBatch = options.maxBatch ?? 500;
-    const member = crypto.randomUUID();
+    // The process id tells an operator which process holds the group.
+    const member = `pid-${Deno.pid}-${crypto.randomUUID()}`;
     const assigned = topics.flatMap((topic) =>
       Array.from(
         { length: this.#requirePartitions(topic) },
@@ -299,6 +303,88 @@ export class EmbeddedLog implements Broker {
     }
   }
 
+  describeTopics(): Promise<TopicDescription[]> {
+    return Promise.try(() => {
+      const rows = this.#db.prepare(
+        `SELECT p.topic, p.partition, p.next_offset AS high,
+                (SELECT MIN(offset) FROM records r
+                 WHERE r.topic = p.topic AND r.partition = p.partition) AS low
+         FROM partitions p ORDER BY p.topic, p.partition`,
+      ).all() as Array<{ topic: string; partition: number; high: number; low: number | null }>;
+      const byTopic = new Map<string, PartitionOffsets[]>();
+      for (const { topic, partition, high, low } of rows) {
+        const partitions = byTopic.get(topic) ?? [];
+        partitions.push({ partition, low: low ?? high, high });
+        byTopic.set(topic, partitions);
+      }
+      const retentionMs = this.#options.retentionMs ?? null;
+      return [...byTopic].map(([name, partitions]) => ({ name, partitions, retentionMs }));
+    });
+  }
+
+  read(
+    options: { topic: string; partition: number; offset: number; limit: number },
+  ): Promise<BrokerRecord[]> {
+    return Promise.try(() => {
+      this.#requirePartition(options.topic, options.partition);
+      return this.#read(options.topic, options.partition, options.offset, options.limit);
+    });
+  }
+
+  offsetForTime(
+    options: { topic: string; partition: number; timestamp: number },
+  ): Promise<number> {
+    return Promise.try(() => {
+      const { topic, partition, timestamp } = options;
+      this.#requirePartition(topic, partition);
+      // Timestamps are event times, not in offset order: the first by offset, as Kafka answers.
+      const row = this.#db.prepare(
+        `SELECT offset FROM records WHERE topic = ? AND partition = ? AND timestamp >= ?
+         ORDER BY offset LIMIT 1`,
+      ).get(topic, partition, timestamp) as { offset: number } | undefined;
+      if (row) return row.offset;
+      const high = this.#statements.nextOffset.get(topic, partition) as { next_offset: number };
+      return high.next_offset;
+    });
+  }
+
+  describeGroups(): Promise<GroupDescription[]> {
+    return Promise.try(() => {
+      const now = this.#options.now();
+      const offsets = this.#db.prepare(
+        `SELECT group_id, topic, partition, offset FROM group_offsets
+         ORDER BY group_id, topic, partition`,
+      ).all() as Array<{ group_id: string; topic: string; partition: number; offset: number }>;
+      const leases = this.#db.prepare(
+        "SELECT group_id, member, expires FROM group_leases",
+      ).all() as Array<{ group_id: string; member: string; expires: number }>;
+      const groups = new Map<string, GroupDescription>();
+      const group = (id: string) => {
+        let described = groups.get(id);
+        if (!described) {
+          described = { group: id, state: "empty", members: [], offsets: [] };
+          groups.set(id, described);
+        }
+        return described;
+      };
+      for (const row of offsets) {
+        group(row.group_id).offsets.push({
+          topic: row.topic,
+          partition: row.partition,
+          committed: row.offset,
+        });
+      }
+      for (const lease of leases) {
+        // An expired lease is a member that died without leaving: the group has none.
+        if (lease.expires <= now) continue;
+        const described = group(lease.group_id);
+        described.state = "stable";
+        described.members.push({ id: lease.member, client: "embedded" });
+      }
+      return [...groups.values()].sort((a, b) => a.group < b.group ? -1 : 1);
+    });
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
@@ -317,6 +403,13 @@ export class EmbeddedLog implements Broker {
       );
     }
     return row.partitions;
+  }
+
+  #requirePartition(topic: string, partition: number): void {
+    const partitions = this.#requirePartitions(topic);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
+      throw new MissingPartitionError(topic, partition, partitions);
+    }
   }
 
   #read(topic: string, partition: number, from: number, limit: number): BrokerRecord[] {

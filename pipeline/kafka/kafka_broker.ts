@@ -25,17 +25,25 @@ import type {
   Broker,
   BrokerRecord,
   GroupConsumeOptions,
+  GroupDescription,
   Headers,
   OutgoingRecord,
+  PartitionOffsets,
   TailOptions,
+  TopicDescription,
   TopicSpec,
 } from "../ports.ts";
 import type { Logger } from "../logger.ts";
-import { isPartitionStopped, MissingTopicError, UnavailableError } from "../errors.ts";
+import {
+  isPartitionStopped,
+  MissingPartitionError,
+  MissingTopicError,
+  UnavailableError,
+} from "../errors.ts";
 import { DEFAULTS } from "../../config.ts";
 
 // Named imports of kafkajs' values are undefined at run time under Deno.
-const { Kafka, logLevel, Partitioners } = kafkajs;
+const { ConfigResourceTypes, Kafka, logLevel, Partitioners } = kafkajs;
 
 // kafkajs 2.2.4 schedules timers with a negative delay (upstream issue 1751,
 // harmless: the timer fires at once), and Node's timers print a
@@ -51,6 +59,18 @@ process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
 
 /** Longest wait for the partitions of created topics to get leaders, ms. */
 const LEADERS_WAIT_MS = 30_000;
+
+/** Longest wait of a `read` for the records it knows are there, ms. */
+const READ_WAIT_MS = 10_000;
+
+/** Kafka's group states, as the console names them. */
+const GROUP_STATES: Record<string, GroupDescription["state"]> = {
+  Stable: "stable",
+  PreparingRebalance: "rebalancing",
+  CompletingRebalance: "rebalancing",
+  Empty: "empty",
+  Dead: "dead",
+};
 
 /** The protocol error name kafkajs gives an error (`UNKNOWN_TOPIC_OR_PARTITION`), if any. */
 function kafkaErrorType(error: unknown): string | undefined {
@@ -279,6 +299,88 @@ export class KafkaBroker implements Broker {
     return this.#track(this.#tail(options));
   }
 
+  async describeTopics(): Promise<TopicDescription[]> {
+    const admin = await this.#connectedAdmin();
+    // Kafka's own topics (`__consumer_offsets`) are not StreamBoard's.
+    const names = (await admin.listTopics()).filter((name) => !name.startsWith("__")).sort();
+    if (names.length === 0) return [];
+    const [offsets, configs] = await Promise.all([
+      Promise.all(names.map((name) => this.#offsets(name))),
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ["retention.ms"],
+        })),
+      }),
+    ]);
+    const retention = new Map<string, number | null>();
+    for (const resource of configs.resources) {
+      const value = resource.configEntries.find((e) => e.configName === "retention.ms")
+        ?.configValue;
+      const ms = value === undefined || value === null ? -1 : Number(value);
+      retention.set(resource.resourceName, ms < 0 ? null : ms);
+    }
+    return names.map((name, i) => ({
+      name,
+      partitions: offsets[i],
+      retentionMs: retention.get(name) ?? null,
+    }));
+  }
+
+  async read(
+    options: { topic: string; partition: number; offset: number; limit: number },
+  ): Promise<BrokerRecord[]> {
+    const { topic, partition, limit } = options;
+    const { low, high } = await this.#partitionOffsets(topic, partition);
+    const from = Math.max(options.offset, low);
+    const to = Math.min(high, from + Math.max(0, limit));
+    if (from >= to) return [];
+    const partitions = (await this.#offsets(topic)).length;
+    return await this.#track(this.#readRange({ topic, partition, partitions, from, to }));
+  }
+
+  async offsetForTime(
+    options: { topic: string; partition: number; timestamp: number },
+  ): Promise<number> {
+    const { topic, partition, timestamp } = options;
+    await this.#partitionOffsets(topic, partition);
+    const admin = await this.#connectedAdmin();
+    // kafkajs answers the high offset for a partition with no record that late.
+    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    return Number(offsets.find((o) => o.partition === partition)!.offset);
+  }
+
+  async describeGroups(): Promise<GroupDescription[]> {
+    const admin = await this.#connectedAdmin();
+    const own = [`${this.#settings.clientId}-tail-`, `${this.#settings.clientId}-read-`];
+    const ids = (await admin.listGroups()).groups
+      .filter((g) => g.protocolType === "consumer" || g.protocolType === "")
+      .map((g) => g.groupId)
+      .filter((id) => !own.some((prefix) => id.startsWith(prefix)))
+      .sort();
+    if (ids.length === 0) return [];
+    const { groups } = await admin.describeGroups(ids);
+    const committed = await Promise.all(ids.map((groupId) => admin.fetchOffsets({ groupId })));
+    return ids.map((group, i) => {
+      const described = groups.find((g) => g.groupId === group);
+      return {
+        group,
+        state: GROUP_STATES[described?.state ?? ""] ?? "unknown",
+        members: (described?.members ?? []).map((m) => ({ id: m.memberId, client: m.clientId })),
+        offsets: committed[i].flatMap(({ topic, partitions }) =>
+          partitions
+            // -1: the group reads the topic but has committed nothing of this partition.
+            .filter((p) => Number(p.offset) >= 0)
+            .map((p) => ({ topic, partition: p.partition, committed: Number(p.offset) }))
+        ).sort((a, b) =>
+          a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1
+        ),
+      };
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort();
@@ -292,12 +394,13 @@ export class KafkaBroker implements Broker {
   }
 
   /** Keeps `running` until it settles, so `close` can wait for it. */
-  async #track(running: Promise<void>): Promise<void> {
-    this.#running.add(running);
+  async #track<T>(running: Promise<T>): Promise<T> {
+    const settled = running.then(() => {}, () => {});
+    this.#running.add(settled);
     try {
-      await running;
+      return await running;
     } finally {
-      this.#running.delete(running);
+      this.#running.delete(settled);
     }
   }
 
@@ -395,6 +498,64 @@ export class KafkaBroker implements Broker {
       // Best effort: an empty group without offsets also expires on its own.
       await admin.deleteGroups([groupId]).catch(() => {});
     }
+  }
+
+  /** Low and high offsets of every partition of `topic`. */
+  async #offsets(topic: string): Promise<PartitionOffsets[]> {
+    const admin = await this.#connectedAdmin();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Offsets of one partition; a `MissingTopicError` or `MissingPartitionError` when there is none. */
+  async #partitionOffsets(topic: string, partition: number): Promise<PartitionOffsets> {
+    await this.#requireTopics([topic]);
+    const offsets = await this.#offsets(topic);
+    const found = offsets.find((o) => o.partition === partition);
+    if (!found) throw new MissingPartitionError(topic, partition, offsets.length);
+    return found;
+  }
+
+  /**
+   * Reads offsets `from` to `to` (exclusive, all below the high offset) of a
+   * partition. kafkajs reads only as a group member: a throwaway group with
+   * no commits, the other partitions paused.
+   */
+  async #readRange(
+    range: { topic: string; partition: number; partitions: number; from: number; to: number },
+  ): Promise<BrokerRecord[]> {
+    const { topic, partition, from, to } = range;
+    const records: BrokerRecord[] = [];
+    const enough = new AbortController();
+    // Transaction markers and compaction leave gaps: give up waiting after a while.
+    const signal = AbortSignal.any([enough.signal, AbortSignal.timeout(READ_WAIT_MS)]);
+    const groupId = `${this.#settings.clientId}-read-${crypto.randomUUID()}`;
+    const consumer = this.#kafka.consumer(this.#consumerConfig(groupId, false));
+    const collect = (payload: EachBatchPayload) => {
+      const { batch } = payload;
+      if (batch.topic !== topic || batch.partition !== partition) return Promise.resolve();
+      for (const message of batch.messages) {
+        const offset = Number(message.offset);
+        if (offset >= from && offset < to) records.push(toRecord(topic, partition, message));
+        if (offset >= to - 1) enough.abort();
+      }
+      return Promise.resolve();
+    };
+    const seek = () => {
+      const others = Array.from({ length: range.partitions }, (_, p) => p)
+        .filter((p) => p !== partition);
+      if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
+      consumer.seek({ topic, partition, offset: String(from) });
+    };
+    try {
+      await this.#follow(consumer, [topic], signal, false, collect, seek);
+    } finally {
+      const admin = await this.#connectedAdmin();
+      await admin.deleteGroups([groupId]).catch(() => {});
+    }
+    return records;
   }
 
   /** Runs a consumer until its session stops, then disconnects it. */

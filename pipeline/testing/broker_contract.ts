@@ -4,8 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import type { Broker, BrokerRecord } from "../ports.ts";
-import { PartitionStoppedError } from "../errors.ts";
+import type { Broker, BrokerRecord, GroupDescription } from "../ports.ts";
+import { partitionFor } from "../partitioner.ts";
+import { until } from "./until.ts";
+import { MissingPartitionError, MissingTopicError, PartitionStoppedError } from "../errors.ts";
 
 /** Makes a fresh broker for one test; `close` releases it. */
 export type BrokerFactory = () => Promise<Broker>;
@@ -264,5 +266,155 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
     } finally {
       await broker.close();
     }
+  });
+
+  Deno.test(`${name}: a topic is described with its partitions' low and high offsets`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      await broker.createTopics([{ name: topic, partitions: 2 }]);
+      const [p0, p1] = keysOfPartitions(2);
+      await broker.produce(topic, [
+        { key: p0, value: value("a") },
+        { key: p0, value: value("b") },
+        { key: p0, value: value("c") },
+        { key: p1, value: value("d") },
+      ]);
+      const topics = await broker.describeTopics();
+      const described = topics.find((t) => t.name === topic);
+      assert.ok(described, "the new topic is listed");
+      assert.deepEqual(described.partitions, [
+        { partition: 0, low: 0, high: 3 },
+        { partition: 1, low: 0, high: 1 },
+      ]);
+      assert.ok(
+        described.retentionMs === null || described.retentionMs > 0,
+        `retention ${described.retentionMs}`,
+      );
+      const names = topics.map((t) => t.name);
+      assert.deepEqual(names, [...names].sort(), "sorted by name");
+      assert.ok(!names.some((n) => n.startsWith("__")), "no internal topics");
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: read returns a partition's records from an offset, oldest first, fewer at the end`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      await broker.createTopics([{ name: topic, partitions: 2 }]);
+      const [p0, p1] = keysOfPartitions(2);
+      await broker.produce(topic, [
+        ...Array.from({ length: 10 }, (_, i) => ({
+          key: p0,
+          value: value(`v${i}`),
+          headers: { n: String(i) },
+          timestamp: 1_700_000_000_000 + i,
+        })),
+        { key: p1, value: value("other") },
+      ]);
+      const page = await broker.read({ topic, partition: 0, offset: 3, limit: 4 });
+      assert.deepEqual(
+        page.map((r) => [r.topic, r.partition, r.offset, r.key, decoder.decode(r.value)]),
+        [3, 4, 5, 6].map((i) => [topic, 0, i, p0, `v${i}`]),
+      );
+      assert.equal(page[0].headers.n, "3");
+      assert.equal(page[0].timestamp, 1_700_000_000_003);
+      const end = await broker.read({ topic, partition: 0, offset: 8, limit: 50 });
+      assert.deepEqual(end.map((r) => r.offset), [8, 9], "fewer at the end");
+      assert.deepEqual(await broker.read({ topic, partition: 0, offset: 10, limit: 5 }), []);
+      const other = await broker.read({ topic, partition: 1, offset: 0, limit: 5 });
+      assert.deepEqual(other.map((r) => decoder.decode(r.value)), ["other"]);
+      await assert.rejects(
+        broker.read({ topic, partition: 2, offset: 0, limit: 5 }),
+        MissingPartitionError,
+      );
+      await assert.rejects(
+        broker.read({ topic: `${topic}-missing`, partition: 0, offset: 0, limit: 5 }),
+        MissingTopicError,
+      );
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: offsetForTime finds the first record at or after a time, else the high offset`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      await broker.createTopics([{ name: topic, partitions: 1 }]);
+      const base = 1_700_000_000_000;
+      await broker.produce(
+        topic,
+        [0, 10, 20, 30].map((t, i) => ({ key: "k", value: value(`v${i}`), timestamp: base + t })),
+      );
+      const at = (timestamp: number) => broker.offsetForTime({ topic, partition: 0, timestamp });
+      assert.equal(await at(base - 1000), 0);
+      assert.equal(await at(base + 10), 1);
+      assert.equal(await at(base + 11), 2);
+      assert.equal(await at(base + 30), 3);
+      assert.equal(await at(base + 31), 4, "none that late: the high offset");
+      await assert.rejects(
+        broker.offsetForTime({ topic, partition: 1, timestamp: base }),
+        MissingPartitionError,
+      );
+    } finally {
+      await broker.close();
+    }
+  });
+
+  Deno.test(`${name}: a group is described with its members while it reads and its committed offsets`, async () => {
+    const broker = await make();
+    try {
+      const topic = unique();
+      const group = unique();
+      await broker.createTopics([{ name: topic, partitions: 2 }]);
+      const [p0, p1] = keysOfPartitions(2);
+      await broker.produce(topic, [
+        { key: p0, value: value("a") },
+        { key: p0, value: value("b") },
+        { key: p1, value: value("c") },
+      ]);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      let handled = 0;
+      let whileReading: GroupDescription | undefined;
+      await broker.consume({
+        groupId: group,
+        topics: [topic],
+        signal: controller.signal,
+        handle: async (batch) => {
+          handled += batch.records.length;
+          if (handled < 3) return;
+          whileReading = (await broker.describeGroups()).find((g) => g.group === group);
+          controller.abort();
+        },
+      });
+      clearTimeout(timer);
+      assert.equal(whileReading?.state, "stable");
+      assert.equal(whileReading?.members.length, 1, "one member");
+      let after: GroupDescription | undefined;
+      await until(async () => {
+        after = (await broker.describeGroups()).find((g) => g.group === group);
+        return after?.state === "empty";
+      }, 15_000);
+      assert.deepEqual(after?.members, []);
+      assert.deepEqual(after?.offsets, [
+        { topic, partition: 0, committed: 2 },
+        { topic, partition: 1, committed: 1 },
+      ]);
+      const groups = (await broker.describeGroups()).map((g) => g.group);
+      assert.deepEqual(groups, [...groups].sort(), "sorted by name");
+    } finally {
+      await broker.close();
+    }
+  });
+}
+
+/** One key per partition, `keys[p]` landing in partition `p` of a topic of `partitions`. */
+function keysOfPartitions(partitions: number): string[] {
+  return Array.from({ length: partitions }, (_, p) => {
+    for (let i = 0;; i++) if (partitionFor(`k${i}`, partitions) === p) return `k${i}`;
   });
 }
