@@ -3,19 +3,21 @@
 
 import * as $0 from "./routes/_app.tsx";
 import * as $1 from "./routes/add_user.ts";
-import * as $2 from "./routes/api/pages/[page].ts";
-import * as $3 from "./routes/api/stream/[page].ts";
-import * as $4 from "./routes/clicks.tsx";
-import * as $5 from "./routes/export/csv.ts";
-import * as $6 from "./routes/export/products/[file].ts";
-import * as $7 from "./routes/healthz.ts";
-import * as $8 from "./routes/index.tsx";
-import * as $9 from "./routes/last_user.ts";
-import * as $10 from "./routes/products.tsx";
-import * as $11 from "./routes/readyz.ts";
-import * as $12 from "./routes/sales.tsx";
-import * as $13 from "./routes/stats.ts";
-import * as $14 from "./routes/users.ts";
+import * as $2 from "./routes/api/console/dead-letters/[stream].ts";
+import * as $3 from "./routes/api/console/dead-letters/[stream]/replay.ts";
+import * as $4 from "./routes/api/pages/[page].ts";
+import * as $5 from "./routes/api/stream/[page].ts";
+import * as $6 from "./routes/clicks.tsx";
+import * as $7 from "./routes/export/csv.ts";
+import * as $8 from "./routes/export/products/[file].ts";
+import * as $9 from "./routes/healthz.ts";
+import * as $10 from "./routes/index.tsx";
+import * as $11 from "./routes/last_user.ts";
+import * as $12 from "./routes/products.tsx";
+import * as $13 from "./routes/readyz.ts";
+import * as $14 from "./routes/sales.tsx";
+import * as $15 from "./routes/stats.ts";
+import * as $16 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
@@ -42,19 +44,21 @@ const manifest: Manifest = {
   routes: {
     "./routes/_app.tsx": $0,
     "./routes/add_user.ts": $1,
-    "./routes/api/pages/[page].ts": $2,
-    "./routes/api/stream/[page].ts": $3,
-    "./routes/clicks.tsx": $4,
-    "./routes/export/csv.ts": $5,
-    "./routes/export/products/[file].ts": $6,
-    "./routes/healthz.ts": $7,
-    "./routes/index.tsx": $8,
-    "./routes/last_user.ts": $9,
-    "./routes/products.tsx": $10,
-    "./routes/readyz.ts": $11,
-    "./routes/sales.tsx": $12,
-    "./routes/stats.ts": $13,
-    "./routes/users.ts": $14,
+    "./routes/api/console/dead-letters/[stream].ts": $2,
+    "./routes/api/console/dead-letters/[stream]/replay.ts": $3,
+    "./routes/api/pages/[page].ts": $4,
+    "./routes/api/stream/[page].ts": $5,
+    "./routes/clicks.tsx": $6,
+    "./routes/export/csv.ts": $7,
+    "./routes/export/products/[file].ts": $8,
+    "./routes/healthz.ts": $9,
+    "./routes/index.tsx": $10,
+    "./routes/last_user.ts": $11,
+    "./routes/products.tsx": $12,
+    "./routes/readyz.ts": $13,
+    "./routes/sales.tsx": $14,
+    "./routes/stats.ts": $15,
+    "./routes/users.ts": $16,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,

@@ -113,6 +113,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const health = healthPort({ board, probes, probeTimeoutMs: PROBE_TIMEOUT_MS });
   const app = createApp(manifest, {
     config,
+    registry,
     ...pipeline,
     pages,
     hubs,

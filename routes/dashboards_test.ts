@@ -200,6 +200,7 @@ async function withApp(
   const hubs = pageHubs(pages, { sseReplay: 10, sseClientBuffer: 10 });
   const state: AppState = {
     config,
+    registry: STREAMS,
     broker: pipeline.broker,
     raw: pipeline.raw,
     aggregates: pipeline.aggregates,

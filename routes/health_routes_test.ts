@@ -49,6 +49,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
   const pages = registryPages(STREAMS, { ...pipeline, now: Date.now });
   const state: AppState = {
     config: { ...DEFAULTS, dataDir: dir },
+    registry: STREAMS,
     ...pipeline,
     pages,
     hubs: pageHubs(pages, { sseReplay: 10, sseClientBuffer: 10 }),
