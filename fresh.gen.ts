@@ -8,35 +8,37 @@ import * as $3 from "./routes/api/console/dead-letters/[stream]/replay.ts";
 import * as $4 from "./routes/api/pages/[page].ts";
 import * as $5 from "./routes/api/stream/[page].ts";
 import * as $6 from "./routes/clicks.tsx";
-import * as $7 from "./routes/export/csv.ts";
-import * as $8 from "./routes/export/products/[file].ts";
-import * as $9 from "./routes/healthz.ts";
-import * as $10 from "./routes/index.tsx";
-import * as $11 from "./routes/last_user.ts";
-import * as $12 from "./routes/products.tsx";
-import * as $13 from "./routes/readyz.ts";
-import * as $14 from "./routes/sales.tsx";
-import * as $15 from "./routes/stats.ts";
-import * as $16 from "./routes/users.ts";
+import * as $7 from "./routes/console/dead-letters.tsx";
+import * as $8 from "./routes/export/csv.ts";
+import * as $9 from "./routes/export/products/[file].ts";
+import * as $10 from "./routes/healthz.ts";
+import * as $11 from "./routes/index.tsx";
+import * as $12 from "./routes/last_user.ts";
+import * as $13 from "./routes/products.tsx";
+import * as $14 from "./routes/readyz.ts";
+import * as $15 from "./routes/sales.tsx";
+import * as $16 from "./routes/stats.ts";
+import * as $17 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
-import * as $$3 from "./islands/DeviceSplit.tsx";
-import * as $$4 from "./islands/GenderPie.tsx";
-import * as $$5 from "./islands/LastUser.tsx";
-import * as $$6 from "./islands/LiveStatus.tsx";
-import * as $$7 from "./islands/OpenWindows.tsx";
-import * as $$8 from "./islands/ProductsStatus.tsx";
-import * as $$9 from "./islands/RatingsTable.tsx";
-import * as $$10 from "./islands/SalesDonut.tsx";
-import * as $$11 from "./islands/SalesKpis.tsx";
-import * as $$12 from "./islands/SalesMap.tsx";
-import * as $$13 from "./islands/SalesMonthly.tsx";
-import * as $$14 from "./islands/SalesTable.tsx";
-import * as $$15 from "./islands/SessionTable.tsx";
-import * as $$16 from "./islands/TopItems.tsx";
-import * as $$17 from "./islands/UserCounters.tsx";
-import * as $$18 from "./islands/UserFeed.tsx";
+import * as $$3 from "./islands/DeadLetters.tsx";
+import * as $$4 from "./islands/DeviceSplit.tsx";
+import * as $$5 from "./islands/GenderPie.tsx";
+import * as $$6 from "./islands/LastUser.tsx";
+import * as $$7 from "./islands/LiveStatus.tsx";
+import * as $$8 from "./islands/OpenWindows.tsx";
+import * as $$9 from "./islands/ProductsStatus.tsx";
+import * as $$10 from "./islands/RatingsTable.tsx";
+import * as $$11 from "./islands/SalesDonut.tsx";
+import * as $$12 from "./islands/SalesKpis.tsx";
+import * as $$13 from "./islands/SalesMap.tsx";
+import * as $$14 from "./islands/SalesMonthly.tsx";
+import * as $$15 from "./islands/SalesTable.tsx";
+import * as $$16 from "./islands/SessionTable.tsx";
+import * as $$17 from "./islands/TopItems.tsx";
+import * as $$18 from "./islands/UserCounters.tsx";
+import * as $$19 from "./islands/UserFeed.tsx";
 
 import type { Manifest } from "./server/app.ts";
 
@@ -49,37 +51,39 @@ const manifest: Manifest = {
     "./routes/api/pages/[page].ts": $4,
     "./routes/api/stream/[page].ts": $5,
     "./routes/clicks.tsx": $6,
-    "./routes/export/csv.ts": $7,
-    "./routes/export/products/[file].ts": $8,
-    "./routes/healthz.ts": $9,
-    "./routes/index.tsx": $10,
-    "./routes/last_user.ts": $11,
-    "./routes/products.tsx": $12,
-    "./routes/readyz.ts": $13,
-    "./routes/sales.tsx": $14,
-    "./routes/stats.ts": $15,
-    "./routes/users.ts": $16,
+    "./routes/console/dead-letters.tsx": $7,
+    "./routes/export/csv.ts": $8,
+    "./routes/export/products/[file].ts": $9,
+    "./routes/healthz.ts": $10,
+    "./routes/index.tsx": $11,
+    "./routes/last_user.ts": $12,
+    "./routes/products.tsx": $13,
+    "./routes/readyz.ts": $14,
+    "./routes/sales.tsx": $15,
+    "./routes/stats.ts": $16,
+    "./routes/users.ts": $17,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,
     "./islands/ClickTotals.tsx": $$1,
     "./islands/ClosedWindows.tsx": $$2,
-    "./islands/DeviceSplit.tsx": $$3,
-    "./islands/GenderPie.tsx": $$4,
-    "./islands/LastUser.tsx": $$5,
-    "./islands/LiveStatus.tsx": $$6,
-    "./islands/OpenWindows.tsx": $$7,
-    "./islands/ProductsStatus.tsx": $$8,
-    "./islands/RatingsTable.tsx": $$9,
-    "./islands/SalesDonut.tsx": $$10,
-    "./islands/SalesKpis.tsx": $$11,
-    "./islands/SalesMap.tsx": $$12,
-    "./islands/SalesMonthly.tsx": $$13,
-    "./islands/SalesTable.tsx": $$14,
-    "./islands/SessionTable.tsx": $$15,
-    "./islands/TopItems.tsx": $$16,
-    "./islands/UserCounters.tsx": $$17,
-    "./islands/UserFeed.tsx": $$18,
+    "./islands/DeadLetters.tsx": $$3,
+    "./islands/DeviceSplit.tsx": $$4,
+    "./islands/GenderPie.tsx": $$5,
+    "./islands/LastUser.tsx": $$6,
+    "./islands/LiveStatus.tsx": $$7,
+    "./islands/OpenWindows.tsx": $$8,
+    "./islands/ProductsStatus.tsx": $$9,
+    "./islands/RatingsTable.tsx": $$10,
+    "./islands/SalesDonut.tsx": $$11,
+    "./islands/SalesKpis.tsx": $$12,
+    "./islands/SalesMap.tsx": $$13,
+    "./islands/SalesMonthly.tsx": $$14,
+    "./islands/SalesTable.tsx": $$15,
+    "./islands/SessionTable.tsx": $$16,
+    "./islands/TopItems.tsx": $$17,
+    "./islands/UserCounters.tsx": $$18,
+    "./islands/UserFeed.tsx": $$19,
   },
   baseUrl: import.meta.url,
 };

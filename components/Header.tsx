@@ -11,6 +11,11 @@ export const NAV: ReadonlyArray<{ href: string; label: string; stream: Dashboard
   { href: "/products", label: "Products", stream: "products" },
 ];
 
+/** The console's pages in the navigation. */
+export const CONSOLE_NAV: ReadonlyArray<{ href: string; label: string }> = [
+  { href: "/console/dead-letters", label: "Dead letters" },
+];
+
 /** Header of every dashboard page; `current` is the active path, whose stream the badge shows. */
 export function Header({ current }: { current: string }) {
   const stream = NAV.find((link) => link.href === current)?.stream ?? "users";
@@ -18,7 +23,7 @@ export function Header({ current }: { current: string }) {
     <header class="top">
       <div class="brand">StreamBoard</div>
       <nav>
-        {NAV.map(({ href, label }) => (
+        {[...NAV, ...CONSOLE_NAV].map(({ href, label }) => (
           <a key={href} href={href} aria-current={href === current ? "page" : undefined}>{label}</a>
         ))}
       </nav>
