@@ -51,11 +51,21 @@ export default function DeadLetters({ stream, query, filtered, initial }: DeadLe
 
   useEffect(() => {
     if (watchUntil === 0) return;
-    const timer = setInterval(() => {
-      if (Date.now() > watchUntil) setWatchUntil(0);
-      else refresh().catch(() => {});
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
+    let timer: ReturnType<typeof setTimeout>;
+    let stopped = false;
+    // One request at a time: the next waits for the last, however slow the broker answers.
+    const next = () => {
+      timer = setTimeout(async () => {
+        if (Date.now() > watchUntil) return setWatchUntil(0);
+        await refresh().catch(() => {});
+        if (!stopped) next();
+      }, REFRESH_MS);
+    };
+    next();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [watchUntil]);
 
   const replay = async (body: unknown) => {

@@ -19,11 +19,15 @@ import { type DeadLetterFilter, deadLetterView, matchesFilter } from "./dead_let
 import type { DeadLetterView } from "./dead_letter_view.ts";
 import { HttpError } from "./http_error.ts";
 
-/** Records read from the broker at a time while scanning. */
-export const SCAN_CHUNK = 500;
+/**
+ * Most records read from the broker at once. A scan starts with a read of
+ * `limit` records and doubles it up to this while a filter leaves it short:
+ * on Kafka each read is a consumer of its own, so reads are few and large.
+ */
+export const SCAN_CHUNK = 2_000;
 
 /** Most records one request reads while looking for matches; past it, the cursor goes on. */
-export const MAX_SCAN = 20_000;
+export const MAX_SCAN = 10_000;
 
 /** Most dead letters one list or one replay request takes. */
 export const MAX_PER_REQUEST = 500;
@@ -98,14 +102,16 @@ export async function scanDeadLetters(
   const partitions = [...described.partitions].sort((a, b) => b.partition - a.partition);
   const records: BrokerRecord[] = [];
   let budget = maxScan;
+  let chunkSize = Math.min(SCAN_CHUNK, Math.max(1, limit));
   for (const { partition, low, high } of partitions) {
     if (cursor && partition > cursor.partition) continue;
     let end = cursor?.partition === partition ? Math.min(high, cursor.offset) : high;
     while (end > low) {
       if (budget <= 0) return { records, next: { partition, offset: end } };
-      const start = Math.max(low, end - Math.min(SCAN_CHUNK, budget));
+      const start = Math.max(low, end - Math.min(chunkSize, budget));
       const chunk = await broker.read({ topic, partition, offset: start, limit: end - start });
       budget -= end - start;
+      chunkSize = Math.min(SCAN_CHUNK, chunkSize * 2);
       for (const record of chunk.toReversed()) {
         if (record.offset >= end || !matchesFilter(filter, record)) continue;
         records.push(record);
@@ -152,36 +158,75 @@ export interface Skipped extends Position {
   why: string;
 }
 
-/** The dead letters at `positions`; those not there are skipped, saying why. */
+/**
+ * The dead letters at `positions`, in the order given, each once; those not
+ * there are skipped, saying why. Near positions of a partition are read
+ * together (see `readRanges`).
+ */
 export async function readDeadLetters(
   broker: Broker,
   topic: string,
   positions: readonly Position[],
 ): Promise<{ records: BrokerRecord[]; skipped: Skipped[] }> {
   const described = (await broker.describeTopics()).find((t) => t.name === topic);
-  const records: BrokerRecord[] = [];
   const skipped: Skipped[] = [];
-  for (const position of positions) {
+  const wanted: Position[] = [];
+  for (const position of uniquePositions(positions)) {
     const { partition, offset } = position;
     const offsets = described?.partitions.find((p) => p.partition === partition);
     if (!offsets) {
       skipped.push({ ...position, why: `${topic} has no partition ${partition}` });
-      continue;
-    }
-    const [record] = offset >= offsets.low && offset < offsets.high
-      ? await broker.read({ topic, partition, offset, limit: 1 })
-      : [];
-    if (record?.offset === offset) records.push(record);
-    else {
+    } else if (offset < offsets.low || offset >= offsets.high) {
       skipped.push({
         ...position,
-        why:
-          `${topic} holds offsets ${offsets.low} to ${offsets.high - 1} of partition ${partition}` +
-          ` (older ones are past retention)`,
+        why: offsets.low === offsets.high
+          ? `partition ${partition} of ${topic} holds no record`
+          : `partition ${partition} of ${topic} holds offsets ${offsets.low} to ${
+            offsets.high - 1
+          } (older ones are past retention)`,
       });
-    }
+    } else wanted.push(position);
+  }
+  const found = new Map<string, BrokerRecord>();
+  for (const range of readRanges(wanted)) {
+    const read = await broker.read({ topic, ...range });
+    for (const record of read) found.set(`${record.partition}/${record.offset}`, record);
+  }
+  const records: BrokerRecord[] = [];
+  for (const position of wanted) {
+    const record = found.get(`${position.partition}/${position.offset}`);
+    if (record) records.push(record);
+    else skipped.push({ ...position, why: `${topic} has no record there (a gap in the log)` });
   }
   return { records, skipped };
+}
+
+function uniquePositions(positions: readonly Position[]): Position[] {
+  const seen = new Set<string>();
+  return positions.filter(({ partition, offset }) => {
+    const key = `${partition}/${offset}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The reads that cover `positions`: one per run of a partition's offsets
+ * each less than `SCAN_CHUNK` after the run's first.
+ */
+export function readRanges(
+  positions: readonly Position[],
+): Array<{ partition: number; offset: number; limit: number }> {
+  const sorted = [...positions].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  const ranges: Array<{ partition: number; offset: number; limit: number }> = [];
+  for (const { partition, offset } of sorted) {
+    const last = ranges.at(-1);
+    if (last?.partition === partition && offset - last.offset < SCAN_CHUNK) {
+      last.limit = offset - last.offset + 1;
+    } else ranges.push({ partition, offset, limit: 1 });
+  }
+  return ranges;
 }
 
 /** What a replay request did. */
