@@ -73,7 +73,7 @@ async function runUntil(
   env: Env,
   definition: StreamDefinition<unknown, unknown>,
   done: () => boolean | Promise<boolean>,
-) {
+): Promise<StreamProcessor<unknown, unknown>> {
   const processor = new StreamProcessor(definition, {
     ...env,
     log: silentLogger,
@@ -88,6 +88,7 @@ async function runUntil(
     controller.abort();
     await running;
   }
+  return processor;
 }
 
 /** Collects the records of a dead-letter topic from its current end. */
@@ -216,6 +217,35 @@ Deno.test("a record that made the processor throw, replayed unchanged, is dead-l
     await replayAndExpectSameRefusals(env, definition, dlq.list);
 
     assert.equal(await env.raw.count(BOOM.collection), 1);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("replaying many records that made the processor throw does not stop the partition", async () => {
+  const env = await open();
+  try {
+    const definition = BOOM as StreamDefinition<unknown, unknown>;
+    const dlq = await deadLetters(env, BOOM.dlqTopic);
+    // One in 25 throws: 4 %, under the 5 % that stops a partition.
+    await env.broker.produce(
+      BOOM.topic,
+      Array.from({ length: 625 }, (_, n) => bytes({ n, boom: n % 25 === 24 })),
+    );
+    await runUntil(env, definition, () => dlq.list.length >= 25);
+    await dlq.stop();
+    assert.equal(dlq.list.length, 25);
+
+    const again = await deadLetters(env, BOOM.dlqTopic);
+    await env.broker.produce(BOOM.topic, dlq.list.map(replayRecord));
+    const processor = await runUntil(env, definition, () => again.list.length >= 25);
+    await again.stop();
+    assert.deepEqual(
+      processor.stopped(),
+      [],
+      "known records thrown again say nothing of the deployment",
+    );
+    assert.ok(again.list.every((r) => r.headers["error.code"] === "processing-error"));
   } finally {
     await env.close();
   }
