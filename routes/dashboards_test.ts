@@ -382,7 +382,7 @@ Deno.test("the dashboards say so when they have no data yet", async () => {
   });
 });
 
-Deno.test("every page links the four dashboards and its live badge follows the page's own stream", async () => {
+Deno.test("every page links the four dashboards and the console, and its live badge follows the page's own stream", async () => {
   await withApp(SAMPLE, async (app) => {
     const streams = {
       "/": "users",
@@ -395,10 +395,13 @@ Deno.test("every page links the four dashboards and its live badge follows the p
       const nav = /<nav>(.*?)<\/nav>/s.exec(html)![1];
       assert.deepEqual(
         [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]),
-        [["/", "Users"], ["/sales", "Sales"], ["/clicks", "Clickstream"], [
-          "/products",
-          "Products",
-        ]],
+        [
+          ["/", "Users"],
+          ["/sales", "Sales"],
+          ["/clicks", "Clickstream"],
+          ["/products", "Products"],
+          ["/console/dead-letters", "Dead letters"],
+        ],
       );
       assert.match(nav, new RegExp(`<a href="${path}" aria-current="page">`));
       assert.match(
