@@ -3,49 +3,53 @@
 
 import * as $0 from "./routes/_app.tsx";
 import * as $1 from "./routes/add_user.ts";
-import * as $2 from "./routes/api/console/groups/[group].ts";
-import * as $3 from "./routes/api/console/groups/index.ts";
-import * as $4 from "./routes/api/console/topics.ts";
-import * as $5 from "./routes/api/console/topics/[topic]/messages.ndjson.ts";
-import * as $6 from "./routes/api/console/topics/[topic]/messages.ts";
-import * as $7 from "./routes/api/pages/[page].ts";
-import * as $8 from "./routes/api/stream/[page].ts";
-import * as $9 from "./routes/clicks.tsx";
-import * as $10 from "./routes/console/groups.tsx";
-import * as $11 from "./routes/console/index.tsx";
-import * as $12 from "./routes/console/topics/[topic].tsx";
-import * as $13 from "./routes/export/csv.ts";
-import * as $14 from "./routes/export/products/[file].ts";
-import * as $15 from "./routes/healthz.ts";
-import * as $16 from "./routes/index.tsx";
-import * as $17 from "./routes/last_user.ts";
-import * as $18 from "./routes/products.tsx";
-import * as $19 from "./routes/readyz.ts";
-import * as $20 from "./routes/sales.tsx";
-import * as $21 from "./routes/stats.ts";
-import * as $22 from "./routes/users.ts";
+import * as $2 from "./routes/api/console/dead-letters/[stream].ts";
+import * as $3 from "./routes/api/console/dead-letters/[stream]/replay.ts";
+import * as $4 from "./routes/api/console/groups/[group].ts";
+import * as $5 from "./routes/api/console/groups/index.ts";
+import * as $6 from "./routes/api/console/topics.ts";
+import * as $7 from "./routes/api/console/topics/[topic]/messages.ndjson.ts";
+import * as $8 from "./routes/api/console/topics/[topic]/messages.ts";
+import * as $9 from "./routes/api/pages/[page].ts";
+import * as $10 from "./routes/api/stream/[page].ts";
+import * as $11 from "./routes/clicks.tsx";
+import * as $12 from "./routes/console/dead-letters.tsx";
+import * as $13 from "./routes/console/groups.tsx";
+import * as $14 from "./routes/console/index.tsx";
+import * as $15 from "./routes/console/topics/[topic].tsx";
+import * as $16 from "./routes/export/csv.ts";
+import * as $17 from "./routes/export/products/[file].ts";
+import * as $18 from "./routes/healthz.ts";
+import * as $19 from "./routes/index.tsx";
+import * as $20 from "./routes/last_user.ts";
+import * as $21 from "./routes/products.tsx";
+import * as $22 from "./routes/readyz.ts";
+import * as $23 from "./routes/sales.tsx";
+import * as $24 from "./routes/stats.ts";
+import * as $25 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
 import * as $$3 from "./islands/ConsoleTopics.tsx";
 import * as $$4 from "./islands/ConsumerGroups.tsx";
-import * as $$5 from "./islands/DeviceSplit.tsx";
-import * as $$6 from "./islands/GenderPie.tsx";
-import * as $$7 from "./islands/LastUser.tsx";
-import * as $$8 from "./islands/LiveStatus.tsx";
-import * as $$9 from "./islands/OpenWindows.tsx";
-import * as $$10 from "./islands/ProductsStatus.tsx";
-import * as $$11 from "./islands/RatingsTable.tsx";
-import * as $$12 from "./islands/SalesDonut.tsx";
-import * as $$13 from "./islands/SalesKpis.tsx";
-import * as $$14 from "./islands/SalesMap.tsx";
-import * as $$15 from "./islands/SalesMonthly.tsx";
-import * as $$16 from "./islands/SalesTable.tsx";
-import * as $$17 from "./islands/SessionTable.tsx";
-import * as $$18 from "./islands/TopItems.tsx";
-import * as $$19 from "./islands/TopicBrowser.tsx";
-import * as $$20 from "./islands/UserCounters.tsx";
-import * as $$21 from "./islands/UserFeed.tsx";
+import * as $$5 from "./islands/DeadLetters.tsx";
+import * as $$6 from "./islands/DeviceSplit.tsx";
+import * as $$7 from "./islands/GenderPie.tsx";
+import * as $$8 from "./islands/LastUser.tsx";
+import * as $$9 from "./islands/LiveStatus.tsx";
+import * as $$10 from "./islands/OpenWindows.tsx";
+import * as $$11 from "./islands/ProductsStatus.tsx";
+import * as $$12 from "./islands/RatingsTable.tsx";
+import * as $$13 from "./islands/SalesDonut.tsx";
+import * as $$14 from "./islands/SalesKpis.tsx";
+import * as $$15 from "./islands/SalesMap.tsx";
+import * as $$16 from "./islands/SalesMonthly.tsx";
+import * as $$17 from "./islands/SalesTable.tsx";
+import * as $$18 from "./islands/SessionTable.tsx";
+import * as $$19 from "./islands/TopItems.tsx";
+import * as $$20 from "./islands/TopicBrowser.tsx";
+import * as $$21 from "./islands/UserCounters.tsx";
+import * as $$22 from "./islands/UserFeed.tsx";
 
 import type { Manifest } from "./server/app.ts";
 
@@ -53,27 +57,30 @@ const manifest: Manifest = {
   routes: {
     "./routes/_app.tsx": $0,
     "./routes/add_user.ts": $1,
-    "./routes/api/console/groups/[group].ts": $2,
-    "./routes/api/console/groups/index.ts": $3,
-    "./routes/api/console/topics.ts": $4,
-    "./routes/api/console/topics/[topic]/messages.ndjson.ts": $5,
-    "./routes/api/console/topics/[topic]/messages.ts": $6,
-    "./routes/api/pages/[page].ts": $7,
-    "./routes/api/stream/[page].ts": $8,
-    "./routes/clicks.tsx": $9,
-    "./routes/console/groups.tsx": $10,
-    "./routes/console/index.tsx": $11,
-    "./routes/console/topics/[topic].tsx": $12,
-    "./routes/export/csv.ts": $13,
-    "./routes/export/products/[file].ts": $14,
-    "./routes/healthz.ts": $15,
-    "./routes/index.tsx": $16,
-    "./routes/last_user.ts": $17,
-    "./routes/products.tsx": $18,
-    "./routes/readyz.ts": $19,
-    "./routes/sales.tsx": $20,
-    "./routes/stats.ts": $21,
-    "./routes/users.ts": $22,
+    "./routes/api/console/dead-letters/[stream].ts": $2,
+    "./routes/api/console/dead-letters/[stream]/replay.ts": $3,
+    "./routes/api/console/groups/[group].ts": $4,
+    "./routes/api/console/groups/index.ts": $5,
+    "./routes/api/console/topics.ts": $6,
+    "./routes/api/console/topics/[topic]/messages.ndjson.ts": $7,
+    "./routes/api/console/topics/[topic]/messages.ts": $8,
+    "./routes/api/pages/[page].ts": $9,
+    "./routes/api/stream/[page].ts": $10,
+    "./routes/clicks.tsx": $11,
+    "./routes/console/dead-letters.tsx": $12,
+    "./routes/console/groups.tsx": $13,
+    "./routes/console/index.tsx": $14,
+    "./routes/console/topics/[topic].tsx": $15,
+    "./routes/export/csv.ts": $16,
+    "./routes/export/products/[file].ts": $17,
+    "./routes/healthz.ts": $18,
+    "./routes/index.tsx": $19,
+    "./routes/last_user.ts": $20,
+    "./routes/products.tsx": $21,
+    "./routes/readyz.ts": $22,
+    "./routes/sales.tsx": $23,
+    "./routes/stats.ts": $24,
+    "./routes/users.ts": $25,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,
@@ -81,23 +88,24 @@ const manifest: Manifest = {
     "./islands/ClosedWindows.tsx": $$2,
     "./islands/ConsoleTopics.tsx": $$3,
     "./islands/ConsumerGroups.tsx": $$4,
-    "./islands/DeviceSplit.tsx": $$5,
-    "./islands/GenderPie.tsx": $$6,
-    "./islands/LastUser.tsx": $$7,
-    "./islands/LiveStatus.tsx": $$8,
-    "./islands/OpenWindows.tsx": $$9,
-    "./islands/ProductsStatus.tsx": $$10,
-    "./islands/RatingsTable.tsx": $$11,
-    "./islands/SalesDonut.tsx": $$12,
-    "./islands/SalesKpis.tsx": $$13,
-    "./islands/SalesMap.tsx": $$14,
-    "./islands/SalesMonthly.tsx": $$15,
-    "./islands/SalesTable.tsx": $$16,
-    "./islands/SessionTable.tsx": $$17,
-    "./islands/TopItems.tsx": $$18,
-    "./islands/TopicBrowser.tsx": $$19,
-    "./islands/UserCounters.tsx": $$20,
-    "./islands/UserFeed.tsx": $$21,
+    "./islands/DeadLetters.tsx": $$5,
+    "./islands/DeviceSplit.tsx": $$6,
+    "./islands/GenderPie.tsx": $$7,
+    "./islands/LastUser.tsx": $$8,
+    "./islands/LiveStatus.tsx": $$9,
+    "./islands/OpenWindows.tsx": $$10,
+    "./islands/ProductsStatus.tsx": $$11,
+    "./islands/RatingsTable.tsx": $$12,
+    "./islands/SalesDonut.tsx": $$13,
+    "./islands/SalesKpis.tsx": $$14,
+    "./islands/SalesMap.tsx": $$15,
+    "./islands/SalesMonthly.tsx": $$16,
+    "./islands/SalesTable.tsx": $$17,
+    "./islands/SessionTable.tsx": $$18,
+    "./islands/TopItems.tsx": $$19,
+    "./islands/TopicBrowser.tsx": $$20,
+    "./islands/UserCounters.tsx": $$21,
+    "./islands/UserFeed.tsx": $$22,
   },
   baseUrl: import.meta.url,
 };

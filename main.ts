@@ -132,6 +132,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   });
   const app = createApp(manifest, {
     config,
+    registry,
     ...pipeline,
     pages,
     hubs,

@@ -14,6 +14,13 @@ export const NAV: ReadonlyArray<{ href: string; label: string; stream: Dashboard
 /** Where the operations console is, linked from every page. */
 export const CONSOLE_PATH = "/console";
 
+/** The console's pages in the navigation. */
+export const CONSOLE_NAV: ReadonlyArray<{ href: string; label: string }> = [
+  { href: CONSOLE_PATH, label: "Console" },
+  { href: "/console/groups", label: "Groups" },
+  { href: "/console/dead-letters", label: "Dead letters" },
+];
+
 /**
  * Header of every page; `current` is the active path, whose stream the badge
  * shows, or `live` names the live page it shows (a console page's).
@@ -24,12 +31,9 @@ export function Header({ current, live }: { current: string; live?: string }) {
     <header class="top">
       <div class="brand">StreamBoard</div>
       <nav>
-        {NAV.map(({ href, label }) => (
+        {[...NAV, ...CONSOLE_NAV].map(({ href, label }) => (
           <a key={href} href={href} aria-current={href === current ? "page" : undefined}>{label}</a>
         ))}
-        <a href={CONSOLE_PATH} aria-current={current === CONSOLE_PATH ? "page" : undefined}>
-          Console
-        </a>
       </nav>
       <LiveStatus stream={stream} />
     </header>

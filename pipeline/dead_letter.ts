@@ -7,6 +7,7 @@
 
 import type { BrokerRecord, OutgoingRecord } from "./ports.ts";
 import { isRecordError } from "./record_error.ts";
+import { REPLAY_HEADER } from "./replay.ts";
 
 /**
  * Reason of a dead-letter record that came later than the watermark; its
@@ -61,13 +62,19 @@ export function deadLetterHeaders(record: BrokerRecord, reason: string): Record<
   };
 }
 
-/** The dead-letter record of `record`: its key, bytes and timestamp unchanged, with the refusal's headers. */
+/**
+ * The dead-letter record of `record`: its key, bytes and timestamp unchanged,
+ * with the refusal's headers; a replayed record keeps its replay header, so
+ * the console can tell what became of the replay.
+ */
 export function deadLetter(record: BrokerRecord, refusal: Refusal): OutgoingRecord {
   const headers: Record<string, string> = {
     ...deadLetterHeaders(record, refusal.reason),
     "error.code": refusal.code,
   };
   if (refusal.field !== undefined) headers["error.field"] = refusal.field;
+  const replayOf = record.headers[REPLAY_HEADER];
+  if (replayOf !== undefined) headers[REPLAY_HEADER] = replayOf;
   if (refusal.exception) {
     headers["exception.class"] = refusal.exception.class;
     headers["exception.message"] = refusal.exception.message;

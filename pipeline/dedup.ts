@@ -70,7 +70,9 @@ export interface Duplicate {
 /**
  * The duplicates of a batch of `partition`, by offset, each with the position
  * owning its id. A record owning its id (first claim, or a redelivery of the
- * claiming position) is not among them.
+ * claiming position) is not among them; a record with several ids (a replay
+ * claims its replay id too) is a duplicate when another position owns any of
+ * them, and is reported with the first such id.
  *
  * @throws {Error} when `owners` lacks an id of the batch: the store broke its contract
  */
@@ -85,11 +87,30 @@ export function duplicatesOf(
     if (!owner) {
       throw new Error(`the event id store returned no owner for id ${JSON.stringify(id)}`);
     }
-    if (owner.partition !== partition || owner.offset !== offset) {
+    if ((owner.partition !== partition || owner.offset !== offset) && !duplicates.has(offset)) {
       duplicates.set(offset, { id, owner });
     }
   }
   return duplicates;
+}
+
+/**
+ * The ids each record of a batch of `partition` owns, by offset: the ones a
+ * refused record gives back, duplicate or not.
+ */
+export function ownedIds(
+  partition: number,
+  records: readonly IdentifiedRecord[],
+  owners: ReadonlyMap<string, SourcePosition>,
+): Map<number, string[]> {
+  const owned = new Map<number, string[]>();
+  for (const { offset, id } of records) {
+    const owner = owners.get(id);
+    if (owner?.partition === partition && owner.offset === offset) {
+      owned.set(offset, [...owned.get(offset) ?? [], id]);
+    }
+  }
+  return owned;
 }
 
 /** Headers of a duplicate's dead letter beyond the usual ones: its id and the position owning it. */

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { type Config, type ConfigChanges, DEFAULTS, withConfig } from "../config.ts";
-import type { BrokerRecord, OutgoingRecord } from "./ports.ts";
+import type { OutgoingRecord } from "./ports.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
@@ -19,6 +19,7 @@ import { seededRandom } from "./random.ts";
 import { partitionFor } from "./partitioner.ts";
 import { Crashing } from "./testing/crashing.ts";
 import { until } from "./testing/until.ts";
+import { collectTail } from "./testing/tail_collector.ts";
 import { delay } from "./async.ts";
 import { runProducer } from "./producer.ts";
 import { fileRecords } from "./sources/file_source.ts";
@@ -81,24 +82,8 @@ async function runUntil(
 }
 
 /** Collects the dead letters of a stream from now on, until `stop()`. */
-async function deadLetters(env: Opened, stream: StreamName) {
-  const list: BrokerRecord[] = [];
-  const controller = new AbortController();
-  const { promise: ready, resolve } = Promise.withResolvers<void>();
-  const tailing = env.broker.tail({
-    topics: [STREAMS.get(stream).topics.dlqTopic],
-    signal: controller.signal,
-    handle: (batch) => void list.push(...batch.records),
-    onReady: resolve,
-  });
-  await ready;
-  return {
-    list,
-    stop: async () => {
-      controller.abort();
-      await tailing;
-    },
-  };
+function deadLetters(env: Opened, stream: StreamName) {
+  return collectTail(env.broker, [STREAMS.get(stream).topics.dlqTopic]);
 }
 
 async function rejected(env: Opened, stream: string): Promise<Record<string, number>> {

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { byEventId, claimsOf, duplicateHeaders, duplicatesOf, expireEveryMs } from "./dedup.ts";
+import {
+  byEventId,
+  claimsOf,
+  duplicateHeaders,
+  duplicatesOf,
+  expireEveryMs,
+  ownedIds,
+} from "./dedup.ts";
 
 Deno.test("within one batch the first record of an id claims it", () => {
   const records = [
@@ -61,4 +68,19 @@ Deno.test("the horizon setting is in hours; expiry runs every hundredth of it, a
   assert.equal(byEventId((e: string) => e, { dedupHorizonHours: 168 }).horizonMs, 604_800_000);
   assert.equal(expireEveryMs(604_800_000), 6_048_000);
   assert.equal(expireEveryMs(36_000), 60_000);
+});
+
+Deno.test("a replay with two ids is a duplicate when another position owns either, and owns the other", () => {
+  const records = [{ offset: 5, id: "sale-1" }, { offset: 5, id: "replay:sales.dlq/0/3" }];
+  const owners = new Map([
+    ["sale-1", { partition: 0, offset: 2 }],
+    ["replay:sales.dlq/0/3", { partition: 0, offset: 5 }],
+  ]);
+  assert.deepEqual(
+    duplicatesOf(0, records, owners),
+    new Map([
+      [5, { id: "sale-1", owner: { partition: 0, offset: 2 } }],
+    ]),
+  );
+  assert.deepEqual(ownedIds(0, records, owners), new Map([[5, ["replay:sales.dlq/0/3"]]]));
 });

@@ -18,6 +18,7 @@ import { LATE, type Refusal, refusalOf, TOO_LARGE } from "./dead_letter.ts";
 import type { AddOutcome, WindowEngine, WindowResult } from "./windowing/windows.ts";
 import { DUPLICATE, type Duplicate, duplicateHeaders } from "./dedup.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
+import { replayIdOf } from "./replay.ts";
 
 /** What one record became. */
 export type RecordOutcome<E, A> =
@@ -51,10 +52,11 @@ export interface RecordContext<E, A> {
 
 /**
  * A record's bytes decoded and validated under the guard, with its event id
- * when the stream identifies events (see `dedup.ts`), or why it was refused.
+ * when the stream identifies events (see `dedup.ts`) and its replay id when
+ * it replays a dead letter (see `replay.ts`), or why it was refused.
  */
 export type Decoded<E> =
-  | { kind: "decoded"; event: E; id?: string }
+  | { kind: "decoded"; event: E; id?: string; replayId?: string }
   | { kind: "refused"; refusal: Refusal; error?: unknown };
 
 /** What is known of a record before it is processed: decoded, or a duplicate of another. */
@@ -73,8 +75,10 @@ export function decodeRecord<E, A>(
         `the record is ${record.value.byteLength} bytes, more than the ${context.maxRecordBytes} a record may have`,
       );
     }
+    const replayId = replayIdOf(record);
     const event = definition.parse(record);
-    return { kind: "decoded", event, id: definition.dedup?.eventId(event) };
+    const id = definition.dedup?.eventId(event);
+    return { kind: "decoded", event, id, ...(replayId === undefined ? {} : { replayId }) };
   } catch (error) {
     return { kind: "refused", refusal: refusalOf(error), error };
   }

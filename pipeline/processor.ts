@@ -51,11 +51,14 @@ import { type Decoded, decodeRecord, processRecord, type RecordContext } from ".
 import {
   claimsOf,
   type Deduplication,
+  DUPLICATE,
   type Duplicate,
   duplicatesOf,
   expireEveryMs,
   type IdentifiedRecord,
+  ownedIds,
 } from "./dedup.ts";
+import { parsePosition, REPLAY_HEADER, REPLAY_OUTCOMES, replayOutcomeDocument } from "./replay.ts";
 import { DEFAULTS } from "../config.ts";
 import {
   canRetry,
@@ -162,6 +165,16 @@ export interface AcceptedSink<E> {
   write(accepted: readonly Accepted<E>[]): Promise<void>;
 }
 
+/** The event ids a batch claimed (see `StreamProcessor.#claim`). */
+interface Claimed {
+  /** Records whose id (or replay id) another position owns, by offset. */
+  duplicates: Map<number, Duplicate>;
+  /** The ids each record owns, by offset (given back when it is refused). */
+  owned: Map<number, string[]>;
+  /** Offsets of replays whose dead letter an earlier replay already owns. */
+  replayedBefore: Set<number>;
+}
+
 /** How often a processor deletes expired rows of its short-lived dimensions, ms. */
 export const PRUNE_EVERY_MS = 60_000;
 
@@ -189,7 +202,10 @@ export interface ProcessorDeps {
   now?: () => number;
   /** Larger records are dead-lettered as `too-large` unparsed, bytes (default `DEFAULTS.processor.maxRecordBytes`). */
   maxRecordBytes?: number;
-  /** Owners of event ids; required by a stream with `dedup`. */
+  /**
+   * Owners of event ids; required by a stream with `dedup`, and by any stream
+   * that is sent a replayed dead letter (its replay claims an id).
+   */
   eventIds?: EventIdStore;
   /**
    * When a partition stops for its processing errors (default
@@ -403,6 +419,7 @@ export class StreamProcessor<E, A = unknown> {
     const dead: OutgoingRecord[] = [];
     const live: JsonObject[] = [];
     const accepted: Accepted<E>[] = [];
+    const outcomes: StoredDocument[] = [];
     const running = new Map<number, WindowResult<A>>();
     // By start: a window fired again later in the batch (a re-fire) keeps only its last value.
     const fired = new Map<number, WindowResult<A>>();
@@ -414,7 +431,7 @@ export class StreamProcessor<E, A = unknown> {
       now: this.#now(),
     };
     const decoded = batch.records.map((record) => decodeRecord(context, record));
-    const { duplicates, owned } = await this.#claim(batch, decoded, signal);
+    const { duplicates, owned, replayedBefore } = await this.#claim(batch, decoded, signal);
     const released: Array<SourcePosition & { id: string }> = [];
     const bugs: number[] = [];
     const threshold = this.#threshold(partition);
@@ -427,26 +444,47 @@ export class StreamProcessor<E, A = unknown> {
       );
       // Already in the checkpoint: every sink had it before the checkpoint was saved.
       if (outcome.kind === "included") continue;
-      if (outcome.kind === "refused" && outcome.refusal.code === PROCESSING_ERROR) {
-        if (threshold.failed(context.now)) throw this.#stopForErrors(record, outcome.refusal);
-        bugs.push(record.offset);
-      } else {
-        threshold.passed(context.now);
+      const replayOf = parsePosition(record.headers[REPLAY_HEADER]);
+      const bug = outcome.kind === "refused" && outcome.refusal.code === PROCESSING_ERROR;
+      // A replay is a record already known: it says nothing of the deployment in hand.
+      if (bug && !replayOf && threshold.failed(context.now)) {
+        throw this.#stopForErrors(record, outcome.refusal);
       }
+      if (bug) bugs.push(record.offset);
+      else if (!replayOf) threshold.passed(context.now);
       if (outcome.kind === "refused") {
         const { refusal } = outcome;
         dead.push(deadLetter(record, refusal));
-        counts.push({
-          dimension: REJECTED_DIMENSION,
-          key: refusal.code,
-          amount: 1,
-          offset: record.offset,
-        });
+        // A replay refused again was counted when it was first dead-lettered.
+        if (!replayOf) {
+          counts.push({
+            dimension: REJECTED_DIMENSION,
+            key: refusal.code,
+            amount: 1,
+            offset: record.offset,
+          });
+        }
+        // An earlier replay of the same dead letter was processed: that outcome stands.
+        const counted = refusal.code === DUPLICATE && replayedBefore.has(record.offset);
+        if (replayOf && !counted) {
+          outcomes.push(replayOutcomeDocument(replayOf, record, {
+            outcome: "dead-lettered",
+            code: refusal.code,
+            reason: refusal.reason,
+            at: context.now,
+          }));
+        }
         if (refusal.code === PROCESSING_ERROR) this.#reportBug(record, refusal.exception);
-        // A refused record gives its id back, so a corrected resend counts.
-        const id = owned.get(record.offset);
-        if (id !== undefined) released.push({ id, partition, offset: record.offset });
+        // A refused record gives its ids back, so a corrected resend (or replay) counts.
+        for (const id of owned.get(record.offset) ?? []) {
+          released.push({ id, partition, offset: record.offset });
+        }
         continue;
+      }
+      if (replayOf) {
+        outcomes.push(
+          replayOutcomeDocument(replayOf, record, { outcome: "processed", at: context.now }),
+        );
       }
       for (const r of outcome.running) running.set(r.start, r);
       for (const c of outcome.closed) {
@@ -492,6 +530,13 @@ export class StreamProcessor<E, A = unknown> {
         () => this.#deps.raw.upsert(def.collection, documents),
       ));
     }
+    if (outcomes.length > 0) {
+      writes.push(this.#persist(
+        `record the outcomes of ${outcomes.length} replayed dead letters`,
+        signal,
+        () => this.#deps.raw.upsert(REPLAY_OUTCOMES, outcomes),
+      ));
+    }
     if (counts.length > 0) {
       writes.push(this.#persist(
         "write aggregate counts",
@@ -531,36 +576,49 @@ export class StreamProcessor<E, A = unknown> {
   }
 
   /**
-   * Claims the event ids of a batch's valid records (those its checkpoint does
-   * not already include); returns the duplicates among them and the ids the
-   * batch's records own, each by offset.
+   * Claims the event ids and replay ids of a batch's valid records (those its
+   * checkpoint does not already include); returns the duplicates among them,
+   * the ids the batch's records own, and the replays whose dead letter an
+   * earlier replay already owns, each by offset.
+   *
+   * @throws {Error} for a replay reaching a processor without an event id store (a wiring bug)
    */
-  async #claim(
-    batch: RecordBatch,
-    decoded: Decoded<E>[],
-    signal: AbortSignal,
-  ): Promise<{ duplicates: Map<number, Duplicate>; owned: Map<number, string> }> {
-    const none = { duplicates: new Map(), owned: new Map() };
-    if (!this.#def.dedup) return none;
+  async #claim(batch: RecordBatch, decoded: Decoded<E>[], signal: AbortSignal): Promise<Claimed> {
     const included = this.#engine?.partition(batch.partition)?.offset ?? -1;
     const identified: IdentifiedRecord[] = [];
+    const replays: IdentifiedRecord[] = [];
     for (const [i, record] of batch.records.entries()) {
       const result = decoded[i];
-      if (record.offset > included && result.kind === "decoded" && result.id !== undefined) {
+      if (record.offset <= included || result.kind !== "decoded") continue;
+      if (this.#def.dedup && result.id !== undefined) {
         identified.push({ offset: record.offset, id: result.id });
       }
+      if (result.replayId !== undefined) {
+        replays.push({ offset: record.offset, id: result.replayId });
+      }
     }
-    if (identified.length === 0) return none;
-    const claims = claimsOf(batch.partition, identified, this.#now());
+    // Event ids first, so a duplicate is reported by the id its stream gives it.
+    const all = [...identified, ...replays];
+    if (all.length === 0) {
+      return { duplicates: new Map(), owned: new Map(), replayedBefore: new Set() };
+    }
+    const eventIds = this.#deps.eventIds;
+    if (!eventIds) {
+      throw new Error(
+        `${this.#def.name}: a replayed dead letter reached a processor without an event id store, ` +
+          `which it needs to count the replay once`,
+      );
+    }
+    const claims = claimsOf(batch.partition, all, this.#now());
     let owners = new Map<string, SourcePosition>();
     await this.#persist(`claim ${claims.length} event ids`, signal, async () => {
-      owners = await this.#deps.eventIds!.claim(this.#def.name, claims);
+      owners = await eventIds.claim(this.#def.name, claims);
     });
-    const duplicates = duplicatesOf(batch.partition, identified, owners);
-    const owned = new Map(
-      identified.filter((r) => !duplicates.has(r.offset)).map((r) => [r.offset, r.id]),
-    );
-    return { duplicates, owned };
+    return {
+      duplicates: duplicatesOf(batch.partition, all, owners),
+      owned: ownedIds(batch.partition, all, owners),
+      replayedBefore: new Set(duplicatesOf(batch.partition, replays, owners).keys()),
+    };
   }
 
   /** Makes sure the engine's state of a batch's partition is the one that batch continues. */

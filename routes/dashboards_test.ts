@@ -202,6 +202,7 @@ async function withApp(
   const hubs = pageHubs(pages, { sseReplay: 10, sseClientBuffer: 10 });
   const state: AppState = {
     config,
+    registry: STREAMS,
     broker: pipeline.broker,
     raw: pipeline.raw,
     aggregates: pipeline.aggregates,
@@ -398,10 +399,15 @@ Deno.test("every page links the four dashboards and the console, and its live ba
       const nav = /<nav>(.*?)<\/nav>/s.exec(html)![1];
       assert.deepEqual(
         [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]),
-        [["/", "Users"], ["/sales", "Sales"], ["/clicks", "Clickstream"], [
-          "/products",
-          "Products",
-        ], ["/console", "Console"]],
+        [
+          ["/", "Users"],
+          ["/sales", "Sales"],
+          ["/clicks", "Clickstream"],
+          ["/products", "Products"],
+          ["/console", "Console"],
+          ["/console/groups", "Groups"],
+          ["/console/dead-letters", "Dead letters"],
+        ],
       );
       assert.match(nav, new RegExp(`<a href="${path}" aria-current="page">`));
       assert.match(

@@ -51,6 +51,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
   const pages = registryPages(STREAMS, { ...pipeline, now: Date.now });
   const state: AppState = {
     config: withConfig(DEFAULTS, { stores: { dataDir: dir } }),
+    registry: STREAMS,
     ...pipeline,
     pages,
     hubs: pageHubs(pages, { sseReplay: 10, sseClientBuffer: 10 }),

@@ -8,10 +8,13 @@ import type { DashboardPages, Pages } from "./dashboards.ts";
 import type { PageHubs } from "./live_feed.ts";
 import type { TopicRates } from "./topic_rates.ts";
 import type { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
+import type { StreamRegistry } from "../pipeline/stream_registry.ts";
 
 /** Shared state of the web app, built by the composition root (`main.ts`) or a test. */
 export interface AppState {
   config: Config;
+  /** The streams of this installation (the console's dead letters are listed per stream). */
+  registry: StreamRegistry;
   broker: Broker;
   raw: RawStore;
   aggregates: AggregateStore;

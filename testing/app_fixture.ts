@@ -82,6 +82,7 @@ export async function startFixture(
   const board = new HealthBoard();
   const state: AppState = {
     config,
+    registry: STREAMS,
     ...pipeline,
     pages,
     hubs,
