@@ -11,11 +11,12 @@ import * as $6 from "./routes/export/products/[file].ts";
 import * as $7 from "./routes/healthz.ts";
 import * as $8 from "./routes/index.tsx";
 import * as $9 from "./routes/last_user.ts";
-import * as $10 from "./routes/products.tsx";
-import * as $11 from "./routes/readyz.ts";
-import * as $12 from "./routes/sales.tsx";
-import * as $13 from "./routes/stats.ts";
-import * as $14 from "./routes/users.ts";
+import * as $10 from "./routes/metrics.ts";
+import * as $11 from "./routes/products.tsx";
+import * as $12 from "./routes/readyz.ts";
+import * as $13 from "./routes/sales.tsx";
+import * as $14 from "./routes/stats.ts";
+import * as $15 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
@@ -50,11 +51,12 @@ const manifest: Manifest = {
     "./routes/healthz.ts": $7,
     "./routes/index.tsx": $8,
     "./routes/last_user.ts": $9,
-    "./routes/products.tsx": $10,
-    "./routes/readyz.ts": $11,
-    "./routes/sales.tsx": $12,
-    "./routes/stats.ts": $13,
-    "./routes/users.ts": $14,
+    "./routes/metrics.ts": $10,
+    "./routes/products.tsx": $11,
+    "./routes/readyz.ts": $12,
+    "./routes/sales.tsx": $13,
+    "./routes/stats.ts": $14,
+    "./routes/users.ts": $15,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,

@@ -24,6 +24,8 @@ import { delay } from "./pipeline/async.ts";
 import { isStreamBoardError, SettingError } from "./pipeline/errors.ts";
 import { REJECTED_DIMENSION } from "./pipeline/dead_letter.ts";
 import { HealthBoard, healthPort, type Probe } from "./server/health.ts";
+import { appMetrics } from "./server/metrics/app_metrics.ts";
+import type { PipelineMetrics } from "./server/metrics/pipeline_metrics.ts";
 
 /** A running StreamBoard. */
 export interface Running {
@@ -45,14 +47,15 @@ interface Supervision {
   job: ProcessorJob;
   log: Logger;
   health: HealthBoard;
+  metrics: PipelineMetrics;
   signal: AbortSignal;
 }
 
 /**
  * Keeps a stream's processor worker running: a failed worker is logged and
- * started again; what it reports goes to the health board.
+ * started again; what it reports goes to the health board and the metrics.
  */
-function superviseProcessor({ job, log, health, signal }: Supervision): {
+function superviseProcessor({ job, log, health, metrics, signal }: Supervision): {
   stop(): Promise<void>;
 } {
   const { stream } = job;
@@ -63,6 +66,7 @@ function superviseProcessor({ job, log, health, signal }: Supervision): {
       health.processorStarted(stream);
       current = startWorker<ProcessorJob>(PROCESSOR, job, {
         onErrorEvent: (event) => health.report(event),
+        onBatchMetrics: (batch) => metrics.record(batch, Date.now()),
         stopTimeoutMs: PROCESSOR_STOP_MS,
       });
       try {
@@ -111,6 +115,8 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     },
   ];
   const health = healthPort({ board, probes, probeTimeoutMs: PROBE_TIMEOUT_MS });
+  // Consumer lag (the groups view) and records in (the broker's topic offsets) join through `more`.
+  const metrics = appMetrics({ streams, ...pipeline, hubs, log, now: Date.now });
   const app = createApp(manifest, {
     config,
     ...pipeline,
@@ -118,6 +124,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     hubs,
     log,
     health,
+    metrics: metrics.port,
     now: Date.now,
   });
   let server: FrontDoor;
@@ -149,12 +156,14 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     hubs,
     log,
     signal: controller.signal,
+    latency: metrics.pipeline,
   });
   const processors = streams.map((module) =>
     superviseProcessor({
       job: { config, registry: registry.ref, stream: module.name },
       log,
       health: board,
+      metrics: metrics.pipeline,
       signal: controller.signal,
     })
   );

@@ -15,6 +15,7 @@ import { usersSnapshot } from "../server/users_data.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
+import { metricsPort } from "../server/metrics/metrics_port.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -207,6 +208,7 @@ async function withApp(
     hubs,
     log: silentLogger,
     health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
+    metrics: metricsPort({ providers: [], timeoutMs: 1000, log: silentLogger }),
     now: () => Date.UTC(2025, 1, 16, 7, 30),
   };
   try {

@@ -11,6 +11,7 @@ import { DEFAULTS } from "../config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
 import type { AppState } from "../server/state.ts";
+import { metricsPort } from "../server/metrics/metrics_port.ts";
 import { HealthBoard, healthPort, type Readiness } from "../server/health.ts";
 import { EmbeddedLog } from "../pipeline/embedded/log_broker.ts";
 import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
@@ -61,6 +62,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
       ],
       probeTimeoutMs: 1000,
     }),
+    metrics: metricsPort({ providers: [], timeoutMs: 1000, log: silentLogger }),
     now: Date.now,
   };
   const app = createApp(manifest, state);

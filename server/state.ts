@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { AggregateStore, Broker, RawStore } from "../pipeline/ports.ts";
 import type { Logger } from "../pipeline/logger.ts";
 import type { HealthPort } from "./health.ts";
+import type { MetricsPort } from "./metrics/metrics_port.ts";
 import type { DashboardPages, Pages } from "./dashboards.ts";
 import type { PageHubs } from "./live_feed.ts";
 
@@ -23,6 +24,8 @@ export interface AppState {
   log: Logger;
   /** Liveness and readiness (`/healthz`, `/readyz`). */
   health: HealthPort;
+  /** What `/metrics` serves. */
+  metrics: MetricsPort;
   /** Clock, ms since the epoch. */
   now: () => number;
 }

@@ -19,6 +19,7 @@ import { STREAMS } from "../pipeline/stream_registry.ts";
 import type { RandomUserRecord } from "../pipeline/users/randomuser.ts";
 import { delay } from "../pipeline/async.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
+import { appMetrics } from "../server/metrics/app_metrics.ts";
 
 /** A running app for tests. */
 export interface Fixture {
@@ -60,6 +61,13 @@ export async function startFixture(
   const pages = { ...registryPages(STREAMS, stores), ...options.morePages?.(stores) };
   const hubs = pageHubs(pages, config);
   const board = new HealthBoard();
+  const metrics = appMetrics({
+    streams: STREAMS.selected(config),
+    ...pipeline,
+    hubs,
+    log: silentLogger,
+    now: Date.now,
+  });
   const state: AppState = {
     config,
     ...pipeline,
@@ -71,6 +79,7 @@ export async function startFixture(
       probes: [{ name: "broker", check: () => pipeline.broker.partitions(USERS.topic) }],
       probeTimeoutMs: 2000,
     }),
+    metrics: metrics.port,
     now: Date.now,
   };
   const app = createApp(manifest, state);
@@ -85,12 +94,14 @@ export async function startFixture(
     signal: controller.signal,
     intervalMs: 10,
     onReady: feedReady,
+    latency: metrics.pipeline,
   });
   const processing = STREAMS.selected(config).map((module) =>
     new StreamProcessor(module.definition({ config, ...pipeline }), {
       ...pipeline,
       log: silentLogger,
       report: (event) => board.report(event),
+      observe: (batch) => metrics.pipeline.record(batch, Date.now()),
     }).run(module.topics.group, controller.signal, 100)
   );
   await ready;
