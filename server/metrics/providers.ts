@@ -173,3 +173,48 @@ export function recordsInProvider(
     }],
   };
 }
+
+/** A consumer group's lag on one topic, as the groups view (`lagView()`) reports it. */
+export interface ConsumerLag {
+  group: string;
+  /** `null` for a group that committed nothing yet (it shows no series). */
+  topic: string | null;
+  partitions: ReadonlyArray<{ partition: number; lag: number; lagSeconds: number | null }>;
+}
+
+/**
+ * Consumer lag per group, topic and partition, in records and in seconds
+ * (the seconds once two samples tell), from the groups view's last sample.
+ */
+export function consumerLagProvider(lagView: () => readonly ConsumerLag[]): MetricsProvider {
+  return {
+    name: "consumer groups",
+    collect: () => {
+      const records: Sample[] = [];
+      const seconds: Sample[] = [];
+      for (const { group, topic, partitions } of lagView()) {
+        if (topic === null) continue;
+        for (const p of partitions) {
+          const labels = { group, topic, partition: String(p.partition) };
+          records.push({ labels, value: p.lag });
+          if (p.lagSeconds !== null) seconds.push({ labels, value: p.lagSeconds });
+        }
+      }
+      return [
+        {
+          name: "streamboard_consumer_lag_records",
+          help: "Records a consumer group's committed offset trails a partition's end.",
+          type: "gauge",
+          samples: records,
+        },
+        {
+          name: "streamboard_consumer_lag_seconds",
+          help:
+            "How long ago the record at a group's committed offset was written (kafka-lag-exporter's estimate).",
+          type: "gauge",
+          samples: seconds,
+        },
+      ];
+    },
+  };
+}
