@@ -22,11 +22,12 @@ import * as $17 from "./routes/export/products/[file].ts";
 import * as $18 from "./routes/healthz.ts";
 import * as $19 from "./routes/index.tsx";
 import * as $20 from "./routes/last_user.ts";
-import * as $21 from "./routes/products.tsx";
-import * as $22 from "./routes/readyz.ts";
-import * as $23 from "./routes/sales.tsx";
-import * as $24 from "./routes/stats.ts";
-import * as $25 from "./routes/users.ts";
+import * as $21 from "./routes/metrics.ts";
+import * as $22 from "./routes/products.tsx";
+import * as $23 from "./routes/readyz.ts";
+import * as $24 from "./routes/sales.tsx";
+import * as $25 from "./routes/stats.ts";
+import * as $26 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
@@ -76,11 +77,12 @@ const manifest: Manifest = {
     "./routes/healthz.ts": $18,
     "./routes/index.tsx": $19,
     "./routes/last_user.ts": $20,
-    "./routes/products.tsx": $21,
-    "./routes/readyz.ts": $22,
-    "./routes/sales.tsx": $23,
-    "./routes/stats.ts": $24,
-    "./routes/users.ts": $25,
+    "./routes/metrics.ts": $21,
+    "./routes/products.tsx": $22,
+    "./routes/readyz.ts": $23,
+    "./routes/sales.tsx": $24,
+    "./routes/stats.ts": $25,
+    "./routes/users.ts": $26,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,

@@ -29,6 +29,9 @@ import { HealthBoard, healthPort, type Probe } from "./server/health.ts";
 import { GroupLagTracker } from "./pipeline/lag/group_lag_tracker.ts";
 import { runLagSampler } from "./server/lag_sampler.ts";
 import { GROUPS_PAGE, groupsPage, processorGroups } from "./server/groups_data.ts";
+import { consumerLagProvider, recordsInProvider } from "./server/metrics/providers.ts";
+import { appMetrics } from "./server/metrics/app_metrics.ts";
+import type { PipelineMetrics } from "./server/metrics/pipeline_metrics.ts";
 
 /** A running StreamBoard. */
 export interface Running {
@@ -50,14 +53,15 @@ interface Supervision {
   job: ProcessorJob;
   log: Logger;
   health: HealthBoard;
+  metrics: PipelineMetrics;
   signal: AbortSignal;
 }
 
 /**
  * Keeps a stream's processor worker running: a failed worker is logged and
- * started again; what it reports goes to the health board.
+ * started again; what it reports goes to the health board and the metrics.
  */
-function superviseProcessor({ job, log, health, signal }: Supervision): {
+function superviseProcessor({ job, log, health, metrics, signal }: Supervision): {
   stop(): Promise<void>;
 } {
   const { stream } = job;
@@ -68,6 +72,7 @@ function superviseProcessor({ job, log, health, signal }: Supervision): {
       health.processorStarted(stream);
       current = startWorker<ProcessorJob>(PROCESSOR, job, {
         onErrorEvent: (event) => health.report(event),
+        onBatchMetrics: (batch) => metrics.record(batch, Date.now()),
         stopTimeoutMs: PROCESSOR_STOP_MS,
       });
       try {
@@ -130,6 +135,17 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     probeTimeoutMs: PROBE_TIMEOUT_MS,
     groups: processorGroups(lag, streams),
   });
+  const metrics = appMetrics({
+    streams,
+    ...pipeline,
+    hubs,
+    log,
+    now: Date.now,
+    more: [
+      consumerLagProvider(() => lag.lagView()),
+      recordsInProvider(() => pipeline.broker.describeTopics()),
+    ],
+  });
   const app = createApp(manifest, {
     config,
     registry,
@@ -140,6 +156,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     health,
     topicRates,
     lag,
+    metrics: metrics.port,
     now: Date.now,
   });
   let server: FrontDoor;
@@ -171,6 +188,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     hubs,
     log,
     signal: controller.signal,
+    latency: metrics.pipeline,
   });
   const sampler = runTopicSampler({
     broker: pipeline.broker,
@@ -192,6 +210,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
       job: { config, registry: registry.ref, stream: module.name },
       log,
       health: board,
+      metrics: metrics.pipeline,
       signal: controller.signal,
     })
   );

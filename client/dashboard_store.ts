@@ -7,11 +7,29 @@
  * snapshot the server rendered into its props (`useDashboard`'s `initial`),
  * so the page has data before the stream connects and no island's props
  * repeat the whole snapshot.
+ *
+ * The `latency` event that follows each update feeds the figures beside the
+ * Live dot: produce-to-stored as the server measured it over the last
+ * minute, and produce-to-browser measured here, from the broker timestamps
+ * of the events the update carried to the moment it arrived. The browser's
+ * clock may be set differently from the server's: the store corrects it by
+ * `ClockOffset` (the smallest received − sent seen), so a wrong clock never
+ * shows as latency; the quickest network transit is not counted.
  */
 
 import { type Signal, signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { Dashboard, DashboardSnapshots } from "../server/dashboards.ts";
+import type { LatencyEvent } from "../server/live_feed.ts";
+import { ClockOffset, type LatencyFigures, LatencyWindow } from "./latency_window.ts";
+
+/** The latency figures a page shows over the last minute, ms; `null` before any. */
+export interface PageLatency {
+  /** Record produced → stored by the processor (the server's figures). */
+  stored: LatencyFigures | null;
+  /** Record produced → its update arrived in this browser. */
+  browser: LatencyFigures | null;
+}
 
 /**
  * State of a live connection: `offline` when the browser gave up (the server
@@ -43,14 +61,23 @@ export class LiveStore<S> {
   readonly snapshot: Signal<S | null> = signal(null);
   /** State of the stream. */
   readonly connection: Signal<ConnectionState> = signal("connecting");
+  /** Latency over the last minute; `null` before the first `latency` event. */
+  readonly latency: Signal<PageLatency | null> = signal(null);
   readonly #name: string;
   readonly #open: (url: string) => EventSourceLike;
+  readonly #now: () => number;
+  readonly #browser = new LatencyWindow();
+  readonly #offset = new ClockOffset();
   #source: EventSourceLike | undefined;
 
-  /** `open` creates the event source (`(url) => new EventSource(url)` in the browser). */
-  constructor(name: string, open: (url: string) => EventSourceLike) {
+  /**
+   * `open` creates the event source (`(url) => new EventSource(url)` in the
+   * browser); `now` is the browser's clock, ms.
+   */
+  constructor(name: string, open: (url: string) => EventSourceLike, now: () => number = Date.now) {
     this.#name = name;
     this.#open = open;
+    this.#now = now;
   }
 
   /** Opens the stream once; later calls do nothing. */
@@ -65,6 +92,7 @@ export class LiveStore<S> {
     for (const type of SNAPSHOT_EVENTS) {
       source.addEventListener(type, (event) => this.#receive(type, event));
     }
+    source.addEventListener("latency", (event) => this.#latency(event));
   }
 
   /** Closes the stream. */
@@ -82,12 +110,28 @@ export class LiveStore<S> {
       console.error(`${streamUrl(this.#name)}: cannot parse the ${type} event: ${error}`);
     }
   }
+
+  #latency(event: Event): void {
+    const receivedAt = this.#now();
+    let latency: LatencyEvent;
+    try {
+      latency = JSON.parse(String((event as MessageEvent<unknown>).data)) as LatencyEvent;
+    } catch (error) {
+      console.error(`${streamUrl(this.#name)}: cannot parse the latency event: ${error}`);
+      return;
+    }
+    this.#offset.observe(latency.sentAt, receivedAt);
+    // On the server's clock: when the update arrived, less the quickest transit.
+    const arrived = receivedAt - this.#offset.ms;
+    this.#browser.add(latency.produced.map((t) => Math.max(0, arrived - t)), receivedAt);
+    this.latency.value = { stored: latency.stored, browser: this.#browser.figures(receivedAt) };
+  }
 }
 
 /** The live store of a dashboard, typed with its snapshot. */
 export class DashboardStore<D extends Dashboard> extends LiveStore<DashboardSnapshots[D]> {
-  constructor(name: D, open: (url: string) => EventSourceLike) {
-    super(name, open);
+  constructor(name: D, open: (url: string) => EventSourceLike, now: () => number = Date.now) {
+    super(name, open, now);
   }
 }
 

@@ -121,3 +121,33 @@ Deno.test("the users page is a dashboard like the others: one stream on /api/str
   assert.equal(store.snapshot.value?.stats.total, 2);
   assert.deepEqual(store.snapshot.value?.users, [ada]);
 });
+
+Deno.test("latency events give the server's produce-to-stored and the browser's produce-to-browser figures, corrected for a clock set wrong", () => {
+  let now = 0;
+  const opened: FakeSource[] = [];
+  const store = new DashboardStore("sales", (url) => {
+    const source = new FakeSource(url);
+    opened.push(source);
+    return source;
+  }, () => now);
+  store.connect();
+  assert.equal(store.latency.value, null);
+  const stored = { p50: 12, p99: 40, count: 9 };
+  // The browser's clock runs 60 s ahead of the server's; the update takes 2 ms to arrive.
+  now = 1_000_000 + 60_000 + 2;
+  opened[0].emit("latency", { sentAt: 1_000_000, stored, produced: [999_900, 999_990] });
+  assert.deepEqual(store.latency.value, {
+    stored,
+    browser: { p50: 10, p99: 100, count: 2 },
+  });
+  // A slower transit later shows as latency; the clock offset does not.
+  now = 1_010_000 + 60_000 + 52;
+  opened[0].emit("latency", { sentAt: 1_010_000, stored: null, produced: [1_009_950] });
+  assert.deepEqual(store.latency.value, {
+    stored: null,
+    browser: { p50: 100, p99: 100, count: 3 },
+  });
+  opened[0].dispatchEvent(new MessageEvent("latency", { data: "{" }));
+  const after = store.latency.peek();
+  assert.equal(after?.browser?.count, 3, "a bad frame changes nothing");
+});

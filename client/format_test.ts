@@ -4,6 +4,7 @@ import {
   formatCount,
   formatDecimalText,
   formatDuration,
+  formatLatency,
   formatMoney,
   formatMonth,
   formatRate,
@@ -44,4 +45,11 @@ Deno.test("session durations in minutes and whole seconds", () => {
   assert.equal(formatDuration(44_600), "45 s");
   assert.equal(formatDuration(125_000), "2 min 05 s");
   assert.equal(formatDuration(59_600), "1 min 00 s", "rounded before it is split");
+});
+
+Deno.test("latencies in ms below a second, in seconds above", () => {
+  assert.equal(formatLatency(7.6), "8 ms");
+  assert.equal(formatLatency(999), "999 ms");
+  assert.equal(formatLatency(1_240), "1.2 s");
+  assert.equal(formatLatency(75_300), "75 s");
 });

@@ -69,6 +69,20 @@ Deno.test({
         before,
         { timeout: LIVE_WAIT_MS },
       );
+      // Beside the Live dot: produce-to-stored and produce-to-browser, p50 / p99 of the last minute.
+      const figures = /^(stored|browser) \d+(\.\d)? (ms|s) \/ \d+(\.\d)? (ms|s)$/;
+      for (const id of ["latency-stored", "latency-browser"]) {
+        await page.waitForFunction(
+          ([testid, pattern]) =>
+            new RegExp(pattern).test(
+              document.querySelector(`[data-testid="${testid}"]`)?.textContent ?? "",
+            ),
+          [id, figures.source],
+          { timeout: LIVE_WAIT_MS },
+        );
+      }
+      const latency = await page.getByTestId("live-latency").textContent();
+      assert.match(latency!, /stored \d.* \/ .*browser \d.* \/ /);
       const pie = page.getByTestId("gender-pie");
       await pie.locator("canvas").waitFor();
       const slices = (await pie.getAttribute("data-values"))!.split(",").map(Number);

@@ -1,7 +1,13 @@
-/** The live connection badge of the header. */
+/**
+ * The live connection badge of the header, with the page's latency over the
+ * last minute beside it: produce-to-stored (the server's figures) and
+ * produce-to-browser (measured in this browser), each as p50 / p99.
+ */
 
 import { useEffect } from "preact/hooks";
 import { connectLive, liveStore } from "../client/dashboard_store.ts";
+import type { LatencyFigures } from "../client/latency_window.ts";
+import { formatLatency } from "../client/format.ts";
 
 /** Props: the live page (a dashboard or a console page) whose stream the badge shows; the users page's when absent. */
 export interface LiveStatusProps {
@@ -20,16 +26,38 @@ export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
   useEffect(() => {
     connectLive(stream);
   }, [stream]);
-  const state = liveStore(stream).connection.value;
+  const store = liveStore(stream);
+  const state = store.connection.value;
+  const latency = store.latency.value;
   return (
-    <span
-      class={`status status-${state}`}
-      data-testid="live-status"
-      data-stream={stream}
-      role="status"
-    >
-      <span class="status-dot" aria-hidden="true" />
-      {LABELS[state]}
+    <span class="status-group">
+      <span
+        class={`status status-${state}`}
+        data-testid="live-status"
+        data-stream={stream}
+        role="status"
+      >
+        <span class="status-dot" aria-hidden="true" />
+        {LABELS[state]}
+      </span>
+      <span
+        class="latency"
+        data-testid="live-latency"
+        title="Latency over the last minute, p50 / p99: from a record's production to its storage, and to this browser"
+      >
+        <Figures label="stored" testid="latency-stored" figures={latency?.stored ?? null} />
+        <Figures label="browser" testid="latency-browser" figures={latency?.browser ?? null} />
+      </span>
+    </span>
+  );
+}
+
+function Figures(
+  { label, testid, figures }: { label: string; testid: string; figures: LatencyFigures | null },
+) {
+  return (
+    <span class="latency-figures" data-testid={testid}>
+      {label} {figures ? `${formatLatency(figures.p50)} / ${formatLatency(figures.p99)}` : "–"}
     </span>
   );
 }

@@ -20,4 +20,9 @@ export interface LiveAnnouncement {
    * those it fired (first or again, within allowed lateness; the latest value wins).
    */
   windows?: Array<WindowResult<unknown> & { partition: number }>;
+  /**
+   * The broker timestamps (ms) of the events the batch stored, so the live
+   * feed can measure produce-to-browser latency when it pushes them.
+   */
+  produced?: number[];
 }

@@ -68,6 +68,7 @@ import {
 } from "./errors.ts";
 import { ProcessingErrorThreshold, type ThresholdSettings } from "./processing_error_threshold.ts";
 import type { ProcessorErrorReporter } from "./processor_errors.ts";
+import type { BatchMetricsReporter } from "./batch_metrics.ts";
 
 export {
   deadLetterHeaders,
@@ -214,6 +215,8 @@ export interface ProcessorDeps {
   processingErrors?: ThresholdSettings;
   /** Told of each processing error dead-lettered and each partition stopped. */
   report?: ProcessorErrorReporter;
+  /** Told of each batch once stored: records, their latency, the sinks' write time. */
+  observe?: BatchMetricsReporter;
 }
 
 /** Code of a partition stopped by the processing-error threshold. */
@@ -500,6 +503,7 @@ export class StreamProcessor<E, A = unknown> {
     const first = batch.records[0].offset;
     const last = batch.records[batch.records.length - 1].offset;
     // The sinks are independent and each idempotent, so they write side by side.
+    const writeStart = this.#now();
     const writes: Promise<void>[] = [];
     if (dead.length > 0) {
       writes.push(
@@ -552,6 +556,7 @@ export class StreamProcessor<E, A = unknown> {
       ));
     }
     await Promise.all(writes);
+    const storeWriteMs = this.#now() - writeStart;
     for (const offset of bugs) {
       this.#deps.report?.({
         kind: "processing-error",
@@ -566,13 +571,25 @@ export class StreamProcessor<E, A = unknown> {
       ...[...running.values()].map((w) => ({ ...w, partition })),
       ...closed.map((w) => ({ ...w, partition })),
     ];
-    if (!engine) return await this.#announce(live, announced, signal);
-    await this.#writeClosed(partition, closed, signal);
-    // Both must land before the commit; neither needs the other.
-    await Promise.all([
-      this.#saveCheckpoint(partition, signal),
-      this.#announce(live, announced, signal),
-    ]);
+    const produced = accepted.map((a) => a.record.timestamp);
+    if (engine) {
+      await this.#writeClosed(partition, closed, signal);
+      // Both must land before the commit; neither needs the other.
+      await Promise.all([
+        this.#saveCheckpoint(partition, signal),
+        this.#announce(live, announced, signal, produced),
+      ]);
+    } else {
+      await this.#announce(live, announced, signal, produced);
+    }
+    const storedAt = this.#now();
+    this.#deps.observe?.({
+      stream: def.name,
+      partition,
+      processed: accepted.length,
+      latenciesMs: produced.map((timestamp) => Math.max(0, storedAt - timestamp)),
+      storeWriteMs,
+    });
   }
 
   /**
@@ -710,12 +727,16 @@ export class StreamProcessor<E, A = unknown> {
         signal,
         () => this.#deps.raw.upsert(CHECKPOINTS, [doc]),
       ),
-      readModel && this.#persist(
+      this.#persist(
         `save the read model of partition ${partition}`,
         signal,
         () =>
           this.#deps.raw.upsert(READ_MODELS, [
-            readModelDocument(this.#def.name, { partition, model: readModel(checkpoint) }, ts),
+            readModelDocument(this.#def.name, {
+              partition,
+              model: readModel?.(checkpoint) ?? {},
+              engine: { watermark: checkpoint.watermark, openWindows: checkpoint.windows.length },
+            }, ts),
           ]),
       ),
     ]);
@@ -725,12 +746,14 @@ export class StreamProcessor<E, A = unknown> {
     live: JsonObject[],
     windows: Array<WindowResult<A> & { partition: number }>,
     signal: AbortSignal,
+    produced: number[] = [],
   ) {
     if (live.length === 0 && windows.length === 0) return;
     const announcement: LiveAnnouncement = {
       count: live.length,
       items: live.slice(-LIVE_ITEMS_PER_BATCH),
       ...(windows.length > 0 ? { windows } : {}),
+      ...(produced.length > 0 ? { produced } : {}),
     };
     const value = this.#encoder.encode(JSON.stringify(announcement));
     await this.#persist(

@@ -13,6 +13,7 @@ import { seededRandom } from "./random.ts";
 import { silentLogger } from "./logger.ts";
 import { delay } from "./async.ts";
 import { Crashing, override } from "./testing/crashing.ts";
+import type { BatchMetrics } from "./batch_metrics.ts";
 
 const encoder = new TextEncoder();
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -414,5 +415,51 @@ Deno.test("a record larger than the limit is dead-lettered as too-large and coun
   await tail.stop();
   assert.deepEqual(tail.dead.map((d) => d.headers["error.code"]), ["too-large", "too-large"]);
   assert.deepEqual(await aggregates.totals("users", "rejected"), [{ key: "too-large", value: 2n }]);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
+});
+
+Deno.test("each stored batch is reported with its accepted records' latency; refused and already-included records are not", async () => {
+  const { broker, raw, aggregates, eventIds } = await setup(1);
+  const reports: BatchMetrics[] = [];
+  const processor = new StreamProcessor(usersStream(DEFAULTS), {
+    broker,
+    raw,
+    aggregates,
+    eventIds,
+    log: silentLogger,
+    now: () => NOW,
+    observe: (metrics) => reports.push(metrics),
+  });
+  const [a, b] = users(2);
+  const values = [JSON.stringify(a), "not json", JSON.stringify(b)];
+  const batch = {
+    topic: USERS.topic,
+    partition: 0,
+    records: values.map((v, offset) => ({
+      topic: USERS.topic,
+      partition: 0,
+      offset,
+      key: null,
+      value: encoder.encode(v),
+      headers: {},
+      timestamp: NOW - 100 * (offset + 1),
+    })),
+  };
+  const signal = new AbortController().signal;
+  await processor.handle(batch, signal);
+  assert.equal(reports.length, 1);
+  const [report] = reports;
+  assert.equal(report.stream, "users");
+  assert.equal(report.partition, 0);
+  assert.equal(report.processed, 2);
+  assert.deepEqual(report.latenciesMs, [100, 300], "stored at the clock's NOW");
+  assert.equal(report.storeWriteMs, 0, "the clock did not move while the stores wrote");
+
+  await processor.handle(batch, signal);
+  assert.deepEqual(
+    reports[1],
+    { stream: "users", partition: 0, processed: 0, latenciesMs: [], storeWriteMs: 0 },
+    "a batch delivered again after a crash counts nothing twice",
+  );
   await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });

@@ -10,10 +10,21 @@ import type { JsonObject, RawStore, StoredDocument } from "./ports.ts";
 /** Raw-store collection holding each windowed partition's read model. */
 export const READ_MODELS = "read_models";
 
+/** What the window engine of a partition stands at, written for every windowed stream. */
+export interface EngineFigures {
+  /** Event-time watermark, ms; `null` before the first record. */
+  watermark: number | null;
+  /** Windows held open (not fired yet). */
+  openWindows: number;
+}
+
 /** One partition's read model. */
 export interface PartitionReadModel {
   partition: number;
+  /** What the stream's page shows (`{}` for a stream that defines none). */
   model: JsonObject;
+  /** Where its window engine stands (absent in documents of earlier versions). */
+  engine?: EngineFigures;
 }
 
 /** Id of a partition's read-model document. */
@@ -30,7 +41,12 @@ export function readModelDocument(
   return {
     id: readModelId(stream, partition.partition),
     ts,
-    doc: { stream, partition: partition.partition, model: partition.model },
+    doc: {
+      stream,
+      partition: partition.partition,
+      model: partition.model,
+      ...(partition.engine ? { engine: { ...partition.engine } } : {}),
+    },
   };
 }
 
@@ -52,7 +68,11 @@ export async function readModels(
   const out = new Map<string, PartitionReadModel[]>(streams.map((s) => [s, []]));
   for await (const { doc } of raw.all(READ_MODELS)) {
     const models = out.get(String(doc.stream));
-    models?.push({ partition: Number(doc.partition), model: doc.model as JsonObject });
+    models?.push({
+      partition: Number(doc.partition),
+      model: doc.model as JsonObject,
+      ...(doc.engine ? { engine: doc.engine as unknown as EngineFigures } : {}),
+    });
   }
   return out;
 }

@@ -16,6 +16,7 @@ import { usersSnapshot } from "../server/users_data.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { silentLogger } from "../pipeline/logger.ts";
+import { metricsPort } from "../server/metrics/metrics_port.ts";
 import { HealthBoard, healthPort } from "../server/health.ts";
 import { TopicRates } from "../server/topic_rates.ts";
 
@@ -212,6 +213,7 @@ async function withApp(
     health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
     topicRates: new TopicRates(),
     lag: new GroupLagTracker({ sampleMs: 5000 }),
+    metrics: metricsPort({ providers: [], timeoutMs: 1000, log: silentLogger }),
     now: () => Date.UTC(2025, 1, 16, 7, 30),
   };
   try {

@@ -12,6 +12,7 @@ import manifest from "../fresh.gen.ts";
 import { createApp } from "../server/app.ts";
 import type { AppState } from "../server/state.ts";
 import { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
+import { metricsPort } from "../server/metrics/metrics_port.ts";
 import { HealthBoard, healthPort, type Readiness } from "../server/health.ts";
 import { EmbeddedLog } from "../pipeline/embedded/log_broker.ts";
 import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
@@ -66,6 +67,7 @@ async function setup(topics = [USERS.topic, USERS.dlqTopic, USERS.liveTopic]) {
     }),
     topicRates: new TopicRates(),
     lag: new GroupLagTracker({ sampleMs: 5000 }),
+    metrics: metricsPort({ providers: [], timeoutMs: 1000, log: silentLogger }),
     now: Date.now,
   };
   const app = createApp(manifest, state);

@@ -5,6 +5,11 @@
  * clock every `refreshMs`; a stale page that has viewers is read again and
  * pushed whole as an `update`, at most once per `intervalMs`. A viewer that
  * needs a full picture gets the page's `snapshot`.
+ *
+ * After each `update` a `latency` event follows: when the server sent it,
+ * the page's produce-to-stored latency over the last minute, and the broker
+ * timestamps of the events the update first carries (from the
+ * announcements), from which the browser measures produce-to-browser.
  */
 
 import type { Broker } from "../pipeline/ports.ts";
@@ -12,6 +17,22 @@ import type { Logger } from "../pipeline/logger.ts";
 import { delay } from "../pipeline/async.ts";
 import { LiveHub } from "./live_hub.ts";
 import type { Pages } from "./dashboards.ts";
+import type { LiveAnnouncement } from "../pipeline/live_announcement.ts";
+import type { LatencyFigures } from "../client/latency_window.ts";
+import type { LiveLatency } from "./metrics/pipeline_metrics.ts";
+
+/** The `latency` event that follows each page update. */
+export interface LatencyEvent {
+  /** When the server pushed the update, ms since the epoch (its clock). */
+  sentAt: number;
+  /** Produce-to-stored latency of the page's streams over the last minute, ms. */
+  stored: LatencyFigures | null;
+  /** Broker timestamps (ms) of events the update carries for the first time, at most `LATENCY_SAMPLE` of them. */
+  produced: number[];
+}
+
+/** Most event timestamps one `latency` event carries (an even sample of them when more came). */
+export const LATENCY_SAMPLE = 200;
 
 /** Sizes of each page's hub buffers. */
 export interface HubSizes {
@@ -54,6 +75,8 @@ export interface LiveFeedOptions {
   refreshMs?: number;
   /** Called once the feed follows the live topics. */
   onReady?(): void;
+  /** Told of each update pushed, and asked for the figures each `latency` event carries. */
+  latency?: LiveLatency;
 }
 
 /** Runs until the signal aborts; follows again after a broker hiccup. */
@@ -73,6 +96,9 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
   const stale = new Set<string>();
   const running = new Set<string>();
   const last = new Map<string, number>();
+  // Broker timestamps of events announced since a page's last update, by page.
+  const pending = new Map<string, number[]>();
+  const decoder = new TextDecoder();
 
   const refresh = async (name: string) => {
     if (running.has(name)) return;
@@ -84,11 +110,25 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
         if (wait > 0) await delay(wait, signal);
         stale.delete(name);
         last.set(name, Date.now());
+        const produced = pending.get(name) ?? [];
+        pending.delete(name);
         if (hub.clients === 0) {
           hub.markChanged();
           continue;
         }
         hub.publish("update", await page.read());
+        const sentAt = Date.now();
+        if (options.latency) {
+          options.latency.pushed(name, produced, sentAt);
+          hub.publish(
+            "latency",
+            {
+              sentAt,
+              stored: options.latency.stored(name, sentAt),
+              produced: evenSample(produced, LATENCY_SAMPLE),
+            } satisfies LatencyEvent,
+          );
+        }
       }
     } catch (error) {
       if (!signal.aborted) {
@@ -112,6 +152,17 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
     clearInterval(periodic);
   }
 
+  function producedOf(value: Uint8Array): number[] {
+    try {
+      const { produced } = JSON.parse(decoder.decode(value)) as LiveAnnouncement;
+      return Array.isArray(produced) ? produced.filter((t) => typeof t === "number") : [];
+    } catch (error) {
+      // Announcements are our own JSON: one that does not parse is a bug, said loudly; its pages still update.
+      log.error(`a live announcement is not JSON (${(error as Error).message}): a bug`);
+      return [];
+    }
+  }
+
   async function follow() {
     while (!signal.aborted) {
       try {
@@ -120,7 +171,16 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
           signal,
           onReady: options.onReady,
           handle: (batch) => {
-            for (const name of pagesOf.get(batch.topic) ?? []) markStale(name);
+            const names = pagesOf.get(batch.topic) ?? [];
+            if (options.latency) {
+              const produced = batch.records.flatMap((r) => producedOf(r.value));
+              for (const name of names) {
+                if (byName.get(name)!.hub.clients > 0) {
+                  pending.set(name, [...pending.get(name) ?? [], ...produced]);
+                }
+              }
+            }
+            for (const name of names) markStale(name);
           },
         });
       } catch (error) {
@@ -130,4 +190,10 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
       }
     }
   }
+}
+
+/** At most `max` of `values`, evenly spread over them. */
+export function evenSample(values: readonly number[], max: number): number[] {
+  if (values.length <= max) return [...values];
+  return Array.from({ length: max }, (_, i) => values[Math.floor(i * values.length / max)]);
 }

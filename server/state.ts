@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { AggregateStore, Broker, RawStore } from "../pipeline/ports.ts";
 import type { Logger } from "../pipeline/logger.ts";
 import type { HealthPort } from "./health.ts";
+import type { MetricsPort } from "./metrics/metrics_port.ts";
 import type { DashboardPages, Pages } from "./dashboards.ts";
 import type { PageHubs } from "./live_feed.ts";
 import type { TopicRates } from "./topic_rates.ts";
@@ -32,6 +33,8 @@ export interface AppState {
   topicRates: TopicRates;
   /** Consumer lag of every group as last sampled (`lag.lagView()`), for the console and `/metrics`. */
   lag: GroupLagTracker;
+  /** What `/metrics` serves. */
+  metrics: MetricsPort;
   /** Clock, ms since the epoch. */
   now: () => number;
 }

@@ -24,6 +24,8 @@ import { runTopicSampler, TopicRates } from "../server/topic_rates.ts";
 import { GroupLagTracker } from "../pipeline/lag/group_lag_tracker.ts";
 import { runLagSampler } from "../server/lag_sampler.ts";
 import { GROUPS_PAGE, groupsPage, processorGroups } from "../server/groups_data.ts";
+import { consumerLagProvider, recordsInProvider } from "../server/metrics/providers.ts";
+import { appMetrics } from "../server/metrics/app_metrics.ts";
 
 /** A running app for tests. */
 export interface Fixture {
@@ -80,6 +82,17 @@ export async function startFixture(
   );
   const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
+  const metrics = appMetrics({
+    streams: STREAMS.selected(config),
+    ...pipeline,
+    hubs,
+    log: silentLogger,
+    now: Date.now,
+    more: [
+      consumerLagProvider(() => lag.lagView()),
+      recordsInProvider(() => pipeline.broker.describeTopics()),
+    ],
+  });
   const state: AppState = {
     config,
     registry: STREAMS,
@@ -95,6 +108,7 @@ export async function startFixture(
     }),
     topicRates,
     lag,
+    metrics: metrics.port,
     now: Date.now,
   };
   const app = createApp(manifest, state);
@@ -109,6 +123,7 @@ export async function startFixture(
     signal: controller.signal,
     intervalMs: 10,
     onReady: feedReady,
+    latency: metrics.pipeline,
   });
   const sampler = runTopicSampler({
     broker: pipeline.broker,
@@ -133,6 +148,7 @@ export async function startFixture(
         ...pipeline,
         log: silentLogger,
         report: (event) => board.report(event),
+        observe: (batch) => metrics.pipeline.record(batch, Date.now()),
       }).run(module.topics.group, AbortSignal.any([controller.signal, processors.signal]), 100)
     );
   let processing = startProcessing();

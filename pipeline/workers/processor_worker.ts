@@ -11,34 +11,37 @@ import { loadRegistry } from "../stream_registry.ts";
 import { openStream } from "../stream_module.ts";
 import { consoleLogger } from "../logger.ts";
 
-serveWorker<ProcessorJob>(async ({ config, registry: ref, stream }, signal, { errorEvent }) => {
-  const registry = await loadRegistry(ref);
-  const module = registry.get(stream);
-  const log = consoleLogger(`processor:${stream}`);
-  const pipeline = await openPipeline({ config, registry, log, signal });
-  try {
-    const opened = openStream(module, { config, ...pipeline, log });
+serveWorker<ProcessorJob>(
+  async ({ config, registry: ref, stream }, signal, { errorEvent, batchMetrics }) => {
+    const registry = await loadRegistry(ref);
+    const module = registry.get(stream);
+    const log = consoleLogger(`processor:${stream}`);
+    const pipeline = await openPipeline({ config, registry, log, signal });
     try {
-      const { topic, group } = module.topics;
-      const processor = new StreamProcessor(
-        opened.definition,
-        {
-          ...pipeline,
-          log,
-          maxRecordBytes: config.processor.maxRecordBytes,
-          processingErrors: {
-            share: config.processor.processingErrorShare,
-            windowMs: config.processor.processingErrorWindowMs,
+      const opened = openStream(module, { config, ...pipeline, log });
+      try {
+        const { topic, group } = module.topics;
+        const processor = new StreamProcessor(
+          opened.definition,
+          {
+            ...pipeline,
+            log,
+            maxRecordBytes: config.processor.maxRecordBytes,
+            processingErrors: {
+              share: config.processor.processingErrorShare,
+              windowMs: config.processor.processingErrorWindowMs,
+            },
+            report: errorEvent,
+            observe: batchMetrics,
           },
-          report: errorEvent,
-        },
-      );
-      log.info(`consuming "${topic}" as group "${group}"`);
-      await processor.run(group, signal, config.processor.batchSize);
+        );
+        log.info(`consuming "${topic}" as group "${group}"`);
+        await processor.run(group, signal, config.processor.batchSize);
+      } finally {
+        await opened.close();
+      }
     } finally {
-      await opened.close();
+      await pipeline.close();
     }
-  } finally {
-    await pipeline.close();
-  }
-});
+  },
+);

@@ -7,6 +7,7 @@ import type { Config } from "../../config.ts";
 import type { StreamName } from "../stream_module.ts";
 import type { RegistryRef } from "../stream_registry.ts";
 import type { ProcessorErrorEvent } from "../processor_errors.ts";
+import type { BatchMetrics } from "../batch_metrics.ts";
 
 /** Where a producer takes its records from. */
 export type ProducerSource =
@@ -52,6 +53,8 @@ export type FromWorker =
   | { type: "progress"; sent: number }
   /** A processor's processing error or stopped partition, for the health report. */
   | { type: "error-event"; event: ProcessorErrorEvent }
+  /** A processor stored a batch, for `/metrics` and the pages' latency figures. */
+  | { type: "batch-metrics"; metrics: BatchMetrics }
   | { type: "finished"; sent?: number }
   | { type: "failed"; message: string };
 
@@ -69,13 +72,15 @@ export interface WorkerOptions {
   onProgress?(sent: number): void;
   /** Told of a processor's processing errors and stopped partitions. */
   onErrorEvent?(event: ProcessorErrorEvent): void;
+  /** Told of each batch a processor stored. */
+  onBatchMetrics?(metrics: BatchMetrics): void;
   /** How long `stop` waits for the worker to finish before terminating it, ms (default 10 s). */
   stopTimeoutMs?: number;
 }
 
 /** Starts a worker module with a job. */
 export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {}): WorkerHandle {
-  const { onProgress, onErrorEvent, stopTimeoutMs = 10_000 } = options;
+  const { onProgress, onErrorEvent, onBatchMetrics, stopTimeoutMs = 10_000 } = options;
   const worker = new Worker(module, { type: "module" });
   let settled = false;
   let forceStop!: () => void;
@@ -89,6 +94,7 @@ export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {})
       const message = event.data;
       if (message.type === "progress") onProgress?.(message.sent);
       if (message.type === "error-event") onErrorEvent?.(message.event);
+      if (message.type === "batch-metrics") onBatchMetrics?.(message.metrics);
       if (message.type === "finished") {
         settled = true;
         worker.terminate();
@@ -128,6 +134,8 @@ export interface WorkerChannel {
   progress(sent: number): void;
   /** A processor's processing error or stopped partition. */
   errorEvent(event: ProcessorErrorEvent): void;
+  /** A batch a processor stored. */
+  batchMetrics(metrics: BatchMetrics): void;
 }
 
 /**
@@ -145,6 +153,7 @@ export function serveWorker<J>(
     run(event.data.job, controller.signal, {
       progress: (sent) => post({ type: "progress", sent }),
       errorEvent: (errorEvent) => post({ type: "error-event", event: errorEvent }),
+      batchMetrics: (metrics) => post({ type: "batch-metrics", metrics }),
     })
       .then((sent) => post({ type: "finished", sent: sent ?? undefined }))
       .catch((error) => post({ type: "failed", message: String(error?.stack ?? error) }));

@@ -5,6 +5,7 @@
  * is dead-lettered as `duplicate` with its replay header.
  */
 
+import { metricsPort } from "../../../server/metrics/metrics_port.ts";
 import { TopicRates } from "../../../server/topic_rates.ts";
 import { GroupLagTracker } from "../../../pipeline/lag/group_lag_tracker.ts";
 import assert from "node:assert/strict";
@@ -65,6 +66,7 @@ await withAllServices(() => {
         health: healthPort({ board: new HealthBoard(), probes: [], probeTimeoutMs: 1000 }),
         topicRates: new TopicRates(),
         lag: new GroupLagTracker({ sampleMs: config.web.lagSampleMs }),
+        metrics: metricsPort({ providers: [], timeoutMs: 1000, log: silentLogger }),
         now: Date.now,
       };
       const app = createApp(manifest, state);
