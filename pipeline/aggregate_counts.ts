@@ -104,7 +104,12 @@ export class AggregateCounter {
     this.#partitions.delete(partition);
     for (const dimension of new Set(counts.map((c) => c.dimension))) {
       if (state.loaded.has(dimension)) continue;
-      const rows = await this.#store.read(this.#stream, dimension, partition, [ALL_TIME_START]);
+      const rows = await this.#store.read({
+        stream: this.#stream,
+        dimension,
+        partition,
+        windowStarts: [ALL_TIME_START],
+      });
       for (const row of rows) state.cells.set(cellId(dimension, row.key), row);
       state.loaded.add(dimension);
     }
