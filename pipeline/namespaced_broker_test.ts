@@ -11,7 +11,12 @@ Deno.test("two namespaces on one log never see each other's records", async () =
   for (const b of [staging, prod]) await b.createTopics([{ name: "users", partitions: 1 }]);
   await staging.produce("users", [{ key: "a", value: new Uint8Array([1]) }]);
   await prod.produce("users", [{ key: "b", value: new Uint8Array([2]), headers: { h: "x" } }]);
-  const got = await consumeCount(prod, "g", ["users"], 1, 2000);
+  const got = await consumeCount(prod, {
+    groupId: "g",
+    topics: ["users"],
+    count: 1,
+    timeoutMs: 2000,
+  });
   assert.deepEqual(got.map((r) => [r.topic, r.key, r.value[0], r.headers.h]), [[
     "users",
     "b",
