@@ -16,16 +16,25 @@ export function useInBrowser(): boolean {
   return inBrowser;
 }
 
+/** What `useChart` draws, and when. */
+export interface ChartOptions<T extends ChartType> {
+  /** Whether the chart is shown; the island renders the returned canvas ref only then. */
+  active: boolean;
+  /** Creates the chart on the canvas, the first time it is shown. */
+  create: (canvas: HTMLCanvasElement) => Chart<T>;
+  /** Puts the current data into the existing chart. */
+  update: (chart: Chart<T>) => void;
+  /** The values whose change calls `update`. */
+  deps: readonly unknown[];
+}
+
 /**
  * While `active` (the island renders the returned canvas ref then), creates
  * the chart with `create`, then calls `update` and redraws without animation
  * whenever `deps` change.
  */
 export function useChart<T extends ChartType>(
-  active: boolean,
-  create: (canvas: HTMLCanvasElement) => Chart<T>,
-  update: (chart: Chart<T>) => void,
-  deps: readonly unknown[],
+  { active, create, update, deps }: ChartOptions<T>,
 ): RefObject<HTMLCanvasElement> {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<T> | null>(null);

@@ -54,13 +54,20 @@ const BAD_SALES = [
   JSON.stringify({ id: "e2e-bad-empty" }),
 ];
 
+/** What `until` waits for. */
+interface Wait<T> {
+  /** The awaited condition in words, for the failure message. */
+  what: string;
+  /** Reads the current value; called every 200 ms. */
+  read: () => Promise<T>;
+  /** Whether the value read is the one waited for. */
+  ok: (value: T) => boolean;
+  /** Longest wait, in ms; `LIVE_WAIT_MS` by default. */
+  timeoutMs?: number;
+}
+
 /** Waits until `ok(read())`, polling; fails naming `what` and the last value read. */
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = LIVE_WAIT_MS,
-): Promise<T> {
+async function until<T>({ what, read, ok, timeoutMs = LIVE_WAIT_MS }: Wait<T>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   while (true) {
@@ -128,12 +135,20 @@ interface OpenedPage {
   errors: string[];
 }
 
+/** Which page `openPage` opens. */
+interface PageToOpen {
+  /** The app's base URL. */
+  base: string;
+  /** The page's path. */
+  path: string;
+  /** The stream whose live badge the page shows. */
+  stream: string;
+}
+
 /** Opens `path`, waits for its live badge on `stream` and marks the document to detect reloads. */
 async function openPage(
   context: BrowserContext,
-  base: string,
-  path: string,
-  stream: string,
+  { base, path, stream }: PageToOpen,
 ): Promise<OpenedPage> {
   const page = await context.newPage();
   const errors = collectErrors(page);
@@ -220,10 +235,14 @@ Deno.test({
           }
           assert.doesNotThrow(() => validateSale(GOOD_SALE), "the template itself is valid");
 
-          const sales = await openPage(context, app.url, "/sales", "sales");
+          const sales = await openPage(context, { base: app.url, path: "/sales", stream: "sales" });
           opened.push(sales);
           const { page } = sales;
-          const revenue = await until("revenue", () => read(page, "kpi-revenue"), (v) => v > 0);
+          const revenue = await until({
+            what: "revenue",
+            read: () => read(page, "kpi-revenue"),
+            ok: (v) => v > 0,
+          });
           const transactions = await read(page, "kpi-transactions");
           assert.ok(transactions > 0, "transactions shown with the revenue");
           const invalidBefore = await read(page, "kpi-rejected-invalid");
@@ -245,17 +264,21 @@ Deno.test({
           assert.equal(produced.code, 0, said);
           assert.match(said, new RegExp(`done: ${BAD_SALES.length} record\\(s\\) sent to "sales"`));
 
-          await until("revenue grows", () => read(page, "kpi-revenue"), (v) => v > revenue);
-          await until(
-            "transactions grow",
-            () => read(page, "kpi-transactions"),
-            (v) => v > transactions,
-          );
-          await until(
-            "invalid sales counted",
-            () => read(page, "kpi-rejected-invalid"),
-            (v) => v >= invalidBefore + BAD_SALES.length,
-          );
+          await until({
+            what: "revenue grows",
+            read: () => read(page, "kpi-revenue"),
+            ok: (v) => v > revenue,
+          });
+          await until({
+            what: "transactions grow",
+            read: () => read(page, "kpi-transactions"),
+            ok: (v) => v > transactions,
+          });
+          await until({
+            what: "invalid sales counted",
+            read: () => read(page, "kpi-rejected-invalid"),
+            ok: (v) => v >= invalidBefore + BAD_SALES.length,
+          });
           assert.ok(await page.getByTestId("kpi-rejected-invalid").isVisible());
           assert.ok(await page.getByTestId("kpi-rejected-late").isVisible());
           assert.ok((await read(page, "kpi-rejected-late")) >= 0);
@@ -264,32 +287,32 @@ Deno.test({
           const map = page.locator('[data-testid="sales-map"][data-map="drawn"]');
           await map.locator("canvas").waitFor({ timeout: LIVE_WAIT_MS });
           assert.ok(Number(await map.getAttribute("data-points")) > 0, "cities on the map");
-          const pixels = await until(
-            "map draws countries and bubbles",
-            () => canvasPixels(page, '[data-testid="sales-map"] canvas'),
-            (p) => p.land > p.pixels * 0.08 && p.blue > 50,
-          );
+          const pixels = await until({
+            what: "map draws countries and bubbles",
+            read: () => canvasPixels(page, '[data-testid="sales-map"] canvas'),
+            ok: (p) => p.land > p.pixels * 0.08 && p.blue > 50,
+          });
           assert.ok(pixels.drawn < pixels.pixels * 0.9, `the oceans stay blank: ${pixels.drawn}`);
           assert.ok((await page.getByTestId("sales-cities").locator("li").count()) > 0);
 
-          await until(
-            "donut drawn",
-            () => canvasPixels(page, '[data-testid="sales-donut"] canvas'),
-            (p) => p.drawn > p.pixels * 0.05 && p.blue > 0,
-          );
-          await until(
-            "monthly line drawn",
-            () => canvasPixels(page, '[data-testid="sales-monthly"] canvas'),
-            (p) => p.drawn > 500 && p.blue > 0,
-          );
+          await until({
+            what: "donut drawn",
+            read: () => canvasPixels(page, '[data-testid="sales-donut"] canvas'),
+            ok: (p) => p.drawn > p.pixels * 0.05 && p.blue > 0,
+          });
+          await until({
+            what: "monthly line drawn",
+            read: () => canvasPixels(page, '[data-testid="sales-monthly"] canvas'),
+            ok: (p) => p.drawn > 500 && p.blue > 0,
+          });
 
           // Each view is one read of the whole page, so its figures come from one snapshot;
           // the snapshot's reads are separate queries, so one taken mid-write may be off by a batch.
           const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
           const cents = (n: number) => Math.round(n * 100);
-          const view = await until(
-            "table, donut and months add up to the KPIs",
-            () =>
+          const view = await until({
+            what: "table, donut and months add up to the KPIs",
+            read: () =>
               page.evaluate(() => {
                 const el = (id: string) => document.querySelector(`[data-testid="${id}"]`)!;
                 return {
@@ -302,14 +325,14 @@ Deno.test({
                   ),
                 };
               }),
-            (v) => {
+            ok: (v) => {
               const revenue = cents(figure(v.revenue));
               return v.rows.length > 0 &&
                 sum(v.rows.map((r) => figure(r[2]))) === figure(v.transactions) &&
                 sum(v.rows.map((r) => cents(figure(r[3])))) === revenue &&
                 sum(v.monthly.split(",").map((m) => cents(Number(m)))) === revenue;
             },
-          );
+          });
           for (const [product, category, tx, amount] of view.rows) {
             assert.ok(product !== "" && category !== "", `named row ${product}/${category}`);
             assert.ok(figure(tx) > 0 && figure(amount) > 0, `figures of ${product}`);
@@ -333,16 +356,20 @@ Deno.test({
       );
 
       await t.step("/products: a window closes live and its CSV holds its records", async () => {
-        const products = await openPage(context, app.url, "/products", "products");
+        const products = await openPage(context, {
+          base: app.url,
+          path: "/products",
+          stream: "products",
+        });
         opened.push(products);
         const { page } = products;
         const links = page.getByTestId("window-csv");
         const atLoad = new Set(await links.evaluateAll((as) => as.map((a) => a.textContent)));
-        const row = await until(
-          "a window closes while the page is open",
-          () => tableRows(page, "products-closed"),
-          (rows) => rows.some((r) => !atLoad.has(r[5])),
-        ).then((rows) => rows.find((r) => !atLoad.has(r[5]))!);
+        const row = await until({
+          what: "a window closes while the page is open",
+          read: () => tableRows(page, "products-closed"),
+          ok: (rows) => rows.some((r) => !atLoad.has(r[5])),
+        }).then((rows) => rows.find((r) => !atLoad.has(r[5]))!);
         await assertSameDocument(page);
         const [start, end, records, sumPrice, sumTotal, file] = row;
         assert.equal(
@@ -381,21 +408,29 @@ Deno.test({
       });
 
       await t.step("/clicks: rates, totals, items, ratings, devices, sessions", async () => {
-        const clicks = await openPage(context, app.url, "/clicks", "clicks");
+        const clicks = await openPage(context, {
+          base: app.url,
+          path: "/clicks",
+          stream: "clicks",
+        });
         opened.push(clicks);
         const { page } = clicks;
         const topics = ["clicks", "views", "ratings"] as const;
         for (const topic of topics) {
-          await until(`${topic} rate`, () => read(page, `rate-${topic}`), (v) => v > 0);
+          await until({
+            what: `${topic} rate`,
+            read: () => read(page, `rate-${topic}`),
+            ok: (v) => v > 0,
+          });
         }
         const before = await Promise.all(topics.map((topic) => read(page, `total-${topic}`)));
         assert.ok(before.every((n) => n > 0), `totals ${before}`);
         for (const [i, topic] of topics.entries()) {
-          await until(
-            `${topic} total grows`,
-            () => read(page, `total-${topic}`),
-            (v) => v > before[i],
-          );
+          await until({
+            what: `${topic} total grows`,
+            read: () => read(page, `total-${topic}`),
+            ok: (v) => v > before[i],
+          });
         }
         await assertSameDocument(page);
 
@@ -428,34 +463,34 @@ Deno.test({
           rows.map((r) => r[0])
         );
         assert.deepEqual(sessionsLabels, ["Mobile", "Desktop", "Tablet", "Clicks only"]);
-        const sessions = await until(
-          "sessions ended on every device",
-          () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
-          (counts) => counts.every((n) => n > 0),
-        );
-        await until(
-          "sessions grow live",
-          () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
-          (counts) => counts.some((n, i) => n > sessions[i]),
-        );
+        const sessions = await until({
+          what: "sessions ended on every device",
+          read: () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
+          ok: (counts) => counts.every((n) => n > 0),
+        });
+        await until({
+          what: "sessions grow live",
+          read: () => Promise.all(SESSION_ROWS.map((d) => read(page, `sessions-${d}`))),
+          ok: (counts) => counts.some((n, i) => n > sessions[i]),
+        });
         for (const [label, count, duration, events] of await tableRows(page, "sessions-table")) {
           assert.ok(figure(count) > 0, `${label}: ${count} sessions`);
           assert.match(duration, /^(\d+ min )?\d+ s$/, `${label}: mean duration ${duration}`);
           assert.ok(Number(events) >= 1, `${label}: ${events} events per session`);
         }
 
-        await until(
-          "rate line drawn",
-          () => canvasPixels(page, '[data-testid="clicks-rates"] canvas'),
-          (p) => p.drawn > 500 && p.blue > 50,
-        );
+        await until({
+          what: "rate line drawn",
+          read: () => canvasPixels(page, '[data-testid="clicks-rates"] canvas'),
+          ok: (p) => p.drawn > 500 && p.blue > 50,
+        });
         // Rates come from ten-second windows: wait until they reflect the generators' pace.
-        await until(
-          `rates near ${RATE}/s`,
-          () => Promise.all(topics.map((topic) => read(page, `rate-${topic}`))),
-          (rates) => rates.every((v) => v >= RATE * 0.8),
-          30_000,
-        );
+        await until({
+          what: `rates near ${RATE}/s`,
+          read: () => Promise.all(topics.map((topic) => read(page, `rate-${topic}`))),
+          ok: (rates) => rates.every((v) => v >= RATE * 0.8),
+          timeoutMs: 30_000,
+        });
         await saveScreenshot(page, "clicks");
       });
 

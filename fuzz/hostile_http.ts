@@ -158,7 +158,8 @@ export function hostileRequests(options: HostileRequestOptions): HostileRequest[
     if (/%(2f|5c|00|25)|%(?![0-9a-f]{2})/i.test(target)) {
       refusals.push("an encoded separator, NUL, double encoding or malformed escape in the path");
     }
-    const query = hostileQuery(random, endpoint, mutations, refusals);
+    const draft: Draft = { random, mutations, refusals };
+    const query = hostileQuery(endpoint, draft);
     if (query) target += `?${query}`;
     const headers: Array<[string, string]> = [];
     let host: string | undefined;
@@ -198,7 +199,7 @@ export function hostileRequests(options: HostileRequestOptions): HostileRequest[
     if (write && type === undefined && method === "POST") {
       refusals.push("a write without Content-Type");
     }
-    crossSite(random, write, headers, mutations, refusals);
+    crossSite(draft, write, headers);
     otherHeaders(random, headers, mutations);
     const mustRefuse = refusals.length > 0 ? refusals.join("; ") : undefined;
     return {
@@ -288,12 +289,18 @@ function mutatePath(random: Random, path: string, mutations: string[]): string {
   return how[1](path);
 }
 
-function hostileQuery(
-  random: Random,
-  endpoint: string,
-  mutations: string[],
-  refusals: string[],
-): string {
+/** One request while it is made: the randomness it is made with, and what is noted about it. */
+interface Draft {
+  /** The run's seeded randomness. */
+  random: Random;
+  /** What was done to the request, for the report of a finding. */
+  mutations: string[];
+  /** Why the server must refuse the request; none when it may accept it. */
+  refusals: string[];
+}
+
+function hostileQuery(endpoint: string, draft: Draft): string {
+  const { random, mutations, refusals } = draft;
   if (random.next() > 0.5) return "";
   const parts: string[] = [];
   if (endpoint === "/users" || random.next() < 0.2) {
@@ -361,13 +368,8 @@ function contentType(random: Random, hasBody: boolean, mutations: string[]): str
   return type;
 }
 
-function crossSite(
-  random: Random,
-  write: boolean,
-  headers: Array<[string, string]>,
-  mutations: string[],
-  refusals: string[],
-): void {
+function crossSite(draft: Draft, write: boolean, headers: Array<[string, string]>): void {
+  const { random, mutations, refusals } = draft;
   if (random.next() < 0.2) {
     const origin = random.pick([
       "https://evil.example",

@@ -13,7 +13,7 @@ import { USERS } from "../pipeline/users/users_stream.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { delay } from "../pipeline/async.ts";
 import { type HostileRequest, hostileRequests } from "./hostile_http.ts";
-import { checkAnswer, secretsIn, showRequest } from "./response_checks.ts";
+import { type AnswerCheck, checkAnswer, secretsIn, showRequest } from "./response_checks.ts";
 import { prototypePolluted, utf8 } from "./hostile_values.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { checkHeapBack, settledHeap } from "./memory.ts";
@@ -95,7 +95,7 @@ export async function fuzzHttp(options: HttpFuzzOptions): Promise<HttpFuzzResult
     await fixture.produce(seeded);
     accepted = SEEDED_USERS;
     await fixture.waitForUsers(SEEDED_USERS);
-    for (const endpoint of endpoints()) await send(fixture.app.fetch, firstOf(endpoint), secrets);
+    for (const endpoint of endpoints()) await send(fixture.app.fetch, firstOf(endpoint));
     const heapBefore = await settledHeap();
     for (const endpoint of endpoints()) {
       if (options.only && !options.only.includes(endpoint)) continue;
@@ -109,7 +109,7 @@ export async function fuzzHttp(options: HttpFuzzOptions): Promise<HttpFuzzResult
       const t0 = performance.now();
       for (const req of requests) {
         for (const s of secretsIn(req.body)) secrets.add(s);
-        const answer = await send(fixture.app.fetch, req, secrets, target);
+        const answer = await send(fixture.app.fetch, req, { secrets, findings: target });
         if (answer?.status === 202 && req.postsUsers) accepted += answerCount(answer.body);
       }
       sent[endpoint] = requests.length;
@@ -158,13 +158,13 @@ function answerCount(body: Uint8Array): number {
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
-/** Sends one request in-process and checks its answer (when `findings` is given). */
+/** Sends one request in-process and checks its answer (when `check` is given). */
 async function send(
   fetch: Fetch,
   req: HostileRequest,
-  secrets: Set<string>,
-  findings?: Findings,
+  check?: Omit<AnswerCheck, "req" | "answer">,
 ): Promise<{ status: number; body: Uint8Array } | undefined> {
+  const findings = check?.findings;
   let request: Request;
   try {
     const headers = new Headers(req.headers);
@@ -189,7 +189,9 @@ async function send(
   const body = contentType.startsWith("text/event-stream")
     ? await firstChunk(response)
     : new Uint8Array(await response.arrayBuffer());
-  if (findings) checkAnswer(req, { status: response.status, contentType, body }, secrets, findings);
+  if (check) {
+    checkAnswer({ ...check, req, answer: { status: response.status, contentType, body } });
+  }
   return { status: response.status, body };
 }
 

@@ -46,13 +46,20 @@ export function showRequest(req: HostileRequest): string {
     ` {${req.mutations.join("; ")}}`;
 }
 
-/** Checks one answer; `secrets` are those of every user posted so far. */
-export function checkAnswer(
-  req: HostileRequest,
-  answer: Answer,
-  secrets: Set<string>,
-  findings: Findings,
-): void {
+/** One answer to check, and what it is checked against. */
+export interface AnswerCheck {
+  /** The hostile request that was sent. */
+  req: HostileRequest;
+  /** What came back. */
+  answer: Answer;
+  /** Login secrets of every user posted so far; none may appear in an answer. */
+  secrets: Set<string>;
+  /** Where a broken rule is reported. */
+  findings: Findings;
+}
+
+/** Checks one answer against every rule an answer to a hostile request must keep. */
+export function checkAnswer({ req, answer, secrets, findings }: AnswerCheck): void {
   const show = () => showRequest(req);
   const { status, contentType, body } = answer;
   const text = new TextDecoder().decode(body);

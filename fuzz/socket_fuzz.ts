@@ -94,16 +94,16 @@ export async function fuzzSocket(
         // Closed without an answer, or a bare 400 from the HTTP server itself: refused at the connection.
         if (answer.status === undefined) continue;
         if (note && answer.status === 400 && answer.headers["content-type"] === undefined) continue;
-        checkAnswer(
-          sent,
-          {
+        checkAnswer({
+          req: sent,
+          answer: {
             status: answer.status,
             contentType: answer.headers["content-type"] ?? "",
             body: answer.body,
           },
           secrets,
           findings,
-        );
+        });
         if (answer.status === 202 && req.postsUsers && !note) {
           const n =
             (JSON.parse(new TextDecoder().decode(answer.body)) as { accepted?: number }).accepted;

@@ -567,7 +567,7 @@ async function checkOutputs(o: OutputOptions): Promise<void> {
   switch (stream) {
     case "users":
       await counted("gender", n, "users counted");
-      secretsKept(accepted, stored, findings, show);
+      secretsKept({ accepted, stored, findings, show });
       break;
     case "sales": {
       await counted("all_tx", n, "sales transactions");
@@ -650,13 +650,20 @@ function exactAmount(
   }
 }
 
+/** What `secretsKept` looks through, and where it reports. */
+interface SecretsOptions {
+  /** The user inputs the pipeline accepted. */
+  accepted: Placed[];
+  /** Raw-store documents as JSON text, by user id. */
+  stored: Map<string, string>;
+  /** Where a kept secret is reported. */
+  findings: Findings;
+  /** An input, bounded, for a finding. */
+  show: (r: Placed) => string;
+}
+
 /** Login secrets of accepted users must not be in the raw store (the default). */
-function secretsKept(
-  accepted: Placed[],
-  stored: Map<string, string>,
-  findings: Findings,
-  show: (r: Placed) => string,
-): void {
+function secretsKept({ accepted, stored, findings, show }: SecretsOptions): void {
   for (const r of accepted) {
     const login = parsed(r)?.login as Record<string, unknown> | undefined;
     const uuid = typeof login?.uuid === "string" ? login.uuid.toLowerCase() : "";

@@ -52,9 +52,9 @@ export default function ClickRates({ initial }: ClickRatesProps) {
   const inBrowser = useInBrowser();
   const labels = rateSeries.map((p) => formatClock(p.t));
   const series = TOPICS.map((t) => ({ ...t, values: rateSeries.map((p) => p[t.key]) }));
-  const canvas = useChart<"line">(
-    inBrowser && rateSeries.length > 0,
-    (el) =>
+  const canvas = useChart<"line">({
+    active: inBrowser && rateSeries.length > 0,
+    create: (el) =>
       new Chart(el, {
         type: "line",
         data: {
@@ -80,12 +80,12 @@ export default function ClickRates({ initial }: ClickRatesProps) {
           plugins: { legend: { position: "bottom" } },
         },
       }),
-    (chart) => {
+    update: (chart) => {
       chart.data.labels = labels;
       series.forEach((s, i) => (chart.data.datasets[i].data = s.values));
     },
-    [rateSeries],
-  );
+    deps: [rateSeries],
+  });
 
   return (
     <section class="card" data-testid="clicks-rates">

@@ -123,9 +123,9 @@ function LagChart({ group }: { group: GroupWithHistory }) {
   const labels = group.history.map((p) => formatClock(p.t));
   const records = group.history.map((p) => p.lag);
   const secs = group.history.map((p) => p.lagSeconds);
-  const canvas = useChart<"line">(
-    inBrowser && group.history.length > 0,
-    (el) =>
+  const canvas = useChart<"line">({
+    active: inBrowser && group.history.length > 0,
+    create: (el) =>
       new Chart(el, {
         type: "line",
         data: {
@@ -145,13 +145,13 @@ function LagChart({ group }: { group: GroupWithHistory }) {
           },
         },
       }),
-    (chart) => {
+    update: (chart) => {
       chart.data.labels = labels;
       chart.data.datasets[0].data = records;
       chart.data.datasets[1].data = secs;
     },
-    [labels.at(-1), labels.length, records.at(-1), secs.at(-1)],
-  );
+    deps: [labels.at(-1), labels.length, records.at(-1), secs.at(-1)],
+  });
   return (
     <figure class="chart-card" data-testid="lag-history" data-points={group.history.length}>
       {group.history.length === 0

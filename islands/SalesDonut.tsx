@@ -40,9 +40,9 @@ export default function SalesDonut({ initial }: SalesDonutProps) {
   const inBrowser = useInBrowser();
   const labels = rows.map((r) => r.product);
   const values = rows.map((r) => r.revenue);
-  const canvas = useChart<"doughnut">(
-    inBrowser && rows.length > 0,
-    (el) =>
+  const canvas = useChart<"doughnut">({
+    active: inBrowser && rows.length > 0,
+    create: (el) =>
       new Chart(el, {
         type: "doughnut",
         data: {
@@ -60,13 +60,13 @@ export default function SalesDonut({ initial }: SalesDonutProps) {
           },
         },
       }),
-    (chart) => {
+    update: (chart) => {
       chart.data.labels = labels;
       chart.data.datasets[0].data = values;
       chart.data.datasets[0].backgroundColor = labels.map((_, i) => color(i));
     },
-    [labels.join("\n"), values.join(",")],
-  );
+    deps: [labels.join("\n"), values.join(",")],
+  });
 
   return (
     <figure class="chart-card" data-testid="sales-donut" data-values={values.join(",")}>

@@ -105,9 +105,9 @@ export default function SalesMap({ initial }: SalesMapProps) {
 
   const ready = inBrowser && outline !== null;
   const key = cities.map((c) => `${label(c)}=${c.revenueText}`).join(";");
-  const canvas = useChart<"bubbleMap">(
-    ready,
-    (el) =>
+  const canvas = useChart<"bubbleMap">({
+    active: ready,
+    create: (el) =>
       new Chart(el, {
         type: "bubbleMap",
         data: {
@@ -143,12 +143,12 @@ export default function SalesMap({ initial }: SalesMapProps) {
           },
         },
       }),
-    (chart) => {
+    update: (chart) => {
       chart.data.labels = cities.map(label);
       chart.data.datasets[0].data = points(cities);
     },
-    [key],
-  );
+    deps: [key],
+  });
 
   const state: MapState = ready ? "drawn" : failed ? "failed" : inBrowser ? "loading" : "fallback";
   const top = cities.slice(0, 8);

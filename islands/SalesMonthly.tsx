@@ -33,9 +33,9 @@ export default function SalesMonthly({ initial }: SalesMonthlyProps) {
   const inBrowser = useInBrowser();
   const labels = months.map((m) => formatMonth(m.month));
   const values = months.map((m) => m.revenue);
-  const canvas = useChart<"line">(
-    inBrowser && months.length > 0,
-    (el) =>
+  const canvas = useChart<"line">({
+    active: inBrowser && months.length > 0,
+    create: (el) =>
       new Chart(el, {
         type: "line",
         data: {
@@ -62,12 +62,12 @@ export default function SalesMonthly({ initial }: SalesMonthlyProps) {
           },
         },
       }),
-    (chart) => {
+    update: (chart) => {
       chart.data.labels = labels;
       chart.data.datasets[0].data = values;
     },
-    [labels.join(","), values.join(",")],
-  );
+    deps: [labels.join(","), values.join(",")],
+  });
 
   return (
     <figure class="chart-card" data-testid="sales-monthly" data-values={values.join(",")}>

@@ -33,16 +33,25 @@ export function cellId(dimension: string, key: string): string {
   return `${dimension}\u0000${key}`;
 }
 
+/** What `applyCounts` folds: counts of one partition onto its current cells. */
+export interface CountsToApply {
+  /** Name of the stream the cells belong to. */
+  stream: string;
+  /** The partition the counts come from. */
+  partition: number;
+  /** The partition's cells as they stand, by `cellId`; not modified. */
+  current: ReadonlyMap<string, AggregateRow>;
+  /** Counts of the partition, in offset order. */
+  counts: readonly Count[];
+}
+
 /**
  * Applies counts (of one partition, in offset order) to the current cells
  * and returns the cells that changed, with their new absolute values.
  * `current` is not modified.
  */
 export function applyCounts(
-  stream: string,
-  partition: number,
-  current: ReadonlyMap<string, AggregateRow>,
-  counts: readonly Count[],
+  { stream, partition, current, counts }: CountsToApply,
 ): Map<string, AggregateRow> {
   const changed = new Map<string, AggregateRow>();
   for (const c of counts) {
@@ -104,11 +113,21 @@ export class AggregateCounter {
     this.#partitions.delete(partition);
     for (const dimension of new Set(counts.map((c) => c.dimension))) {
       if (state.loaded.has(dimension)) continue;
-      const rows = await this.#store.read(this.#stream, dimension, partition, [ALL_TIME_START]);
+      const rows = await this.#store.read({
+        stream: this.#stream,
+        dimension,
+        partition,
+        windowStarts: [ALL_TIME_START],
+      });
       for (const row of rows) state.cells.set(cellId(dimension, row.key), row);
       state.loaded.add(dimension);
     }
-    const changed = applyCounts(this.#stream, partition, state.cells, counts);
+    const changed = applyCounts({
+      stream: this.#stream,
+      partition,
+      current: state.cells,
+      counts,
+    });
     await this.#store.write([...changed.values()]);
     for (const [id, row] of changed) state.cells.set(id, row);
     state.next = batch.last + 1;

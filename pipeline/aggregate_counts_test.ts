@@ -11,7 +11,12 @@ const c = (offset: number, key = "male"): Count => ({
 });
 
 Deno.test("counts add into their all-time cell by key, carrying the offset", () => {
-  const rows = applyCounts("users", 2, new Map(), [c(0), c(1, "female"), c(2)]);
+  const rows = applyCounts({
+    stream: "users",
+    partition: 2,
+    current: new Map(),
+    counts: [c(0), c(1, "female"), c(2)],
+  });
   const simple = [...rows.values()].map((
     r,
   ) => [r.windowStart, r.key, r.value, r.offset, r.partition]);
@@ -28,24 +33,34 @@ Deno.test("a replayed record at or below a cell's offset is not counted twice", 
     value: 5n,
     offset: 10,
   }]]);
-  const rows = applyCounts("users", 0, current, [c(9), c(10), c(11)]);
+  const rows = applyCounts({
+    stream: "users",
+    partition: 0,
+    current,
+    counts: [c(9), c(10), c(11)],
+  });
   assert.deepEqual([...rows.values()].map((r) => [r.value, r.offset]), [[6n, 11]]);
   assert.equal(current.get(cellId("gender", "male"))?.value, 5n, "input left as it was");
 });
 
 Deno.test("cells written before a crash and cells not written are both made exact on replay", () => {
   const batch = [c(0), c(1, "female"), c(2), c(3, "female")];
-  const full = applyCounts("users", 0, new Map(), batch);
+  const full = applyCounts({ stream: "users", partition: 0, current: new Map(), counts: batch });
   // Crash after only the "male" cell was written:
   const partial = new Map([...full].filter(([, row]) => row.key === "male"));
-  const replayed = applyCounts("users", 0, partial, batch);
+  const replayed = applyCounts({ stream: "users", partition: 0, current: partial, counts: batch });
   const merged = new Map([...partial, ...replayed]);
   assert.deepEqual(merged, full);
 });
 
 Deno.test("cells add exactly past 2^53, where float addition would round", () => {
   const big = (offset: number): Count => ({ ...c(offset), amount: 2 ** 53 - 1 });
-  const rows = applyCounts("sales", 0, new Map(), [big(0), big(1), c(2), big(3)]);
+  const rows = applyCounts({
+    stream: "sales",
+    partition: 0,
+    current: new Map(),
+    counts: [big(0), big(1), c(2), big(3)],
+  });
   const expected = 3n * (2n ** 53n - 1n) + 1n;
   assert.deepEqual([...rows.values()].map((r) => r.value), [expected]);
   assert.notEqual(Number(expected), 3 * (2 ** 53 - 1) + 1 + 1, "a float sum would differ");

@@ -57,11 +57,11 @@ export function parseDecimal(value: unknown, path: string, bounds: DecimalBounds
     ? PLAIN_TEXT.exec(value)
     : null;
   if (match === null) {
-    throw new InvalidFieldError(
+    throw new InvalidFieldError({
       path,
-      'a decimal number (a JSON number or plain decimal text such as "19.99")',
-      value,
-    );
+      expected: 'a decimal number (a JSON number or plain decimal text such as "19.99")',
+      got: value,
+    });
   }
   const [, sign, whole, fraction = "", exponent = "0"] = match;
   const digits = (whole + fraction).replace(/^0+/, "");
@@ -70,12 +70,13 @@ export function parseDecimal(value: unknown, path: string, bounds: DecimalBounds
     digits.length > MAX_SIGNIFICANT_DIGITS || scale > MAX_SCALE ||
     digits.length - scale > MAX_INTEGER_DIGITS
   ) {
-    throw new InvalidFieldError(
+    throw new InvalidFieldError({
       path,
-      `a decimal number below 10^${MAX_INTEGER_DIGITS} with at most ${MAX_SIGNIFICANT_DIGITS} ` +
+      expected:
+        `a decimal number below 10^${MAX_INTEGER_DIGITS} with at most ${MAX_SIGNIFICANT_DIGITS} ` +
         `significant digits and ${MAX_SCALE} decimals`,
-      value,
-    );
+      got: value,
+    });
   }
   const magnitude = BigInt(digits === "" ? "0" : digits) * 10n ** BigInt(Math.max(0, -scale));
   const d = { units: sign === "-" ? -magnitude : magnitude, scale: Math.max(0, scale) };
@@ -83,11 +84,11 @@ export function parseDecimal(value: unknown, path: string, bounds: DecimalBounds
     d.units < BigInt(bounds.min) * 10n ** BigInt(d.scale) ||
     d.units > BigInt(bounds.max) * 10n ** BigInt(d.scale)
   ) {
-    throw new InvalidFieldError(
+    throw new InvalidFieldError({
       path,
-      `a decimal number from ${bounds.min} to ${bounds.max}`,
-      value,
-    );
+      expected: `a decimal number from ${bounds.min} to ${bounds.max}`,
+      got: value,
+    });
   }
   return d;
 }

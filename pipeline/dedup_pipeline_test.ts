@@ -307,12 +307,15 @@ Deno.test("an id is remembered for the horizon and forgotten after it", async ()
 
 /** Produces a file through the file source, as `deno task produce --file` does. */
 async function replay(env: Opened, stream: StreamName, path: string) {
-  await runProducer(
-    env.broker,
-    STREAMS.get(stream).topics.topic,
-    fileRecords(path, STREAMS.get(stream).source.key),
-    { rate: 0, batchSize: 100, lingerMs: 5, signal: new AbortController().signal },
-  );
+  await runProducer({
+    broker: env.broker,
+    topic: STREAMS.get(stream).topics.topic,
+    source: fileRecords(path, STREAMS.get(stream).source.key),
+    rate: 0,
+    batchSize: 100,
+    lingerMs: 5,
+    signal: new AbortController().signal,
+  });
 }
 
 /** What the page of a stream counts, and the documents stored. */

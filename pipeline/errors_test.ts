@@ -21,7 +21,11 @@ Deno.test("each error says by its code whether a retry can help", () => {
     ],
     [new SettingError("PORT", "PORT must be a number"), "bad-setting", false],
     [new RecordError("too-large", "the record is too large"), "too-large", false],
-    [new InvalidFieldError("dob.date", "an ISO date", 42), "invalid", false],
+    [
+      new InvalidFieldError({ path: "dob.date", expected: "an ISO date", got: 42 }),
+      "invalid",
+      false,
+    ],
   ];
   for (const [error, code, retriable] of cases) {
     assert.equal(error.code, code, error.name);
@@ -36,7 +40,10 @@ Deno.test("an unclassified error from I/O counts as retriable, a bug in a transf
   assert.equal(refusalOf(bug).code, "processing-error", "never taken for bad input");
   assert.equal(refusalOf(new RangeError("x")).code, "processing-error");
   assert.equal(refusalOf(new SyntaxError("x")).code, "processing-error");
-  assert.equal(refusalOf(new InvalidFieldError("age", "a number", "x")).code, "invalid");
+  assert.equal(
+    refusalOf(new InvalidFieldError({ path: "age", expected: "a number", got: "x" })).code,
+    "invalid",
+  );
 });
 
 Deno.test("a stopped partition's error names where and why", () => {

@@ -133,21 +133,28 @@ Deno.test("a registered extra stream gets topics, production, processing, storag
     });
     assert.ok(fired.length >= 4, `several windows fired, got ${fired.length}`);
     await until(async () => {
-      const rows = await Promise.all([0, 1].map((partition) =>
-        pipeline.aggregates.read(
-          "temperatures",
-          MEAN_DIMENSION,
-          partition,
-          fired.filter((k) => k.startsWith(`${partition}/`)).map((k) => Number(k.split("/")[1])),
-        )
-      ));
+      const rows = await Promise.all(
+        [0, 1].map((partition) =>
+          pipeline.aggregates.read({
+            stream: "temperatures",
+            dimension: MEAN_DIMENSION,
+            partition,
+            windowStarts: fired.filter((k) => k.startsWith(`${partition}/`)).map((k) =>
+              Number(k.split("/")[1])
+            ),
+          })
+        ),
+      );
       return rows.flat().length === fired.length;
     }, 10_000);
     for (const key of fired) {
       const [partition, start] = key.split("/").map(Number);
-      const [row] = await pipeline.aggregates.read("temperatures", MEAN_DIMENSION, partition, [
-        start,
-      ]);
+      const [row] = await pipeline.aggregates.read({
+        stream: "temperatures",
+        dimension: MEAN_DIMENSION,
+        partition,
+        windowStarts: [start],
+      });
       const { sum, count } = expected.get(key)!;
       assert.equal(row.value, BigInt(Math.round(sum / count)), `mean of window ${key}`);
     }

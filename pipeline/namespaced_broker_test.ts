@@ -11,7 +11,12 @@ Deno.test("two namespaces on one log never see each other's records", async () =
   for (const b of [staging, prod]) await b.createTopics([{ name: "users", partitions: 1 }]);
   await staging.produce("users", [{ key: "a", value: new Uint8Array([1]) }]);
   await prod.produce("users", [{ key: "b", value: new Uint8Array([2]), headers: { h: "x" } }]);
-  const got = await consumeCount(prod, "g", ["users"], 1, 2000);
+  const got = await consumeCount(prod, {
+    groupId: "g",
+    topics: ["users"],
+    count: 1,
+    timeoutMs: 2000,
+  });
   assert.deepEqual(got.map((r) => [r.topic, r.key, r.value[0], r.headers.h]), [[
     "users",
     "b",
@@ -30,7 +35,7 @@ Deno.test("a namespace describes, reads and finds only its own topics and groups
   const prod = namespacedBroker(log, "prod.");
   for (const b of [staging, prod]) await b.createTopics([{ name: "users", partitions: 1 }]);
   await prod.produce("users", [{ key: "b", value: new Uint8Array([2]), timestamp: 5 }]);
-  await consumeCount(prod, "g", ["users"], 1, 2000);
+  await consumeCount(prod, { groupId: "g", topics: ["users"], count: 1, timeoutMs: 2000 });
   assert.deepEqual((await prod.describeTopics()).map((t) => [t.name, t.partitions]), [
     ["users", [{ partition: 0, low: 0, high: 1 }]],
   ]);

@@ -205,21 +205,40 @@ export interface AggregatePoint extends AggregateTotal {
   windowStart: number;
 }
 
+/** Which rows `AggregateStore.read` returns: one stream, dimension and partition, some windows. */
+export interface AggregateRowsQuery {
+  /** Name of the stream the rows belong to. */
+  stream: string;
+  /** The dimension counted, e.g. `gender`. */
+  dimension: string;
+  /** The input partition whose records the rows count. */
+  partition: number;
+  /** Start of each window wanted, ms since the epoch; windows without rows are left out. */
+  windowStarts: number[];
+}
+
+/** Which windows `AggregateStore.series` sums: one stream and dimension, a range of window starts. */
+export interface AggregateSeriesQuery {
+  /** Name of the stream the windows belong to. */
+  stream: string;
+  /** The dimension counted, e.g. `events`. */
+  dimension: string;
+  /** First window start included, ms since the epoch. */
+  from: number;
+  /** Window starts from here on are left out, ms since the epoch. */
+  to: number;
+}
+
 /** Window aggregates, written as absolute values (never increments, which double count on replay). */
 export interface AggregateStore {
   /** Writes rows as given (insert or replace). */
   write(rows: AggregateRow[]): Promise<void>;
   /** Rows of one stream, dimension and partition for the given windows (those that exist). */
-  read(
-    stream: string,
-    dimension: string,
-    partition: number,
-    windowStarts: number[],
-  ): Promise<AggregateRow[]>;
+  read(query: AggregateRowsQuery): Promise<AggregateRow[]>;
   /** Totals per key over all windows and partitions. */
   totals(stream: string, dimension: string): Promise<AggregateTotal[]>;
   /** Per-window sums from `from` (inclusive) to `to` (exclusive). */
-  series(stream: string, dimension: string, from: number, to: number): Promise<AggregatePoint[]>;
+  series(query: AggregateSeriesQuery): Promise<AggregatePoint[]>;
   /** Deletes the rows of windows that start before `before` (short-lived dimensions). */
   prune(stream: string, dimension: string, before: number): Promise<void>;
   close(): Promise<void>;

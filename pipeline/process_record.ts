@@ -124,7 +124,13 @@ export function processRecord<E, A>(
     if (!engine || !definition.windows) return { ...accepted, running: [], closed: [] };
     bound = { field: definition.windows.timeField, maxFutureMs: engine.spec.maxFutureMs };
     eventTime = definition.windows.eventTime(event);
-    outcome = engine.add(record.partition, record.offset, eventTime, event, now);
+    outcome = engine.add({
+      partition: record.partition,
+      offset: record.offset,
+      ts: eventTime,
+      value: event,
+      now,
+    });
   } catch (error) {
     // The record's offset is consumed like any refused record's, unless the checkpoint
     // already holds it: then it was dead-lettered before that checkpoint was saved.

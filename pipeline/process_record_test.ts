@@ -41,7 +41,9 @@ function numbers(failAt?: Step): StreamDefinition<{ n: number; at: number }, num
     collection: "numbers",
     parse: (record) => {
       const value = JSON.parse(new TextDecoder().decode(record.value));
-      if (typeof value.n !== "number") throw new InvalidFieldError("n", "a number", value.n);
+      if (typeof value.n !== "number") {
+        throw new InvalidFieldError({ path: "n", expected: "a number", got: value.n });
+      }
       bug("parse", value.n);
       return { n: value.n, at: value.at ?? NOW };
     },

@@ -290,7 +290,7 @@ export class StreamProcessor<E, A = unknown> {
           await this.#writeClosed(partition, closed, signal);
           await Promise.all([
             this.#saveCheckpoint(partition, signal),
-            this.#announce([], closed.map((w) => ({ ...w, partition })), signal),
+            this.#announce({ live: [], windows: closed.map((w) => ({ ...w, partition })) }, signal),
           ]);
         } catch (error) {
           this.#engine?.forget(partition);
@@ -577,10 +577,10 @@ export class StreamProcessor<E, A = unknown> {
       // Both must land before the commit; neither needs the other.
       await Promise.all([
         this.#saveCheckpoint(partition, signal),
-        this.#announce(live, announced, signal, produced),
+        this.#announce({ live, windows: announced, produced }, signal),
       ]);
     } else {
-      await this.#announce(live, announced, signal, produced);
+      await this.#announce({ live, windows: announced, produced }, signal);
     }
     const storedAt = this.#now();
     this.#deps.observe?.({
@@ -743,10 +743,13 @@ export class StreamProcessor<E, A = unknown> {
   }
 
   async #announce(
-    live: JsonObject[],
-    windows: Array<WindowResult<A> & { partition: number }>,
+    { live, windows, produced = [] }: {
+      live: JsonObject[];
+      windows: Array<WindowResult<A> & { partition: number }>;
+      /** Record timestamps of the batch, for produce-to-browser latency. */
+      produced?: number[];
+    },
     signal: AbortSignal,
-    produced: number[] = [],
   ) {
     if (live.length === 0 && windows.length === 0) return;
     const announcement: LiveAnnouncement = {

@@ -22,16 +22,21 @@ export interface ProducerOptions {
   onProgress?(sent: number): void;
 }
 
+/** A producer run: what it reads, where it sends it, and at what pace. */
+export interface ProducerRun extends ProducerOptions {
+  /** The broker records go to. */
+  broker: Broker;
+  /** The topic records go to. */
+  topic: string;
+  /** The records, sent in the order it yields them. */
+  source: AsyncIterable<SourceRecord>;
+}
+
 const LINGERED = Symbol("lingered");
 
 /** Produces every record of `source` to `topic`; resolves with how many were sent. */
-export async function runProducer(
-  broker: Broker,
-  topic: string,
-  source: AsyncIterable<SourceRecord>,
-  options: ProducerOptions,
-): Promise<number> {
-  const { rate, batchSize, lingerMs, signal } = options;
+export async function runProducer(options: ProducerRun): Promise<number> {
+  const { broker, topic, source, rate, batchSize, lingerMs, signal } = options;
   const iterator = source[Symbol.asyncIterator]();
   const started = performance.now();
   let batch: OutgoingRecord[] = [];

@@ -83,12 +83,20 @@ const running = (extra: { signal?: AbortSignal } = {}) => ({
 Deno.test("every record of the source arrives, in order per key", async () => {
   const log = await openLog("order");
   try {
-    const sent = await runProducer(log, "order", keyedRecords(60), {
+    const sent = await runProducer({
+      broker: log,
+      topic: "order",
+      source: keyedRecords(60),
       ...running(),
       batchSize: 7,
     });
     assert.equal(sent, 60);
-    const got = await consumeCount(log, "order-check", ["order"], 60, 5_000);
+    const got = await consumeCount(log, {
+      groupId: "order-check",
+      topics: ["order"],
+      count: 60,
+      timeoutMs: 5_000,
+    });
     assert.equal(got.length, 60);
     const perKey = new Map<string, number[]>();
     for (const record of got) {
@@ -113,7 +121,10 @@ Deno.test("no produce call carries more than batchSize records", async () => {
   const log = await openLog("batches");
   const broker = new CountingBroker(log);
   try {
-    const sent = await runProducer(broker, "batches", keyedRecords(25), {
+    const sent = await runProducer({
+      broker,
+      topic: "batches",
+      source: keyedRecords(25),
       ...running(),
       batchSize: 10,
       lingerMs: 60_000,
@@ -133,7 +144,10 @@ Deno.test("progress is reported after each batch with the running total", async 
   const log = await openLog("progress");
   const progress: number[] = [];
   try {
-    await runProducer(log, "progress", keyedRecords(25), {
+    await runProducer({
+      broker: log,
+      topic: "progress",
+      source: keyedRecords(25),
       ...running(),
       batchSize: 10,
       lingerMs: 60_000,
@@ -152,14 +166,13 @@ Deno.test("records pass through as the source made them, null keys included", as
     yield { key: "k", value: new Uint8Array([0, 255, 1]) };
   }
   try {
-    await runProducer(log, "passthrough", source(), running());
-    const got = await consumeCount(
-      log,
-      "passthrough-check",
-      ["passthrough"],
-      2,
-      5_000,
-    );
+    await runProducer({ broker: log, topic: "passthrough", source: source(), ...running() });
+    const got = await consumeCount(log, {
+      groupId: "passthrough-check",
+      topics: ["passthrough"],
+      count: 2,
+      timeoutMs: 5_000,
+    });
     assert.deepEqual(got.map((r) => [r.key, [...r.value]]), [
       [null, [...encoder.encode("not json {")]],
       ["k", [0, 255, 1]],
@@ -173,7 +186,10 @@ Deno.test("rate pacing: 200 records at 1000 per second take about 0.2 s", async 
   const log = await openLog("rate");
   try {
     const started = performance.now();
-    const sent = await runProducer(log, "rate", keyedRecords(200), {
+    const sent = await runProducer({
+      broker: log,
+      topic: "rate",
+      source: keyedRecords(200),
       ...running(),
       rate: 1000,
       lingerMs: 5,
@@ -209,7 +225,10 @@ Deno.test("abort stops reading the source and what was buffered is still sent", 
     }
   }
   try {
-    const sent = await runProducer(broker, "abort", endless(), {
+    const sent = await runProducer({
+      broker,
+      topic: "abort",
+      source: endless(),
       ...running({ signal: controller.signal }),
       batchSize: 10,
       lingerMs: 60_000,
@@ -217,7 +236,12 @@ Deno.test("abort stops reading the source and what was buffered is still sent", 
     assert.equal(sent, 15, "the 10 of the full batch and the 5 buffered ones");
     assert.deepEqual(broker.batches, [10, 5]);
     assert.ok(sourceClosed, "the source is closed");
-    const got = await consumeCount(log, "abort-check", ["abort"], 15, 5_000);
+    const got = await consumeCount(log, {
+      groupId: "abort-check",
+      topics: ["abort"],
+      count: 15,
+      timeoutMs: 5_000,
+    });
     assert.deepEqual(
       got.map((r) => Number(decoder.decode(r.value))).sort((a, b) => a - b),
       Array.from({ length: 15 }, (_, i) => i),
@@ -232,7 +256,10 @@ Deno.test("abort during a rate pause returns at once instead of sleeping it out"
   const controller = new AbortController();
   try {
     const started = performance.now();
-    const sent = await runProducer(log, "abort-pause", keyedRecords(100), {
+    const sent = await runProducer({
+      broker: log,
+      topic: "abort-pause",
+      source: keyedRecords(100),
       ...running({ signal: controller.signal }),
       rate: 2, // one record every 500 ms
       lingerMs: 60_000,
@@ -257,7 +284,10 @@ Deno.test("a partial batch goes out after lingerMs even while the source has not
     yield* keyedRecords(3);
     await sourceMayEnd; // e.g. the next page of the RandomUser API is slow to come
   }
-  const producing = runProducer(broker, "linger", stalling(), {
+  const producing = runProducer({
+    broker,
+    topic: "linger",
+    source: stalling(),
     ...running(),
     batchSize: 100,
     lingerMs: 20,

@@ -11,16 +11,24 @@
 import { RecordError } from "./record_error.ts";
 import { jsonShapeProblem } from "./json_shape.ts";
 
+/** What an `InvalidFieldError` says about the field that failed. */
+export interface InvalidField {
+  /** Dotted path of the offending field, for example `dob.date`. */
+  path: string;
+  /** What the field must be, in words: `an ISO date`. */
+  expected: string;
+  /** The value that came, rendered short with `describe`. */
+  got: unknown;
+  /** What came, in words, when that says more than the value (`250 characters`). */
+  gotText?: string;
+}
+
 /** A value that failed validation; `path` is the dotted field path. */
 export class InvalidFieldError extends RecordError {
   /** Dotted path of the offending field, for example `dob.date`. */
   readonly path: string;
 
-  /**
-   * @param got the value that came, rendered short with `describe`
-   * @param gotText what came, in words, when that says more than the value (`250 characters`)
-   */
-  constructor(path: string, expected: string, got: unknown, gotText?: string) {
+  constructor({ path, expected, got, gotText }: InvalidField) {
     super("invalid", `\`${path}\` must be ${expected}, got ${gotText ?? describe(got)}`, path);
     this.name = "InvalidFieldError";
     this.path = path;
@@ -112,31 +120,37 @@ const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]
 export function checkText(value: unknown, path: string, limits: TextLimits): string {
   const { max, allowEmpty = false, multiline = false } = limits;
   const kind = allowEmpty ? "a string" : "a non-empty string";
-  if (typeof value !== "string") throw new InvalidFieldError(path, kind, value);
+  if (typeof value !== "string") throw new InvalidFieldError({ path, expected: kind, got: value });
   if (value.length > max) {
-    throw new InvalidFieldError(
+    throw new InvalidFieldError({
       path,
-      `${kind} of at most ${max} characters`,
-      value,
-      `${value.length} characters`,
-    );
+      expected: `${kind} of at most ${max} characters`,
+      got: value,
+      gotText: `${value.length} characters`,
+    });
   }
   const control = (multiline ? CONTROL_BUT_LINES : CONTROL).exec(value);
   if (control !== null) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-    throw new InvalidFieldError(
+    throw new InvalidFieldError({
       path,
-      multiline
+      expected: multiline
         ? "a string without control characters other than tab and line breaks"
         : "a string without control characters (U+0000-U+001F, U+007F-U+009F)",
-      value,
-      `U+${code} at character ${control.index + 1} of ${describe(value)}`,
-    );
+      got: value,
+      gotText: `U+${code} at character ${control.index + 1} of ${describe(value)}`,
+    });
   }
   if (!value.isWellFormed()) {
-    throw new InvalidFieldError(path, "a string without lone surrogates (invalid Unicode)", value);
+    throw new InvalidFieldError({
+      path,
+      expected: "a string without lone surrogates (invalid Unicode)",
+      got: value,
+    });
   }
-  if (!allowEmpty && value.trim() === "") throw new InvalidFieldError(path, kind, value);
+  if (!allowEmpty && value.trim() === "") {
+    throw new InvalidFieldError({ path, expected: kind, got: value });
+  }
   return value;
 }
 
@@ -177,11 +191,11 @@ export function checkNumber(value: unknown, path: string, bounds: NumberBounds):
     typeof value !== "number" || !Number.isFinite(value) ||
     (integer && !Number.isInteger(value)) || value < min || value > max
   ) {
-    throw new InvalidFieldError(
+    throw new InvalidFieldError({
       path,
-      `${integer ? "an integer" : "a number"} from ${min} to ${max}`,
-      value,
-    );
+      expected: `${integer ? "an integer" : "a number"} from ${min} to ${max}`,
+      got: value,
+    });
   }
   return value;
 }
@@ -205,7 +219,7 @@ export function isoDateAt(root: unknown, path: string): number {
   const ms = typeof value === "string" && value.length <= 64 && ISO_DATE.test(value)
     ? Date.parse(value)
     : NaN;
-  if (Number.isNaN(ms)) throw new InvalidFieldError(path, "an ISO date", value);
+  if (Number.isNaN(ms)) throw new InvalidFieldError({ path, expected: "an ISO date", got: value });
   return ms;
 }
 
@@ -232,7 +246,12 @@ export function checkShape(value: unknown, path: string, limits: ShapeLimits): v
   let count = 1;
   const add = (child: unknown, depth: number) => {
     if (++count > limits.maxValues) {
-      throw new InvalidFieldError(path, expected, value, `more than ${limits.maxValues} values`);
+      throw new InvalidFieldError({
+        path,
+        expected,
+        got: value,
+        gotText: `more than ${limits.maxValues} values`,
+      });
     }
     pending.push([child, depth]);
   };
@@ -240,7 +259,12 @@ export function checkShape(value: unknown, path: string, limits: ShapeLimits): v
     const [next, depth] = pending.pop()!;
     if (next === null || typeof next !== "object") continue;
     if (depth > limits.maxDepth) {
-      throw new InvalidFieldError(path, expected, value, `more than ${limits.maxDepth} levels`);
+      throw new InvalidFieldError({
+        path,
+        expected,
+        got: value,
+        gotText: `more than ${limits.maxDepth} levels`,
+      });
     }
     if (Array.isArray(next)) {
       for (const item of next) add(item, depth + 1);

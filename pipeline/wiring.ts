@@ -30,19 +30,28 @@ export interface Pipeline {
 const HINT =
   "start it (`docker compose up -d`, or `deno task services:up` where there is no Docker)";
 
+/** A server `connectWithRetry` waits for, and how. */
+export interface ConnectOptions<T> {
+  /** The server, in words: `Kafka`. */
+  what: string;
+  /** Where it was looked for: `127.0.0.1:9092`. */
+  where: string;
+  /** Connects to it; rejects while it is not reachable. */
+  open: () => Promise<T>;
+  /** Told about the first failure, every fifth after it, and the success after failures. */
+  log: Logger;
+  /** Gives up waiting. */
+  signal?: AbortSignal;
+  /** First wait between attempts, in ms, doubling up to 30 s; 1 s by default. */
+  initialMs?: number;
+}
+
 /**
  * Runs `open` until it succeeds: the first failure is one clear line naming
  * the server, where it was looked for and what to run; later ones are quieter.
- *
- * @param initialMs first wait between attempts, doubling up to 30 s
  */
 export async function connectWithRetry<T>(
-  what: string,
-  where: string,
-  open: () => Promise<T>,
-  log: Logger,
-  signal?: AbortSignal,
-  initialMs = 1000,
+  { what, where, open, log, signal, initialMs = 1000 }: ConnectOptions<T>,
 ): Promise<T> {
   let failed = false;
   const result = await retry(open, {
@@ -95,15 +104,15 @@ export async function connectBroker(options: WiringOptions): Promise<Broker> {
       replicationFactor: config.broker.kafkaReplicationFactor,
     });
   const broker = namespacedBroker(inner, config.broker.namespace);
-  await connectWithRetry(
-    config.mode === "embedded" ? "the embedded log" : "Kafka",
-    config.mode === "embedded"
+  await connectWithRetry({
+    what: config.mode === "embedded" ? "the embedded log" : "Kafka",
+    where: config.mode === "embedded"
       ? `${config.stores.dataDir}/log.db`
       : config.broker.kafkaBrokers.join(","),
-    () => broker.createTopics(registry.topicSpecs(config)),
+    open: () => broker.createTopics(registry.topicSpecs(config)),
     log,
     signal,
-  );
+  });
   return broker;
 }
 
@@ -126,10 +135,10 @@ export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
     const timeout = config.stores.connectTimeoutMs;
     let mongo: [RawStore, EventIdStore];
     [mongo, aggregates] = await Promise.all([
-      connectWithRetry(
-        "MongoDB",
-        config.stores.mongodbUrl.replace(/\/\/[^@/]*@/, "//"),
-        async (): Promise<[RawStore, EventIdStore]> => {
+      connectWithRetry({
+        what: "MongoDB",
+        where: config.stores.mongodbUrl.replace(/\/\/[^@/]*@/, "//"),
+        open: async (): Promise<[RawStore, EventIdStore]> => {
           const url = config.stores.mongodbUrl, db = config.stores.mongodbDb;
           const timeouts = { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout };
           const documents = await MongoRawStore.connect(url, db, timeouts);
@@ -142,11 +151,11 @@ export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
         },
         log,
         signal,
-      ),
-      connectWithRetry(
-        "Cassandra",
-        config.stores.cassandraContactPoints.join(","),
-        () =>
+      }),
+      connectWithRetry({
+        what: "Cassandra",
+        where: config.stores.cassandraContactPoints.join(","),
+        open: () =>
           CassandraAggregateStore.connect({
             contactPoints: config.stores.cassandraContactPoints,
             localDataCenter: config.stores.cassandraDc,
@@ -156,7 +165,7 @@ export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
           }),
         log,
         signal,
-      ),
+      }),
     ]);
     [raw, eventIds] = mongo;
   }

@@ -9,19 +9,18 @@ Deno.test("a service down at start is named once with where and what to run, the
     error: (m: string) => lines.push(`error ${m}`),
   };
   let attempts = 0;
-  const store = await connectWithRetry(
-    "MongoDB",
-    "mongodb://127.0.0.1:27017/",
-    () => {
+  const store = await connectWithRetry({
+    what: "MongoDB",
+    where: "mongodb://127.0.0.1:27017/",
+    open: () => {
       attempts++;
       return attempts < 3
         ? Promise.reject(new Error("connect ECONNREFUSED"))
         : Promise.resolve("ok");
     },
     log,
-    undefined,
-    5,
-  );
+    initialMs: 5,
+  });
   assert.equal(store, "ok");
   assert.equal(attempts, 3);
   assert.equal(

@@ -131,13 +131,15 @@ export async function clicksSnapshot(
       aggregates.totals("views", "device"),
       ratingsConsistent(aggregates),
       Promise.all(
-        CLICKSTREAM_TOPICS.map((t) => aggregates.series(t, SECOND_DIMENSION, from, second)),
+        CLICKSTREAM_TOPICS.map((t) =>
+          aggregates.series({ stream: t, dimension: SECOND_DIMENSION, from, to: second })
+        ),
       ),
       Promise.all(CLICKSTREAM_TOPICS.map((t) => {
         const start = newestClosed(t);
         return start === undefined
           ? Promise.resolve([])
-          : aggregates.series(t, RATE_DIMENSION, start, start + 1);
+          : aggregates.series({ stream: t, dimension: RATE_DIMENSION, from: start, to: start + 1 });
       })),
       Promise.all(CLICKSTREAM_TOPICS.map((t) => rejections(aggregates, t))),
     ]);

@@ -6,7 +6,14 @@
  */
 
 import cassandra from "cassandra-driver";
-import type { AggregatePoint, AggregateRow, AggregateStore, AggregateTotal } from "../ports.ts";
+import type {
+  AggregatePoint,
+  AggregateRow,
+  AggregateRowsQuery,
+  AggregateSeriesQuery,
+  AggregateStore,
+  AggregateTotal,
+} from "../ports.ts";
 import { parseAggregateValue, sumSeries, sumTotals } from "../aggregate_sums.ts";
 import { UnavailableError } from "../errors.ts";
 
@@ -159,10 +166,7 @@ export class CassandraAggregateStore implements AggregateStore {
   }
 
   async read(
-    stream: string,
-    dimension: string,
-    partition: number,
-    windowStarts: number[],
+    { stream, dimension, partition, windowStarts }: AggregateRowsQuery,
   ): Promise<AggregateRow[]> {
     if (windowStarts.length === 0) return [];
     const windows = windowStarts.map((w) => new Date(w));
@@ -193,12 +197,7 @@ export class CassandraAggregateStore implements AggregateStore {
     return sumTotals(cells);
   }
 
-  async series(
-    stream: string,
-    dimension: string,
-    from: number,
-    to: number,
-  ): Promise<AggregatePoint[]> {
+  async series({ stream, dimension, from, to }: AggregateSeriesQuery): Promise<AggregatePoint[]> {
     const params = [stream, dimension, new Date(from), new Date(to)];
     const result = await this.#client.execute(this.#cql.series, params);
     const cells: AggregatePoint[] = [];

@@ -49,22 +49,27 @@ await withService(
         const totals = await store.totals(s, "country");
         assert.equal(totals.length, 50);
         assert.deepEqual(totals[0], { key: "k00", value: 360n });
-        const series = await store.series(
-          s,
-          "country",
-          1_700_000_000_000,
-          1_700_000_000_000 + 2 * 60_000,
-        );
+        const series = await store.series({
+          stream: s,
+          dimension: "country",
+          from: 1_700_000_000_000,
+          to: 1_700_000_000_000 + 2 * 60_000,
+        });
         assert.equal(series.length, 100);
         assert.deepEqual(series[0], {
           windowStart: 1_700_000_000_000,
           key: "k00",
           value: 12n,
         });
-        const read = await store.read(s, "country", 3, [
-          1_700_000_000_000 + 29 * 60_000,
-          42,
-        ]);
+        const read = await store.read({
+          stream: s,
+          dimension: "country",
+          partition: 3,
+          windowStarts: [
+            1_700_000_000_000 + 29 * 60_000,
+            42,
+          ],
+        });
         assert.equal(read.length, 50);
         assert.deepEqual(read[0], {
           ...rows[rows.length - 1 - 49],
@@ -103,7 +108,12 @@ await withService(
         assert.deepEqual(await store.totals(s, "all_revenue"), [
           { key: "all", value: 2n ** 53n + 2n ** 64n + 1n },
         ]);
-        const [legacy] = await store.read(s, "all_revenue", 0, [0]);
+        const [legacy] = await store.read({
+          stream: s,
+          dimension: "all_revenue",
+          partition: 0,
+          windowStarts: [0],
+        });
         assert.deepEqual([legacy.value, legacy.offset], [2n ** 53n, 4]);
       } finally {
         await client.shutdown();
@@ -114,7 +124,15 @@ await withService(
     Deno.test("cassandra aggregate store: reading no windows returns no rows", async () => {
       const store = await connect();
       try {
-        assert.deepEqual(await store.read(unique(), "gender", 0, []), []);
+        assert.deepEqual(
+          await store.read({
+            stream: unique(),
+            dimension: "gender",
+            partition: 0,
+            windowStarts: [],
+          }),
+          [],
+        );
       } finally {
         await store.close();
       }

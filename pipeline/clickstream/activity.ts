@@ -73,11 +73,15 @@ export function activityOf(
  */
 export function validateActivity(value: unknown): TimedActivity {
   if (!isObject(value)) {
-    throw new InvalidFieldError("(record)", "an activity record as a JSON object", value);
+    throw new InvalidFieldError({
+      path: "(record)",
+      expected: "an activity record as a JSON object",
+      got: value,
+    });
   }
   const kind = value.kind;
   if (kind !== "click" && kind !== "view") {
-    throw new InvalidFieldError("kind", `"click" or "view"`, kind);
+    throw new InvalidFieldError({ path: "kind", expected: `"click" or "view"`, got: kind });
   }
   const timestamp = textAt(value, "timestamp", CLICKSTREAM_TEXT.timestamp);
   const activity: Activity = {
@@ -89,11 +93,19 @@ export function validateActivity(value: unknown): TimedActivity {
   if (kind === "view") {
     const device = textAt(value, "device_type", CLICKSTREAM_TEXT.deviceType);
     if (!(DEVICE_TYPES as readonly string[]).includes(device)) {
-      throw new InvalidFieldError("device_type", "mobile, desktop or tablet", device);
+      throw new InvalidFieldError({
+        path: "device_type",
+        expected: "mobile, desktop or tablet",
+        got: device,
+      });
     }
     activity.device_type = device as DeviceType;
   } else if (value.device_type !== undefined) {
-    throw new InvalidFieldError("device_type", "no device type on a click", value.device_type);
+    throw new InvalidFieldError({
+      path: "device_type",
+      expected: "no device type on a click",
+      got: value.device_type,
+    });
   }
   return { activity, ts: parseEventTime(timestamp, "timestamp") };
 }

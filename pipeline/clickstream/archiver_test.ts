@@ -38,12 +38,19 @@ async function open(partitions: number) {
 
 type Opened = Awaited<ReturnType<typeof open>>;
 
+/** What `produce` sends to a topic. */
+interface Production {
+  /** Valid samples, sent in order. */
+  valid: Sample[];
+  /** Whether the topic's invalid samples are interleaved with them; true by default. */
+  withInvalid?: boolean;
+}
+
 /** Produces `valid` samples with the invalid records interleaved; returns the samples by value. */
 async function produce(
   broker: Broker,
   topic: ClickstreamTopic,
-  valid: Sample[],
-  withInvalid = true,
+  { valid, withInvalid = true }: Production,
 ): Promise<Map<string, Sample>> {
   const bad = withInvalid ? invalidSamples(topic) : [];
   const records: OutgoingRecord[] = [];
@@ -71,15 +78,23 @@ function lateRecords(topic: ClickstreamTopic, count: number): OutgoingRecord[] {
   }));
 }
 
+/** What `processUntil` processes, and until when. */
+interface ProcessingRun {
+  /** The topic processed and archived. */
+  topic: ClickstreamTopic;
+  /** Whether the files written so far are all that is waited for. */
+  done: (files: FlushResult[]) => boolean;
+  /** The broker read from; the opened one by default. */
+  broker?: Broker;
+}
+
 /**
  * Runs the topic's processor with its archive (flushed every 25 ms) until
  * `done` holds, then stops both; returns the files written.
  */
 async function processUntil(
   opened: Opened,
-  topic: ClickstreamTopic,
-  done: (files: FlushResult[]) => boolean,
-  broker: Broker = opened.broker,
+  { topic, done, broker = opened.broker }: ProcessingRun,
 ): Promise<FlushResult[]> {
   const { config, raw, aggregates } = opened;
   const archive = new ParquetArchive({ dataDir: config.stores.dataDir, topic });
@@ -126,14 +141,22 @@ Deno.test("the archive holds exactly the records the processor accepted: none in
   const topic = "clicks";
   const dlq = clickstreamNames(topic).dlqTopic;
   try {
-    const byValue = await produce(broker, topic, samples(topic, 240, 5));
+    const byValue = await produce(broker, topic, { valid: samples(topic, 240, 5) });
     await broker.produce(topic, lateRecords(topic, 5));
     const rows = (files: FlushResult[]) => files.reduce((n, f) => n + f.rows, 0);
-    await processUntil(opened, topic, (files) => rows(files) >= 240);
-    const all: BrokerRecord[] = await consumeCount(broker, `check-${crypto.randomUUID()}`, [
-      topic,
-    ], 252);
-    const dead = await consumeCount(broker, `check-${crypto.randomUUID()}`, [dlq], 12);
+    await processUntil(opened, { topic, done: (files) => rows(files) >= 240 });
+    const all: BrokerRecord[] = await consumeCount(broker, {
+      groupId: `check-${crypto.randomUUID()}`,
+      topics: [
+        topic,
+      ],
+      count: 252,
+    });
+    const dead = await consumeCount(broker, {
+      groupId: `check-${crypto.randomUUID()}`,
+      topics: [dlq],
+      count: 12,
+    });
     assert.equal(dead.length, 12, "7 invalid and 5 late records are dead-lettered");
     assert.equal(dead.filter((d) => d.headers.reason === "late").length, 5);
     const deadAt = new Set(
@@ -166,8 +189,8 @@ Deno.test("the archive holds exactly the records the processor accepted: none in
       const ms = sample.ms + 3_600_000;
       return { json: { ...sample.json, timestamp: new Date(ms).toISOString() }, ms };
     });
-    const more = await produce(broker, topic, later, false);
-    const second = await processUntil(opened, topic, (files) => rows(files) >= 60);
+    const more = await produce(broker, topic, { valid: later, withInvalid: false });
+    const second = await processUntil(opened, { topic, done: (files) => rows(files) >= 60 });
     assert.equal(rows(second), 60);
     assert.equal(archivedRows(dir).length, 300);
     assert.equal(more.size, 60);
@@ -238,8 +261,8 @@ Deno.test("accepted records are staged durably before the broker may commit thei
       }),
   };
   try {
-    await produce(opened.broker, topic, samples(topic, 40, 8), false);
-    await processUntil(opened, topic, () => handled.length >= 40, broker);
+    await produce(opened.broker, topic, { valid: samples(topic, 40, 8), withInvalid: false });
+    await processUntil(opened, { topic, done: () => handled.length >= 40, broker });
     assert.ok(batches >= 2);
     assert.deepEqual(notDurable, []);
     const archived = archivedRows(archiveDir(config.stores.dataDir, topic)).map((r) =>

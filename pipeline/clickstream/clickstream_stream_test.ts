@@ -30,7 +30,7 @@ function secondsAfter(seconds: number[], allowedLatenessMs = 0) {
   engine.restore(0, T);
   const rows = new Map<number, bigint>();
   for (const [offset, s] of seconds.entries()) {
-    const outcome = engine.add(0, offset, T + s * 1000, event(s), T);
+    const outcome = engine.add({ partition: 0, offset, ts: T + s * 1000, value: event(s), now: T });
     if (outcome.kind !== "added") continue;
     for (const row of rateRows("clicks", 0, outcome.closed)) {
       if (row.dimension === SECOND_DIMENSION) rows.set((row.windowStart - T) / 1000, row.value);

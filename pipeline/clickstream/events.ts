@@ -83,10 +83,16 @@ export interface Timed<E> {
 
 function base(value: unknown, type: string): ClickstreamBase & { ts: number } {
   if (!isObject(value)) {
-    throw new InvalidFieldError("(record)", `a ${type} record as a JSON object`, value);
+    throw new InvalidFieldError({
+      path: "(record)",
+      expected: `a ${type} record as a JSON object`,
+      got: value,
+    });
   }
   const eventType = value.event_type;
-  if (eventType !== type) throw new InvalidFieldError("event_type", `"${type}"`, eventType);
+  if (eventType !== type) {
+    throw new InvalidFieldError({ path: "event_type", expected: `"${type}"`, got: eventType });
+  }
   const timestamp = textAt(value, "timestamp", CLICKSTREAM_TEXT.timestamp);
   return {
     user_id: numberAt(value, "user_id", { integer: true, ...USER_IDS }),
@@ -121,7 +127,11 @@ export function validateView(value: unknown): Timed<View> {
   const { ts, ...common } = base(value, "view");
   const device = textAt(value, "device_type", CLICKSTREAM_TEXT.deviceType);
   if (!(DEVICE_TYPES as readonly string[]).includes(device)) {
-    throw new InvalidFieldError("device_type", "mobile, desktop or tablet", device);
+    throw new InvalidFieldError({
+      path: "device_type",
+      expected: "mobile, desktop or tablet",
+      got: device,
+    });
   }
   return {
     ts,

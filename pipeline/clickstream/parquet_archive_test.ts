@@ -15,13 +15,22 @@ const CHILD_CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const ARCHIVE_MODULE = new URL("./parquet_archive.ts", import.meta.url).href;
 const FAILING_FILES_MODULE = new URL("../testing/failing_archive_files.ts", import.meta.url).href;
 
+/** How `positioned` lays samples out. */
+interface Layout {
+  /** Partitions the samples are spread over, round robin. */
+  partitions: number;
+  /** Samples in each partition. */
+  perPartition: number;
+  /** Offset of the first sample in each partition; 0 by default. */
+  firstOffset?: number;
+  /** Seed of the samples, added to `firstOffset`; 1 by default. */
+  seed?: number;
+}
+
 /** Samples spread over `partitions` partitions, offsets from `firstOffset` in each. */
 function positioned(
   topic: ClickstreamTopic,
-  partitions: number,
-  perPartition: number,
-  firstOffset = 0,
-  seed = 1,
+  { partitions, perPartition, firstOffset = 0, seed = 1 }: Layout,
 ): { staged: StagedRecord[]; expected: Map<string, Record<string, unknown>> } {
   const all = samples(topic, partitions * perPartition, seed + firstOffset);
   const staged: StagedRecord[] = [];
@@ -78,7 +87,7 @@ for (const topic of CLICKSTREAM_TOPICS) {
     const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archive-" });
     const archive = new ParquetArchive({ dataDir, topic, now: () => Date.UTC(2025, 0, 2, 3) });
     try {
-      const { staged, expected } = positioned(topic, 3, 40);
+      const { staged, expected } = positioned(topic, { partitions: 3, perPartition: 40 });
       assert.equal(archive.stage(staged), 120);
       const written = archive.flush();
       assert.equal(written?.rows, 120);
@@ -124,7 +133,7 @@ Deno.test("parquet archive: a flush writes at most maxRowsPerFile rows; no empty
   try {
     assert.equal(archive.flush(), undefined);
     assert.deepEqual(archive.files(), []);
-    const { staged, expected } = positioned("views", 2, 30);
+    const { staged, expected } = positioned("views", { partitions: 2, perPartition: 30 });
     archive.stage(staged);
     const sizes: number[] = [];
     for (let file = archive.flush(); file; file = archive.flush()) sizes.push(file.rows);
@@ -145,13 +154,13 @@ Deno.test("parquet archive: replayed records are ignored, spooled or already arc
   const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archive-" });
   const archive = new ParquetArchive({ dataDir, topic: "clicks" });
   try {
-    const first = positioned("clicks", 2, 10);
+    const first = positioned("clicks", { partitions: 2, perPartition: 10 });
     assert.equal(archive.stage(first.staged), 20);
     assert.equal(archive.stage(first.staged.slice(0, 5)), 0, "already spooled");
     archive.flush();
     assert.equal(archive.stage(first.staged), 0, "at or below the high-water mark");
     assert.equal(archive.flush(), undefined);
-    const next = positioned("clicks", 2, 5, 10);
+    const next = positioned("clicks", { partitions: 2, perPartition: 5, firstOffset: 10 });
     assert.equal(archive.stage([...first.staged, ...next.staged]), 10, "only the new ones");
     archive.flush();
     assertExactlyOnce(archive.dir, new Map([...first.expected, ...next.expected]));
@@ -164,9 +173,9 @@ Deno.test("parquet archive: staging another topic's record or a bad position is 
   const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archive-" });
   const archive = new ParquetArchive({ dataDir, topic: "ratings" });
   try {
-    const click = positioned("clicks", 1, 1).staged[0];
+    const click = positioned("clicks", { partitions: 1, perPartition: 1 }).staged[0];
     assert.throws(() => archive.stage([click]), TypeError);
-    const rating = positioned("ratings", 1, 1).staged[0];
+    const rating = positioned("ratings", { partitions: 1, perPartition: 1 }).staged[0];
     assert.throws(() => archive.stage([{ ...rating, offset: -1 }]), RangeError);
     assert.throws(() => archive.stage([{ ...rating, partition: 0.5 }]), RangeError);
     assert.equal(archive.spooled(), 0);
@@ -186,7 +195,7 @@ Deno.test("parquet archive: a flush that fails before its commit leaves no file 
     }),
   });
   try {
-    const { staged, expected } = positioned("clicks", 2, 10);
+    const { staged, expected } = positioned("clicks", { partitions: 2, perPartition: 10 });
     archive.stage(staged);
     assert.throws(() => archive.flush(), /disk full/);
     assert.deepEqual(leftovers(archive.dir), []);
@@ -211,7 +220,7 @@ Deno.test("parquet archive: a file committed but not yet renamed is published by
     }),
   });
   try {
-    const first = positioned("views", 2, 10);
+    const first = positioned("views", { partitions: 2, perPartition: 10 });
     archive.stage(first.staged);
     assert.throws(() => archive.flush(), /interrupted/);
     assert.equal(leftovers(archive.dir).length, 1);
@@ -236,7 +245,7 @@ Deno.test("parquet archive: a committed file deleted by hand is reported, not si
       if (fault === "before-rename") throw new Error("interrupted");
     }),
   });
-  archive.stage(positioned("clicks", 1, 3).staged);
+  archive.stage(positioned("clicks", { partitions: 1, perPartition: 3 }).staged);
   assert.throws(() => archive.flush(), /interrupted/);
   archive.close();
   for (const name of leftovers(archiveDir(dataDir, "clicks"))) {
@@ -245,15 +254,24 @@ Deno.test("parquet archive: a committed file deleted by hand is reported, not si
   assert.throws(() => new ParquetArchive({ dataDir, topic: "clicks" }), /its rows are lost/);
 });
 
+/** What `crashingChild` archives, and where it crashes. */
+interface CrashingRun {
+  /** The data folder the archive writes under. */
+  dataDir: string;
+  /** The topic archived. */
+  topic: ClickstreamTopic;
+  /** Records staged before flushing. */
+  staged: StagedRecord[];
+  /** The step of writing a file at which the child dies. */
+  crashAt: ArchiveFault;
+  /** Which file (counted from 1) the child dies writing. */
+  crashOnFile: number;
+  /** Rows per file of the archive. */
+  maxRowsPerFile: number;
+}
+
 /** Runs an archive in a child process that dies (`Deno.exit`) at `crashAt` of its `crashOnFile`th file. */
-async function crashingChild(
-  dataDir: string,
-  topic: ClickstreamTopic,
-  staged: StagedRecord[],
-  crashAt: ArchiveFault,
-  crashOnFile: number,
-  maxRowsPerFile: number,
-): Promise<number> {
+async function crashingChild(run: CrashingRun): Promise<number> {
   const code = `
     import { ParquetArchive } from ${JSON.stringify(ARCHIVE_MODULE)};
     import { failingArchiveFiles } from ${JSON.stringify(FAILING_FILES_MODULE)};
@@ -276,11 +294,7 @@ async function crashingChild(
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(
-    new TextEncoder().encode(
-      JSON.stringify({ dataDir, topic, staged, crashAt, crashOnFile, maxRowsPerFile }),
-    ),
-  );
+  await writer.write(new TextEncoder().encode(JSON.stringify(run)));
   await writer.close();
   const { code: exit, stderr } = await child.output();
   if (exit !== 0 && exit !== 86) throw new Error(new TextDecoder().decode(stderr));
@@ -297,9 +311,16 @@ for (const step of ["after-write", "before-rename", "after-rename"] as const) {
   Deno.test(`parquet archive: a process dying ${CRASH_POINTS[step]} neither skips nor repeats a record`, async () => {
     const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archive-crash-" });
     const dir = archiveDir(dataDir, "ratings");
-    const first = positioned("ratings", 3, 20);
+    const first = positioned("ratings", { partitions: 3, perPartition: 20 });
     // The child dies during its second file (the first is complete).
-    const exit = await crashingChild(dataDir, "ratings", first.staged, step, 2, 25);
+    const exit = await crashingChild({
+      dataDir,
+      topic: "ratings",
+      staged: first.staged,
+      crashAt: step,
+      crashOnFile: 2,
+      maxRowsPerFile: 25,
+    });
     assert.equal(exit, 86, "the child died where told");
     const finals = readAll(dir).length;
     const temps = leftovers(dir).length;
@@ -313,7 +334,7 @@ for (const step of ["after-write", "before-rename", "after-rename"] as const) {
       assert.deepEqual(leftovers(dir), [], "recovery leaves no temp file");
       const alreadyFiled = step === "after-write" ? 25 : 50;
       assert.equal(readAll(dir).length, alreadyFiled);
-      const next = positioned("ratings", 3, 7, 20);
+      const next = positioned("ratings", { partitions: 3, perPartition: 7, firstOffset: 20 });
       assert.equal(archive.spooled(), 60 - alreadyFiled, "the rest is still spooled");
       assert.equal(archive.stage([...first.staged, ...next.staged]), 21, "replays are ignored");
       while (archive.flush());
@@ -327,7 +348,7 @@ for (const step of ["after-write", "before-rename", "after-rename"] as const) {
 
 Deno.test("parquet archive: two processes staging and flushing the same records write each once", async () => {
   const dataDir = Deno.makeTempDirSync({ prefix: "streamboard-archive-race-" });
-  const { staged, expected } = positioned("clicks", 4, 150);
+  const { staged, expected } = positioned("clicks", { partitions: 4, perPartition: 150 });
   // Each child stages and flushes 20 records at a time, in the same order.
   const code = `
     import { ParquetArchive } from ${JSON.stringify(ARCHIVE_MODULE)};

@@ -46,7 +46,13 @@ Deno.test("per-second counts older than ten minutes are deleted; totals stay", a
   const total = async () =>
     Number((await aggregates.totals("clicks", "count")).reduce((n, t) => n + t.value, 0n));
   const deadline = Date.now() + 5000;
-  const seconds = () => aggregates.series("clicks", SECOND_DIMENSION, T - 3_600_000, T + 3_600_000);
+  const seconds = () =>
+    aggregates.series({
+      stream: "clicks",
+      dimension: SECOND_DIMENSION,
+      from: T - 3_600_000,
+      to: T + 3_600_000,
+    });
   while ((await seconds()).length < 3 && Date.now() < deadline) await delay(5);
   controller.abort();
   await running;

@@ -29,7 +29,9 @@ function view(user: number, ts: number, device: DeviceType): TimedActivity {
 function modelAfter(events: TimedActivity[], spec = gap) {
   const engine = new WindowEngine(spec, SESSIONS);
   engine.restore(0, 0);
-  for (const [offset, e] of events.entries()) engine.add(0, offset, e.ts, e, 0);
+  for (const [offset, e] of events.entries()) {
+    engine.add({ partition: 0, offset, ts: e.ts, value: e, now: 0 });
+  }
   return sessionsReadModel(JSON.parse(JSON.stringify(engine.partition(0)!.checkpoint())));
 }
 

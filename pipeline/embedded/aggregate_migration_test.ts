@@ -39,7 +39,12 @@ Deno.test("a data directory written before exact values keeps its totals and cou
         { key: "other", value: 5n },
       ]);
       assert.deepEqual(
-        (await store.read("sales", "all_revenue", 0, [0])).map((r) => [r.key, r.value, r.offset]),
+        (await store.read({
+          stream: "sales",
+          dimension: "all_revenue",
+          partition: 0,
+          windowStarts: [0],
+        })).map((r) => [r.key, r.value, r.offset]),
         [["all", 123_456n, 41], ["other", 5n, 3]],
       );
       await store.write([{

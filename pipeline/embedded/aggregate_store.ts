@@ -1,7 +1,14 @@
 /** The embedded aggregate store: absolute window values in a SQLite table. */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AggregatePoint, AggregateRow, AggregateStore, AggregateTotal } from "../ports.ts";
+import type {
+  AggregatePoint,
+  AggregateRow,
+  AggregateRowsQuery,
+  AggregateSeriesQuery,
+  AggregateStore,
+  AggregateTotal,
+} from "../ports.ts";
 import { parseAggregateValue, sumSeries, sumTotals } from "../aggregate_sums.ts";
 import { openDatabase, transaction } from "./sqlite.ts";
 import { migrateNumericAggregates } from "./aggregate_migration.ts";
@@ -94,10 +101,7 @@ export class SqliteAggregateStore implements AggregateStore {
   }
 
   read(
-    stream: string,
-    dimension: string,
-    partition: number,
-    windowStarts: number[],
+    { stream, dimension, partition, windowStarts }: AggregateRowsQuery,
   ): Promise<AggregateRow[]> {
     return Promise.try(() =>
       (this.#read.all(
@@ -128,7 +132,7 @@ export class SqliteAggregateStore implements AggregateStore {
     );
   }
 
-  series(stream: string, dimension: string, from: number, to: number): Promise<AggregatePoint[]> {
+  series({ stream, dimension, from, to }: AggregateSeriesQuery): Promise<AggregatePoint[]> {
     return Promise.try(() =>
       sumSeries(
         (this.#series.all(stream, dimension, from, to) as unknown as StoredCell[]).map((c) => ({

@@ -44,6 +44,16 @@ export interface EmbeddedLogOptions {
   now?: () => number;
 }
 
+/** A place in the log: an offset in one partition of a topic. */
+interface LogPosition {
+  /** The topic's name. */
+  topic: string;
+  /** The partition of the topic. */
+  partition: number;
+  /** The offset: the first record read, or the next record to consume once committed. */
+  offset: number;
+}
+
 interface RecordRow {
   partition: number;
   offset: number;
@@ -248,12 +258,7 @@ export class EmbeddedLog implements Broker {
           for (const position of positions) {
             if (signal.aborted) break;
             if (position.stopped) continue;
-            const records = this.#read(
-              position.topic,
-              position.partition,
-              position.offset,
-              maxBatch,
-            );
+            const records = this.#read(position, maxBatch);
             if (records.length === 0) continue;
             delivered = true;
             try {
@@ -265,7 +270,7 @@ export class EmbeddedLog implements Broker {
               continue;
             }
             const next = records[records.length - 1].offset + 1;
-            this.#commit(groupId, member, position.topic, position.partition, next);
+            this.#commit(groupId, member, { ...position, offset: next });
             position.offset = next;
           }
           if (!delivered) await this.#waitForRecords(signal);
@@ -293,7 +298,7 @@ export class EmbeddedLog implements Broker {
     while (!signal.aborted) {
       let delivered = false;
       for (const position of positions) {
-        const records = this.#read(position.topic, position.partition, position.offset, 500);
+        const records = this.#read(position, 500);
         if (records.length === 0) continue;
         delivered = true;
         position.offset = records[records.length - 1].offset + 1;
@@ -327,7 +332,8 @@ export class EmbeddedLog implements Broker {
   ): Promise<BrokerRecord[]> {
     return Promise.try(() => {
       this.#requirePartition(options.topic, options.partition);
-      return this.#read(options.topic, options.partition, options.offset, options.limit);
+      const { topic, partition, offset, limit } = options;
+      return this.#read({ topic, partition, offset }, limit);
     });
   }
 
@@ -412,8 +418,15 @@ export class EmbeddedLog implements Broker {
     }
   }
 
-  #read(topic: string, partition: number, from: number, limit: number): BrokerRecord[] {
-    const rows = this.#statements.read.all(topic, partition, from, limit) as unknown as RecordRow[];
+  /** Up to `limit` records of `from`'s partition, from its offset on. */
+  #read(from: LogPosition, limit: number): BrokerRecord[] {
+    const { topic, partition, offset } = from;
+    const rows = this.#statements.read.all(
+      topic,
+      partition,
+      offset,
+      limit,
+    ) as unknown as RecordRow[];
     return rows.map((row) => ({
       topic,
       partition: row.partition,
@@ -425,7 +438,9 @@ export class EmbeddedLog implements Broker {
     }));
   }
 
-  #commit(groupId: string, member: string, topic: string, partition: number, offset: number) {
+  /** Stores `next` as the group's position in its partition, if `member` still holds the group. */
+  #commit(groupId: string, member: string, next: LogPosition) {
+    const { topic, partition, offset } = next;
     transaction(this.#db, () => {
       const lease = this.#db.prepare(
         "SELECT member FROM group_leases WHERE group_id = ?",

@@ -24,7 +24,12 @@ Deno.test("embedded log: a second member of a group stands by until the first le
     },
   });
   await new Promise((r) => setTimeout(r, 50));
-  const waiting = consumeCount(second, "standby", [topic], 3, 10_000);
+  const waiting = consumeCount(second, {
+    groupId: "standby",
+    topics: [topic],
+    count: 3,
+    timeoutMs: 10_000,
+  });
   await first.produce(topic, [1, 2, 3].map((i) => ({ key: "k", value: new Uint8Array([i]) })));
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(holderSaw.length, 3, "the lease holder consumes");
@@ -53,7 +58,7 @@ Deno.test("embedded log: retention deletes records older than the limit", async 
   await log.produce("t", [{ key: "old", value: new Uint8Array([1]) }]);
   now += 120_000;
   await log.produce("t", [{ key: "new", value: new Uint8Array([2]) }]);
-  const got = await consumeCount(log, "g", ["t"], 1, 2000);
+  const got = await consumeCount(log, { groupId: "g", topics: ["t"], count: 1, timeoutMs: 2000 });
   assert.deepEqual(got.map((r) => [r.key, r.offset]), [["new", 1]]);
   await log.close();
 });

@@ -163,6 +163,22 @@ class Session {
   }
 }
 
+/** What `KafkaBroker.#follow` runs: a consumer, what it reads and what it does with each batch. */
+interface FollowOptions {
+  /** The consumer, not connected yet; it is disconnected when following ends. */
+  consumer: Consumer;
+  /** Topics to subscribe to. */
+  topics: string[];
+  /** Ends following (as does closing the broker). */
+  signal: AbortSignal;
+  /** Whether a group without committed offsets starts at the oldest records (else the newest). */
+  fromBeginning: boolean;
+  /** Handles one fetched batch; not called once the session is stopping. */
+  eachBatch: (payload: EachBatchPayload, session: Session) => Promise<void>;
+  /** Called once the consumer runs. */
+  started?: () => void;
+}
+
 /** A `Broker` on a Kafka-API cluster. */
 export class KafkaBroker implements Broker {
   readonly #settings: Settings;
@@ -412,13 +428,13 @@ export class KafkaBroker implements Broker {
       const told = options.onAssignment;
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => told(payload.memberAssignment));
     }
-    await this.#follow(
+    await this.#follow({
       consumer,
       topics,
       signal,
-      true,
-      (payload, session) => this.#deliver(options, payload, session),
-    );
+      fromBeginning: true,
+      eachBatch: (payload, session) => this.#deliver(options, payload, session),
+    });
   }
 
   /**
@@ -493,7 +509,14 @@ export class KafkaBroker implements Broker {
       options.onReady?.();
     };
     try {
-      await this.#follow(consumer, topics, signal, false, follow, seekToEnds);
+      await this.#follow({
+        consumer,
+        topics,
+        signal,
+        fromBeginning: false,
+        eachBatch: follow,
+        started: seekToEnds,
+      });
     } finally {
       // Best effort: an empty group without offsets also expires on its own.
       await admin.deleteGroups([groupId]).catch(() => {});
@@ -550,7 +573,14 @@ export class KafkaBroker implements Broker {
       consumer.seek({ topic, partition, offset: String(from) });
     };
     try {
-      await this.#follow(consumer, [topic], signal, false, collect, seek);
+      await this.#follow({
+        consumer,
+        topics: [topic],
+        signal,
+        fromBeginning: false,
+        eachBatch: collect,
+        started: seek,
+      });
     } finally {
       const admin = await this.#connectedAdmin();
       await admin.deleteGroups([groupId]).catch(() => {});
@@ -560,12 +590,7 @@ export class KafkaBroker implements Broker {
 
   /** Runs a consumer until its session stops, then disconnects it. */
   async #follow(
-    consumer: Consumer,
-    topics: string[],
-    signal: AbortSignal,
-    fromBeginning: boolean,
-    eachBatch: (payload: EachBatchPayload, session: Session) => Promise<void>,
-    started?: () => void,
+    { consumer, topics, signal, fromBeginning, eachBatch, started }: FollowOptions,
   ): Promise<void> {
     const stop = AbortSignal.any([signal, this.#closing.signal]);
     if (stop.aborted) return;

@@ -39,7 +39,11 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
         topic,
         keys.map((key) => ({ key, value: encoder.encode(key) })),
       );
-      const got = await consumeCount(kafka, unique(), [topic], keys.length);
+      const got = await consumeCount(kafka, {
+        groupId: unique(),
+        topics: [topic],
+        count: keys.length,
+      });
       assert.equal(got.length, keys.length);
       for (const record of got) {
         assert.equal(
@@ -170,7 +174,7 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
           ),
         );
       await Promise.all([call(0), call(5), call(10)]);
-      const got = await consumeCount(kafka, unique(), [topic], 15);
+      const got = await consumeCount(kafka, { groupId: unique(), topics: [topic], count: 15 });
       assert.deepEqual(
         got.map((r) => Number(decoder.decode(r.value))),
         [...Array(15).keys()],
@@ -201,7 +205,7 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
       });
       assert.equal(calls, 1);
       await kafka.produce(topic, [{ key: "k", value: encoder.encode("next") }]);
-      const after = await consumeCount(kafka, group, [topic], 1);
+      const after = await consumeCount(kafka, { groupId: group, topics: [topic], count: 1 });
       assert.deepEqual(after.map((r) => decoder.decode(r.value)), [
         "next",
       ], "the slow batch was committed");

@@ -84,7 +84,14 @@ const CASES: Case[] = [
     currentLag: 200,
     timeNow: 600,
     allowedLag: 0,
-    rules: r(false, -1, false, false, true, false),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: false,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -94,7 +101,14 @@ const CASES: Case[] = [
     currentLag: 200,
     timeNow: 900,
     allowedLag: 0,
-    rules: r(false, -1, false, false, true, false),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: false,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -104,7 +118,14 @@ const CASES: Case[] = [
     currentLag: 200,
     timeNow: 1000,
     allowedLag: 0,
-    rules: r(false, -1, true, false, true, false),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: true,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "STOP",
   },
   {
@@ -114,7 +135,14 @@ const CASES: Case[] = [
     currentLag: 250,
     timeNow: 1000,
     allowedLag: 0,
-    rules: r(true, -1, true, false, true, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: -1,
+      stopped: true,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "STOP",
   },
   {
@@ -124,7 +152,14 @@ const CASES: Case[] = [
     currentLag: 200,
     timeNow: 600,
     allowedLag: 0,
-    rules: r(false, -1, false, true, true, false),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: false,
+      stalled: true,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -134,7 +169,14 @@ const CASES: Case[] = [
     currentLag: 300,
     timeNow: 600,
     allowedLag: 0,
-    rules: r(true, -1, false, true, true, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: -1,
+      stopped: false,
+      stalled: true,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "STALL",
   },
   {
@@ -144,7 +186,14 @@ const CASES: Case[] = [
     currentLag: 100,
     timeNow: 600,
     allowedLag: 0,
-    rules: r(true, -1, false, true, true, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: -1,
+      stopped: false,
+      stalled: true,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "STALL",
   },
   {
@@ -154,7 +203,14 @@ const CASES: Case[] = [
     currentLag: 300,
     timeNow: 600,
     allowedLag: 0,
-    rules: r(true, 3, false, false, false, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: 3,
+      stopped: false,
+      stalled: false,
+      lagNotDecreasing: false,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -164,7 +220,14 @@ const CASES: Case[] = [
     currentLag: 0,
     timeNow: 1000,
     allowedLag: 0,
-    rules: r(true, -1, true, false, true, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: -1,
+      stopped: true,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -174,7 +237,14 @@ const CASES: Case[] = [
     currentLag: 931,
     timeNow: 1512224650,
     allowedLag: 0,
-    rules: r(false, -1, true, false, true, false),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: true,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "STOP",
   },
   {
@@ -184,7 +254,14 @@ const CASES: Case[] = [
     currentLag: 1,
     timeNow: 1512224650,
     allowedLag: 0,
-    rules: r(false, -1, true, false, true, true),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: true,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: true,
+    },
     status: "OK",
   },
   {
@@ -205,7 +282,14 @@ const CASES: Case[] = [
     currentLag: 200,
     timeNow: 600,
     allowedLag: 0,
-    rules: r(false, -1, false, false, true, false),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: false,
+      stalled: false,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -215,7 +299,14 @@ const CASES: Case[] = [
     currentLag: 1,
     timeNow: 550,
     allowedLag: 1,
-    rules: r(false, -1, true, false, false, false),
+    rules: {
+      lagAlwaysNotZero: false,
+      rewindIndex: -1,
+      stopped: true,
+      stalled: false,
+      lagNotDecreasing: false,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -225,7 +316,14 @@ const CASES: Case[] = [
     currentLag: 300,
     timeNow: 600,
     allowedLag: 99,
-    rules: r(true, -1, false, true, true, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: -1,
+      stopped: false,
+      stalled: true,
+      lagNotDecreasing: true,
+      recentLagZero: false,
+    },
     status: "STALL",
   },
   {
@@ -235,7 +333,14 @@ const CASES: Case[] = [
     currentLag: 300,
     timeNow: 600,
     allowedLag: 99,
-    rules: r(true, 3, false, false, false, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: 3,
+      stopped: false,
+      stalled: false,
+      lagNotDecreasing: false,
+      recentLagZero: false,
+    },
     status: "OK",
   },
   {
@@ -251,21 +356,17 @@ const CASES: Case[] = [
     currentLag: 300,
     timeNow: 600,
     allowedLag: 0,
-    rules: r(true, 3, false, false, false, false),
+    rules: {
+      lagAlwaysNotZero: true,
+      rewindIndex: 3,
+      stopped: false,
+      stalled: false,
+      lagNotDecreasing: false,
+      recentLagZero: false,
+    },
     status: "REWIND",
   },
 ];
-
-function r(
-  lagAlwaysNotZero: boolean,
-  rewindIndex: number,
-  stopped: boolean,
-  stalled: boolean,
-  lagNotDecreasing: boolean,
-  recentLagZero: boolean,
-): Case["rules"] {
-  return { lagAlwaysNotZero, rewindIndex, stopped, stalled, lagNotDecreasing, recentLagZero };
-}
 
 for (const c of CASES) {
   Deno.test(`Burrow case ${c.name}`, () => {

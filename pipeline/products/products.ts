@@ -68,10 +68,16 @@ export const PRODUCT_LIMITS = {
  * @throws {InvalidFieldError} naming the field for bad input
  */
 export function validateProduct(value: unknown): PricedProduct {
-  if (!isObject(value)) throw new InvalidFieldError("(record)", "a JSON object", value);
+  if (!isObject(value)) {
+    throw new InvalidFieldError({ path: "(record)", expected: "a JSON object", got: value });
+  }
   const rawId = at(value, "id");
   if (typeof rawId !== "number" && typeof rawId !== "string") {
-    throw new InvalidFieldError("id", "a whole number or non-empty text", rawId);
+    throw new InvalidFieldError({
+      path: "id",
+      expected: "a whole number or non-empty text",
+      got: rawId,
+    });
   }
   const id = typeof rawId === "number"
     ? String(checkNumber(rawId, "id", PRODUCT_LIMITS.numericId))

@@ -25,7 +25,20 @@ function zoneless(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
 }
 
-function product(id: number, price: unknown, kdv: unknown, at: number, extra = {}) {
+/** The fields of a product record that tests vary. */
+interface ProductFields {
+  /** The product's id; its name and description follow from it. */
+  id: number;
+  /** Price as sent: a number, a decimal string or garbage. */
+  price: unknown;
+  /** Tax rate as sent. */
+  kdv: unknown;
+  /** Event time, ms since the epoch, sent as a zoneless timestamp. */
+  at: number;
+}
+
+/** A product record; `extra` replaces or adds fields. */
+function product({ id, price, kdv, at }: ProductFields, extra = {}) {
   return {
     id,
     product: id % 2 ? "Televizyon" : 'Kitap, "ciltli"',
@@ -40,18 +53,18 @@ function product(id: number, price: unknown, kdv: unknown, at: number, extra = {
 /** Windows W0 and W1 close, W2 stays open; one record is late, four are invalid. */
 function scenario(): OutgoingRecord[] {
   const values: unknown[] = [
-    product(7, 18000, 0.18, T0 + 1000), // 21240.00
-    product(8, 19.99, 0.08, T0 + 4000), // 21.59
-    product(9, "10.25", "0.18", T0 + 12_000), // W1, 12.10
-    product(10, 100, 0.2, T0 + 9000), // out of order, within 4 s out-of-orderness → W0
-    product(11, "abc", 0.18, T0 + 13_000), // invalid price
-    product(12, 5, 0.01, T0 + 15_500), // W1; watermark 11.5 s closes W0
-    product(13, 1, 0.5, T0 + 9_500), // late: W0 has fired, no allowed lateness
+    product({ id: 7, price: 18000, kdv: 0.18, at: T0 + 1000 }), // 21240.00
+    product({ id: 8, price: 19.99, kdv: 0.08, at: T0 + 4000 }), // 21.59
+    product({ id: 9, price: "10.25", kdv: "0.18", at: T0 + 12_000 }), // W1, 12.10
+    product({ id: 10, price: 100, kdv: 0.2, at: T0 + 9000 }), // out of order, within 4 s out-of-orderness → W0
+    product({ id: 11, price: "abc", kdv: 0.18, at: T0 + 13_000 }), // invalid price
+    product({ id: 12, price: 5, kdv: 0.01, at: T0 + 15_500 }), // W1; watermark 11.5 s closes W0
+    product({ id: 13, price: 1, kdv: 0.5, at: T0 + 9_500 }), // late: W0 has fired, no allowed lateness
     "{not json",
-    product(14, 1, 0.18, T0 + 16_000, { timestamp_column: "16/02/2025" }), // bad time
-    product(15, 3.33, 0.18, T0 + 23_000), // W2; watermark 19 s
-    product(16, 2, 0.18, T0 + 24_000, { product: "" }), // invalid product
-    product(17, 0.01, 0.18, T0 + 25_000), // W2 stays open; watermark 21 s closes W1
+    product({ id: 14, price: 1, kdv: 0.18, at: T0 + 16_000 }, { timestamp_column: "16/02/2025" }), // bad time
+    product({ id: 15, price: 3.33, kdv: 0.18, at: T0 + 23_000 }), // W2; watermark 19 s
+    product({ id: 16, price: 2, kdv: 0.18, at: T0 + 24_000 }, { product: "" }), // invalid product
+    product({ id: 17, price: 0.01, kdv: 0.18, at: T0 + 25_000 }), // W2 stays open; watermark 21 s closes W1
   ];
   return values.map((v) => ({
     key: null,
@@ -273,7 +286,7 @@ async function quietPartition(revoke: boolean): Promise<Record<string, string>> 
   const send = (partition: number, id: number, at: number) =>
     log.produce(PRODUCTS.topic, [{
       key: keyFor(partition),
-      value: encoder.encode(JSON.stringify(product(id, 1, 0.18, at))),
+      value: encoder.encode(JSON.stringify(product({ id, price: 1, kdv: 0.18, at }))),
     }]);
   const controller = new AbortController();
   const running = new StreamProcessor(productsStream(config, raw), {
@@ -340,17 +353,17 @@ Deno.test("a record older than the newest counts in its open window; one within 
       .map((w) => [w.records, w.sumPrice, w.sumTotal]);
 
   await send(
-    product(1, 100, 0.18, T0 + 1_000), // 118.00
-    product(2, 10, 0.08, T0 + 30_000), // 10.80
-    product(3, 200, 0.01, T0 + 20_000), // 10 s older than the newest: its window is open
-    product(4, 1, 0.18, T0 + 130_000), // watermark 07:02:05: the first window fires
+    product({ id: 1, price: 100, kdv: 0.18, at: T0 + 1_000 }), // 118.00
+    product({ id: 2, price: 10, kdv: 0.08, at: T0 + 30_000 }), // 10.80
+    product({ id: 3, price: 200, kdv: 0.01, at: T0 + 20_000 }), // 10 s older than the newest: its window is open
+    product({ id: 4, price: 1, kdv: 0.18, at: T0 + 130_000 }), // watermark 07:02:05: the first window fires
   );
   await until(async () => (await ids()).length > 0);
   assert.deepEqual(await ids(), ["1", "2", "3"]);
   assert.deepEqual(await firstWindow(), [[3, "310.00", "330.80"]]);
 
   // Fired, but within its 60 s of allowed lateness: counted, and the window fires again.
-  await send(product(5, 50, 0.2, T0 + 100_000)); // 60.00
+  await send(product({ id: 5, price: 50, kdv: 0.2, at: T0 + 100_000 })); // 60.00
   await until(async () => (await ids()).length === 4);
   assert.deepEqual(await ids(), ["1", "2", "3", "5"], "the file is rewritten with the new row");
   await until(async () => (await firstWindow())[0]?.[0] === 4);
@@ -361,7 +374,10 @@ Deno.test("a record older than the newest counts in its open window; one within 
   );
 
   // Watermark 07:04:05 is past the first window's cleanup (07:02:59.999): late from now on.
-  await send(product(6, 7, 0.18, T0 + 250_000), product(7, 9, 0.18, T0 + 110_000));
+  await send(
+    product({ id: 6, price: 7, kdv: 0.18, at: T0 + 250_000 }),
+    product({ id: 7, price: 9, kdv: 0.18, at: T0 + 110_000 }),
+  );
   await until(() => Promise.resolve(dead.length === 1));
   await stop();
   assert.equal(dead[0].headers.reason, "late");

@@ -140,22 +140,28 @@ export const SALE_LIMITS = {
  * @throws {InvalidFieldError} naming the field for bad input
  */
 export function validateSale(value: unknown): Sale {
-  if (!isObject(value)) throw new InvalidFieldError("(record)", "a JSON object", value);
+  if (!isObject(value)) {
+    throw new InvalidFieldError({ path: "(record)", expected: "a JSON object", got: value });
+  }
   const id = textAt(value, "id", SALE_LIMITS.id);
   const quantity = numberAt(value, "quantity", SALE_LIMITS.quantity);
   const unitPrice = parseDecimal(at(value, "unit_price"), "unit_price", SALE_LIMITS.unitPrice);
   const total = parseDecimal(at(value, "total"), "total", SALE_LIMITS.total);
   const expected = round(multiply(unitPrice, { units: BigInt(quantity), scale: 0 }), 2);
   if (round(total, 2).units !== expected.units) {
-    throw new InvalidFieldError(
-      "total",
-      `quantity × unit_price = ${format(expected)}`,
-      at(value, "total"),
-    );
+    throw new InvalidFieldError({
+      path: "total",
+      expected: `quantity × unit_price = ${format(expected)}`,
+      got: at(value, "total"),
+    });
   }
   const payment = textAt(value, "payment_method", SALE_LIMITS.paymentMethod);
   if (!(PAYMENT_METHODS as readonly string[]).includes(payment)) {
-    throw new InvalidFieldError("payment_method", PAYMENT_METHODS.join(", "), payment);
+    throw new InvalidFieldError({
+      path: "payment_method",
+      expected: PAYMENT_METHODS.join(", "),
+      got: payment,
+    });
   }
   return {
     id,

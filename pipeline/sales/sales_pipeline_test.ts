@@ -39,15 +39,30 @@ const LONDON = { city: "London", country: "United Kingdom", latitude: 51.5074, l
 const TOKYO = { city: "Tokyo", country: "Japan", latitude: 35.6762, longitude: 139.6503 };
 const SAO_PAULO = { city: "São Paulo", country: "Brazil", latitude: -23.5505, longitude: -46.6333 };
 
+/** The fields of a sale record that tests vary. */
+interface SaleFields {
+  /** The sale's id. */
+  id: string;
+  /** Event time as sent, in any of the accepted formats. */
+  timestamp: string;
+  /** Product name and category. */
+  product: [string, string];
+  /** City, country and coordinates. */
+  place: typeof NEW_YORK;
+  /** Units sold. */
+  quantity: number;
+  /** Price of one unit as sent. */
+  unit_price: number | string;
+  /** Total as sent; it must equal quantity times unit price. */
+  total: number | string;
+  /** How it was paid; `cash` by default. */
+  payment_method?: string;
+}
+
+/** A sale record with the given fields. */
 function sale(
-  id: string,
-  timestamp: string,
-  product: [string, string],
-  place: typeof NEW_YORK,
-  quantity: number,
-  unit_price: number | string,
-  total: number | string,
-  payment_method = "cash",
+  { id, timestamp, product, place, quantity, unit_price, total, payment_method = "cash" }:
+    SaleFields,
 ) {
   const [name, category] = product;
   return {
@@ -77,44 +92,119 @@ const HEADPHONES: [string, string] = ["Headphones", "Electronics"];
 function scenario(): OutgoingRecord[] {
   const values: unknown[] = [
     // p0: 1199.00, January
-    sale(idOn(0, "a"), "2025-01-15T10:00:00Z", LAPTOP, NEW_YORK, 1, 1199, 1199),
+    sale({
+      id: idOn(0, "a"),
+      timestamp: "2025-01-15T10:00:00Z",
+      product: LAPTOP,
+      place: NEW_YORK,
+      quantity: 1,
+      unit_price: 1199,
+      total: 1199,
+    }),
     // p1: 3 × 14.99 = 44.97, zone-less UTC, January
-    sale(idOn(1, "b"), "2025-01-20 18:30:00", NOVEL, LONDON, 3, 14.99, 44.97, "mobile"),
+    sale({
+      id: idOn(1, "b"),
+      timestamp: "2025-01-20 18:30:00",
+      product: NOVEL,
+      place: LONDON,
+      quantity: 3,
+      unit_price: 14.99,
+      total: 44.97,
+      payment_method: "mobile",
+    }),
     // p2: 2 × 1079.10 = 2158.20, February 3 08:15 UTC
-    sale(
-      idOn(2, "c"),
-      "2025-02-03T09:15:00+01:00",
-      LAPTOP,
-      TOKYO,
-      2,
-      1079.1,
-      2158.2,
-      "credit_card",
-    ),
+    sale({
+      id: idOn(2, "c"),
+      timestamp: "2025-02-03T09:15:00+01:00",
+      product: LAPTOP,
+      place: TOKYO,
+      quantity: 2,
+      unit_price: 1079.1,
+      total: 2158.2,
+      payment_method: "credit_card",
+    }),
     // p3: 5 × 19.99 = 99.95; March in Paris time, still February in UTC
-    sale(
-      idOn(3, "d"),
-      "2025-03-01T00:59:59+01:00",
-      T_SHIRT,
-      NEW_YORK,
-      5,
-      19.99,
-      99.95,
-      "debit_card",
-    ),
+    sale({
+      id: idOn(3, "d"),
+      timestamp: "2025-03-01T00:59:59+01:00",
+      product: T_SHIRT,
+      place: NEW_YORK,
+      quantity: 5,
+      unit_price: 19.99,
+      total: 99.95,
+      payment_method: "debit_card",
+    }),
     "{oops",
     // p0: 14.99 as text, March 1 00:00 UTC: p0's watermark becomes Feb 28 23:59:55
-    sale(idOn(0, "e"), "2025-03-01T00:00:00Z", NOVEL, TOKYO, 1, "14.99", "14.99"),
-    sale(idOn(1, "bad-total"), "2025-03-02T00:00:00Z", NOVEL, TOKYO, 2, 10, 21),
+    sale({
+      id: idOn(0, "e"),
+      timestamp: "2025-03-01T00:00:00Z",
+      product: NOVEL,
+      place: TOKYO,
+      quantity: 1,
+      unit_price: "14.99",
+      total: "14.99",
+    }),
+    sale({
+      id: idOn(1, "bad-total"),
+      timestamp: "2025-03-02T00:00:00Z",
+      product: NOVEL,
+      place: TOKYO,
+      quantity: 2,
+      unit_price: 10,
+      total: 21,
+    }),
     // p1: 2 × 149.99 = 299.98, March
-    sale(idOn(1, "f"), "2025-03-10T12:00:00Z", HEADPHONES, SAO_PAULO, 2, 149.99, 299.98, "mobile"),
+    sale({
+      id: idOn(1, "f"),
+      timestamp: "2025-03-10T12:00:00Z",
+      product: HEADPHONES,
+      place: SAO_PAULO,
+      quantity: 2,
+      unit_price: 149.99,
+      total: 299.98,
+      payment_method: "mobile",
+    }),
     // p0: older than the watermark: counted (19.99, February)
-    sale(idOn(0, "g"), "2025-02-28T23:59:30.000Z", T_SHIRT, LONDON, 1, 19.99, 19.99),
+    sale({
+      id: idOn(0, "g"),
+      timestamp: "2025-02-28T23:59:30.000Z",
+      product: T_SHIRT,
+      place: LONDON,
+      quantity: 1,
+      unit_price: 19.99,
+      total: 19.99,
+    }),
     // p0: over a minute older than the newest: counted too (1199.00, February)
-    sale(idOn(0, "old"), "2025-02-28T23:58:59.999Z", LAPTOP, TOKYO, 1, 1199, 1199),
-    sale(idOn(2, "bad-pay"), "2025-03-03T00:00:00Z", NOVEL, TOKYO, 1, 14.99, 14.99, "bitcoin"),
+    sale({
+      id: idOn(0, "old"),
+      timestamp: "2025-02-28T23:58:59.999Z",
+      product: LAPTOP,
+      place: TOKYO,
+      quantity: 1,
+      unit_price: 1199,
+      total: 1199,
+    }),
+    sale({
+      id: idOn(2, "bad-pay"),
+      timestamp: "2025-03-03T00:00:00Z",
+      product: NOVEL,
+      place: TOKYO,
+      quantity: 1,
+      unit_price: 14.99,
+      total: 14.99,
+      payment_method: "bitcoin",
+    }),
     {
-      ...sale(idOn(3, "bad-lat"), "2025-03-04T00:00:00Z", NOVEL, TOKYO, 1, 14.99, 14.99),
+      ...sale({
+        id: idOn(3, "bad-lat"),
+        timestamp: "2025-03-04T00:00:00Z",
+        product: NOVEL,
+        place: TOKYO,
+        quantity: 1,
+        unit_price: 14.99,
+        total: 14.99,
+      }),
       latitude: 91,
     },
   ];
@@ -306,8 +396,24 @@ Deno.test("killed at any write and restarted in the same group, no sale is count
 Deno.test("the average ticket rounds half a cent up, as exact money does", async () => {
   // 29.99 + 34.50 = 64.49 over two sales: 32.245 → 32.25
   const records = [
-    sale("s-1", "2025-03-01T10:00:00Z", ["Cookbook", "Books"], LONDON, 1, 29.99, 29.99),
-    sale("s-2", "2025-03-01T10:00:01Z", ["Desk Lamp", "Home"], LONDON, 1, 34.5, 34.5),
+    sale({
+      id: "s-1",
+      timestamp: "2025-03-01T10:00:00Z",
+      product: ["Cookbook", "Books"],
+      place: LONDON,
+      quantity: 1,
+      unit_price: 29.99,
+      total: 29.99,
+    }),
+    sale({
+      id: "s-2",
+      timestamp: "2025-03-01T10:00:01Z",
+      product: ["Desk Lamp", "Home"],
+      place: LONDON,
+      quantity: 1,
+      unit_price: 34.5,
+      total: 34.5,
+    }),
   ].map((v): OutgoingRecord => ({
     key: "one-partition",
     value: encoder.encode(JSON.stringify(v)),

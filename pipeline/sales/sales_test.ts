@@ -16,8 +16,20 @@ import { assertPlainData, assertValidatorHoldsUnderFire } from "../testing/hosti
 const NOW = Date.UTC(2025, 2, 10, 12, 0, 0);
 const DAY = 86_400_000;
 
+/** Which sales `sales` generates. */
+interface SalesRun {
+  /** Seed of the generator's randomness. */
+  seed: number;
+  /** Sales generated. */
+  count: number;
+  /** Days of history the generator spreads sales over; none by default. */
+  historyDays?: number;
+  /** The clock at the first sale, ms since the epoch; `NOW` by default. */
+  start?: number;
+}
+
 /** `count` sales of a fresh generator, the clock moving one second per sale from `start`. */
-function sales(seed: number, count: number, historyDays = 0, start = NOW): SaleRecord[] {
+function sales({ seed, count, historyDays = 0, start = NOW }: SalesRun): SaleRecord[] {
   const random = seededRandom(seed);
   const generate = salesGenerator(historyDays);
   return Array.from({ length: count }, (_, i) => generate(random, start + i * 1000));
@@ -87,7 +99,7 @@ Deno.test("money may come as numeric text and a zone-less timestamp is UTC", () 
 });
 
 Deno.test("generated sales always validate and their total is quantity × unit price to the cent", () => {
-  const generated = sales(2025, 3000);
+  const generated = sales({ seed: 2025, count: 3000 });
   for (const record of generated) {
     const sale = validateSale(structuredClone(record));
     const expected = record.quantity * toCents(record.unit_price);
@@ -110,13 +122,19 @@ Deno.test("generated sales always validate and their total is quantity × unit p
 });
 
 Deno.test("the same seed gives the same sales, another seed other sales", () => {
-  assert.deepEqual(sales(7, 200, 30), sales(7, 200, 30));
-  assert.notDeepEqual(sales(7, 200, 30), sales(8, 200, 30));
+  assert.deepEqual(
+    sales({ seed: 7, count: 200, historyDays: 30 }),
+    sales({ seed: 7, count: 200, historyDays: 30 }),
+  );
+  assert.notDeepEqual(
+    sales({ seed: 7, count: 200, historyDays: 30 }),
+    sales({ seed: 8, count: 200, historyDays: 30 }),
+  );
 });
 
 Deno.test("with history the first sale is that many days back and time moves forward to now, never past it", () => {
   const days = 2;
-  const generated = sales(11, 2000, days);
+  const generated = sales({ seed: 11, count: 2000, historyDays: days });
   const times = generated.map((s) => Date.parse(s.timestamp));
   assert.equal(times[0], NOW - days * DAY, "the first sale is exactly `historyDays` back");
   for (let i = 1; i < times.length; i++) {
@@ -128,7 +146,7 @@ Deno.test("with history the first sale is that many days back and time moves for
 });
 
 Deno.test("without history sales carry the current time", () => {
-  const generated = sales(3, 5, 0);
+  const generated = sales({ seed: 3, count: 5, historyDays: 0 });
   assert.deepEqual(
     generated.map((s) => s.timestamp),
     generated.map((_, i) => new Date(NOW + i * 1000).toISOString()),
@@ -283,7 +301,7 @@ Deno.test("a sale without an id has no partitioning key", () => {
 
 Deno.test("hostile variants of sales validate within bounds or are refused naming a field", () => {
   const { accepted, refused } = assertValidatorHoldsUnderFire({
-    valid: [GOOD, ...sales(5, 20)],
+    valid: [GOOD, ...sales({ seed: 5, count: 20 })],
     validate: validateSale,
     seed: 20250216,
     count: 3000,

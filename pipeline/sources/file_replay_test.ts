@@ -51,7 +51,10 @@ Deno.test("a replayed file's bad lines reach users.dlq as the exact bytes of the
       concat(...bad.flatMap((line) => [[...line], "\r\n"]), JSON.stringify(good), "\n"),
     );
 
-    const sent = await runProducer(broker, USERS.topic, fileRecords(path, userKey), {
+    const sent = await runProducer({
+      broker,
+      topic: USERS.topic,
+      source: fileRecords(path, userKey),
       rate: 0,
       batchSize: 100,
       lingerMs: 5,

@@ -37,6 +37,18 @@ export const RANDOMUSER_DEFAULTS = {
   retryMaxMs: 60_000,
 };
 
+/** One request of `fetchUsersPage`. */
+export interface UsersPageRequest {
+  /** API endpoint; its own query parameters are kept. */
+  url: string;
+  /** Users asked for (`results=`). */
+  results: number;
+  /** Longest wait for the whole answer, in ms. */
+  timeoutMs: number;
+  /** The HTTP client (tests pass their own); the global `fetch` by default. */
+  client?: typeof fetch;
+}
+
 /**
  * Fetches one page of users: each with its exact bytes in the answer, so the
  * record sent on (and any dead letter) is what the API said, byte for byte.
@@ -44,10 +56,7 @@ export const RANDOMUSER_DEFAULTS = {
  * @throws {Error} when the request fails, times out, or the answer is not a RandomUser response.
  */
 export async function fetchUsersPage(
-  url: string,
-  results: number,
-  timeoutMs: number,
-  client: typeof fetch = fetch,
+  { url, results, timeoutMs, client = fetch }: UsersPageRequest,
 ): Promise<JsonItem[]> {
   const target = new URL(url);
   target.searchParams.set("results", String(results));
@@ -96,7 +105,13 @@ export async function* randomUserRecords(
     let page: JsonItem[];
     try {
       page = await retry(
-        () => fetchUsersPage(options.url, want, options.timeoutMs, options.fetch),
+        () =>
+          fetchUsersPage({
+            url: options.url,
+            results: want,
+            timeoutMs: options.timeoutMs,
+            client: options.fetch,
+          }),
         {
           initialMs: options.retryInitialMs,
           maxMs: options.retryMaxMs,

@@ -90,7 +90,7 @@ function options(
 Deno.test("fetchUsersPage asks for results=N and returns the users of the answer", async () => {
   const api = randomUserApi();
   await using server = serve(api.answer);
-  const users = await fetchUsersPage(server.url, 7, 2_000);
+  const users = await fetchUsersPage({ url: server.url, results: 7, timeoutMs: 2_000 });
   assert.equal(server.requests.length, 1);
   assert.equal(server.requests[0].pathname, "/api/");
   assert.equal(server.requests[0].searchParams.get("results"), "7");
@@ -101,7 +101,11 @@ Deno.test("fetchUsersPage asks for results=N and returns the users of the answer
 Deno.test("fetchUsersPage keeps the query of the configured URL", async () => {
   const api = randomUserApi();
   await using server = serve(api.answer);
-  await fetchUsersPage(`${server.url}?nat=us,gb&inc=name,login`, 2, 2_000);
+  await fetchUsersPage({
+    url: `${server.url}?nat=us,gb&inc=name,login`,
+    results: 2,
+    timeoutMs: 2_000,
+  });
   const query = server.requests[0].searchParams;
   assert.equal(query.get("nat"), "us,gb");
   assert.equal(query.get("inc"), "name,login");
@@ -111,7 +115,7 @@ Deno.test("fetchUsersPage keeps the query of the configured URL", async () => {
 Deno.test("fetchUsersPage rejects a 500 answer, naming the server and the status", async () => {
   await using server = serve(() => new Response("boom", { status: 500 }));
   await assert.rejects(
-    fetchUsersPage(server.url, 5, 2_000),
+    fetchUsersPage({ url: server.url, results: 5, timeoutMs: 2_000 }),
     (error: unknown) => {
       assert.ok(error instanceof Error);
       assert.equal(
@@ -126,7 +130,7 @@ Deno.test("fetchUsersPage rejects a 500 answer, naming the server and the status
 Deno.test("fetchUsersPage rejects JSON that is not a RandomUser response", async () => {
   // What randomuser.me sends when it fails.
   await using server = serve(() => Response.json({ error: "Uh oh, something has gone wrong." }));
-  await assert.rejects(fetchUsersPage(server.url, 5, 2_000), {
+  await assert.rejects(fetchUsersPage({ url: server.url, results: 5, timeoutMs: 2_000 }), {
     message: `${server.origin} did not answer with a RandomUser response ({"results": [...]})`,
   });
 });
@@ -137,7 +141,7 @@ Deno.test("fetchUsersPage rejects an answer that is not JSON", async () => {
       headers: { "content-type": "text/html" },
     })
   );
-  await assert.rejects(fetchUsersPage(server.url, 5, 2_000), {
+  await assert.rejects(fetchUsersPage({ url: server.url, results: 5, timeoutMs: 2_000 }), {
     message: `${server.origin} did not answer with a RandomUser response ({"results": [...]})`,
   });
 });
@@ -151,7 +155,7 @@ Deno.test("fetchUsersPage gives up after timeoutMs, saying which server did not 
   const started = performance.now();
   try {
     await assert.rejects(
-      fetchUsersPage(server.url, 5, 50),
+      fetchUsersPage({ url: server.url, results: 5, timeoutMs: 50 }),
       (error: unknown) => {
         assert.ok(error instanceof Error);
         assert.match(

@@ -15,13 +15,22 @@ export type BrokerFactory = () => Promise<Broker>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** What `consumeCount` reads, and how long it waits. */
+export interface ConsumeCountOptions {
+  /** The consumer group read as. */
+  groupId: string;
+  /** Topics read. */
+  topics: string[];
+  /** Records to wait for; reading stops once this many arrived. */
+  count: number;
+  /** Longest wait, in ms, after which what arrived so far is returned; 30 s by default. */
+  timeoutMs?: number;
+}
+
 /** Reads records as group `groupId` until `count` have arrived, then stops (committing them). */
 export async function consumeCount(
   broker: Broker,
-  groupId: string,
-  topics: string[],
-  count: number,
-  timeoutMs = 30_000,
+  { groupId, topics, count, timeoutMs = 30_000 }: ConsumeCountOptions,
 ): Promise<BrokerRecord[]> {
   const received: BrokerRecord[] = [];
   const controller = new AbortController();
@@ -107,7 +116,7 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
         timestamp: 1_700_000_000_000 + i,
       }));
       await broker.produce(topic, records);
-      const got = await consumeCount(broker, unique(), [topic], 60);
+      const got = await consumeCount(broker, { groupId: unique(), topics: [topic], count: 60 });
       assert.equal(got.length, 60);
       const byKey = new Map<string, number[]>();
       for (const record of got) {
@@ -140,14 +149,14 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
     let broker = await make();
     await broker.createTopics([{ name: topic, partitions: 1 }]);
     await broker.produce(topic, [1, 2, 3].map((i) => ({ key: "k", value: value(String(i)) })));
-    const first = await consumeCount(broker, group, [topic], 3);
+    const first = await consumeCount(broker, { groupId: group, topics: [topic], count: 3 });
     assert.deepEqual(first.map((r) => decoder.decode(r.value)), ["1", "2", "3"]);
     await broker.close();
 
     broker = await make();
     try {
       await broker.produce(topic, [4, 5].map((i) => ({ key: "k", value: value(String(i)) })));
-      const second = await consumeCount(broker, group, [topic], 2);
+      const second = await consumeCount(broker, { groupId: group, topics: [topic], count: 2 });
       assert.deepEqual(second.map((r) => decoder.decode(r.value)), ["4", "5"]);
     } finally {
       await broker.close();
@@ -170,7 +179,7 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
         }),
         /store is down/,
       );
-      const again = await consumeCount(broker, group, [topic], 1);
+      const again = await consumeCount(broker, { groupId: group, topics: [topic], count: 1 });
       assert.deepEqual(again.map((r) => decoder.decode(r.value)), ["once"]);
     } finally {
       await broker.close();
@@ -187,7 +196,7 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
         topic,
         Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: value(`v${i}`) })),
       );
-      const all = await consumeCount(broker, unique(), [topic], 20);
+      const all = await consumeCount(broker, { groupId: unique(), topics: [topic], count: 20 });
       const onPartition = (p: number) => all.filter((r) => r.partition === p).length;
       assert.ok(onPartition(0) > 0 && onPartition(1) > 0, "both partitions hold records");
       const stopped: number[] = [];
@@ -224,7 +233,11 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
         stopped.length > 0 && stopped.every((offset) => offset === 0),
         "nothing past the stop",
       );
-      const again = await consumeCount(broker, group, [topic], onPartition(0));
+      const again = await consumeCount(broker, {
+        groupId: group,
+        topics: [topic],
+        count: onPartition(0),
+      });
       assert.deepEqual(
         again.map((r) => r.partition),
         Array(onPartition(0)).fill(0),

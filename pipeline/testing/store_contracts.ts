@@ -125,11 +125,20 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
       await store.write([row(s, { value: 3n, offset: 7 })]);
       await store.write([row(s, { value: 3n, offset: 7 })]);
       await store.write([row(s, { value: 5n, offset: 9 })]);
-      assert.deepEqual(await store.read(s, "gender", 0, [60_000]), [
-        row(s, { value: 5n, offset: 9 }),
-      ]);
-      assert.deepEqual(await store.read(s, "gender", 1, [60_000]), []);
-      assert.deepEqual(await store.read(s, "gender", 0, [120_000]), []);
+      assert.deepEqual(
+        await store.read({ stream: s, dimension: "gender", partition: 0, windowStarts: [60_000] }),
+        [
+          row(s, { value: 5n, offset: 9 }),
+        ],
+      );
+      assert.deepEqual(
+        await store.read({ stream: s, dimension: "gender", partition: 1, windowStarts: [60_000] }),
+        [],
+      );
+      assert.deepEqual(
+        await store.read({ stream: s, dimension: "gender", partition: 0, windowStarts: [120_000] }),
+        [],
+      );
     } finally {
       await store.close();
     }
@@ -155,7 +164,7 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
         row("count", 1000),
       ]);
       await store.prune(stream, "events", 3000);
-      assert.deepEqual(await store.series(stream, "events", 0, 10_000), [
+      assert.deepEqual(await store.series({ stream, dimension: "events", from: 0, to: 10_000 }), [
         { windowStart: 3000, key: "all", value: 1n },
       ]);
       assert.deepEqual(await store.totals(stream, "count"), [{ key: "all", value: 1n }]);
@@ -179,10 +188,13 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
         { key: "female", value: 6n },
         { key: "male", value: 9n },
       ]);
-      assert.deepEqual(await store.series(s, "gender", 0, 120_000), [
-        { windowStart: 60_000, key: "female", value: 6n },
-        { windowStart: 60_000, key: "male", value: 5n },
-      ]);
+      assert.deepEqual(
+        await store.series({ stream: s, dimension: "gender", from: 0, to: 120_000 }),
+        [
+          { windowStart: 60_000, key: "female", value: 6n },
+          { windowStart: 60_000, key: "male", value: 5n },
+        ],
+      );
     } finally {
       await store.close();
     }
@@ -201,7 +213,8 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
         row(s, { key: "c", value: huge }),
       ]);
       assert.deepEqual(
-        (await store.read(s, "gender", 0, [60_000])).map((r) => [r.key, r.value, r.offset]),
+        (await store.read({ stream: s, dimension: "gender", partition: 0, windowStarts: [60_000] }))
+          .map((r) => [r.key, r.value, r.offset]),
         [["a", past53, 2 ** 40], ["b", past64, 0], ["c", huge, 0]],
       );
       assert.deepEqual(await store.totals(s, "gender"), [
@@ -234,11 +247,14 @@ export function runAggregateStoreContract(name: string, make: () => Promise<Aggr
         { key: "male", value: 4n * cell },
         { key: "wide", value: 2n * big + 5n },
       ]);
-      assert.deepEqual(await store.series(s, "gender", 0, 180_000), [
-        { windowStart: 60_000, key: "male", value: 3n * cell },
-        { windowStart: 60_000, key: "wide", value: 2n * big + 5n },
-        { windowStart: 120_000, key: "male", value: cell },
-      ]);
+      assert.deepEqual(
+        await store.series({ stream: s, dimension: "gender", from: 0, to: 180_000 }),
+        [
+          { windowStart: 60_000, key: "male", value: 3n * cell },
+          { windowStart: 60_000, key: "wide", value: 2n * big + 5n },
+          { windowStart: 120_000, key: "male", value: cell },
+        ],
+      );
     } finally {
       await store.close();
     }

@@ -119,7 +119,7 @@ function numberOrText(root: unknown, path: string, spec: NumberOrText): void {
   if (value === undefined || value === null) return;
   if (typeof value === "number") checkNumber(value, path, spec.number);
   else if (typeof value === "string") checkText(value, path, spec.text);
-  else throw new InvalidFieldError(path, "a string or a number", value);
+  else throw new InvalidFieldError({ path, expected: "a string or a number", got: value });
 }
 
 /**
@@ -136,10 +136,14 @@ function numberOrText(root: unknown, path: string, spec: NumberOrText): void {
  * @throws {InvalidFieldError} naming the first field that is wrong
  */
 export function validateUser(value: unknown, eventTime: number): User {
-  if (!isObject(value)) throw new InvalidFieldError("(record)", "a JSON object", value);
+  if (!isObject(value)) {
+    throw new InvalidFieldError({ path: "(record)", expected: "a JSON object", got: value });
+  }
   checkShape(value, "(record)", USER_LIMITS.shape);
   const uuid = textAt(value, "login.uuid", USER_LIMITS.uuid);
-  if (!UUID.test(uuid)) throw new InvalidFieldError("login.uuid", "a UUID", uuid);
+  if (!UUID.test(uuid)) {
+    throw new InvalidFieldError({ path: "login.uuid", expected: "a UUID", got: uuid });
+  }
   const gender = textAt(value, "gender", USER_LIMITS.gender);
   const first = textAt(value, "name.first", NAME);
   const last = textAt(value, "name.last", NAME);
@@ -152,11 +156,11 @@ export function validateUser(value: unknown, eventTime: number): User {
   if (at(value, "dob.age") !== undefined) numberAt(value, "dob.age", USER_LIMITS.age);
   const age = yearsBetween(birth, eventTime);
   if (age < 0 || age > 150) {
-    throw new InvalidFieldError(
-      "dob.date",
-      "a birth date 0 to 150 years before the event",
-      at(value, "dob.date"),
-    );
+    throw new InvalidFieldError({
+      path: "dob.date",
+      expected: "a birth date 0 to 150 years before the event",
+      got: at(value, "dob.date"),
+    });
   }
   if (at(value, "registered.date") !== undefined) isoDateAt(value, "registered.date");
   if (at(value, "registered.age") !== undefined) {
@@ -165,7 +169,7 @@ export function validateUser(value: unknown, eventTime: number): User {
   for (const path of PICTURES) {
     const url = optionalTextAt(value, path, URL_TEXT) ?? "";
     if (url !== "" && !/^https?:\/\//.test(url)) {
-      throw new InvalidFieldError(path, "an http(s) URL", url);
+      throw new InvalidFieldError({ path, expected: "an http(s) URL", got: url });
     }
   }
   return {

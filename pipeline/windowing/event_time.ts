@@ -31,11 +31,11 @@ export function parseEventTime(value: unknown, path: string): number {
       if (Math.abs(offset) <= 18 * 3_600_000) return local - offset;
     }
   }
-  throw new InvalidFieldError(
+  throw new InvalidFieldError({
     path,
-    'a timestamp such as "2025-02-16 07:29:49" (UTC) or ISO 8601 with a zone',
-    value,
-  );
+    expected: 'a timestamp such as "2025-02-16 07:29:49" (UTC) or ISO 8601 with a zone',
+    got: value,
+  });
 }
 
 function pad(n: number, width = 2): string {

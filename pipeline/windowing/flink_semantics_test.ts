@@ -14,7 +14,6 @@ import {
   tumbling,
   WindowEngine,
   type WindowResult,
-  type WindowSpec,
 } from "./windows.ts";
 
 const count: Aggregation<number, number> = { empty: () => 0, add: (acc, v) => acc + v };
@@ -229,7 +228,13 @@ function run(crashAfterEachStep: boolean) {
     }
     const offset = (offsets.get(step.partition) ?? -1) + 1;
     offsets.set(step.partition, offset);
-    const outcome = engine.add(step.partition, offset, step.ts, 1, step.now);
+    const outcome = engine.add({
+      partition: step.partition,
+      offset,
+      ts: step.ts,
+      value: 1,
+      now: step.now,
+    });
     if (step.late !== undefined) {
       assert.deepEqual(outcome, { kind: "late", watermark: step.late }, step.case);
     } else {
@@ -239,9 +244,9 @@ function run(crashAfterEachStep: boolean) {
       assert.deepEqual(values(outcome.closed, true), step.closed ?? [], step.case);
     }
     if (!crashAfterEachStep) continue;
-    engine = crashAndRestore(engine, spec, count, step.now);
+    engine = crashAndRestore(engine, count, step.now);
     assert.deepEqual(
-      engine.add(step.partition, offset, step.ts, 1, step.now),
+      engine.add({ partition: step.partition, offset, ts: step.ts, value: 1, now: step.now }),
       { kind: "included" },
       `${step.case}: delivered again after the crash, not counted twice`,
     );
@@ -249,10 +254,9 @@ function run(crashAfterEachStep: boolean) {
   return engine.held().map((partition) => engine.partition(partition)!.checkpoint());
 }
 
-/** A new engine restored from the JSON checkpoints of `engine`'s partitions. */
+/** A new engine of the same windows restored from the JSON checkpoints of `engine`'s partitions. */
 function crashAndRestore<V>(
   engine: WindowEngine<V, number>,
-  windows: WindowSpec,
   aggregation: Aggregation<V, number>,
   now: number,
 ): WindowEngine<V, number> {
@@ -260,7 +264,7 @@ function crashAndRestore<V>(
     partition,
     checkpoint: JSON.parse(JSON.stringify(engine.partition(partition)!.checkpoint())),
   }));
-  const restored = new WindowEngine(windows, aggregation);
+  const restored = new WindowEngine(engine.spec, aggregation);
   for (const { partition, checkpoint } of saved) restored.restore(partition, now, checkpoint);
   return restored;
 }
@@ -269,7 +273,13 @@ function runSessions(crashAfterEachStep: boolean) {
   let engine = new WindowEngine(sessions, events);
   engine.restore(0, 0);
   for (const [offset, step] of SESSION_STEPS.entries()) {
-    const outcome = engine.add(0, offset, step.ts, { user: step.user }, 0);
+    const outcome = engine.add({
+      partition: 0,
+      offset,
+      ts: step.ts,
+      value: { user: step.user },
+      now: 0,
+    });
     if (step.late !== undefined) {
       assert.deepEqual(outcome, { kind: "late", watermark: step.late }, step.case);
     } else {
@@ -279,9 +289,9 @@ function runSessions(crashAfterEachStep: boolean) {
       assert.deepEqual(sessionValues(outcome.closed, true), step.closed ?? [], step.case);
     }
     if (!crashAfterEachStep) continue;
-    engine = crashAndRestore(engine, sessions, events, 0);
+    engine = crashAndRestore(engine, events, 0);
     assert.deepEqual(
-      engine.add(0, offset, step.ts, { user: step.user }, 0),
+      engine.add({ partition: 0, offset, ts: step.ts, value: { user: step.user }, now: 0 }),
       { kind: "included" },
       `${step.case}: delivered again after the crash, not counted twice`,
     );
@@ -333,9 +343,9 @@ Deno.test("a window an earlier version left open at its last millisecond fires o
   };
   const engine = new WindowEngine(spec, count);
   engine.restore(0, 0, old);
-  const joined = engine.add(0, 1, 5_000, 1, 0);
+  const joined = engine.add({ partition: 0, offset: 1, ts: 5_000, value: 1, now: 0 });
   assert.equal(joined.kind === "added" && joined.running[0].value, 2);
-  const fired = engine.add(0, 2, 12_500, 1, 0);
+  const fired = engine.add({ partition: 0, offset: 2, ts: 12_500, value: 1, now: 0 });
   assert.deepEqual(fired.kind === "added" && fired.closed, [
     { start: 0, end: 10_000, value: 2, final: true },
   ]);
@@ -344,8 +354,8 @@ Deno.test("a window an earlier version left open at its last millisecond fires o
 Deno.test("fired windows within their allowed lateness are checkpointed", () => {
   const engine = new WindowEngine(spec, count);
   engine.restore(0, 0);
-  engine.add(0, 0, 1_000, 1, 0);
-  engine.add(0, 1, 12_000, 1, 0);
+  engine.add({ partition: 0, offset: 0, ts: 1_000, value: 1, now: 0 });
+  engine.add({ partition: 0, offset: 1, ts: 12_000, value: 1, now: 0 });
   const saved = engine.partition(0)!.checkpoint();
   assert.deepEqual(saved.fired, [{ start: 0, value: 1 }]);
   assert.deepEqual(saved.windows, [{ start: 10_000, value: 1 }]);

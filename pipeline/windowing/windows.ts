@@ -273,6 +273,36 @@ function byTime<A>(a: Held<A>, b: Held<A>): number {
   return a.start - b.start || a.end - b.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
+/** What a partition's windows start from. */
+export interface PartitionWindowsOptions<V, A> {
+  /** Shape and timing of the windows. */
+  spec: WindowSpec;
+  /** How records fold into a window's accumulator. */
+  aggregation: Aggregation<V, A>;
+  /** Processing time, ms since the epoch; a checkpoint beyond it is healed. */
+  now: number;
+  /** Where an earlier instance left off; none to start empty. */
+  checkpoint?: PartitionCheckpoint<A>;
+}
+
+/** A record for `PartitionWindows.add`, with the processing time it arrives at. */
+export interface WindowInput<V> {
+  /** Offset of the record in its partition; records arrive in offset order. */
+  offset: number;
+  /** Event time, ms since the epoch. */
+  ts: number;
+  /** What the aggregation folds into the record's windows. */
+  value: V;
+  /** Processing time, ms since the epoch. */
+  now: number;
+}
+
+/** A record for `WindowEngine.add`: a `WindowInput` and the partition it comes from. */
+export interface PartitionInput<V> extends WindowInput<V> {
+  /** The source partition, which must be restored first. */
+  partition: number;
+}
+
 /** The windows of one source partition. */
 export class PartitionWindows<V, A> {
   readonly #spec: WindowSpec;
@@ -298,12 +328,7 @@ export class PartitionWindows<V, A> {
    *
    * @throws {RangeError} for session windows whose aggregation cannot merge
    */
-  constructor(
-    spec: WindowSpec,
-    aggregation: Aggregation<V, A>,
-    now: number,
-    checkpoint?: PartitionCheckpoint<A>,
-  ) {
+  constructor({ spec, aggregation, now, checkpoint }: PartitionWindowsOptions<V, A>) {
     if (isSession(spec) && !aggregation.merge) {
       throw new RangeError("session windows need an aggregation that can merge two sessions");
     }
@@ -401,7 +426,7 @@ export class PartitionWindows<V, A> {
    *
    * @throws {RangeError} when `ts` is not a finite number (a stream's `eventTime` is wrong)
    */
-  add(offset: number, ts: number, value: V, now: number): AddOutcome<A> {
+  add({ offset, ts, value, now }: WindowInput<V>): AddOutcome<A> {
     if (offset <= this.#offset) return { kind: "included" };
     if (!Number.isFinite(ts)) {
       throw new RangeError(`an event time must be a finite number of ms, got ${ts}`);
@@ -561,7 +586,12 @@ export class WindowEngine<V, A> {
    * was healed when the checkpoint was beyond the clock (see `PartitionWindows`).
    */
   restore(partition: number, now: number, checkpoint?: PartitionCheckpoint<A>): Healed | undefined {
-    const windows = new PartitionWindows(this.spec, this.#aggregation, now, checkpoint);
+    const windows = new PartitionWindows({
+      spec: this.spec,
+      aggregation: this.#aggregation,
+      now,
+      checkpoint,
+    });
     this.#partitions.set(partition, windows);
     return windows.healed;
   }
@@ -588,8 +618,8 @@ export class WindowEngine<V, A> {
    * Adds a record of `partition` (atomic, see `PartitionWindows.add`).
    * @throws {RangeError} when the partition was not restored first or `ts` is not finite
    */
-  add(partition: number, offset: number, ts: number, value: V, now: number): AddOutcome<A> {
-    return this.#held(partition).add(offset, ts, value, now);
+  add(input: PartitionInput<V>): AddOutcome<A> {
+    return this.#held(input.partition).add(input);
   }
 
   #held(partition: number): PartitionWindows<V, A> {

@@ -52,67 +52,75 @@ Deno.test("hopping windows hold an event time in size/slide windows", () => {
 });
 
 Deno.test("out-of-order records within the out-of-orderness bound still count", () => {
-  const w = new PartitionWindows(spec, count, 0);
-  w.add(0, 100_000, 1, 0);
-  const outcome = w.add(1, 95_000, 1, 0);
+  const w = new PartitionWindows({ spec, aggregation: count, now: 0 });
+  w.add({ offset: 0, ts: 100_000, value: 1, now: 0 });
+  const outcome = w.add({ offset: 1, ts: 95_000, value: 1, now: 0 });
   assert.equal(outcome.kind, "added");
   assert.deepEqual(w.open().map((r) => [r.start, r.value]), [[0, 2]]);
 });
 
 Deno.test("a record whose every window has fired is late and changes nothing", () => {
-  const w = new PartitionWindows(spec, count, 0);
-  w.add(0, 100_000, 1, 0); // watermark 90 s: [0, 2 min) still open
-  assert.equal(w.add(1, 89_999, 1, 0).kind, "added", "older than the watermark, window open");
-  w.add(2, 2 * MIN + 20_000, 1, 0); // watermark 2 min + 10 s: [0, 2 min) fired
-  const late = w.add(3, 60_000, 1, 0);
+  const w = new PartitionWindows({ spec, aggregation: count, now: 0 });
+  w.add({ offset: 0, ts: 100_000, value: 1, now: 0 }); // watermark 90 s: [0, 2 min) still open
+  assert.equal(
+    w.add({ offset: 1, ts: 89_999, value: 1, now: 0 }).kind,
+    "added",
+    "older than the watermark, window open",
+  );
+  w.add({ offset: 2, ts: 2 * MIN + 20_000, value: 1, now: 0 }); // watermark 2 min + 10 s: [0, 2 min) fired
+  const late = w.add({ offset: 3, ts: 60_000, value: 1, now: 0 });
   assert.deepEqual(late, { kind: "late", watermark: 2 * MIN + 10_000 });
   assert.deepEqual(w.open().map((r) => r.value), [1]);
   assert.equal(w.offset, 3, "the late record is still consumed");
 });
 
 Deno.test("running values on each update, the final value once when the watermark passes the end", () => {
-  const w = new PartitionWindows(spec, count, 0);
-  const first = w.add(0, 10_000, 5, 0);
+  const w = new PartitionWindows({ spec, aggregation: count, now: 0 });
+  const first = w.add({ offset: 0, ts: 10_000, value: 5, now: 0 });
   assert.equal(first.kind, "added");
   if (first.kind !== "added") return;
   assert.deepEqual(first.running, [{ start: 0, end: 2 * MIN, value: 5, final: false }]);
   assert.deepEqual(first.closed, []);
   // 2 min + 9.998 s: watermark 119 998 ms, window [0, 120 000) still open
-  const open = w.add(1, 2 * MIN + 9_998, 1, 0);
+  const open = w.add({ offset: 1, ts: 2 * MIN + 9_998, value: 1, now: 0 });
   assert.equal(open.kind === "added" && open.closed.length, 0);
   // watermark 119 999 ms: the window's last millisecond, so it fires
-  const close = w.add(2, 2 * MIN + 9_999, 1, 0);
+  const close = w.add({ offset: 2, ts: 2 * MIN + 9_999, value: 1, now: 0 });
   assert.equal(close.kind, "added");
   if (close.kind !== "added") return;
   assert.deepEqual(close.closed, [{ start: 0, end: 2 * MIN, value: 5, final: true }]);
-  const again = w.add(3, 2 * MIN + 20_000, 1, 0);
+  const again = w.add({ offset: 3, ts: 2 * MIN + 20_000, value: 1, now: 0 });
   assert.equal(again.kind === "added" && again.closed.length, 0, "closed only once");
-  assert.equal(w.add(4, 60_000, 1, 0).kind, "late", "nothing joins a closed window");
+  assert.equal(
+    w.add({ offset: 4, ts: 60_000, value: 1, now: 0 }).kind,
+    "late",
+    "nothing joins a closed window",
+  );
 });
 
 Deno.test("a restart from a checkpoint continues exactly: replayed offsets are not added twice", () => {
   const records = Array.from({ length: 50 }, (_, i) => ({ offset: i, ts: i * 7_000, v: i + 1 }));
-  const whole = new PartitionWindows(spec, count, 0);
+  const whole = new PartitionWindows({ spec, aggregation: count, now: 0 });
   const closedWhole: Array<[number, number]> = [];
   for (const r of records) {
-    const o = whole.add(r.offset, r.ts, r.v, 0);
+    const o = whole.add({ offset: r.offset, ts: r.ts, value: r.v, now: 0 });
     if (o.kind === "added") {
       closedWhole.push(...o.closed.map((c) => [c.start, c.value] as [number, number]));
     }
   }
   // Crash after offset 29 was checkpointed; offsets 20..49 are delivered again.
-  const before = new PartitionWindows(spec, count, 0);
+  const before = new PartitionWindows({ spec, aggregation: count, now: 0 });
   const closedSplit: Array<[number, number]> = [];
   for (const r of records.slice(0, 30)) {
-    const o = before.add(r.offset, r.ts, r.v, 0);
+    const o = before.add({ offset: r.offset, ts: r.ts, value: r.v, now: 0 });
     if (o.kind === "added") {
       closedSplit.push(...o.closed.map((c) => [c.start, c.value] as [number, number]));
     }
   }
   const saved = JSON.parse(JSON.stringify(before.checkpoint()));
-  const after = new PartitionWindows(spec, count, 0, saved);
+  const after = new PartitionWindows({ spec, aggregation: count, now: 0, checkpoint: saved });
   for (const r of records.slice(20)) {
-    const o = after.add(r.offset, r.ts, r.v, 0);
+    const o = after.add({ offset: r.offset, ts: r.ts, value: r.v, now: 0 });
     if (r.offset < 30) assert.equal(o.kind, "included");
     if (o.kind === "added") {
       closedSplit.push(...o.closed.map((c) => [c.start, c.value] as [number, number]));
@@ -126,10 +134,10 @@ Deno.test("an idle partition follows the most advanced active one and closes its
   const engine = new WindowEngine(spec, count);
   engine.restore(0, 0);
   engine.restore(1, 0);
-  engine.add(0, 0, 30_000, 1, 0);
-  engine.add(1, 0, 30_000, 1, 0);
+  engine.add({ partition: 0, offset: 0, ts: 30_000, value: 1, now: 0 });
+  engine.add({ partition: 1, offset: 0, ts: 30_000, value: 1, now: 0 });
   // Partition 0 moves on; partition 1 goes quiet with its first window open.
-  engine.add(0, 1, 10 * MIN, 1, 4_000);
+  engine.add({ partition: 0, offset: 1, ts: 10 * MIN, value: 1, now: 4_000 });
   assert.deepEqual(engine.tick(4_999), [], "not idle before the timeout");
   const closes = engine.tick(5_000);
   assert.deepEqual(closes, [{
@@ -137,43 +145,68 @@ Deno.test("an idle partition follows the most advanced active one and closes its
     closed: [{ start: 0, end: 2 * MIN, value: 1, final: true }],
   }]);
   assert.equal(engine.partition(1)!.watermark, 10 * MIN - 10_000);
-  assert.equal(engine.add(1, 1, 9 * MIN, 1, 6_000).kind, "added", "[8 min, 10 min) is open");
-  assert.equal(engine.add(1, 2, 7 * MIN, 1, 6_000).kind, "late", "[6 min, 8 min) has fired");
+  assert.equal(
+    engine.add({ partition: 1, offset: 1, ts: 9 * MIN, value: 1, now: 6_000 }).kind,
+    "added",
+    "[8 min, 10 min) is open",
+  );
+  assert.equal(
+    engine.add({ partition: 1, offset: 2, ts: 7 * MIN, value: 1, now: 6_000 }).kind,
+    "late",
+    "[6 min, 8 min) has fired",
+  );
 });
 
 Deno.test("when every partition is idle the watermark stays where event time left it", () => {
   const engine = new WindowEngine(spec, count);
   engine.restore(0, 0);
-  engine.add(0, 0, 30_000, 1, 0);
+  engine.add({ partition: 0, offset: 0, ts: 30_000, value: 1, now: 0 });
   assert.deepEqual(engine.tick(3_600_000), []);
   assert.equal(engine.partition(0)!.open().length, 1);
 });
 
 Deno.test("adding to a partition that was not restored is refused", () => {
   const engine = new WindowEngine(spec, count);
-  assert.throws(() => engine.add(3, 0, 0, 1, 0), RangeError);
+  assert.throws(() => engine.add({ partition: 3, offset: 0, ts: 0, value: 1, now: 0 }), RangeError);
 });
 
 const HOUR = 60 * MIN;
 const YEAR_2099 = Date.UTC(2099, 0, 1);
 
 Deno.test("an event time past the clock plus the future bound is refused and moves nothing", () => {
-  const w = new PartitionWindows(spec, count, 0);
-  w.add(0, 30_000, 1, 0);
-  assert.deepEqual(w.add(1, HOUR + 1, 1, 0), { kind: "future", limit: HOUR });
-  assert.deepEqual(w.add(2, YEAR_2099, 1, 0), { kind: "future", limit: HOUR });
+  const w = new PartitionWindows({ spec, aggregation: count, now: 0 });
+  w.add({ offset: 0, ts: 30_000, value: 1, now: 0 });
+  assert.deepEqual(w.add({ offset: 1, ts: HOUR + 1, value: 1, now: 0 }), {
+    kind: "future",
+    limit: HOUR,
+  });
+  assert.deepEqual(w.add({ offset: 2, ts: YEAR_2099, value: 1, now: 0 }), {
+    kind: "future",
+    limit: HOUR,
+  });
   assert.equal(w.offset, 2, "the refused records are consumed");
   assert.equal(w.watermark, 20_000, "the watermark stays where the valid record put it");
   assert.deepEqual(w.open().map((r) => [r.start, r.value]), [[0, 1]]);
-  assert.equal(w.add(3, 40_000, 1, 0).kind, "added", "the next record on time still counts");
-  assert.equal(w.add(4, HOUR, 1, 0).kind, "added", "exactly at the bound counts");
+  assert.equal(
+    w.add({ offset: 3, ts: 40_000, value: 1, now: 0 }).kind,
+    "added",
+    "the next record on time still counts",
+  );
+  assert.equal(
+    w.add({ offset: 4, ts: HOUR, value: 1, now: 0 }).kind,
+    "added",
+    "exactly at the bound counts",
+  );
   // The clock moves on: what was too far ahead is now allowed, and old event times stay valid.
-  assert.equal(w.add(5, YEAR_2099, 1, YEAR_2099 - HOUR).kind, "added");
+  assert.equal(w.add({ offset: 5, ts: YEAR_2099, value: 1, now: YEAR_2099 - HOUR }).kind, "added");
 });
 
 Deno.test("a replay of old history is not refused: only the future is bounded", () => {
-  const w = new PartitionWindows(spec, count, Date.UTC(2026, 10, 30));
-  assert.equal(w.add(0, Date.UTC(2025, 0, 1), 1, Date.UTC(2026, 10, 30)).kind, "added");
+  const w = new PartitionWindows({ spec, aggregation: count, now: Date.UTC(2026, 10, 30) });
+  assert.equal(
+    w.add({ offset: 0, ts: Date.UTC(2025, 0, 1), value: 1, now: Date.UTC(2026, 10, 30) }).kind,
+    "added",
+  );
 });
 
 Deno.test("an aggregation that throws leaves the partition exactly as it was", () => {
@@ -192,30 +225,30 @@ Deno.test("an aggregation that throws leaves the partition exactly as it was", (
       return acc + v;
     },
   };
-  const w = new PartitionWindows(h, fragile, 0);
-  w.add(0, 15_000, 1, 0);
+  const w = new PartitionWindows({ spec: h, aggregation: fragile, now: 0 });
+  w.add({ offset: 0, ts: 15_000, value: 1, now: 0 });
   const before = w.checkpoint();
-  assert.throws(() => w.add(1, 15_500, -1, 0), /does not fit/);
+  assert.throws(() => w.add({ offset: 1, ts: 15_500, value: -1, now: 0 }), /does not fit/);
   assert.deepEqual(w.checkpoint(), before, "no window, offset or event time changed");
   assert.equal(w.pass(1, 0), true, "the offset is still there to be passed (dead-lettered)");
-  assert.throws(() => w.add(2, Number.NaN, 1, 0), RangeError);
+  assert.throws(() => w.add({ offset: 2, ts: Number.NaN, value: 1, now: 0 }), RangeError);
   assert.equal(w.offset, 1);
 });
 
 Deno.test("a checkpoint poisoned by an event time in 2099 is healed on restore", () => {
-  const poisoned = new PartitionWindows(
-    tumbling(2 * MIN, {
+  const poisoned = new PartitionWindows({
+    spec: tumbling(2 * MIN, {
       outOfOrdernessMs: 10_000,
       allowedLatenessMs: 0,
       idleTimeoutMs: 5_000,
       maxFutureMs: 1e15,
     }),
-    count,
-    0,
-  );
-  poisoned.add(0, 30_000, 1, 0);
-  poisoned.add(1, 3 * MIN, 1, 0);
-  poisoned.add(2, YEAR_2099, 1, 0);
+    aggregation: count,
+    now: 0,
+  });
+  poisoned.add({ offset: 0, ts: 30_000, value: 1, now: 0 });
+  poisoned.add({ offset: 1, ts: 3 * MIN, value: 1, now: 0 });
+  poisoned.add({ offset: 2, ts: YEAR_2099, value: 1, now: 0 });
   const saved = JSON.parse(JSON.stringify(poisoned.checkpoint()));
   assert.equal(saved.watermark, YEAR_2099 - 10_000);
 
@@ -231,7 +264,11 @@ Deno.test("a checkpoint poisoned by an event time in 2099 is healed on restore",
   });
   const w = engine.partition(0)!;
   assert.deepEqual(w.open(), [], "the 2099 window is gone (the 2099 record closed the others)");
-  assert.equal(engine.add(0, 3, now, 1, now).kind, "added", "a record on time counts again");
+  assert.equal(
+    engine.add({ partition: 0, offset: 3, ts: now, value: 1, now }).kind,
+    "added",
+    "a record on time counts again",
+  );
   assert.equal(w.checkpoint().watermark, now - 10_000);
   assert.equal(engine.restore(1, now, w.checkpoint()), undefined, "a sound checkpoint is kept");
 });
@@ -240,7 +277,10 @@ Deno.test("session windows need a whole positive gap and an aggregation that mer
   const timing = { outOfOrdernessMs: 0, allowedLatenessMs: 0, idleTimeoutMs: 1, maxFutureMs: 0 };
   assert.throws(() => session(0, timing), RangeError);
   assert.throws(() => session(1.5, timing), RangeError);
-  assert.throws(() => new PartitionWindows(session(1_000, timing), count, 0), /merge/);
+  assert.throws(
+    () => new PartitionWindows({ spec: session(1_000, timing), aggregation: count, now: 0 }),
+    /merge/,
+  );
 });
 
 Deno.test("sessions of different keys never merge, and touching sessions of one key do", () => {
@@ -256,10 +296,10 @@ Deno.test("sessions of different keys never merge, and touching sessions of one 
     merge: (a, b) => a + b,
     key: (user) => user,
   };
-  const w = new PartitionWindows(gap, perUser, 0);
-  w.add(0, 0, "a", 0);
-  w.add(1, 5_000, "b", 0);
-  w.add(2, 10_000, "a", 0); // touches [0, 10 s): Flink's windows intersect at their ends
+  const w = new PartitionWindows({ spec: gap, aggregation: perUser, now: 0 });
+  w.add({ offset: 0, ts: 0, value: "a", now: 0 });
+  w.add({ offset: 1, ts: 5_000, value: "b", now: 0 });
+  w.add({ offset: 2, ts: 10_000, value: "a", now: 0 }); // touches [0, 10 s): Flink's windows intersect at their ends
   assert.deepEqual(w.open().map((r) => [r.key, r.start, r.end, r.value]), [
     ["a", 0, 20_000, 2],
     ["b", 5_000, 15_000, 1],
@@ -280,11 +320,22 @@ Deno.test("the global window never fires: no record is late, offsets and event t
     watermark: 10 * MIN - 5_000,
     windows: [{ start: 9 * MIN, value: 3 }],
   };
-  const p = new PartitionWindows(g, NOTHING, 0, old);
-  assert.deepEqual(p.add(5, 20 * MIN, 1, 0), { kind: "added", running: [], closed: [] });
-  assert.deepEqual(p.add(6, 0, 1, 0), { kind: "added", running: [], closed: [] }, "an hour old");
-  assert.deepEqual(p.add(6, 0, 1, 0), { kind: "included" });
-  assert.deepEqual(p.add(7, 61 * MIN, 1, 0), { kind: "future", limit: 60 * MIN });
+  const p = new PartitionWindows({ spec: g, aggregation: NOTHING, now: 0, checkpoint: old });
+  assert.deepEqual(p.add({ offset: 5, ts: 20 * MIN, value: 1, now: 0 }), {
+    kind: "added",
+    running: [],
+    closed: [],
+  });
+  assert.deepEqual(p.add({ offset: 6, ts: 0, value: 1, now: 0 }), {
+    kind: "added",
+    running: [],
+    closed: [],
+  }, "an hour old");
+  assert.deepEqual(p.add({ offset: 6, ts: 0, value: 1, now: 0 }), { kind: "included" });
+  assert.deepEqual(p.add({ offset: 7, ts: 61 * MIN, value: 1, now: 0 }), {
+    kind: "future",
+    limit: 60 * MIN,
+  });
   assert.deepEqual(p.checkpoint(), {
     offset: 7,
     maxEventTime: 20 * MIN,

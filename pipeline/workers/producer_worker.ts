@@ -59,7 +59,10 @@ serveWorker<ProducerJob>(async ({ config, registry: ref, plans }, signal, { prog
           plan.rate > 0 ? ` at ${plan.rate}/s` : " as fast as possible"
         }`,
       );
-      return runProducer(broker, topic, source(registry, plan, { signal, log }), {
+      return runProducer({
+        broker,
+        topic,
+        source: source(registry, plan, { signal, log }),
         rate: plan.rate,
         batchSize: config.broker.producerBatchSize,
         lingerMs: config.broker.lingerMs,
