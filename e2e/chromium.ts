@@ -122,6 +122,7 @@ export function npmUnpacker(dir: string): Unpacker {
     console.error(
       `Unpacking Chromium from npm:@sparticuz/chromium@${NPM_CHROMIUM_VERSION} into ${dir} (first run only)`,
     );
+    const started = performance.now();
     const script = new URL("./chromium_unpack.ts", import.meta.url).pathname;
     const config = new URL("../deno.json", import.meta.url).pathname;
     const output = await new Deno.Command(Deno.execPath(), {
@@ -145,6 +146,7 @@ export function npmUnpacker(dir: string): Unpacker {
       );
     }
     await Deno.writeTextFile(join(staging, "fonts.conf"), fontsConf(dir));
+    console.error(`Chromium ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   };
 }
 
@@ -163,7 +165,8 @@ export interface ChromiumLaunch {
 export async function resolveChromium(env: EnvReader): Promise<ChromiumLaunch> {
   const choice = chooseChromium(env, await exists(DEBIAN_CHROMIUM));
   if (choice.kind === "path") return { executablePath: choice.path, env: {} };
-  const dir = await ensureUnpacked(npmChromiumDir(env), npmUnpacker(npmChromiumDir(env)));
+  const cache = npmChromiumDir(env);
+  const dir = await ensureUnpacked(cache, npmUnpacker(cache));
   const libraries = join(dir, "al2023", "lib");
   const inherited = env.get("LD_LIBRARY_PATH");
   return {
