@@ -1,5 +1,5 @@
 /**
- * The operations console in a real browser (Debian's Chromium through
+ * The operations console in a real browser (headless Chromium through
  * playwright-core) against a real StreamBoard process producing users: the
  * topics table fills and goes live, a topic's page browses from an offset,
  * filters, refuses a bad filter, downloads what it shows as NDJSON, produces

@@ -1,5 +1,5 @@
 /**
- * The consumer groups console in a real browser (Debian's Chromium through
+ * The consumer groups console in a real browser (headless Chromium through
  * playwright-core) against a real StreamBoard process: the users processor's
  * group shows with its status badge, its partitions and a lag history chart
  * that grows live over SSE, without script errors or requests elsewhere.
