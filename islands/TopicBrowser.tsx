@@ -187,7 +187,9 @@ export default function TopicBrowser(
           </a>
         </form>
         {error && <p class="console-error" role="alert" data-testid="browse-error">{error}</p>}
-        <p class="muted small" data-testid="message-count">{messages.length} messages</p>
+        <p class="muted small" data-testid="message-count">
+          {messages.length} {messages.length === 1 ? "message" : "messages"}
+        </p>
         <div data-testid="messages">
           {messages.map((m) => (
             <article class="message" key={`${m.partition}:${m.offset}`} data-offset={m.offset}>
