@@ -7,7 +7,6 @@
 
 import assert from "node:assert/strict";
 import { startFixture } from "../testing/app_fixture.ts";
-import { findUsersGroup, produceUnderLoad, readiness, usersGroup } from "../testing/group_probe.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
@@ -19,11 +18,29 @@ const SAMPLE_MS = 50;
 
 Deno.test("a processor stopped under load: its group goes STALL or STOP, /readyz 503, lag seconds grow; restarted, all comes back", async () => {
   const f = await startFixture({ web: { lagSampleMs: SAMPLE_MS } });
-  const stopLoad = produceUnderLoad(f, { seed: 7, batch: 10, everyMs: 20 });
-  const users = () => usersGroup(f);
-  const ready = () => readiness(f);
+  const random = seededRandom(7);
+  const load = new AbortController();
+  const producing = (async () => {
+    while (!load.signal.aborted) {
+      await f.produce(Array.from({ length: 10 }, () => generateUser(random, Date.now())));
+      await delay(20, load.signal);
+    }
+  })();
+  const users = async (): Promise<GroupWithHistory> => {
+    const res = await f.app.request(`/api/console/groups/${USERS.group}`);
+    assert.equal(res.status, 200);
+    const [entry] = await res.json() as GroupWithHistory[];
+    return entry;
+  };
+  const ready = async () => {
+    const res = await f.app.request("/readyz");
+    return { status: res.status, body: await res.json() };
+  };
   try {
-    await until(async () => ((await findUsersGroup(f))?.history.length ?? 0) >= 12);
+    await until(async () => {
+      const g = await f.app.request(`/api/console/groups/${USERS.group}`);
+      return g.status === 200 && (await g.json())[0].history.length >= 12;
+    });
     const running = await users();
     assert.equal(running.topic, USERS.topic);
     assert.ok(running.members.length > 0, "the processor is a member");
@@ -57,7 +74,8 @@ Deno.test("a processor stopped under load: its group goes STALL or STOP, /readyz
     );
     assert.ok(back.history.length > later.history.length, "the history goes on");
   } finally {
-    await stopLoad();
+    load.abort();
+    await producing;
     await f.close();
   }
 });
