@@ -337,8 +337,18 @@ export class KafkaBroker implements Broker {
         // A topic deleted between listing and describing it (another installation
         // sharing the cluster cleaning up): list the topics again.
         if (!isUnknownTopic(error) || attempt >= DESCRIBE_ATTEMPTS) throw error;
+        // kafkajs keeps asking for every topic its admin client was ever asked
+        // about, so a deleted one fails each later request: start a fresh client.
+        await this.#dropAdmin();
       }
     }
+  }
+
+  /** Disconnects the admin client; the next admin request connects a new one. */
+  async #dropAdmin(): Promise<void> {
+    const admin = this.#admin;
+    this.#admin = undefined;
+    await (await admin?.catch(() => undefined))?.disconnect().catch(() => {});
   }
 
   async #describeTopics(): Promise<TopicDescription[]> {
