@@ -197,9 +197,13 @@ function asText(value: Json): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** A decimal number written out in full (no `0x`, `Infinity` or blanks), else `undefined`. */
+/**
+ * A decimal number written out in full (no `0x`, `Infinity` or blanks), else `undefined`.
+ * The pattern has one way to match each text, so a long run of digits in a
+ * message costs linear time (two adjacent digit runs made it quadratic).
+ */
 function toNumber(text: string): number | undefined {
-  if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return undefined;
+  if (!/^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(text)) return undefined;
   const number = Number(text);
   return Number.isFinite(number) ? number : undefined;
 }
