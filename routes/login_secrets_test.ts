@@ -88,3 +88,46 @@ Deno.test("with keepLoginSecrets the store keeps them, and no API, page, SSE eve
     await f.close();
   }
 });
+
+Deno.test("the console serves no login secret of the records in the topics: messages, download, topic page, tail, dead letters, and a filter cannot probe one", async () => {
+  const f = await startFixture();
+  try {
+    const [user, refused] = usersWithSecrets(2);
+    refused.dob.age = -5;
+    const tail = sseText(f, `/api/console/topics/${USERS.topic}/tail`, (t) => t.includes("leak"));
+    await f.produce([user, refused]);
+    await f.waitForUsers(1);
+    const paths = [
+      `/api/console/topics/${USERS.topic}/messages`,
+      `/api/console/topics/${USERS.topic}/messages.ndjson`,
+      `/console/topics/${USERS.topic}`,
+      `/api/console/topics/${USERS.dlqTopic}/messages`,
+      `/api/console/dead-letters/users`,
+      `/console/dead-letters`,
+    ];
+    const served: Record<string, string> = {};
+    for (const path of paths) {
+      const res = await f.app.request(path);
+      assert.equal(res.status, 200, path);
+      served[path] = await res.text();
+    }
+    served[`/api/console/topics/${USERS.topic}/tail`] = await Promise.race([
+      tail,
+      new Promise<string>((resolve) => setTimeout(() => resolve("(no leak in 1 s)"), 1000)),
+    ]);
+    for (const [path, body] of Object.entries(served)) {
+      assert.doesNotMatch(body, /leak-/, `${path} serves no login secret`);
+    }
+    assert.ok(served[paths[0]].includes(user.login.uuid), "the message itself is shown");
+    assert.ok(served[paths[4]].includes(refused.login.uuid), "the dead letter is shown");
+    assert.match(served[paths[0]], /"password":"\*{19}"/, "a secret is masked, its size kept");
+    const probe = await f.app.request(
+      `/api/console/topics/${USERS.topic}/messages?filter=${
+        encodeURIComponent("login.password~leak")
+      }`,
+    );
+    assert.deepEqual(await probe.json(), [], "a filter sees the masked value only");
+  } finally {
+    await f.close();
+  }
+});

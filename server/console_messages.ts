@@ -9,6 +9,7 @@ import { HttpError, json } from "./http_error.ts";
 import type { RouteContext } from "./app.ts";
 import { queryInt } from "./query_int.ts";
 import { InvalidFilterError, type MessageFilter, parseFilter } from "./message_filter.ts";
+import { maskLoginSecrets } from "./login_secret_mask.ts";
 
 /** Most messages one browse returns. */
 export const MAX_MESSAGES = 500;
@@ -205,7 +206,8 @@ export function matchesQuery(query: MessageQuery, record: BrokerRecord): boolean
 }
 
 function filterable(record: BrokerRecord) {
-  const decoded = decodeValue(record.value);
+  // Filtered as shown: a filter on a login secret must not tell what the secret is.
+  const decoded = decodeValue(maskLoginSecrets(record.value));
   return {
     key: record.key,
     headers: record.headers,
@@ -214,7 +216,7 @@ function filterable(record: BrokerRecord) {
   };
 }
 
-/** A broker record as the console shows it. */
+/** A broker record as the console shows it, login secrets masked. */
 export function toConsoleMessage(record: BrokerRecord): ConsoleMessage {
   return {
     partition: record.partition,
@@ -222,7 +224,7 @@ export function toConsoleMessage(record: BrokerRecord): ConsoleMessage {
     timestamp: new Date(record.timestamp).toISOString(),
     key: record.key,
     headers: record.headers,
-    ...decodeValue(record.value),
+    ...decodeValue(maskLoginSecrets(record.value)),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { BrokerRecord } from "../pipeline/ports.ts";
 import { REPLAY_HEADER, type ReplayOutcome } from "../pipeline/replay.ts";
 import { HttpError } from "./http_error.ts";
+import { maskLoginSecrets } from "./login_secret_mask.ts";
 
 /** Longest value shown, bytes: a `too-large` dead letter holds more than a page should carry. */
 export const MAX_VALUE_BYTES = 16_384;
@@ -23,7 +24,7 @@ export interface DeadLetterView {
   exception: { class: string; message: string } | null;
   /** Where the record was refused; `null` for a record without the headers. */
   source: { topic: string; partition: number; offset: number } | null;
-  /** The original bytes as UTF-8 text (replacement characters where they are not UTF-8). */
+  /** The original bytes as UTF-8 text (replacement characters where they are not UTF-8), login secrets masked. */
   value: string;
   /** The original bytes in base64, given only when they are not UTF-8. */
   valueBase64?: string;
@@ -39,13 +40,17 @@ export interface DeadLetterView {
 
 const lenient = new TextDecoder();
 
-/** The view of a dead-letter record, with the outcome of its replay if one was recorded. */
+/**
+ * The view of a dead-letter record, with the outcome of its replay if one
+ * was recorded; login secrets in its bytes are masked (the size stays).
+ */
 export function deadLetterView(
   record: BrokerRecord,
   replay: ReplayOutcome | undefined,
 ): DeadLetterView {
   const h = record.headers;
-  const bytes = record.value.subarray(0, MAX_VALUE_BYTES);
+  // Masked whole before the cut: a secret across the cut would not be found in the part.
+  const bytes = maskLoginSecrets(record.value).subarray(0, MAX_VALUE_BYTES);
   const truncated = bytes.byteLength < record.value.byteLength;
   let value: string;
   let valueBase64: string | undefined;
