@@ -117,6 +117,15 @@ export function createApp(manifest: Manifest, state: AppState): Hono<AppEnv> {
     state.log.error(`${c.req.method} ${c.req.path} failed: ${error.stack ?? error}`);
     return json({ error: "internal error; the server log has the details" }, 500);
   });
+  app.use(async (c, next) => {
+    await next();
+    // Hono answers HEAD with the GET's headers and drops its body without cancelling it: a
+    // live stream would hold its viewer slot and its subscription for as long as the process.
+    if (c.req.method === "HEAD" && c.res.body) {
+      await c.res.body.cancel();
+      c.res = new Response(null, c.res);
+    }
+  });
   app.use(securityHeaders());
   app.use(hostGuard(state.config.web));
   app.use(crossSiteGuard(state.config.web.allowedOrigins));

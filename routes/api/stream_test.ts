@@ -187,6 +187,26 @@ Deno.test("SSE: a client address past its viewer cap gets 429 across every strea
   }
 });
 
+Deno.test("SSE: HEAD of a live stream answers its headers and holds no viewer slot", async () => {
+  const f = await startFixture({ web: { sseViewersPerClient: 2 } });
+  try {
+    const paths = ["/api/stream/users", "/api/console/topics/users/tail"];
+    for (let i = 0; i < 6; i++) {
+      const head = await f.app.request(paths[i % 2], { method: "HEAD" }, { address: "10.0.0.3" });
+      assert.equal(head.status, 200);
+      assert.match(head.headers.get("content-type")!, /^text\/event-stream/);
+      assert.equal(head.body, null);
+    }
+    for (const path of paths) {
+      const live = await f.app.request(path, {}, { address: "10.0.0.3" });
+      assert.equal(live.status, 200, `${path}: the HEADs gave their slots back`);
+      await live.body?.cancel();
+    }
+  } finally {
+    await f.close();
+  }
+});
+
 Deno.test("SSE: an unknown page, and the old /api/stream, get a JSON 404 naming the pages", async () => {
   const f = await startFixture();
   try {
