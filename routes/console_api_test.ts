@@ -185,6 +185,27 @@ Deno.test("POST messages produces a test message that the browse then shows", as
   });
 });
 
+Deno.test("POST messages produces the value's bytes as sent: numbers, escapes and spacing unchanged", async () => {
+  await withMessages(async (f) => {
+    const value = '{ "total": 1.10, "n": 1e2, "big": 12345678901234567890, "s": "caf\\u00e9" }';
+    const res = await f.app.request(messages(""), {
+      method: "POST",
+      body: `\ufeff {"value": 1, "key": "exact", "value" :${value}\n}`,
+      headers: { "content-type": "application/json" },
+    });
+    assert.equal(res.status, 202);
+    const partition = partitionFor("exact", 2);
+    const records = await f.pipeline.broker.read({
+      topic: TOPIC,
+      partition,
+      offset: 0,
+      limit: 100,
+    });
+    const produced = records.find((r) => r.key === "exact")!;
+    assert.equal(new TextDecoder().decode(produced.value), value, "the last value, as JSON.parse");
+  });
+});
+
 Deno.test("POST messages refuses bad bodies (400), other types (415), unknown topics (404)", async () => {
   await withMessages(async (f) => {
     const post = (body: string, type = "application/json", topic = TOPIC) =>

@@ -10,6 +10,7 @@ import type { RouteContext } from "./app.ts";
 import { queryInt } from "./query_int.ts";
 import { InvalidFilterError, type MessageFilter, parseFilter } from "./message_filter.ts";
 import { maskLoginSecrets } from "./login_secret_mask.ts";
+import { bomLength, objectMemberSpans } from "../pipeline/sources/json_spans.ts";
 
 /** Most messages one browse returns. */
 export const MAX_MESSAGES = 500;
@@ -255,8 +256,22 @@ export async function messagesResponse(ctx: RouteContext, ndjson: boolean): Prom
 export interface TestMessage {
   key: string | null;
   headers: Headers;
-  /** The JSON value, produced as its JSON text. */
+  /** The JSON value. */
   value: Json;
+}
+
+/**
+ * The bytes of the `value` member of a test message's body, exactly as sent
+ * (re-serialising would turn `1.10` into `1.1`, `1e999` into `null` and
+ * `\u00e9` into `é`): the topic gets what the operator wrote. Expects a body
+ * `parseTestMessage` accepted.
+ */
+export function testMessageValueBytes(body: Uint8Array): Uint8Array {
+  let at = bomLength(body);
+  while (" \t\r\n".includes(String.fromCharCode(body[at]))) at++;
+  const member = objectMemberSpans(body, at).findLast((m) => m.key === "value");
+  if (!member) throw new Error("a test message without a value got past parseTestMessage");
+  return body.slice(member.value.start, member.value.end);
 }
 
 /** Longest key, header name or header value of a test message, in characters. */

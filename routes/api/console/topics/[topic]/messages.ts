@@ -1,7 +1,7 @@
 /**
  * `GET /api/console/topics/<topic>/messages`: browse a topic's messages
  * (`partition`, `offset`, `from`, `limit`, `filter`; `format=ndjson` for a
- * download). `POST` with `{ key, headers, value }` produces a test message;
+ * download). `POST` with `{ key, headers, value }` produces a test message (its value the bytes of `value` as sent);
  * it needs the write token when one is set.
  */
 
@@ -12,6 +12,7 @@ import {
   describedTopic,
   messagesResponse,
   parseTestMessage,
+  testMessageValueBytes,
 } from "../../../../../server/console_messages.ts";
 
 /** Largest test message accepted, in bytes. */
@@ -26,13 +27,13 @@ export const handler: Handlers = {
   async POST(req, ctx) {
     requireWriteToken(req, ctx.state.config.web.writeToken);
     const topic = await describedTopic(ctx.state.broker, ctx.params.topic);
-    const { value: body } = await readJsonBody(req, {
+    const { value: body, bytes } = await readJsonBody(req, {
       maxBytes: MAX_MESSAGE_BYTES,
       timeoutMs: ctx.state.config.web.bodyTimeoutMs,
     });
     const message = parseTestMessage(body);
     const timestamp = ctx.state.now();
-    const value = new TextEncoder().encode(JSON.stringify(message.value));
+    const value = testMessageValueBytes(bytes);
     await ctx.state.broker.produce(topic.name, [{
       key: message.key,
       headers: message.headers,
