@@ -11,14 +11,14 @@ import { LOGIN_SECRETS } from "../pipeline/users/login_secrets.ts";
 /** What a masked value is overwritten with, byte for byte (the size stays as it was). */
 const MASK = 0x2a; // "*"
 
-/**
- * A JSON member whose value is a string or a number: the key (escapes and
- * all) and the value. Each part has one way to match, so a scan is linear.
- */
-const MEMBER = /"((?:[^"\\]|\\.)*)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*)/g;
-
-/** Text a record must hold for a secret to be in it (a key may be written with `\u` escapes). */
-const HINTS = [...LOGIN_SECRETS, "\\u"];
+/** A JSON string's text between its quotes (written unrolled: one way to match, and fast). */
+const STRING = String.raw`[^"\\]*(?:\\.[^"\\]*)*`;
+/** A member's value that can be masked: a string or a number. */
+const VALUE = String.raw`("${STRING}"|-?[0-9][0-9.eE+-]*)`;
+/** A member named like a secret, its key written plainly: the common case, found fast. */
+const PLAIN_MEMBER = new RegExp(String.raw`"(${LOGIN_SECRETS.join("|")})"\s*:\s*${VALUE}`, "g");
+/** Any member whose key has an escape, which may spell a secret's name (`pass\u0077ord`). */
+const ESCAPED_MEMBER = new RegExp(String.raw`"([^"\\]*\\.${STRING})"\s*:\s*${VALUE}`, "g");
 
 const SECRETS: ReadonlySet<string> = new Set(LOGIN_SECRETS);
 
@@ -30,9 +30,10 @@ const SECRETS: ReadonlySet<string> = new Set(LOGIN_SECRETS);
  */
 export function maskLoginSecrets(bytes: Uint8Array): Uint8Array {
   const text = binaryText(bytes);
-  if (!HINTS.some((hint) => text.includes(hint))) return bytes;
   let masked: Uint8Array | undefined;
-  for (const match of text.matchAll(MEMBER)) {
+  const members = [...text.matchAll(PLAIN_MEMBER)];
+  if (text.includes("\\")) members.push(...text.matchAll(ESCAPED_MEMBER));
+  for (const match of members) {
     if (!SECRETS.has(keyOf(match[1]))) continue;
     const quoted = match[2].startsWith('"') ? 1 : 0;
     const end = match.index + match[0].length - quoted;
@@ -43,14 +44,15 @@ export function maskLoginSecrets(bytes: Uint8Array): Uint8Array {
   return masked ?? bytes;
 }
 
-/** Each byte as one character, so positions in the text are positions in the bytes. */
+/**
+ * A single-byte decoder: each byte is one character, so positions in the
+ * text are positions in the bytes, and ASCII reads as itself.
+ */
+const singleByte = new TextDecoder("windows-1252");
+
+/** Each byte as one character. */
 function binaryText(bytes: Uint8Array): string {
-  let text = "";
-  // In slices: one spread of a large value would overflow the call stack.
-  for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return text;
+  return singleByte.decode(bytes);
 }
 
 /** The key a JSON member names, its escapes read; "" when it is not a valid JSON string. */

@@ -46,7 +46,7 @@ Deno.test("secrets are masked in broken JSON, invalid UTF-8, escaped keys and nu
 Deno.test("a record without secrets is given back as it is, and a long hostile one costs linear time", () => {
   const plain = bytes('{"id":"s1","password_hint":"x","total":"1.10"}');
   assert.equal(maskLoginSecrets(plain), plain, "the same bytes, not a copy");
-  const hostile = bytes(`${'"\\u0041":"'.repeat(200_000)}`);
+  const hostile = bytes('"\\u0041":"'.repeat(50_000));
   const started = performance.now();
   maskLoginSecrets(hostile);
   assert.ok(performance.now() - started < 2000);
