@@ -18,8 +18,15 @@ export const MAX_MESSAGES = 500;
 export const DEFAULT_MESSAGES = 50;
 /** Most records a filtered browse reads per partition looking for matches. */
 export const MAX_SCANNED = 10_000;
-/** Records read from the broker at a time. */
+/**
+ * Most bytes of values a browse reads per partition: with records of up to a
+ * megabyte, `MAX_SCANNED` alone would let one request read gigabytes.
+ */
+export const MAX_SCANNED_BYTES = 16 * 1024 * 1024;
+/** Records read from the broker at a time, at most; fewer while records are large. */
 const CHUNK = 500;
+/** Records of the first read of a partition, before their size is known. */
+const FIRST_CHUNK = 50;
 
 /** A message as the console shows it. */
 export interface ConsoleMessage {
@@ -137,15 +144,48 @@ interface PartitionRead {
   query: MessageQuery;
 }
 
-/** Matches from `start` on, up to `limit` of them or `MAX_SCANNED` read. */
+/**
+ * How many records the next read of a scan takes: fewer as the largest
+ * record seen grows, so one read stays within what is left of the bytes.
+ */
+class ScanBudget {
+  #bytes = 0;
+  #largest = 0;
+
+  /** Whether the scan may read on. */
+  get left(): boolean {
+    return this.#bytes < MAX_SCANNED_BYTES;
+  }
+
+  /** Records to ask for next. */
+  get chunk(): number {
+    if (this.#largest === 0) return FIRST_CHUNK;
+    const fit = Math.floor((MAX_SCANNED_BYTES - this.#bytes) / this.#largest);
+    return Math.min(CHUNK, Math.max(1, fit));
+  }
+
+  /** Counts records read. */
+  spend(records: readonly BrokerRecord[]): void {
+    for (const r of records) {
+      this.#bytes += r.value.byteLength;
+      this.#largest = Math.max(this.#largest, r.value.byteLength);
+    }
+  }
+}
+
+/** Matches from `start` on, up to `limit` of them, `MAX_SCANNED` or `MAX_SCANNED_BYTES` read. */
 async function scanForward(
   { broker, topic, partition, query }: PartitionRead,
   { start, high }: { start: number; high: number },
 ): Promise<BrokerRecord[]> {
   const matches: BrokerRecord[] = [];
+  const budget = new ScanBudget();
   let offset = start;
-  while (matches.length < query.limit && offset < high && offset - start < MAX_SCANNED) {
-    const records = await broker.read({ topic, partition, offset, limit: CHUNK });
+  while (
+    matches.length < query.limit && offset < high && offset - start < MAX_SCANNED && budget.left
+  ) {
+    const records = await broker.read({ topic, partition, offset, limit: budget.chunk });
+    budget.spend(records);
     if (records.length === 0) break;
     matches.push(...records.filter((r) => matchesQuery(query, r)));
     offset = records[records.length - 1].offset + 1;
@@ -153,17 +193,19 @@ async function scanForward(
   return matches.slice(0, query.limit);
 }
 
-/** The newest `limit` matches before `high`, reading back at most `MAX_SCANNED`. */
+/** The newest `limit` matches before `high`, reading back at most `MAX_SCANNED` or `MAX_SCANNED_BYTES`. */
 async function scanBackward(
   { broker, topic, partition, query }: PartitionRead,
   { low, high }: { low: number; high: number },
 ): Promise<BrokerRecord[]> {
   let matches: BrokerRecord[] = [];
+  const budget = new ScanBudget();
   let end = high;
-  while (matches.length < query.limit && end > low && high - end < MAX_SCANNED) {
-    const start = Math.max(low, end - CHUNK);
+  while (matches.length < query.limit && end > low && high - end < MAX_SCANNED && budget.left) {
+    const start = Math.max(low, end - budget.chunk);
     const records = (await broker.read({ topic, partition, offset: start, limit: end - start }))
       .filter((r) => r.offset < end);
+    budget.spend(records);
     matches = [...records.filter((r) => matchesQuery(query, r)), ...matches];
     end = start;
   }
