@@ -55,3 +55,15 @@ export function summarize(findings: Finding[], perInvariant = 3): string {
   }
   return lines.join("\n");
 }
+
+/**
+ * Fails a test run that broke invariants, with the command that replays it.
+ *
+ * @throws {Error} listing the broken invariants (see `summarize`)
+ */
+export function failOnFindings(findings: Finding[], replay: string): void {
+  if (findings.length === 0) return;
+  throw new Error(
+    `${findings.length} broken invariant(s); replay: ${replay}\n${summarize(findings)}`,
+  );
+}

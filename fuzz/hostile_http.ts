@@ -17,6 +17,17 @@ import {
   pollution,
   utf8,
 } from "./hostile_values.ts";
+import {
+  CONSOLE_WRITES,
+  consolePath,
+  consoleQuery,
+  hostileLastEventId,
+  hostileReplay,
+  hostileTestMessage,
+  LIVE_ENDPOINTS,
+} from "./hostile_console.ts";
+import { isJsonType } from "../server/request_guards.ts";
+import { CONSOLE_ENDPOINTS } from "./hostile_console.ts";
 
 /** One generated request, as bytes-level parts so it can go in-process or over a socket. */
 export interface HostileRequest {
@@ -35,6 +46,10 @@ export interface HostileRequest {
   mustRefuse?: string;
   /** The request posts users that may be accepted. */
   postsUsers: boolean;
+  /** Goes to the app that has a write token (`HostileRequestOptions.token`). */
+  withToken?: boolean;
+  /** A live stream the client drops before reading anything. */
+  abortEarly?: boolean;
 }
 
 /** A valid products window file name, as the VAT job writes them. */
@@ -137,33 +152,46 @@ export interface HostileRequestOptions {
   random: Random;
   /** Clock for generated users. */
   now: number;
+  /**
+   * The write token of a second app: when given, half the writes go to that
+   * app, with the token or a wrong one (then they must be refused).
+   */
+  token?: string;
+  /** Positions of real dead letters of the users stream, for replay bodies. */
+  deadLetters?: ReadonlyArray<{ partition: number; offset: number }>;
 }
 
-/** Endpoints whose requests write. */
+/** Endpoints whose every request writes (the console's write only with their method). */
 const WRITES = new Set(["/add_user"]);
 
 /** `count` hostile requests to `endpoint` (a route path of the manifest, or `static`). */
 export function hostileRequests(options: HostileRequestOptions): HostileRequest[] {
-  const { endpoint, count, random, now } = options;
+  const { endpoint, count, random, now, token } = options;
   const users = WRITES.has(endpoint)
     ? hostileRecords({ stream: "users", count, random, now, maxRecordBytes: 64 * 1024 })
     : [];
   return Array.from({ length: count }, (_, index) => {
     const mutations: string[] = [];
     const refusals: string[] = [];
-    const write = WRITES.has(endpoint);
-    const method = pickMethod(random, write ? "POST" : "GET", mutations);
+    const consoleWrite = CONSOLE_WRITES[endpoint];
+    const natural = WRITES.has(endpoint) || (consoleWrite && random.next() < 0.6) ? "POST" : "GET";
+    // The console's parameters and bodies are the point there: fewer requests stop at the edge.
+    const edge = CONSOLE_ENDPOINTS.includes(endpoint) ? 0.4 : 1;
+    const method = random.next() < 0.4 * edge
+      ? pickMethod(random, { natural, mutations })
+      : natural;
+    const write = WRITES.has(endpoint) || method === consoleWrite;
     let target = concretePath(random, endpoint);
-    if (random.next() < 0.35) target = mutatePath(random, target, mutations);
+    if (random.next() < 0.35 * edge) target = mutatePath(random, target, mutations);
     if (/%(2f|5c|00|25)|%(?![0-9a-f]{2})/i.test(target)) {
       refusals.push("an encoded separator, NUL, double encoding or malformed escape in the path");
     }
     const draft: Draft = { random, mutations, refusals };
-    const query = hostileQuery(endpoint, draft);
+    const query = consoleQueryOf(endpoint, { ...draft, write }) ?? hostileQuery(endpoint, draft);
     if (query) target += `?${query}`;
     const headers: Array<[string, string]> = [];
     let host: string | undefined;
-    if (random.next() < 0.1) {
+    if (random.next() < 0.1 * edge) {
       host = random.pick([
         "evil.example",
         "127.0.0.1.nip.io",
@@ -178,7 +206,14 @@ export function hostileRequests(options: HostileRequestOptions): HostileRequest[
     const hasBody = method !== "GET" && method !== "HEAD" && random.next() < (write ? 0.97 : 0.5);
     if (hasBody) {
       const input = users[index];
-      if (write && input && random.next() < 0.8) {
+      if (consoleWrite && write && random.next() < 0.85) {
+        const made = consoleWrite && endpoint.endsWith("/replay")
+          ? hostileReplay(random, options.deadLetters ?? [])
+          : hostileTestMessage(random);
+        body = utf8(made.text);
+        mutations.push(made.what);
+        if (made.refuse) refusals.push(made.refuse);
+      } else if (write && input && random.next() < 0.8) {
         body = input.value;
         postsUsers = true;
         mutations.push(`user ${input.mutation}`);
@@ -199,8 +234,26 @@ export function hostileRequests(options: HostileRequestOptions): HostileRequest[
     if (write && type === undefined && method === "POST") {
       refusals.push("a write without Content-Type");
     }
+    if (write && type !== undefined && method === "POST" && !isJsonType(type)) {
+      refusals.push(`a write with Content-Type ${JSON.stringify(type)}`);
+    }
     crossSite(draft, write, headers);
+    const withToken = write && token !== undefined && random.next() < 0.5;
+    if (withToken) authorization(draft, { headers, token });
     otherHeaders(random, headers, mutations);
+    if (withToken && !rightToken(headers, token)) {
+      refusals.push("a write to the app with a token, without that token");
+    }
+    let abortEarly = false;
+    if (LIVE_ENDPOINTS.includes(endpoint)) {
+      if (random.next() < 0.5) {
+        const id = hostileLastEventId(random);
+        headers.push(["last-event-id", id]);
+        mutations.push(`Last-Event-ID ${JSON.stringify(id.slice(0, 30))}`);
+      }
+      abortEarly = random.next() < 0.3;
+      if (abortEarly) mutations.push("dropped before the first event");
+    }
     const mustRefuse = refusals.length > 0 ? refusals.join("; ") : undefined;
     return {
       index,
@@ -213,12 +266,43 @@ export function hostileRequests(options: HostileRequestOptions): HostileRequest[
       mutations,
       mustRefuse,
       postsUsers,
+      ...(withToken ? { withToken } : {}),
+      ...(abortEarly ? { abortEarly } : {}),
     };
   });
 }
 
-function pickMethod(random: Random, natural: string, mutations: string[]): string {
-  if (random.next() < 0.6) return natural;
+/** The token the app holds, a wrong one, or none, as a client would send them. */
+function authorization(
+  draft: Draft,
+  { headers, token }: { headers: Array<[string, string]>; token: string },
+): void {
+  const { random, mutations } = draft;
+  const value = random.pick<(token: string) => string | undefined>([
+    (t) => `Bearer ${t}`,
+    (t) => `Bearer ${t}`,
+    (t) => `bearer  ${t}`,
+    (t) => `Bearer ${t}x`,
+    (t) => `Bearer ${t.slice(1)}`,
+    (t) => `Basic ${btoa(`x:${t}`)}`,
+    () => "Bearer",
+    () => undefined,
+  ])(token);
+  mutations.push(`to the app with a token; Authorization ${JSON.stringify(value ?? "none")}`);
+  if (value !== undefined) headers.push(["authorization", value]);
+}
+
+/** Whether the headers carry exactly `Bearer <token>` once (as the server reads them). */
+function rightToken(headers: Array<[string, string]>, token: string): boolean {
+  const given = headers.filter(([name]) => name === "authorization")
+    .map(([, value]) => value.trim()).join(", ");
+  return /^Bearer\s+(.+)$/i.exec(given)?.[1] === token;
+}
+
+function pickMethod(
+  random: Random,
+  { natural, mutations }: { natural: string; mutations: string[] },
+): string {
   const method = random.pick([
     "GET",
     "HEAD",
@@ -242,7 +326,7 @@ function concretePath(random: Random, endpoint: string): string {
       ? random.pick(TRAVERSALS)
       : `/${encodeURIComponent(hostileString(random).slice(0, 200).toWellFormed())}`;
   }
-  return endpoint
+  return consolePath(random, endpoint)
     .replace(
       ":page",
       () =>
@@ -297,6 +381,18 @@ interface Draft {
   mutations: string[];
   /** Why the server must refuse the request; none when it may accept it. */
   refusals: string[];
+}
+
+/**
+ * The console's own query parameters, or `undefined` for an endpoint that is
+ * not the console's; a write reads no query, so its parameters refuse nothing.
+ */
+function consoleQueryOf(endpoint: string, draft: Draft & { write: boolean }): string | undefined {
+  const made = consoleQuery(draft.random, endpoint);
+  if (!made) return undefined;
+  draft.mutations.push(...made.mutations);
+  if (!draft.write) draft.refusals.push(...made.refusals);
+  return made.query;
 }
 
 function hostileQuery(endpoint: string, draft: Draft): string {

@@ -6,7 +6,10 @@
  */
 
 import manifest from "../fresh.gen.ts";
-import { routePath } from "../server/app.ts";
+import { createApp, routePath } from "../server/app.ts";
+import { withConfig } from "../config.ts";
+import { STREAMS } from "../pipeline/stream_registry.ts";
+import { CONSOLE_ENDPOINTS, CONSOLE_WRITES, LIVE_ENDPOINTS } from "./hostile_console.ts";
 import { startFixture } from "../testing/app_fixture.ts";
 import { userStats } from "../server/users_data.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
@@ -19,6 +22,7 @@ import { generateUser } from "../pipeline/users/generator.ts";
 import { checkHeapBack, settledHeap } from "./memory.ts";
 import { type Finding, Findings } from "./findings.ts";
 import { readTopic } from "./topic_reader.ts";
+import type { Broker } from "../pipeline/ports.ts";
 
 /** Every endpoint of the manifest (`/add_user` first, so later reads see users), then `static`. */
 export function endpoints(): string[] {
@@ -40,6 +44,18 @@ export const USER_ENDPOINTS = [
   "/api/pages/:page",
   "/stats",
 ];
+
+/** The write token of the second app, which half the writes go to. */
+const FUZZ_TOKEN = "fuzz-write-token-4c1f";
+
+/** Dead letters put on the users stream before the console is fuzzed, for replays to find. */
+const SEEDED_DEAD_LETTERS = 40;
+
+/**
+ * Longest a single request may take, ms: generous for a busy machine, far
+ * below what a quadratic pattern or an unbounded read costs on hostile input.
+ */
+const SLOW_REQUEST_MS = 5000;
 
 /** A seed of its own for each endpoint, so one endpoint replays without the others. */
 export function endpointSeed(seed: number, endpoint: string): number {
@@ -64,6 +80,8 @@ export interface HttpFuzzResult {
   sent: Record<string, number>;
   /** Time spent on each endpoint, ms. */
   timings: Record<string, number>;
+  /** Answers per endpoint by status, to see what the inputs reached. */
+  statuses: Record<string, Record<number, number>>;
   /** Users the API accepted (202). */
   accepted: number;
   heapGrowth: number;
@@ -80,9 +98,15 @@ const SSE_WAIT_MS = 2000;
 export async function fuzzHttp(options: HttpFuzzOptions): Promise<HttpFuzzResult> {
   const started = performance.now();
   const fixture = await startFixture();
+  const tokenApp = createApp(manifest, {
+    ...fixture.state,
+    config: withConfig(fixture.state.config, { web: { writeToken: FUZZ_TOKEN } }),
+  });
+  const written = new TopicWrites();
   const findings = new Findings("http in-process", options.seed);
   const sent: Record<string, number> = {};
   const timings: Record<string, number> = {};
+  const statuses: Record<string, Record<number, number>> = {};
   const secrets = new Set<string>();
   let accepted = 0;
   try {
@@ -97,32 +121,55 @@ export async function fuzzHttp(options: HttpFuzzOptions): Promise<HttpFuzzResult
     await fixture.waitForUsers(SEEDED_USERS);
     for (const endpoint of endpoints()) await send(fixture.app.fetch, firstOf(endpoint));
     const heapBefore = await settledHeap();
+    let deadLetters: Array<{ partition: number; offset: number }> | undefined;
     for (const endpoint of endpoints()) {
       if (options.only && !options.only.includes(endpoint)) continue;
+      if (CONSOLE_ENDPOINTS.includes(endpoint) && deadLetters === undefined) {
+        deadLetters = await seedDeadLetters(fixture);
+        await written.start(fixture.pipeline.broker);
+      }
       const requests = hostileRequests({
         endpoint,
         count: options.count,
         random: seededRandom(endpointSeed(options.seed, endpoint)),
         now: Date.now(),
+        token: FUZZ_TOKEN,
+        deadLetters,
       });
       const target = new Findings(`http ${endpoint}`, options.seed);
       const t0 = performance.now();
       for (const req of requests) {
         for (const s of secretsIn(req.body)) secrets.add(s);
-        const answer = await send(fixture.app.fetch, req, { secrets, findings: target });
+        const t = performance.now();
+        const app = req.withToken ? tokenApp : fixture.app;
+        const answer = await send(app.fetch, req, { secrets, findings: target });
+        const took = performance.now() - t;
+        if (took > SLOW_REQUEST_MS) {
+          target.add("no request costs seconds", `took ${took.toFixed(0)} ms`, showRequest(req));
+        }
+        const byStatus = statuses[endpoint] ??= {};
+        if (answer) byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
         if (answer?.status === 202 && req.postsUsers) accepted += answerCount(answer.body);
+        if (answer?.status === 202) written.count(req, answer.body);
       }
       sent[endpoint] = requests.length;
       timings[endpoint] = performance.now() - t0;
       findings.all.push(...target.all);
       if (endpoint === "/add_user") await checkUsersCounted(fixture, accepted, findings);
     }
+    if (deadLetters !== undefined) await written.check(fixture, findings);
+    await checkViewerSlots(
+      fixture.app.fetch,
+      fixture.state.config.web.sseViewersPerClient,
+      findings,
+    );
     const heapGrowth = await checkHeapBack(heapBefore, "the requests", findings);
     if (prototypePolluted()) findings.add("no prototype pollution", "Object.prototype was written");
     return {
       findings: findings.all,
       sent,
       timings,
+      statuses,
       accepted,
       heapGrowth,
       elapsedMs: performance.now() - started,
@@ -186,8 +233,10 @@ async function send(
     return undefined;
   }
   const contentType = response.headers.get("content-type") ?? "";
-  const body = contentType.startsWith("text/event-stream")
-    ? await firstChunk(response)
+  const live = contentType.startsWith("text/event-stream");
+  if (live && req.abortEarly) await response.body?.cancel();
+  const body = live
+    ? req.abortEarly ? new Uint8Array() : await firstChunk(response)
     : new Uint8Array(await response.arrayBuffer());
   if (check) {
     checkAnswer({ ...check, req, answer: { status: response.status, contentType, body } });
@@ -253,6 +302,135 @@ async function checkUsersCounted(
     findings.add(
       "counts exact",
       `the rejected counter is ${stats.rejected}, the dead letters ${dead}`,
+    );
+  }
+}
+
+/** Puts records the users stream must dead-letter on its topic; their positions in the dead letters. */
+async function seedDeadLetters(
+  fixture: Awaited<ReturnType<typeof startFixture>>,
+): Promise<Array<{ partition: number; offset: number }>> {
+  const { broker } = fixture.pipeline;
+  const before = (await readTopic(broker, USERS.dlqTopic)).length;
+  await fixture.produce(
+    Array.from({ length: SEEDED_DEAD_LETTERS }, (_, i) => `{"not":"a user ${i}"`),
+  );
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const letters = await readTopic(broker, USERS.dlqTopic);
+    if (letters.length >= before + SEEDED_DEAD_LETTERS) {
+      return letters.map(({ partition, offset }) => ({ partition, offset }));
+    }
+    await delay(50);
+  }
+  throw new Error(`the users stream did not dead-letter ${SEEDED_DEAD_LETTERS} broken records`);
+}
+
+/**
+ * What the console's writes said they wrote, per topic, against what the
+ * topics grew by: a test message adds exactly one record, a replay exactly
+ * the records it names; the dead-letter topics grow by at least that (the
+ * streams add theirs).
+ */
+class TopicWrites {
+  readonly #said = new Map<string, number>();
+  #before = new Map<string, number>();
+
+  /** Notes the size of every topic before the writes. */
+  async start(broker: Broker): Promise<void> {
+    this.#before = await topicSizes(broker);
+  }
+
+  /** Counts what a 202 answer to `req` says it wrote. */
+  count(req: HostileRequest, body: Uint8Array): void {
+    const method = CONSOLE_WRITES[req.endpoint];
+    if (method === undefined || req.method !== method) return;
+    const answer = JSON.parse(new TextDecoder().decode(body)) as {
+      topic?: string;
+      replayed?: unknown[];
+    };
+    if (req.endpoint.endsWith("/replay")) {
+      const stream = decodeURIComponent(/\/dead-letters\/([^/?]+)\/replay/.exec(req.target)![1]);
+      this.#add(STREAMS.get(stream).topics.topic, answer.replayed?.length ?? 0);
+    } else if (answer.topic !== undefined) {
+      this.#add(answer.topic, 1);
+    }
+  }
+
+  #add(topic: string, n: number): void {
+    this.#said.set(topic, (this.#said.get(topic) ?? 0) + n);
+  }
+
+  /**
+   * Every topic grew by what the writes said (at least that for dead-letter
+   * topics), and every record of the users topic is stored or dead-lettered.
+   */
+  async check(
+    fixture: Awaited<ReturnType<typeof startFixture>>,
+    findings: Findings,
+  ): Promise<void> {
+    const { broker, raw } = fixture.pipeline;
+    const dlqs = new Set(STREAMS.names.map((n) => STREAMS.get(n).topics.dlqTopic));
+    const after = await topicSizes(broker);
+    for (const [topic, size] of after) {
+      const grew = size - (this.#before.get(topic) ?? 0);
+      const said = this.#said.get(topic) ?? 0;
+      if (dlqs.has(topic) ? grew < said : grew !== said) {
+        findings.add(
+          "counts exact",
+          `topic ${topic} grew by ${grew} records; the console's writes answered ${said}`,
+        );
+      }
+    }
+    const ended = async () => {
+      const sizes = await topicSizes(broker);
+      const dead = (sizes.get(USERS.dlqTopic) ?? 0) - (this.#said.get(USERS.dlqTopic) ?? 0);
+      return {
+        records: sizes.get(USERS.topic) ?? 0,
+        stored: await raw.count(USERS.collection),
+        dead,
+      };
+    };
+    let end = await ended();
+    for (let waited = 0; waited < 10_000 && end.stored + end.dead < end.records; waited += 50) {
+      await delay(50);
+      end = await ended();
+    }
+    if (end.stored + end.dead !== end.records) {
+      findings.add(
+        "counts exact",
+        `the users topic holds ${end.records} records; ${end.stored} are stored and ${end.dead} dead-lettered`,
+      );
+    }
+  }
+}
+
+async function topicSizes(broker: Broker): Promise<Map<string, number>> {
+  const topics = await broker.describeTopics();
+  return new Map(
+    topics.map((t) => [t.name, t.partitions.reduce((sum, p) => sum + p.high - p.low, 0)]),
+  );
+}
+
+/**
+ * After the run a client can open as many live streams as it may: every slot
+ * the fuzzed streams took (dropped early or read) was given back.
+ */
+async function checkViewerSlots(fetch: Fetch, max: number, findings: Findings): Promise<void> {
+  const targets = LIVE_ENDPOINTS.map((e) =>
+    e.replace(":page", "users").replace(":topic", USERS.topic)
+  );
+  const responses = await Promise.all(
+    Array.from(
+      { length: max },
+      (_, i) => fetch(new Request(`http://localhost${targets[i % targets.length]}`)),
+    ),
+  );
+  const refused = responses.filter((r) => r.status !== 200);
+  await Promise.all(responses.map((r) => r.body?.cancel()));
+  if (refused.length > 0) {
+    findings.add(
+      "viewer slots given back",
+      `after the run ${refused.length} of ${max} live streams were refused (${refused[0].status})`,
     );
   }
 }
