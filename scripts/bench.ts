@@ -186,9 +186,10 @@ async function throughput(
   while ((await processedNow()) < WARM_UP + USERS) await delay(poll);
   const end = performance.now();
   const { at, count } = await atProduced;
+  // While the processor still runs: closing checkpoints and removes the write-ahead logs.
+  const disk = await diskUse(dataDir);
   await processor.stop();
   await reader.close();
-  const disk = await diskUse(dataDir);
   await dropRun(config);
   const backlog = WARM_UP + USERS - count;
   return {
