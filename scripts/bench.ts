@@ -3,8 +3,18 @@
  * pipeline, printed with the conditions and ending with one JSON line.
  *
  *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
- *                   [--rate 1000] [--seconds 10]
+ *                   [--rate 1000] [--seconds 10] [--runs 3] [--skip-latency]
  *
+ * Floor, per stream (see `bench_floor.ts`): the machine's one-thread floor
+ * for the stream's records, measured in the same run just before the
+ * stream's throughput, so both see the same machine; each run's end-to-end
+ * rate is also reported as a multiple of the floor measured just before it.
+ * Every figure is the median of `--runs` runs, printed with its min and max.
+ * Disk: at the end of each users throughput run, while the processor still
+ * runs, the bytes of the data directory
+ * (log, store and their write-ahead logs) per stored user. Peak RSS: the
+ * bench process's (the workers run in it) resident memory, sampled while
+ * the pipeline runs.
  * Throughput, per stream: the processor worker starts and processes a
  * warm-up of 1,000 records; then N generated records are produced as fast as
  * possible by the producer worker while the processor consumes, and the clock
@@ -34,6 +44,8 @@ import type { StreamModule, StreamName } from "../pipeline/stream_module.ts";
 import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
 import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
+import { runFloor } from "./bench_floor.ts";
+import { generatedRecords } from "../pipeline/sources/generator_source.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -43,6 +55,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "10" },
     mode: { type: "string", default: "embedded" },
     stream: { type: "string", default: "all" },
+    runs: { type: "string", default: "3" },
+    "skip-latency": { type: "boolean", default: false },
   },
 });
 const BENCHED: StreamModule[] = args.stream === "all"
@@ -56,6 +70,7 @@ const BENCHED: StreamModule[] = args.stream === "all"
 const USERS = Number(args.users);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
+const RUNS = Number(args.runs);
 /** Records a throughput run processes before its clock starts. */
 const WARM_UP = 1000;
 
@@ -128,6 +143,10 @@ async function throughput(
     warmUpS: number;
     /** Rate of draining what was left when the producer finished, if that was a tenth or more. */
     backlogPerS?: number;
+    /** Bytes of the data directory at the end, by file kind. */
+    disk: DiskUse;
+    /** Highest resident memory of the bench process while the pipeline ran, bytes. */
+    peakRss: number;
   }
 > {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
@@ -135,7 +154,11 @@ async function throughput(
   const reader = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const poll = config.mode === "services" ? 100 : 10;
   const stream = module.name;
-  const processedNow = () => processed(module, config, reader);
+  let peakRss = 0;
+  const processedNow = () => {
+    peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
+    return processed(module, config, reader);
+  };
   const produce = (seed: number, count: number) =>
     startWorker<ProducerJob>(PRODUCER, {
       config,
@@ -164,6 +187,8 @@ async function throughput(
   while ((await processedNow()) < WARM_UP + USERS) await delay(poll);
   const end = performance.now();
   const { at, count } = await atProduced;
+  // While the processor still runs: closing checkpoints and removes the write-ahead logs.
+  const disk = await diskUse(dataDir);
   await processor.stop();
   await reader.close();
   await dropRun(config);
@@ -174,16 +199,105 @@ async function throughput(
     totalS: (end - started) / 1000,
     warmUpS,
     backlogPerS: backlog > USERS / 10 ? backlog / ((end - at) / 1000) : undefined,
+    disk,
+    peakRss,
   };
 }
 
+/** Bytes of a data directory: the log, the store and the write-ahead logs beside them. */
+interface DiskUse {
+  log: number;
+  store: number;
+  wal: number;
+  other: number;
+}
+
+async function diskUse(dir: string): Promise<DiskUse> {
+  const use: DiskUse = { log: 0, store: 0, wal: 0, other: 0 };
+  const walk = async (path: string) => {
+    for await (const entry of Deno.readDir(path)) {
+      const full = `${path}/${entry.name}`;
+      if (entry.isDirectory) {
+        await walk(full);
+        continue;
+      }
+      const { size } = await Deno.stat(full);
+      if (entry.name.endsWith("-wal") || entry.name.endsWith("-shm")) use.wal += size;
+      else if (entry.name.startsWith("log")) use.log += size;
+      else if (entry.name.startsWith("store")) use.store += size;
+      else use.other += size;
+    }
+  };
+  await walk(dir);
+  return use;
+}
+
+/** The floor of a stream's records (see `bench_floor.ts`), on as many records as the pipeline gets. */
+async function floor(module: StreamModule): Promise<number> {
+  const keys: (string | null)[] = [];
+  const values: Uint8Array[] = [];
+  const source = generatedRecords(module.source.generator({ history: false }), module.source.key, {
+    seed: 1,
+    count: USERS,
+  });
+  for await (const record of source) {
+    keys.push(record.key);
+    values.push(record.value);
+  }
+  const dir = await Deno.makeTempDir({ prefix: "streamboard-floor-" });
+  try {
+    const result = runFloor({ stream: module.name, keys, values, dir });
+    if (result.counted !== USERS) {
+      throw new Error(`the floor counted ${result.counted} of ${USERS} records: a bench bug`);
+    }
+    return result.recordsPerS;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Median, min and max of a run's figures. */
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** `12,345/s (min 12,000, max 13,000)`. */
+function shown({ median, min, max }: Spread, unit = ""): string {
+  const n = (x: number) => Math.round(x).toLocaleString("en");
+  return RUNS > 1 ? `${n(median)}${unit} (min ${n(min)}, max ${n(max)})` : `${n(median)}${unit}`;
+}
+
+const ratio = (x: number) => Math.round(x * 100) / 100;
+
 async function latency(): Promise<
-  { p50: number; p99: number; max: number; measured: number; sent: number; warmUpS: number }
+  {
+    p50: number;
+    p99: number;
+    max: number;
+    measured: number;
+    sent: number;
+    warmUpS: number;
+    /** p99 over a sample of every event, shown in the list or not (from the `latency` events). */
+    p99All: number;
+    sampled: number;
+  }
 > {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
   const config = withConfig(baseConfig(dataDir), { streams: { selected: ["users"] } });
   const app = await start(withConfig(config, { web: { host: "127.0.0.1" } }), STREAMS);
   const latencies: number[] = [];
+  // Every update is followed by a `latency` event carrying the produce timestamps of (a
+  // sample of) the events it first includes, shown in the list or not.
+  const everyEvent: number[] = [];
   const shown = new Set<string>();
   const response = await fetch(new URL("/api/stream/users", app.url));
   const reader = response.body!.getReader();
@@ -199,6 +313,11 @@ async function latency(): Promise<
       while ((end = buffer.indexOf("\n\n")) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
+        if (block.includes("event: latency")) {
+          const data = JSON.parse(block.slice(block.indexOf("data: ") + 6));
+          for (const ts of data.produced) everyEvent.push(now - ts);
+          continue;
+        }
         if (!block.includes("event: update")) continue;
         // Each update is the page's whole list of newest users: a user counts when first shown.
         const data = JSON.parse(block.slice(block.indexOf("data: ") + 6));
@@ -223,6 +342,7 @@ async function latency(): Promise<
   await delay(1000);
   const warmUpS = (performance.now() - warmStarted) / 1000;
   latencies.length = 0;
+  everyEvent.length = 0;
   const sent = Math.round(RATE * SECONDS);
   const producer = startWorker<ProducerJob>(PRODUCER, {
     config,
@@ -237,8 +357,9 @@ async function latency(): Promise<
   await app.stop();
   await dropRun(config);
   latencies.sort((a, b) => a - b);
-  const pick = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  everyEvent.sort((a, b) => a - b);
+  const pick = (q: number, of = latencies) =>
+    of[Math.min(of.length - 1, Math.floor(q * of.length))];
   return {
     p50: pick(0.5),
     p99: pick(0.99),
@@ -246,6 +367,8 @@ async function latency(): Promise<
     measured: latencies.length,
     sent,
     warmUpS,
+    p99All: pick(0.99, everyEvent),
+    sampled: everyEvent.length,
   };
 }
 
@@ -263,49 +386,144 @@ console.log(
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
   }`,
 );
-const perStream: Partial<Record<StreamName, number>> = {};
+const perStream: Partial<Record<StreamName, Spread>> = {};
+const floorPerStream: Partial<Record<StreamName, Spread>> = {};
+/** Each run's end-to-end rate over the floor measured just before it (the machine of that moment). */
+const xFloorPerStream: Partial<Record<StreamName, Spread>> = {};
 const backlogPerStream: Partial<Record<StreamName, number>> = {};
+let diskPerUser: { total: number; log: number; store: number; wal: number } | undefined;
+let peakRss = 0;
 for (const module of BENCHED) {
   const stream = module.name;
   console.log(
-    `throughput: ${USERS} generated ${stream} records, producer and processor workers at full speed…`,
+    `throughput: ${USERS} generated ${stream} records, the one-thread floor then producer and processor workers at full speed, ${RUNS} run(s)…`,
   );
-  const t = await throughput(module);
-  perStream[stream] = Math.round(t.eventsPerS);
-  console.log(
-    `  ${stream}: ${
-      Math.round(t.eventsPerS)
-    } records/s end to end (produced → stored and aggregated) · all produced after ${
-      t.produceS.toFixed(2)
-    } s · all processed after ${t.totalS.toFixed(2)} s · after a ${
-      t.warmUpS.toFixed(1)
-    } s warm-up (start, group join, ${WARM_UP} records)`,
-  );
-  if (t.backlogPerS !== undefined) {
-    backlogPerStream[stream] = Math.round(t.backlogPerS);
+  const floors: number[] = [];
+  const rates: number[] = [];
+  const backlogs: number[] = [];
+  const disks: DiskUse[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    floors.push(await floor(module));
+    const t = await throughput(module);
+    rates.push(t.eventsPerS);
+    disks.push(t.disk);
+    peakRss = Math.max(peakRss, t.peakRss);
+    if (t.backlogPerS !== undefined) backlogs.push(t.backlogPerS);
     console.log(
-      `  ${stream}: the backlog left when the producer finished drained at ${
-        Math.round(t.backlogPerS)
-      } records/s (the processor alone on the machine)`,
+      `  run ${run}: floor ${Math.round(floors[run - 1])}/s · end to end ${
+        Math.round(t.eventsPerS)
+      }/s (${ratio(t.eventsPerS / floors[run - 1])}x floor) · all produced after ${
+        t.produceS.toFixed(2)
+      } s · all processed after ${t.totalS.toFixed(2)} s · after a ${
+        t.warmUpS.toFixed(1)
+      } s warm-up (start, group join, ${WARM_UP} records) · peak RSS ${
+        Math.round(t.peakRss / 2 ** 20)
+      } MB${
+        t.backlogPerS === undefined
+          ? ""
+          : ` · backlog drained at ${Math.round(t.backlogPerS)}/s (the processor alone)`
+      }`,
+    );
+  }
+  perStream[stream] = spread(rates);
+  floorPerStream[stream] = spread(floors);
+  xFloorPerStream[stream] = spread(rates.map((rate, i) => rate / floors[i]));
+  if (backlogs.length > 0) backlogPerStream[stream] = Math.round(spread(backlogs).median);
+  console.log(
+    `  ${stream}: floor ${shown(floorPerStream[stream])} records/s · end to end ${
+      shown(perStream[stream])
+    } records/s (produced → stored and aggregated) · ${
+      ratio(xFloorPerStream[stream].median)
+    }x the floor of its run (min ${ratio(xFloorPerStream[stream].min)}, max ${
+      ratio(xFloorPerStream[stream].max)
+    })`,
+  );
+  if (stream === "users") {
+    const stored = WARM_UP + USERS;
+    const per = (pick: (d: DiskUse) => number) => spread(disks.map(pick)).median / stored;
+    diskPerUser = {
+      total: per((d) => d.log + d.store + d.wal + d.other),
+      log: per((d) => d.log),
+      store: per((d) => d.store),
+      wal: per((d) => d.wal),
+    };
+    console.log(
+      `  disk: ${Math.round(diskPerUser.total)} bytes per stored user (log ${
+        Math.round(diskPerUser.log)
+      }, store ${Math.round(diskPerUser.store)}, write-ahead logs ${
+        Math.round(diskPerUser.wal)
+      }) = ${Math.round(diskPerUser.total)} MB per million`,
     );
   }
 }
 console.log(
-  `latency: ${RATE} users/s for ${SECONDS} s through web + processor, SSE client on /api/stream/users…`,
+  `  peak RSS of the bench process (workers included): ${Math.round(peakRss / 2 ** 20)} MB`,
 );
-const l = await latency();
-console.log(
-  `  produce → SSE: p50 ${l.p50} ms · p99 ${l.p99} ms · max ${l.max} ms · ${l.measured}/${l.sent} users measured, after a ${
-    l.warmUpS.toFixed(1)
-  } s warm-up at the same rate`,
-);
+let latencySpread: Spread | undefined;
+let latencyAllSpread: Spread | undefined;
+if (!args["skip-latency"]) {
+  console.log(
+    `latency: ${RATE} users/s for ${SECONDS} s through web + processor, SSE client on /api/stream/users, ${RUNS} run(s)…`,
+  );
+  const p99s: number[] = [];
+  const p99sAll: number[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    const l = await latency();
+    p99s.push(l.p99);
+    p99sAll.push(l.p99All);
+    console.log(
+      `  run ${run}: produce → SSE: p50 ${l.p50} ms · p99 ${l.p99} ms · max ${l.max} ms · ${l.measured}/${l.sent} users measured, after a ${
+        l.warmUpS.toFixed(1)
+      } s warm-up at the same rate · every event (sampled, shown or not): p99 ${l.p99All} ms of ${l.sampled}`,
+    );
+  }
+  latencySpread = spread(p99s);
+  latencyAllSpread = spread(p99sAll);
+  console.log(
+    `  produce → SSE p99: ${shown(latencySpread, " ms")} · every event: ${
+      shown(latencyAllSpread, " ms")
+    }`,
+  );
+}
+const medians = (figures: Partial<Record<StreamName, Spread>>) =>
+  Object.fromEntries(Object.entries(figures).map(([s, f]) => [s, Math.round(f!.median)]));
+const ranges = (figures: Partial<Record<StreamName, Spread>>) =>
+  Object.fromEntries(
+    Object.entries(figures).map(([s, f]) => [s, [Math.round(f!.min), Math.round(f!.max)]]),
+  );
 console.log(JSON.stringify({
   mode: args.mode,
   records: USERS,
-  events_per_s: perStream,
+  runs: RUNS,
+  events_per_s: medians(perStream),
+  floor_per_s: medians(floorPerStream),
+  x_floor: Object.fromEntries(
+    Object.entries(xFloorPerStream).map(([s, f]) => [s, ratio(f!.median)]),
+  ),
+  x_floor_range: Object.fromEntries(
+    Object.entries(xFloorPerStream).map(([s, f]) => [s, [ratio(f!.min), ratio(f!.max)]]),
+  ),
+  events_per_s_range: ranges(perStream),
+  floor_per_s_range: ranges(floorPerStream),
   backlog_per_s: backlogPerStream,
-  latency_rate: RATE,
-  p50_ms: l.p50,
-  p99_ms: l.p99,
+  ...(latencySpread
+    ? {
+      latency_rate: RATE,
+      p99_ms: latencySpread.median,
+      p99_ms_range: [latencySpread.min, latencySpread.max],
+      p99_every_event_ms: latencyAllSpread!.median,
+    }
+    : {}),
+  ...(diskPerUser
+    ? {
+      disk_bytes_per_user: Math.round(diskPerUser.total),
+      disk_bytes_per_user_parts: {
+        log: Math.round(diskPerUser.log),
+        store: Math.round(diskPerUser.store),
+        wal: Math.round(diskPerUser.wal),
+      },
+    }
+    : {}),
+  peak_rss_mb: Math.round(peakRss / 2 ** 20),
 }));
 Deno.exit(0);

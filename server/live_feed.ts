@@ -16,6 +16,7 @@ import type { Broker } from "../pipeline/ports.ts";
 import type { Logger } from "../pipeline/logger.ts";
 import { delay } from "../pipeline/async.ts";
 import { LiveHub } from "./live_hub.ts";
+import { type LastUpdate, nextUpdateAt, UPDATE_PACING } from "./update_pacing.ts";
 import type { Pages } from "./dashboards.ts";
 import type { LiveAnnouncement } from "../pipeline/live_announcement.ts";
 import type { LatencyFigures } from "../client/latency_window.ts";
@@ -66,7 +67,7 @@ export interface LiveFeedOptions {
   hubs: PageHubs;
   log: Logger;
   signal: AbortSignal;
-  /** Least time between two updates of one page, ms. */
+  /** Longest time between two updates of one page under a burst, ms (see `update_pacing.ts`). */
   intervalMs?: number;
   /**
    * A page with viewers is read again at least this often, ms, so figures
@@ -82,7 +83,12 @@ export interface LiveFeedOptions {
 /** Runs until the signal aborts; follows again after a broker hiccup. */
 export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
   const { broker, pages, hubs, log, signal } = options;
-  const interval = options.intervalMs ?? 250;
+  const maxGapMs = options.intervalMs ?? UPDATE_PACING.maxGapMs;
+  const pacing = {
+    ...UPDATE_PACING,
+    maxGapMs,
+    minGapMs: Math.min(UPDATE_PACING.minGapMs, maxGapMs),
+  };
   const live = Object.entries(pages).map(([name, page]) => {
     const hub = hubs.get(name);
     if (!hub) throw new Error(`page "${name}" has no live hub`);
@@ -95,7 +101,7 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
   const byName = new Map(live.map((entry) => [entry.name, entry]));
   const stale = new Set<string>();
   const running = new Set<string>();
-  const last = new Map<string, number>();
+  const last = new Map<string, LastUpdate>();
   // Broker timestamps of events announced since a page's last update, by page.
   const pending = new Map<string, number[]>();
   const decoder = new TextDecoder();
@@ -106,10 +112,11 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
     const { page, hub } = byName.get(name)!;
     try {
       while (stale.has(name) && !signal.aborted) {
-        const wait = (last.get(name) ?? 0) + interval - Date.now();
+        const wait = nextUpdateAt(last.get(name), pacing) - Date.now();
         if (wait > 0) await delay(wait, signal);
         stale.delete(name);
-        last.set(name, Date.now());
+        const at = Date.now();
+        last.set(name, { at, costMs: 0 });
         const produced = pending.get(name) ?? [];
         pending.delete(name);
         if (hub.clients === 0) {
@@ -118,6 +125,7 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
         }
         hub.publish("update", await page.read());
         const sentAt = Date.now();
+        last.set(name, { at, costMs: sentAt - at });
         if (options.latency) {
           options.latency.pushed(name, produced, sentAt);
           hub.publish(

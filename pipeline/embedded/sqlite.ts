@@ -9,7 +9,10 @@ import { dirname } from "node:path";
  * WAL lets the dashboard read while a processor writes and lets several
  * processes append to the same log. `synchronous=NORMAL` keeps every committed
  * transaction across a process crash; only an operating-system crash or power
- * loss can lose the last transactions.
+ * loss can lose the last transactions. The write-ahead log is checkpointed
+ * every 16 MB and cut back to 16 MB after a checkpoint, so it stays a small
+ * fixed part of the disk a data directory takes (it kept up to 64 MB per
+ * file, a third of the disk of 100,000 users).
  */
 export function openDatabase(path: string): DatabaseSync {
   if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
@@ -19,7 +22,8 @@ export function openDatabase(path: string): DatabaseSync {
     PRAGMA synchronous = NORMAL;
     PRAGMA busy_timeout = 15000;
     PRAGMA foreign_keys = ON;
-    PRAGMA wal_autocheckpoint = 16384;
+    PRAGMA wal_autocheckpoint = 4096;
+    PRAGMA journal_size_limit = 16777216;
     PRAGMA cache_size = -65536;
   `);
   return db;
