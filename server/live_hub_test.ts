@@ -19,9 +19,14 @@ function ids(frames: string[]): string[] {
   });
 }
 
-/** What a client has queued now (does not wait when it has nothing). */
-function queued(client: LiveClient): Promise<string[]> {
-  return client.take(0);
+const decoder = new TextDecoder();
+
+/** Chunks as text. */
+const texts = (chunks: Uint8Array[]) => chunks.map((chunk) => decoder.decode(chunk));
+
+/** What a client has queued now, as text (does not wait when it has nothing). */
+async function queued(client: LiveClient): Promise<string[]> {
+  return texts(await client.take(0));
 }
 
 const epochOf = (id: string) => id.slice(0, id.lastIndexOf("-"));
@@ -176,7 +181,7 @@ Deno.test("after a change nobody was sent, every earlier id resumes with a snaps
   live.markChanged();
   assert.notEqual(live.lastId, seen.id);
   assert.equal(live.connect(seen.id).needsSnapshot, true, "the newest id seen is now behind");
-  const snapshotId = ids([await live.snapshotFrame()])[0];
+  const snapshotId = ids([decoder.decode(await live.snapshotFrame())])[0];
   assert.equal(live.connect(snapshotId).needsSnapshot, false, "a later snapshot's id resumes");
   const next = live.publish("update", { n: 2 });
   const resumed = live.connect(snapshotId);
@@ -211,7 +216,7 @@ Deno.test("a client waiting for events is woken by the next publish", async () =
   const client = live.connect(live.lastId);
   const waiting = client.take(60_000);
   const event = live.publish("update", { n: 1 });
-  assert.deepEqual(await waiting, [frame(event)]);
+  assert.deepEqual(texts(await waiting), [frame(event)]);
   live.close();
 });
 
@@ -255,7 +260,7 @@ Deno.test("a snapshot frame carries the current lastId, so a reconnect resumes a
   const live = hub();
   live.publish("update", { n: 1 });
   live.publish("update", { total: 1 });
-  const snapshot = await live.snapshotFrame();
+  const snapshot = decoder.decode(await live.snapshotFrame());
   assert.equal(
     snapshot,
     `id: ${live.lastId}\nevent: snapshot\ndata: {"users":[],"total":7}\n\n`,
@@ -264,5 +269,83 @@ Deno.test("a snapshot frame carries the current lastId, so a reconnect resumes a
   const resumed = live.connect(ids([snapshot])[0]);
   assert.equal(resumed.needsSnapshot, false);
   assert.deepEqual(await queued(resumed), [frame(next)]);
+  live.close();
+});
+
+Deno.test("500 viewers each get every update, encoded once and shared as the same bytes", async () => {
+  const live = hub({ clientBuffer: 16 });
+  const viewers = Array.from({ length: 500 }, () => live.connect(live.lastId));
+  const before = live.encodings;
+  const got = viewers.map(() => [] as Uint8Array[]);
+  const published: string[] = [];
+  for (let n = 1; n <= 40; n++) {
+    const [update, latency] = live.publishAll([
+      { event: "update", data: { n, users: Array.from({ length: 20 }, (_, i) => `user ${i}`) } },
+      { event: "latency", data: { sentAt: n } },
+    ]);
+    published.push(frame(update) + frame(latency));
+    // Viewers drain as a server writing to them would, some after every publish, some every 5th.
+    for (const [i, viewer] of viewers.entries()) {
+      if (i % 2 === 0 || n % 5 === 0) got[i].push(...await viewer.take(0));
+    }
+  }
+  assert.equal(live.encodings - before, 40, "one encoding per publish, not per viewer");
+  for (const [i, chunks] of got.entries()) {
+    assert.deepEqual(texts(chunks), published, `viewer ${i} got every update, in order`);
+    assert.equal(viewers[i].needsSnapshot, false);
+  }
+  for (let k = 0; k < 40; k++) {
+    assert.ok(got.every((chunks) => chunks[k] === got[0][k]), `update ${k + 1} is one buffer`);
+  }
+  live.close();
+});
+
+Deno.test("a stalled viewer holds at most clientBuffer chunks, then is resynchronised with a snapshot", async () => {
+  const live = hub({ clientBuffer: 8 });
+  const stalled = live.connect(live.lastId);
+  const reading = live.connect(live.lastId);
+  for (let n = 1; n <= 1000; n++) {
+    live.publish("update", { n, padding: "x".repeat(1000) });
+    assert.equal((await reading.take(0)).length, 1);
+  }
+  const held = await stalled.take(0);
+  assert.ok(held.length < 8, `${held.length} chunks held after 1,000 publishes`);
+  assert.equal(stalled.needsSnapshot, true, "it starts again from a snapshot");
+  const snapshot = decoder.decode(await live.snapshotFrame());
+  assert.match(snapshot, new RegExp(`^id: ${live.lastId}\nevent: snapshot\n`));
+  live.close();
+});
+
+Deno.test("viewers arriving together at one event id share one snapshot read", async () => {
+  let reads = 0;
+  const live = hub({ snapshot: () => Promise.resolve({ read: ++reads }) });
+  live.publish("update", { n: 1 });
+  const frames = await Promise.all(Array.from({ length: 100 }, () => live.snapshotFrame()));
+  assert.equal(reads, 1);
+  assert.ok(frames.every((f) => f === frames[0]), "the same bytes for all");
+  live.publish("update", { n: 2 });
+  assert.match(decoder.decode(await live.snapshotFrame()), /"read":2/, "a later event reads again");
+  live.close();
+});
+
+Deno.test("a failed snapshot read is not handed to the next viewer", async () => {
+  let fail = true;
+  const live = hub({
+    snapshot: () => fail ? Promise.reject(new Error("store down")) : Promise.resolve({ ok: 1 }),
+  });
+  await assert.rejects(live.snapshotFrame(), /store down/);
+  fail = false;
+  assert.match(decoder.decode(await live.snapshotFrame()), /"ok":1/);
+  live.close();
+});
+
+Deno.test("a viewer resuming between events of one publish gets only the rest of it", async () => {
+  const live = hub();
+  const [update, latency] = live.publishAll([
+    { event: "update", data: { n: 1 } },
+    { event: "latency", data: { sentAt: 1 } },
+  ]);
+  const resumed = live.connect(update.id);
+  assert.deepEqual(await queued(resumed), [frame(latency)]);
   live.close();
 });
