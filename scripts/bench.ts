@@ -3,7 +3,11 @@
  * pipeline, printed with the conditions and ending with one JSON line.
  *
  *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
- *                   [--rate 1000] [--seconds 10]
+ *                   [--rate 1000] [--seconds 10] [--viewers N]
+ *
+ * With `--viewers N` the run is N concurrent SSE viewers of the users page
+ * while `rate` users/s are produced for `seconds` (see `bench_viewers.ts`),
+ * instead of the throughput and latency runs.
  *
  * Throughput, per stream: the processor worker starts and processes a
  * warm-up of 1,000 records; then N generated records are produced as fast as
@@ -34,6 +38,7 @@ import type { StreamModule, StreamName } from "../pipeline/stream_module.ts";
 import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
 import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
+import { benchViewers, describeViewers } from "./bench_viewers.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -43,6 +48,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "10" },
     mode: { type: "string", default: "embedded" },
     stream: { type: "string", default: "all" },
+    viewers: { type: "string" },
   },
 });
 const BENCHED: StreamModule[] = args.stream === "all"
@@ -263,6 +269,19 @@ console.log(
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
   }`,
 );
+if (args.viewers !== undefined) {
+  const viewers = Number(args.viewers);
+  console.log(
+    `viewers: ${viewers} SSE viewers of the users page, ${RATE} users/s for ${SECONDS} s…`,
+  );
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
+  const config = baseConfig(dataDir);
+  const v = await benchViewers({ config, viewers, rate: RATE, seconds: SECONDS });
+  await dropRun(config);
+  console.log(describeViewers(v));
+  console.log(JSON.stringify({ mode: args.mode, viewers: v }));
+  Deno.exit(0);
+}
 const perStream: Partial<Record<StreamName, number>> = {};
 const backlogPerStream: Partial<Record<StreamName, number>> = {};
 for (const module of BENCHED) {
