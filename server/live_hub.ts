@@ -57,6 +57,8 @@ export class LiveClient {
   readonly #onClose: (client: LiveClient) => void;
   #chunks: Uint8Array[] = [];
   #wake: (() => void) | undefined;
+  /** Whether a chunk was queued since the last `ping`. */
+  #busy = false;
   /** True when the viewer must be sent a snapshot before further events. */
   needsSnapshot: boolean;
   closed = false;
@@ -70,6 +72,7 @@ export class LiveClient {
   /** Queues a chunk; a full queue is dropped and replaced by a snapshot. */
   push(chunk: Uint8Array): void {
     if (this.closed) return;
+    this.#busy = true;
     if (this.#chunks.length >= this.#max) {
       this.#chunks = [];
       this.needsSnapshot = true;
@@ -79,22 +82,32 @@ export class LiveClient {
     this.#wake?.();
   }
 
-  /** Takes the queued chunks, waiting up to `timeoutMs` for some; `[]` on timeout or close. */
-  async take(timeoutMs: number): Promise<Uint8Array[]> {
+  /** Takes the queued chunks, waiting for some when there are none; `[]` once closed. */
+  async take(): Promise<Uint8Array[]> {
     if (this.#chunks.length === 0 && !this.needsSnapshot && !this.closed) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, timeoutMs);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.#wake = done;
-      });
+      await new Promise<void>((resolve) => this.#wake = resolve);
       this.#wake = undefined;
     }
+    return this.drain();
+  }
+
+  /** The queued chunks, at once. */
+  drain(): Uint8Array[] {
     const out = this.#chunks;
     this.#chunks = [];
     return out;
+  }
+
+  /**
+   * Queues `heartbeat` when nothing was queued since the previous call: one
+   * timer per viewer for the stream's life, not one per chunk.
+   */
+  ping(heartbeat: Uint8Array): void {
+    if (!this.#busy && !this.closed && !this.needsSnapshot && this.#chunks.length === 0) {
+      this.#chunks.push(heartbeat);
+      this.#wake?.();
+    }
+    this.#busy = false;
   }
 
   /** Stops the viewer's stream. */

@@ -25,8 +25,8 @@ const decoder = new TextDecoder();
 const texts = (chunks: Uint8Array[]) => chunks.map((chunk) => decoder.decode(chunk));
 
 /** What a client has queued now, as text (does not wait when it has nothing). */
-async function queued(client: LiveClient): Promise<string[]> {
-  return texts(await client.take(0));
+function queued(client: LiveClient): string[] {
+  return texts(client.drain());
 }
 
 const epochOf = (id: string) => id.slice(0, id.lastIndexOf("-"));
@@ -39,13 +39,13 @@ Deno.test("an event is framed as SSE with its id, name and one-line data", () =>
   );
 });
 
-Deno.test("every connected client gets every published event, ids <epoch>-<n> increasing", async () => {
+Deno.test("every connected client gets every published event, ids <epoch>-<n> increasing", () => {
   const live = hub();
   const a = live.connect();
   const b = live.connect();
   const published = [1, 2, 3].map((n) => live.publish("update", { n }));
-  const framesA = await queued(a);
-  const framesB = await queued(b);
+  const framesA = queued(a);
+  const framesB = queued(b);
   assert.deepEqual(framesA, published.map(frame));
   assert.deepEqual(framesB, framesA);
   const got = ids(framesA);
@@ -77,37 +77,37 @@ Deno.test("a client connecting without an id starts with a snapshot", () => {
   live.close();
 });
 
-Deno.test("reconnecting with the last id seen replays exactly the missed events", async () => {
+Deno.test("reconnecting with the last id seen replays exactly the missed events", () => {
   const live = hub();
   const events = [1, 2, 3, 4, 5].map((n) => live.publish("update", { n }));
   const client = live.connect(events[1].id);
   assert.equal(client.needsSnapshot, false);
-  assert.deepEqual(await queued(client), events.slice(2).map(frame));
+  assert.deepEqual(queued(client), events.slice(2).map(frame));
   const after = live.publish("update", { n: 6 });
   assert.deepEqual(
-    await queued(client),
+    queued(client),
     [frame(after)],
     "then live events follow",
   );
   live.close();
 });
 
-Deno.test("reconnecting with the newest id replays nothing and needs no snapshot", async () => {
+Deno.test("reconnecting with the newest id replays nothing and needs no snapshot", () => {
   const live = hub();
   live.publish("update", { n: 1 });
   const client = live.connect(live.lastId);
   assert.equal(client.needsSnapshot, false);
-  assert.deepEqual(await queued(client), []);
+  assert.deepEqual(queued(client), []);
   live.close();
 });
 
-Deno.test("a snapshot's id taken before any event is a valid resume point", async () => {
+Deno.test("a snapshot's id taken before any event is a valid resume point", () => {
   const live = hub();
   const atSnapshot = live.lastId;
   const event = live.publish("update", { n: 1 });
   const client = live.connect(atSnapshot);
   assert.equal(client.needsSnapshot, false);
-  assert.deepEqual(await queued(client), [frame(event)]);
+  assert.deepEqual(queued(client), [frame(event)]);
   live.close();
 });
 
@@ -141,7 +141,7 @@ Deno.test("a garbage or future id needs a snapshot", () => {
   live.close();
 });
 
-Deno.test("an id older than the replay buffer needs a snapshot; the oldest kept one still replays", async () => {
+Deno.test("an id older than the replay buffer needs a snapshot; the oldest kept one still replays", () => {
   const live = hub({ replay: 3 });
   const events = Array.from(
     { length: 10 },
@@ -160,7 +160,7 @@ Deno.test("an id older than the replay buffer needs a snapshot; the oldest kept 
     "after 7, everything missed is kept",
   );
   assert.deepEqual(
-    ids(await queued(justInTime)),
+    ids(queued(justInTime)),
     events.slice(7).map((e) => e.id),
   );
   live.close();
@@ -185,11 +185,11 @@ Deno.test("after a change nobody was sent, every earlier id resumes with a snaps
   assert.equal(live.connect(snapshotId).needsSnapshot, false, "a later snapshot's id resumes");
   const next = live.publish("update", { n: 2 });
   const resumed = live.connect(snapshotId);
-  assert.deepEqual(await queued(resumed), [frame(next)]);
+  assert.deepEqual(queued(resumed), [frame(next)]);
   live.close();
 });
 
-Deno.test("a slow client whose buffer overflows is resynchronised; other clients are unaffected", async () => {
+Deno.test("a slow client whose buffer overflows is resynchronised; other clients are unaffected", () => {
   const live = hub({ clientBuffer: 3 });
   const fast = live.connect(live.lastId);
   const slow = live.connect(live.lastId);
@@ -197,10 +197,10 @@ Deno.test("a slow client whose buffer overflows is resynchronised; other clients
   const events = [];
   for (let n = 1; n <= 4; n++) {
     events.push(live.publish("update", { n }));
-    fastGot.push(...await queued(fast));
+    fastGot.push(...queued(fast));
   }
   assert.equal(slow.needsSnapshot, true, "the slow client needs a snapshot");
-  assert.deepEqual(await queued(slow), [], "its queue was dropped");
+  assert.deepEqual(queued(slow), [], "its queue was dropped");
   assert.equal(fast.needsSnapshot, false);
   assert.deepEqual(
     fastGot,
@@ -214,7 +214,7 @@ Deno.test("a slow client whose buffer overflows is resynchronised; other clients
 Deno.test("a client waiting for events is woken by the next publish", async () => {
   const live = hub();
   const client = live.connect(live.lastId);
-  const waiting = client.take(60_000);
+  const waiting = client.take();
   const event = live.publish("update", { n: 1 });
   assert.deepEqual(texts(await waiting), [frame(event)]);
   live.close();
@@ -225,14 +225,14 @@ Deno.test("close() ends every client, wakes waiting ones and removes them", asyn
   const a = live.connect();
   const b = live.connect(live.lastId);
   assert.equal(live.clients, 2);
-  const waiting = b.take(60_000);
+  const waiting = b.take();
   live.close();
   assert.equal(live.clients, 0);
   assert.equal(a.closed, true);
   assert.equal(b.closed, true);
   assert.deepEqual(await waiting, [], "a waiting client returns at once");
   live.publish("update", { n: 1 });
-  assert.deepEqual(await queued(b), [], "closed clients get nothing more");
+  assert.deepEqual(queued(b), [], "closed clients get nothing more");
 });
 
 Deno.test("a client connecting after close() is closed at once and needs nothing sent", async () => {
@@ -242,7 +242,7 @@ Deno.test("a client connecting after close() is closed at once and needs nothing
   for (const late of [live.connect(), live.connect(live.lastId), live.connect("old-1")]) {
     assert.equal(late.closed, true);
     assert.equal(late.needsSnapshot, false);
-    assert.deepEqual(await late.take(60_000), [], "returns at once, with nothing");
+    assert.deepEqual(await late.take(), [], "returns at once, with nothing");
   }
   assert.equal(live.clients, 0);
 });
@@ -268,11 +268,11 @@ Deno.test("a snapshot frame carries the current lastId, so a reconnect resumes a
   const next = live.publish("update", { n: 2 });
   const resumed = live.connect(ids([snapshot])[0]);
   assert.equal(resumed.needsSnapshot, false);
-  assert.deepEqual(await queued(resumed), [frame(next)]);
+  assert.deepEqual(queued(resumed), [frame(next)]);
   live.close();
 });
 
-Deno.test("500 viewers each get every update, encoded once and shared as the same bytes", async () => {
+Deno.test("500 viewers each get every update, encoded once and shared as the same bytes", () => {
   const live = hub({ clientBuffer: 16 });
   const viewers = Array.from({ length: 500 }, () => live.connect(live.lastId));
   const before = live.encodings;
@@ -286,7 +286,7 @@ Deno.test("500 viewers each get every update, encoded once and shared as the sam
     published.push(frame(update) + frame(latency));
     // Viewers drain as a server writing to them would, some after every publish, some every 5th.
     for (const [i, viewer] of viewers.entries()) {
-      if (i % 2 === 0 || n % 5 === 0) got[i].push(...await viewer.take(0));
+      if (i % 2 === 0 || n % 5 === 0) got[i].push(...viewer.drain());
     }
   }
   assert.equal(live.encodings - before, 40, "one encoding per publish, not per viewer");
@@ -306,9 +306,9 @@ Deno.test("a stalled viewer holds at most clientBuffer chunks, then is resynchro
   const reading = live.connect(live.lastId);
   for (let n = 1; n <= 1000; n++) {
     live.publish("update", { n, padding: "x".repeat(1000) });
-    assert.equal((await reading.take(0)).length, 1);
+    assert.equal(reading.drain().length, 1);
   }
-  const held = await stalled.take(0);
+  const held = stalled.drain();
   assert.ok(held.length < 8, `${held.length} chunks held after 1,000 publishes`);
   assert.equal(stalled.needsSnapshot, true, "it starts again from a snapshot");
   const snapshot = decoder.decode(await live.snapshotFrame());
@@ -339,13 +339,29 @@ Deno.test("a failed snapshot read is not handed to the next viewer", async () =>
   live.close();
 });
 
-Deno.test("a viewer resuming between events of one publish gets only the rest of it", async () => {
+Deno.test("a viewer resuming between events of one publish gets only the rest of it", () => {
   const live = hub();
   const [update, latency] = live.publishAll([
     { event: "update", data: { n: 1 } },
     { event: "latency", data: { sentAt: 1 } },
   ]);
   const resumed = live.connect(update.id);
-  assert.deepEqual(await queued(resumed), [frame(latency)]);
+  assert.deepEqual(queued(resumed), [frame(latency)]);
+  live.close();
+});
+
+Deno.test("a quiet viewer is pinged with a heartbeat; one that was sent something is not", () => {
+  const live = hub();
+  const quiet = live.connect(live.lastId);
+  const busy = live.connect(live.lastId);
+  const heartbeat = new TextEncoder().encode(": heartbeat\n\n");
+  busy.push(new TextEncoder().encode(": something\n\n"));
+  busy.drain();
+  quiet.ping(heartbeat);
+  busy.ping(heartbeat);
+  assert.deepEqual(quiet.drain(), [heartbeat]);
+  assert.deepEqual(busy.drain(), [], "it was sent something since the last ping");
+  busy.ping(heartbeat);
+  assert.deepEqual(busy.drain(), [heartbeat], "quiet since the last ping");
   live.close();
 });

@@ -26,8 +26,10 @@ const HEARTBEAT = encoder.encode(": heartbeat\n\n");
 /** Streams live events of `hub` to one viewer. */
 export function sseResponse(hub: LiveHub, options: SseOptions): Response {
   const client = hub.connect(options.lastEventId);
+  const heartbeat = setInterval(() => client.ping(HEARTBEAT), options.heartbeatMs);
   let ended = false;
   const end = () => {
+    clearInterval(heartbeat);
     client.close();
     if (ended) return;
     ended = true;
@@ -46,14 +48,12 @@ export function sseResponse(hub: LiveHub, options: SseOptions): Response {
           controller.enqueue(await hub.snapshotFrame());
           return;
         }
-        const chunks = await client.take(options.heartbeatMs);
+        const chunks = await client.take();
         if (client.closed) {
           end();
           controller.close();
           return;
         }
-        if (client.needsSnapshot) return;
-        if (chunks.length === 0) controller.enqueue(HEARTBEAT);
         for (const chunk of chunks) controller.enqueue(chunk);
       } catch (error) {
         end();
