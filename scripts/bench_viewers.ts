@@ -16,6 +16,7 @@ import { start } from "../main.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { type ProducerJob, startWorker } from "../pipeline/workers/protocol.ts";
 import { delay } from "../pipeline/async.ts";
+import process from "node:process";
 
 const PRODUCER = new URL("../pipeline/workers/producer_worker.ts", import.meta.url);
 const CLIENT = new URL("./bench_viewers_client.ts", import.meta.url);
@@ -53,6 +54,12 @@ export interface ViewersFigures {
   rssBeforeMb: number;
   rssPeakMb: number;
   rssAfterMb: number;
+  /** V8 heap in use before the viewers and after they left, MB (what a leak would grow). */
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  /** CPU seconds per second in the window: the server's process (web, processor and producer workers) and the viewers' process. */
+  serverCpuPerS: number;
+  viewersCpuPerS: number;
   /** Open-file limit of the process (soft) after any raise. */
   fileLimit: number;
 }
@@ -80,6 +87,7 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
   const app = await start(config, STREAMS);
   const port = new URL(app.url).port;
   const rss = () => Deno.memoryUsage().rss / 1e6;
+  const heap = () => Deno.memoryUsage().heapUsed / 1e6;
   try {
     const produce = (seed: number, count: number) =>
       startWorker<ProducerJob>(PRODUCER, {
@@ -90,6 +98,7 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
     // Warm-up: a second at the rate, so the processor has joined its group before anyone watches.
     await produce(4, rate);
     const rssBeforeMb = rss();
+    const heapBeforeMb = heap();
 
     const client = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-net", CLIENT.pathname, "--port", port, "--viewers", String(viewers)],
@@ -106,10 +115,17 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
     let rssPeakMb = rss();
     const sampler = setInterval(() => rssPeakMb = Math.max(rssPeakMb, rss()), 200);
     const encodedBefore = await encodedChunks(app.url);
+    const cpu = () => {
+      const { user, system } = process.cpuUsage();
+      return user + system;
+    };
+    const cpuBefore = cpu();
+    const windowStarted = performance.now();
     await say(`measure ${Date.now()}`);
     await produce(2, Math.round(rate * seconds));
     await delay(500);
     await say(`stop ${Date.now()}`);
+    const serverCpuPerS = (cpu() - cpuBefore) / 1000 / (performance.now() - windowStarted);
     const result = (await lines.next()).value as Record<string, unknown>;
     const encoded = (await encodedChunks(app.url)) - encodedBefore;
     clearInterval(sampler);
@@ -120,6 +136,7 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
     while ((await liveViewers(app.url)) > 0 && Date.now() < left) await delay(200);
     await delay(SETTLE_MS);
     const rssAfterMb = rss();
+    const heapAfterMb = heap();
     return {
       viewers,
       live: Number(result.live),
@@ -134,6 +151,10 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
       rssBeforeMb: Math.round(rssBeforeMb),
       rssPeakMb: Math.round(rssPeakMb),
       rssAfterMb: Math.round(rssAfterMb),
+      heapBeforeMb: Math.round(heapBeforeMb),
+      heapAfterMb: Math.round(heapAfterMb),
+      serverCpuPerS: Math.round(serverCpuPerS * 100) / 100,
+      viewersCpuPerS: Math.round(Number(result.cpuPerS) * 100) / 100,
       fileLimit,
     };
   } finally {
@@ -146,9 +167,10 @@ export function describeViewers(f: ViewersFigures): string {
   return [
     `  ${f.live}/${f.viewers} viewers live · ${f.complete} received all ${f.sent} updates sent (per viewer min ${f.received.min}, median ${f.received.median}, max ${f.received.max}) · ${f.snapshots} resync snapshots`,
     `  delivery (server send → viewer read): p50 ${f.p50Ms} ms · p99 ${f.p99Ms} ms · max ${f.maxMs} ms · ${f.encoded} chunks encoded for all viewers`,
+    `  CPU in the window: server process ${f.serverCpuPerS} s/s (web + processor + producer) · viewers' process ${f.viewersCpuPerS} s/s`,
     `  server RSS: ${f.rssBeforeMb} MB before the viewers · ${f.rssPeakMb} MB peak while they watched · ${f.rssAfterMb} MB ${
       SETTLE_MS / 1000
-    } s after they left · open-file limit ${f.fileLimit}`,
+    } s after they left · V8 heap ${f.heapBeforeMb} MB before, ${f.heapAfterMb} MB after · open-file limit ${f.fileLimit}`,
   ].join("\n");
 }
 

@@ -13,7 +13,10 @@
  */
 
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { quantile, type TallyWindow, ViewerTally } from "./viewer_tally.ts";
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -27,6 +30,10 @@ const PORT = Number(args.port);
 const VIEWERS = Number(args.viewers);
 /** Longest wait for every viewer to receive its first snapshot, ms. */
 const READY_MS = 180_000;
+/** Viewers connecting at once. */
+const IN_FLIGHT = 100;
+/** Tries per viewer to get connected and sent its first snapshot. */
+const ATTEMPTS = 5;
 /** How long after `stop` events still on their way are counted, ms. */
 const GRACE_MS = 1000;
 
@@ -37,19 +44,26 @@ const tallies = Array.from({ length: VIEWERS }, () => new ViewerTally());
 const conns: Deno.Conn[] = [];
 const seen = { delays: [] as number[], sent: new Set<string>() };
 let window: TallyWindow | undefined;
+/** This process's CPU time when the window opened, µs. */
+let cpuAtMeasure = 0;
+let measuredAt = 0;
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 let failed = 0;
 let ended = 0;
 const errors = new Map<string, number>();
 
-async function view(tally: ViewerTally): Promise<void> {
+/** Connects one viewer and reads its stream until it ends; false when it ended before it was live. */
+async function view(tally: ViewerTally): Promise<boolean> {
   let conn: Deno.Conn;
   try {
     conn = await Deno.connect({ hostname: "127.0.0.1", port: PORT });
   } catch (error) {
-    failed++;
     const kind = String(error).slice(0, 80);
     errors.set(kind, (errors.get(kind) ?? 0) + 1);
-    return;
+    return false;
   }
   conns.push(conn);
   try {
@@ -61,26 +75,58 @@ async function view(tally: ViewerTally): Promise<void> {
       tally.read(buffer.subarray(0, n), Date.now(), window, seen);
     }
   } catch {
-    // closed by us at the end, or reset by the server: counted as ended
-  } finally {
-    ended++;
+    // closed by us at the end, or reset by the server
   }
+  return tally.live;
+}
+
+/**
+ * Keeps one viewer watching: one that could not connect or was closed
+ * before its first snapshot tries again (as a browser's EventSource does),
+ * up to `ATTEMPTS` times. Resolves once it is live or has given up, with
+ * the rest of its stream (`watching`) still running.
+ */
+function keepViewing(index: number): { live: Promise<void>; watching: Promise<void> } {
+  let markLive!: () => void;
+  const live = new Promise<void>((resolve) => markLive = resolve);
+  const watching = (async () => {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const tally = tallies[index] = new ViewerTally();
+      const stream = view(tally);
+      const wentLive = (async () => {
+        while (!tally.live) {
+          if (await Promise.race([stream.then(() => true), delay(50).then(() => false)])) return;
+        }
+      })();
+      await wentLive;
+      if (tally.live) {
+        markLive();
+        await stream;
+        ended++;
+        return;
+      }
+      await stream;
+    }
+    failed++;
+    markLive();
+  })();
+  return { live, watching };
 }
 
 const started = performance.now();
 const viewing: Promise<void>[] = [];
-for (const tally of tallies) {
-  viewing.push(view(tally));
-  // A few hundred handshakes in flight at once, not ten thousand: the listen backlog is finite.
-  if (viewing.length % 200 === 0) await new Promise((r) => setTimeout(r, 20));
+// At most `IN_FLIGHT` viewers connecting at once: a starved server (or a full listen backlog)
+// paces the connections rather than timing them out.
+const connecting = new Set<Promise<void>>();
+for (let index = 0; index < VIEWERS; index++) {
+  const { live, watching } = keepViewing(index);
+  viewing.push(watching);
+  connecting.add(live);
+  live.then(() => connecting.delete(live));
+  if (connecting.size >= IN_FLIGHT) await Promise.race(connecting);
 }
-const deadline = Date.now() + READY_MS;
-let live = 0;
-while (Date.now() < deadline) {
-  live = tallies.filter((t) => t.live).length;
-  if (live + failed + ended >= VIEWERS) break;
-  await new Promise((r) => setTimeout(r, 100));
-}
+await Promise.race([Promise.all(connecting), delay(READY_MS)]);
+const live = tallies.filter((t) => t.live).length;
 console.log(JSON.stringify({
   ready: true,
   live,
@@ -88,7 +134,7 @@ console.log(JSON.stringify({
   ended,
   refused: tallies.filter((t) => !t.accepted).length,
   connectS: (performance.now() - started) / 1000,
-  errors: Object.fromEntries(errors),
+  connectErrors: Object.fromEntries(errors),
 }));
 
 const decoder = new TextDecoder();
@@ -101,6 +147,8 @@ for await (const bytes of Deno.stdin.readable) {
     pending = pending.slice(end + 1);
     if (command === "measure") {
       window = { from: Number(at), to: Infinity };
+      cpuAtMeasure = cpuNow();
+      measuredAt = performance.now();
       for (const tally of tallies) tally.updates = tally.snapshots = 0;
     } else if (command === "stop" && window) {
       window.to = Number(at);
@@ -136,5 +184,7 @@ function report(): void {
     p50Ms: quantile(delays, 0.5),
     p99Ms: quantile(delays, 0.99),
     maxMs: delays.at(-1) ?? NaN,
+    /** CPU seconds this process used per second of the window. */
+    cpuPerS: (cpuNow() - cpuAtMeasure) / 1000 / (performance.now() - measuredAt),
   }));
 }

@@ -378,7 +378,7 @@ class Connection {
 }
 
 /** First size of a relay's read buffer, enough for a request's head; it grows when reads fill it. */
-const FIRST_BUFFER = 4 * 1024;
+const FIRST_BUFFER = 1024;
 /** Largest relay read buffer. */
 const MAX_BUFFER = 64 * 1024;
 
