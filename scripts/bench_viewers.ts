@@ -54,6 +54,10 @@ export interface ViewersFigures {
   rssBeforeMb: number;
   rssPeakMb: number;
   rssAfterMb: number;
+  /** Whether a full collection ran before the after-figures (`--v8-flags=--expose-gc`). */
+  collected: boolean;
+  /** Update deliveries counted (viewers × updates received in the window). */
+  deliveries: number;
   /** V8 heap in use before the viewers and after they left, MB (what a leak would grow). */
   heapBeforeMb: number;
   heapAfterMb: number;
@@ -135,6 +139,9 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
     const left = Date.now() + 60_000;
     while ((await liveViewers(app.url)) > 0 && Date.now() < left) await delay(200);
     await delay(SETTLE_MS);
+    // With `--v8-flags=--expose-gc` the after-figures follow a full collection: what is still held, not garbage.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
     const rssAfterMb = rss();
     const heapAfterMb = heap();
     return {
@@ -151,6 +158,8 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
       rssBeforeMb: Math.round(rssBeforeMb),
       rssPeakMb: Math.round(rssPeakMb),
       rssAfterMb: Math.round(rssAfterMb),
+      collected: gc !== undefined,
+      deliveries: Number(result.deliveries),
       heapBeforeMb: Math.round(heapBeforeMb),
       heapAfterMb: Math.round(heapAfterMb),
       serverCpuPerS: Math.round(serverCpuPerS * 100) / 100,
@@ -167,10 +176,12 @@ export function describeViewers(f: ViewersFigures): string {
   return [
     `  ${f.live}/${f.viewers} viewers live · ${f.complete} received all ${f.sent} updates sent (per viewer min ${f.received.min}, median ${f.received.median}, max ${f.received.max}) · ${f.snapshots} resync snapshots`,
     `  delivery (server send → viewer read): p50 ${f.p50Ms} ms · p99 ${f.p99Ms} ms · max ${f.maxMs} ms · ${f.encoded} chunks encoded for all viewers`,
-    `  CPU in the window: server process ${f.serverCpuPerS} s/s (web + processor + producer) · viewers' process ${f.viewersCpuPerS} s/s`,
+    `  CPU in the window: server process ${f.serverCpuPerS} s/s (web + processor + producer) · viewers' process ${f.viewersCpuPerS} s/s · ${f.deliveries} update deliveries`,
     `  server RSS: ${f.rssBeforeMb} MB before the viewers · ${f.rssPeakMb} MB peak while they watched · ${f.rssAfterMb} MB ${
       SETTLE_MS / 1000
-    } s after they left · V8 heap ${f.heapBeforeMb} MB before, ${f.heapAfterMb} MB after · open-file limit ${f.fileLimit}`,
+    } s after they left${
+      f.collected ? " and a full GC" : ""
+    } · V8 heap ${f.heapBeforeMb} MB before, ${f.heapAfterMb} MB after · open-file limit ${f.fileLimit}`,
   ].join("\n");
 }
 
