@@ -3,7 +3,11 @@
  * pipeline, printed with the conditions and ending with one JSON line.
  *
  *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
- *                   [--rate 1000] [--seconds 10] [--runs 3] [--skip-latency]
+ *                   [--rate 1000] [--seconds 10] [--runs 3] [--skip-latency] [--viewers N]
+ *
+ * With `--viewers N` the run is N concurrent SSE viewers of the users page
+ * while `rate` users/s are produced for `seconds` (see `bench_viewers.ts`),
+ * instead of the throughput and latency runs.
  *
  * Floor, per stream (see `bench_floor.ts`): the machine's one-thread floor
  * for the stream's records, measured in the same run just before the
@@ -46,6 +50,7 @@ import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 import { runFloor } from "./bench_floor.ts";
 import { generatedRecords } from "../pipeline/sources/generator_source.ts";
+import { benchViewers, describeViewers } from "./bench_viewers.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -57,6 +62,7 @@ const { values: args } = parseArgs({
     stream: { type: "string", default: "all" },
     runs: { type: "string", default: "3" },
     "skip-latency": { type: "boolean", default: false },
+    viewers: { type: "string" },
   },
 });
 const BENCHED: StreamModule[] = args.stream === "all"
@@ -386,6 +392,20 @@ console.log(
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
   }`,
 );
+if (args.viewers !== undefined) {
+  const viewers = Number(args.viewers);
+  console.log(
+    `viewers: ${viewers} SSE viewers of the users page, ${RATE} users/s for ${SECONDS} s…`,
+  );
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
+  const config = baseConfig(dataDir);
+  const v = await benchViewers({ config, viewers, rate: RATE, seconds: SECONDS });
+  await dropRun(config);
+  console.log(describeViewers(v));
+  console.log(JSON.stringify({ mode: args.mode, viewers: v }));
+  Deno.exit(0);
+}
+const perStream: Partial<Record<StreamName, number>> = {};
 const perStream: Partial<Record<StreamName, Spread>> = {};
 const floorPerStream: Partial<Record<StreamName, Spread>> = {};
 /** Each run's end-to-end rate over the floor measured just before it (the machine of that moment). */

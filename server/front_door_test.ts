@@ -283,6 +283,70 @@ Deno.test("front door: shutdown closes a connection still streaming after the gr
   assert.ok(byServer, "the server closed the connection");
   assert.equal(warnings.length, 1, warnings.join("\n"));
   assert.match(warnings[0], /closing 1 connection\(s\) still open 300 ms into the shutdown/);
-  assert.match(warnings[0], /127\.0\.0\.1:\d+ serving \(1 request\(s\) in progress\)/);
+  assert.match(warnings[0], /127\.0\.0\.1:\d+ streaming \(1 request\(s\) in progress\)/);
   clearTimeout(timer);
+});
+
+/** Open file descriptors of this process (Linux). */
+function openDescriptors(): number {
+  return [...Deno.readDirSync("/proc/self/fd")].length;
+}
+
+Deno.test("front door: a live stream holds one socket per viewer, and a viewer leaving cancels it", async () => {
+  let cancelled = 0;
+  const live = (req: Request) => {
+    if (new URL(req.url).pathname !== "/live") return new Response("not live");
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(encoder.encode("data: hello\n\n")),
+        cancel: () => void cancelled++,
+      }),
+      { headers: { "content-type": "text/event-stream", "x-kept": "yes" } },
+    );
+  };
+  const door = start(live, 200);
+  const viewers: Deno.Conn[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const before = openDescriptors();
+    for (let i = 0; i < 60; i++) {
+      const conn = await connect(door);
+      await conn.write(encoder.encode("GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+      viewers.push(conn);
+    }
+    const heads = await Promise.all(viewers.map(async (conn) => {
+      const buffer = new Uint8Array(4096);
+      let text = "";
+      while (!text.includes("data: hello\n\n")) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        text += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      return text;
+    }));
+    for (const head of heads) {
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(head, /\r\nx-kept: yes\r\n/, "the handler's headers are kept");
+      assert.match(
+        head,
+        /\r\nconnection: close\r\n\r\ndata: hello\n\n$/,
+        "the body ends with the connection",
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    // The test's own 60 client sockets are in this process too: the server side adds one each.
+    const added = openDescriptors() - before;
+    assert.ok(added <= 60 * 2 + 5, `${added} descriptors for 60 viewers (relayed: 60 * 4)`);
+    assert.equal(door.connections, 60);
+    viewers.pop()!.close();
+    const deadline = Date.now() + 2000;
+    while (cancelled < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(cancelled, 1, "the stream of the viewer that left is cancelled");
+    assert.equal(door.connections, 59);
+    const res = await fetch(`http://127.0.0.1:${door.addr.port}/other`);
+    assert.equal(await res.text(), "not live", "other requests are relayed as before");
+  } finally {
+    for (const conn of viewers) conn.close();
+    await door.shutdown();
+  }
 });

@@ -123,20 +123,23 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
           hub.markChanged();
           continue;
         }
-        hub.publish("update", await page.read());
+        const data = await page.read();
         const sentAt = Date.now();
         last.set(name, { at, costMs: sentAt - at });
-        if (options.latency) {
-          options.latency.pushed(name, produced, sentAt);
-          hub.publish(
-            "latency",
-            {
-              sentAt,
-              stored: options.latency.stored(name, sentAt),
-              produced: evenSample(produced, LATENCY_SAMPLE),
-            } satisfies LatencyEvent,
-          );
+        if (!options.latency) {
+          hub.publish("update", data);
+          continue;
         }
+        options.latency.pushed(name, produced, sentAt);
+        // One chunk, encoded once for every viewer: the update and the latency figures that describe it.
+        hub.publishAll([{ event: "update", data }, {
+          event: "latency",
+          data: {
+            sentAt,
+            stored: options.latency.stored(name, sentAt),
+            produced: evenSample(produced, LATENCY_SAMPLE),
+          } satisfies LatencyEvent,
+        }]);
       }
     } catch (error) {
       if (!signal.aborted) {

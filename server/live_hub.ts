@@ -3,9 +3,13 @@
  *
  * Events get ids `<epoch>-<seq>`; the last `replay` events are kept so a
  * browser that reconnects with `Last-Event-ID` receives exactly what it
- * missed. A viewer that cannot keep up (its buffer of `clientBuffer` frames
+ * missed. A viewer that cannot keep up (its queue of `clientBuffer` chunks
  * fills) or whose id is too old or from an earlier server run is sent a fresh
  * snapshot instead, so nobody ever shows a state with holes in it.
+ *
+ * Each publish is framed and encoded once: every viewer's queue holds the
+ * same bytes, so ten thousand viewers cost ten thousand references, not ten
+ * thousand copies, and a viewer's queue is bounded by its length.
  */
 
 /** One server-sent event. */
@@ -16,27 +20,45 @@ export interface LiveEvent {
   data: string;
 }
 
+/** An event to publish: its name and the value its data is the JSON of. */
+export interface NewEvent {
+  event: string;
+  data: unknown;
+}
+
 /** Sizes of the hub's buffers. */
 export interface LiveHubOptions {
   /** Events kept for reconnecting viewers. */
   replay: number;
-  /** Frames buffered per viewer before it is resynchronised. */
+  /** Chunks (publishes) queued per viewer before it is resynchronised. */
   clientBuffer: number;
   /** The current state, sent as a `snapshot` event to a viewer that needs a full picture. */
   snapshot(): Promise<unknown>;
 }
+
+/**
+ * How long a snapshot read for one viewer is sent to others connecting at the
+ * same event id, ms: a crowd arriving at once (a reload of every tab, a
+ * server restart) costs one read, not one per viewer, and figures that age
+ * with the clock are at most this old.
+ */
+const SNAPSHOT_REUSE_MS = 1000;
+
+const encoder = new TextEncoder();
 
 /** Formats an event as an SSE frame. */
 export function frame(event: LiveEvent): string {
   return `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
 }
 
-/** A connected viewer's queue. */
+/** A connected viewer's queue of encoded chunks, shared with every other viewer. */
 export class LiveClient {
   readonly #max: number;
   readonly #onClose: (client: LiveClient) => void;
-  #frames: string[] = [];
+  #chunks: Uint8Array[] = [];
   #wake: (() => void) | undefined;
+  /** Whether a chunk was queued since the last `ping`. */
+  #busy = false;
   /** True when the viewer must be sent a snapshot before further events. */
   needsSnapshot: boolean;
   closed = false;
@@ -47,34 +69,45 @@ export class LiveClient {
     this.#onClose = onClose;
   }
 
-  /** Queues a frame; a full queue is dropped and replaced by a snapshot. */
-  push(text: string): void {
+  /** Queues a chunk; a full queue is dropped and replaced by a snapshot. */
+  push(chunk: Uint8Array): void {
     if (this.closed) return;
-    if (this.#frames.length >= this.#max) {
-      this.#frames = [];
+    this.#busy = true;
+    if (this.#chunks.length >= this.#max) {
+      this.#chunks = [];
       this.needsSnapshot = true;
     } else {
-      this.#frames.push(text);
+      this.#chunks.push(chunk);
     }
     this.#wake?.();
   }
 
-  /** Takes the queued frames, waiting up to `timeoutMs` for some; `[]` on timeout or close. */
-  async take(timeoutMs: number): Promise<string[]> {
-    if (this.#frames.length === 0 && !this.needsSnapshot && !this.closed) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, timeoutMs);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.#wake = done;
-      });
+  /** Takes the queued chunks, waiting for some when there are none; `[]` once closed. */
+  async take(): Promise<Uint8Array[]> {
+    if (this.#chunks.length === 0 && !this.needsSnapshot && !this.closed) {
+      await new Promise<void>((resolve) => this.#wake = resolve);
       this.#wake = undefined;
     }
-    const out = this.#frames;
-    this.#frames = [];
+    return this.drain();
+  }
+
+  /** The queued chunks, at once. */
+  drain(): Uint8Array[] {
+    const out = this.#chunks;
+    this.#chunks = [];
     return out;
+  }
+
+  /**
+   * Queues `heartbeat` when nothing was queued since the previous call: one
+   * timer per viewer for the stream's life, not one per chunk.
+   */
+  ping(heartbeat: Uint8Array): void {
+    if (!this.#busy && !this.closed && !this.needsSnapshot && this.#chunks.length === 0) {
+      this.#chunks.push(heartbeat);
+      this.#wake?.();
+    }
+    this.#busy = false;
   }
 
   /** Stops the viewer's stream. */
@@ -82,20 +115,34 @@ export class LiveClient {
     if (this.closed) return;
     this.closed = true;
     this.needsSnapshot = false;
-    this.#frames = [];
+    this.#chunks = [];
     this.#wake?.();
     this.#onClose(this);
   }
+}
+
+/** An event kept for replay, with its frame's bytes (a view into the chunk it was published in). */
+interface Kept {
+  event: LiveEvent;
+  seq: number;
+  bytes: Uint8Array;
+}
+
+/** The sequence number of an event id `<epoch>-<seq>`. */
+function seqOf(id: string): number {
+  return Number(id.slice(id.lastIndexOf("-") + 1));
 }
 
 /** The shared fan-out of one page. */
 export class LiveHub {
   readonly #options: LiveHubOptions;
   readonly #epoch = Date.now().toString(36);
-  readonly #ring: LiveEvent[] = [];
+  readonly #ring: Kept[] = [];
   readonly #clients = new Set<LiveClient>();
   #seq = 0;
   #closed = false;
+  #encodings = 0;
+  #snapshot: { seq: number; at: number; bytes: Promise<Uint8Array> } | undefined;
 
   constructor(options: LiveHubOptions) {
     this.#options = options;
@@ -106,6 +153,11 @@ export class LiveHub {
     return this.#clients.size;
   }
 
+  /** Chunks encoded so far (publishes and snapshots), whatever the number of viewers. */
+  get encodings(): number {
+    return this.#encodings;
+  }
+
   /** Id of the newest event, the position a snapshot stands for. */
   get lastId(): string {
     return `${this.#epoch}-${this.#seq}`;
@@ -113,11 +165,31 @@ export class LiveHub {
 
   /** Sends an event to every viewer. */
   publish(event: string, data: unknown): LiveEvent {
-    const live = { id: `${this.#epoch}-${++this.#seq}`, event, data: JSON.stringify(data) };
-    this.#ring.push(live);
-    if (this.#ring.length > this.#options.replay) this.#ring.shift();
-    const text = frame(live);
-    for (const client of this.#clients) client.push(text);
+    return this.publishAll([{ event, data }])[0];
+  }
+
+  /**
+   * Sends events to every viewer as one chunk, encoded once: a viewer gets
+   * all of them or (resynchronised) none.
+   */
+  publishAll(events: readonly NewEvent[]): LiveEvent[] {
+    const live = events.map(({ event, data }) => ({
+      id: `${this.#epoch}-${++this.#seq}`,
+      event,
+      data: JSON.stringify(data),
+    }));
+    const parts = live.map((event) => encoder.encode(frame(event)));
+    const chunk = this.#join(parts);
+    let at = 0;
+    live.forEach((event, i) => {
+      const length = parts[i].length;
+      this.#ring.push({ event, seq: seqOf(event.id), bytes: chunk.subarray(at, at + length) });
+      at += length;
+    });
+    if (this.#ring.length > this.#options.replay) {
+      this.#ring.splice(0, this.#ring.length - this.#options.replay);
+    }
+    for (const client of this.#clients) client.push(chunk);
     return live;
   }
 
@@ -148,16 +220,32 @@ export class LiveHub {
       client.close();
       return client;
     }
-    for (const event of missed ?? []) client.push(frame(event));
+    for (const kept of missed ?? []) client.push(kept.bytes);
     this.#clients.add(client);
     return client;
   }
 
-  /** The snapshot as a `snapshot` frame carrying the id of the newest event it covers. */
-  async snapshotFrame(): Promise<string> {
+  /**
+   * The snapshot as a `snapshot` frame carrying the id of the newest event it
+   * covers; viewers asking at the same id within a second share one read.
+   */
+  snapshotFrame(): Promise<Uint8Array> {
+    const cached = this.#snapshot;
+    const now = performance.now();
+    if (cached && cached.seq === this.#seq && now - cached.at < SNAPSHOT_REUSE_MS) {
+      return cached.bytes;
+    }
     const id = this.lastId;
-    const data = await this.#options.snapshot();
-    return frame({ id, event: "snapshot", data: JSON.stringify(data) });
+    const bytes = this.#options.snapshot().then((data) =>
+      this.#encode(frame({ id, event: "snapshot", data: JSON.stringify(data) }))
+    );
+    const entry = { seq: this.#seq, at: now, bytes };
+    this.#snapshot = entry;
+    // A failed read is not shared with later viewers: the next one reads again.
+    bytes.catch(() => {
+      if (this.#snapshot === entry) this.#snapshot = undefined;
+    });
+    return bytes;
   }
 
   /** Closes every viewer's stream and any that connects later (before the server shuts down). */
@@ -166,14 +254,32 @@ export class LiveHub {
     for (const client of [...this.#clients]) client.close();
   }
 
-  #missedSince(lastEventId?: string | null): LiveEvent[] | undefined {
+  #encode(text: string): Uint8Array {
+    this.#encodings++;
+    return encoder.encode(text);
+  }
+
+  /** The frames of one publish as one chunk (counted as one encoding). */
+  #join(parts: Uint8Array[]): Uint8Array {
+    this.#encodings++;
+    if (parts.length === 1) return parts[0];
+    const chunk = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      chunk.set(part, at);
+      at += part.length;
+    }
+    return chunk;
+  }
+
+  #missedSince(lastEventId?: string | null): Kept[] | undefined {
     if (!lastEventId) return undefined;
     const [epoch, seqText] = lastEventId.split("-");
     const seq = Number(seqText);
     if (epoch !== this.#epoch || !Number.isInteger(seq) || seq > this.#seq) return undefined;
     if (seq === this.#seq) return [];
-    const oldest = this.#ring[0] ? Number(this.#ring[0].id.split("-")[1]) : Infinity;
+    const oldest = this.#ring[0]?.seq ?? Infinity;
     if (seq + 1 < oldest) return undefined;
-    return this.#ring.filter((e) => Number(e.id.split("-")[1]) > seq);
+    return this.#ring.filter((kept) => kept.seq > seq);
   }
 }

@@ -2,7 +2,8 @@
  * The SSE response of one viewer: a `retry:` hint, then a snapshot or the
  * replayed events it missed, then live events as they come, with heartbeat
  * comments while nothing happens. Ends when the viewer leaves (the body is
- * cancelled) or the hub closes.
+ * cancelled) or the hub closes. The chunks are the hub's own bytes, shared by
+ * every viewer: nothing is encoded or copied per viewer.
  */
 
 import type { LiveHub } from "./live_hub.ts";
@@ -19,12 +20,16 @@ export interface SseOptions {
   onClose?: () => void;
 }
 
+const encoder = new TextEncoder();
+const HEARTBEAT = encoder.encode(": heartbeat\n\n");
+
 /** Streams live events of `hub` to one viewer. */
 export function sseResponse(hub: LiveHub, options: SseOptions): Response {
   const client = hub.connect(options.lastEventId);
-  const encoder = new TextEncoder();
+  const heartbeat = setInterval(() => client.ping(HEARTBEAT), options.heartbeatMs);
   let ended = false;
   const end = () => {
+    clearInterval(heartbeat);
     client.close();
     if (ended) return;
     ended = true;
@@ -40,17 +45,16 @@ export function sseResponse(hub: LiveHub, options: SseOptions): Response {
         }
         if (client.needsSnapshot) {
           client.needsSnapshot = false;
-          controller.enqueue(encoder.encode(await hub.snapshotFrame()));
+          controller.enqueue(await hub.snapshotFrame());
           return;
         }
-        const frames = await client.take(options.heartbeatMs);
+        const chunks = await client.take();
         if (client.closed) {
           end();
           controller.close();
           return;
         }
-        if (client.needsSnapshot) return;
-        controller.enqueue(encoder.encode(frames.length > 0 ? frames.join("") : ": heartbeat\n\n"));
+        for (const chunk of chunks) controller.enqueue(chunk);
       } catch (error) {
         end();
         controller.error(error);

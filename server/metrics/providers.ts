@@ -97,6 +97,12 @@ export function viewersProvider(hubs: PageHubs): MetricsProvider {
       help: "Browsers following a page's live stream now, by page.",
       type: "gauge",
       samples: [...hubs].map(([page, hub]) => ({ labels: { page }, value: hub.clients })),
+    }, {
+      name: "streamboard_sse_chunks_encoded_total",
+      help:
+        "Live chunks (updates, snapshots) encoded, by page; once per chunk, whatever the viewers.",
+      type: "counter",
+      samples: [...hubs].map(([page, hub]) => ({ labels: { page }, value: hub.encodings })),
     }],
   };
 }
