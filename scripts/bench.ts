@@ -405,7 +405,6 @@ if (args.viewers !== undefined) {
   console.log(JSON.stringify({ mode: args.mode, viewers: v }));
   Deno.exit(0);
 }
-const perStream: Partial<Record<StreamName, number>> = {};
 const perStream: Partial<Record<StreamName, Spread>> = {};
 const floorPerStream: Partial<Record<StreamName, Spread>> = {};
 /** Each run's end-to-end rate over the floor measured just before it (the machine of that moment). */
