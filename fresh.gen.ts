@@ -38,20 +38,21 @@ import * as $$5 from "./islands/DeadLetters.tsx";
 import * as $$6 from "./islands/DeviceSplit.tsx";
 import * as $$7 from "./islands/GenderPie.tsx";
 import * as $$8 from "./islands/LastUser.tsx";
-import * as $$9 from "./islands/LiveStatus.tsx";
-import * as $$10 from "./islands/OpenWindows.tsx";
-import * as $$11 from "./islands/ProductsStatus.tsx";
-import * as $$12 from "./islands/RatingsTable.tsx";
-import * as $$13 from "./islands/SalesDonut.tsx";
-import * as $$14 from "./islands/SalesKpis.tsx";
-import * as $$15 from "./islands/SalesMap.tsx";
-import * as $$16 from "./islands/SalesMonthly.tsx";
-import * as $$17 from "./islands/SalesTable.tsx";
-import * as $$18 from "./islands/SessionTable.tsx";
-import * as $$19 from "./islands/TopItems.tsx";
-import * as $$20 from "./islands/TopicBrowser.tsx";
-import * as $$21 from "./islands/UserCounters.tsx";
-import * as $$22 from "./islands/UserFeed.tsx";
+import * as $$9 from "./islands/LiveControls.tsx";
+import * as $$10 from "./islands/LiveStatus.tsx";
+import * as $$11 from "./islands/OpenWindows.tsx";
+import * as $$12 from "./islands/ProductsStatus.tsx";
+import * as $$13 from "./islands/RatingsTable.tsx";
+import * as $$14 from "./islands/SalesDonut.tsx";
+import * as $$15 from "./islands/SalesKpis.tsx";
+import * as $$16 from "./islands/SalesMap.tsx";
+import * as $$17 from "./islands/SalesMonthly.tsx";
+import * as $$18 from "./islands/SalesTable.tsx";
+import * as $$19 from "./islands/SessionTable.tsx";
+import * as $$20 from "./islands/TopItems.tsx";
+import * as $$21 from "./islands/TopicBrowser.tsx";
+import * as $$22 from "./islands/UserCounters.tsx";
+import * as $$23 from "./islands/UserFeed.tsx";
 
 import type { Manifest } from "./server/app.ts";
 
@@ -96,20 +97,21 @@ const manifest: Manifest = {
     "./islands/DeviceSplit.tsx": $$6,
     "./islands/GenderPie.tsx": $$7,
     "./islands/LastUser.tsx": $$8,
-    "./islands/LiveStatus.tsx": $$9,
-    "./islands/OpenWindows.tsx": $$10,
-    "./islands/ProductsStatus.tsx": $$11,
-    "./islands/RatingsTable.tsx": $$12,
-    "./islands/SalesDonut.tsx": $$13,
-    "./islands/SalesKpis.tsx": $$14,
-    "./islands/SalesMap.tsx": $$15,
-    "./islands/SalesMonthly.tsx": $$16,
-    "./islands/SalesTable.tsx": $$17,
-    "./islands/SessionTable.tsx": $$18,
-    "./islands/TopItems.tsx": $$19,
-    "./islands/TopicBrowser.tsx": $$20,
-    "./islands/UserCounters.tsx": $$21,
-    "./islands/UserFeed.tsx": $$22,
+    "./islands/LiveControls.tsx": $$9,
+    "./islands/LiveStatus.tsx": $$10,
+    "./islands/OpenWindows.tsx": $$11,
+    "./islands/ProductsStatus.tsx": $$12,
+    "./islands/RatingsTable.tsx": $$13,
+    "./islands/SalesDonut.tsx": $$14,
+    "./islands/SalesKpis.tsx": $$15,
+    "./islands/SalesMap.tsx": $$16,
+    "./islands/SalesMonthly.tsx": $$17,
+    "./islands/SalesTable.tsx": $$18,
+    "./islands/SessionTable.tsx": $$19,
+    "./islands/TopItems.tsx": $$20,
+    "./islands/TopicBrowser.tsx": $$21,
+    "./islands/UserCounters.tsx": $$22,
+    "./islands/UserFeed.tsx": $$23,
   },
   baseUrl: import.meta.url,
 };

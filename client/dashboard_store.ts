@@ -15,6 +15,11 @@
  * clock may be set differently from the server's: the store corrects it by
  * `ClockOffset` (the smallest received − sent seen), so a wrong clock never
  * shows as latency; the quickest network transit is not counted.
+ *
+ * Paused (`pause()`), the store keeps receiving but publishes nothing: the
+ * newest snapshot and latency wait, `waiting` counts the updates held, and
+ * `resume()` applies them all at once. The connection state is never held,
+ * so a paused page still shows whether it is live.
  */
 
 import { type Signal, signal } from "@preact/signals";
@@ -63,12 +68,18 @@ export class LiveStore<S> {
   readonly connection: Signal<ConnectionState> = signal("connecting");
   /** Latency over the last minute; `null` before the first `latency` event. */
   readonly latency: Signal<PageLatency | null> = signal(null);
+  /** Whether updates are held back instead of shown. */
+  readonly paused: Signal<boolean> = signal(false);
+  /** Updates received while paused, not shown yet. */
+  readonly waiting: Signal<number> = signal(0);
   readonly #name: string;
   readonly #open: (url: string) => EventSourceLike;
   readonly #now: () => number;
   readonly #browser = new LatencyWindow();
   readonly #offset = new ClockOffset();
   #source: EventSourceLike | undefined;
+  /** The newest snapshot and latency received while paused. */
+  #held: { snapshot?: S; latency?: PageLatency } = {};
 
   /**
    * `open` creates the event source (`(url) => new EventSource(url)` in the
@@ -101,10 +112,38 @@ export class LiveStore<S> {
     this.#source = undefined;
   }
 
+  /** Holds every later update back until `resume`. */
+  pause(): void {
+    this.paused.value = true;
+  }
+
+  /** Shows the newest snapshot and latency held while paused, at once, and follows live again. */
+  resume(): void {
+    const held = this.#held;
+    this.#held = {};
+    if (held.snapshot !== undefined) this.snapshot.value = held.snapshot;
+    if (held.latency !== undefined) this.latency.value = held.latency;
+    this.waiting.value = 0;
+    this.paused.value = false;
+  }
+
+  /** `pause` when live, `resume` when paused. */
+  togglePause(): void {
+    if (this.paused.peek()) this.resume();
+    else this.pause();
+  }
+
   #receive(type: string, event: Event): void {
     const data = (event as MessageEvent<unknown>).data;
     try {
-      this.snapshot.value = JSON.parse(String(data)) as S;
+      const snapshot = JSON.parse(String(data)) as S;
+      if (this.paused.peek()) {
+        // Each event carries the whole snapshot, so the newest one holds every update before it.
+        this.#held.snapshot = snapshot;
+        this.waiting.value += 1;
+      } else {
+        this.snapshot.value = snapshot;
+      }
     } catch (error) {
       // One bad frame must not stop the page; the next update replaces the whole snapshot anyway.
       console.error(`${streamUrl(this.#name)}: cannot parse the ${type} event: ${error}`);
@@ -124,7 +163,9 @@ export class LiveStore<S> {
     // On the server's clock: when the update arrived, less the quickest transit.
     const arrived = receivedAt - this.#offset.ms;
     this.#browser.add(latency.produced.map((t) => Math.max(0, arrived - t)), receivedAt);
-    this.latency.value = { stored: latency.stored, browser: this.#browser.figures(receivedAt) };
+    const figures = { stored: latency.stored, browser: this.#browser.figures(receivedAt) };
+    if (this.paused.peek()) this.#held.latency = figures;
+    else this.latency.value = figures;
   }
 }
 

@@ -151,3 +151,39 @@ Deno.test("latency events give the server's produce-to-stored and the browser's 
   const after = store.latency.peek();
   assert.equal(after?.browser?.count, 3, "a bad frame changes nothing");
 });
+
+Deno.test("paused, the snapshot and latency stay still while a count of waiting updates grows; resume applies the newest at once", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  opened[0].emit("open");
+  opened[0].emit("snapshot", sales(10));
+  store.pause();
+  assert.equal(store.paused.value, true);
+  opened[0].emit("update", sales(20));
+  opened[0].emit("update", sales(30));
+  opened[0].emit("latency", { sentAt: 0, stored: { p50: 1, p99: 2, count: 1 }, produced: [] });
+  assert.equal(store.snapshot.value?.kpi.revenue, 10, "nothing moves while paused");
+  assert.equal(store.latency.value, null, "the latency figures do not move either");
+  assert.equal(store.waiting.value, 2);
+  opened[0].emit("error");
+  assert.equal(store.connection.value, "reconnecting", "the connection state is never held");
+  store.resume();
+  assert.equal(store.paused.value, false);
+  assert.deepEqual(store.snapshot.value, sales(30), "every held update applied at once");
+  assert.equal(store.latency.peek()?.stored?.p50, 1);
+  assert.equal(store.waiting.value, 0);
+  opened[0].emit("update", sales(40));
+  assert.equal(store.snapshot.value?.kpi.revenue, 40, "live again after resume");
+});
+
+Deno.test("togglePause pauses and resumes; resuming with nothing waiting keeps the snapshot", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  opened[0].emit("snapshot", sales(5));
+  store.togglePause();
+  assert.equal(store.paused.value, true);
+  store.togglePause();
+  assert.equal(store.paused.value, false);
+  assert.equal(store.snapshot.value?.kpi.revenue, 5);
+  assert.equal(store.waiting.value, 0);
+});

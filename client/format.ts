@@ -76,3 +76,23 @@ export function formatLatency(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
+
+/** Figures longer than this many characters show in compact notation on a KPI card. */
+export const KPI_MAX_CHARS = 9;
+
+const compact = new Intl.NumberFormat("en-US", {
+  notation: "compact",
+  maximumFractionDigits: 1,
+});
+
+/**
+ * What a KPI card shows of a figure whose exact text is `exact` and value
+ * `value`: the exact text when it is short enough for the card, else the
+ * compact form (`1.2M`, `123.5K`), with the exact text left for its title.
+ */
+export function kpiText(exact: string, value: number): { shown: string; compact: boolean } {
+  if (exact.length <= KPI_MAX_CHARS || !Number.isFinite(value)) {
+    return { shown: exact, compact: false };
+  }
+  return { shown: compact.format(value), compact: true };
+}

@@ -10,6 +10,8 @@ import {
   formatRate,
   formatRating,
   formatShare,
+  KPI_MAX_CHARS,
+  kpiText,
 } from "./format.ts";
 
 Deno.test("money always has two decimals and thousands separators", () => {
@@ -52,4 +54,16 @@ Deno.test("latencies in ms below a second, in seconds above", () => {
   assert.equal(formatLatency(999), "999 ms");
   assert.equal(formatLatency(1_240), "1.2 s");
   assert.equal(formatLatency(75_300), "75 s");
+});
+
+Deno.test("a KPI figure too long for its card shows compact, short ones exactly", () => {
+  assert.deepEqual(kpiText("12,345.60", 12345.6), { shown: "12,345.60", compact: false });
+  assert.deepEqual(kpiText("123,456.78", 123456.78), { shown: "123.5K", compact: true });
+  assert.deepEqual(kpiText("98,765,432.10", 98765432.1), { shown: "98.8M", compact: true });
+  assert.deepEqual(kpiText("1,234,567,890", 1234567890), { shown: "1.2B", compact: true });
+  assert.deepEqual(kpiText("-1,234,567.00", -1234567), { shown: "-1.2M", compact: true });
+  for (const value of [1e6, 5e8, 9.99e11, 1.5e14]) {
+    const { shown } = kpiText(formatMoney(value), value);
+    assert.ok(shown.length <= KPI_MAX_CHARS, `${value} shows as "${shown}"`);
+  }
 });

@@ -1,6 +1,7 @@
-/** The page header: product name, navigation and the live status badge. */
+/** The page header: product name, navigation, the live status badge and Pause / Resume. */
 
 import LiveStatus from "../islands/LiveStatus.tsx";
+import LiveControls from "../islands/LiveControls.tsx";
 import type { Dashboard } from "../server/dashboards.ts";
 
 /** The pages in the navigation, with the live stream each follows. */
@@ -35,7 +36,10 @@ export function Header({ current, live }: { current: string; live?: string }) {
           <a key={href} href={href} aria-current={href === current ? "page" : undefined}>{label}</a>
         ))}
       </nav>
-      <LiveStatus stream={stream} />
+      <div class="live-bar">
+        <LiveStatus stream={stream} />
+        <LiveControls stream={stream} />
+      </div>
     </header>
   );
 }

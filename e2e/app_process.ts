@@ -13,17 +13,42 @@ export interface AppProcess {
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
+/** Every page of the app: the dashboards and the console's pages. */
+export const PAGES = [
+  "/",
+  "/sales",
+  "/clicks",
+  "/products",
+  "/console",
+  "/console/groups",
+  "/console/dead-letters",
+];
+
+/** How to run StreamBoard other than as `deno run main.ts`: the compiled executable, say. */
+export interface AppCommand {
+  /** The executable, run without arguments. */
+  executable: string;
+  /** Its working directory. */
+  cwd: string;
+  /** Whether it gets only the variables given, none of the test's environment. */
+  clearEnv: boolean;
+}
+
 /**
  * Starts StreamBoard with extra environment variables and waits until it
- * listens, on `dataDir` or else on a temporary directory of its own.
+ * listens, on `dataDir` or else on a temporary directory of its own; `command`
+ * runs another build of it (`main.ts` through Deno when absent).
  */
 export async function startApp(
   env: Record<string, string> = {},
   dataDir?: string,
+  command?: AppCommand,
 ): Promise<AppProcess> {
   const dir = dataDir ?? await Deno.makeTempDir({ prefix: "streamboard-e2e-" });
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN],
+  const process = new Deno.Command(command?.executable ?? Deno.execPath(), {
+    args: command ? [] : ["run", "--allow-all", MAIN],
+    cwd: command?.cwd,
+    clearEnv: command?.clearEnv ?? false,
     env: { PORT: "0", STREAMBOARD_DATA_DIR: dir, ...env },
     stdout: "piped",
     stderr: "piped",

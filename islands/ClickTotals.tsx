@@ -3,6 +3,7 @@
 import { useDashboard } from "../client/dashboard_store.ts";
 import { formatCount } from "../client/format.ts";
 import type { ClicksSnapshot } from "../server/dashboards.ts";
+import { KpiValue } from "../components/KpiValue.tsx";
 
 /** Props: the counters as rendered on the server. */
 export interface ClickTotalsProps {
@@ -26,7 +27,7 @@ export default function ClickTotals({ initial }: ClickTotalsProps) {
       {TOPICS.map(([key, label]) => (
         <div class={`kpi kpi-${key}`} key={key}>
           <div class="kpi-label">{label}</div>
-          <div class="kpi-value" data-testid={`total-${key}`}>{formatCount(totals[key])}</div>
+          <KpiValue exact={formatCount(totals[key])} value={totals[key]} testid={`total-${key}`} />
         </div>
       ))}
       <div

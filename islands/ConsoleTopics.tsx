@@ -1,6 +1,6 @@
 /** The console's topics table, live: partitions with low and high offsets, records in per second, retention. */
 
-import { useLivePage } from "../client/live_page.ts";
+import { liveStore, useLivePage } from "../client/dashboard_store.ts";
 import { formatCount } from "../client/format.ts";
 import { CONSOLE_PAGE, type ConsoleSnapshot } from "../server/console_topics.ts";
 
@@ -21,7 +21,8 @@ export function formatRetention(ms: number | null): string {
 
 /** Every topic, one row each, linking to its messages. */
 export default function ConsoleTopics({ initial }: ConsoleTopicsProps) {
-  const { snapshot, connection } = useLivePage(CONSOLE_PAGE, initial);
+  const snapshot = useLivePage<ConsoleSnapshot, ConsoleSnapshot>(CONSOLE_PAGE, initial, (s) => s);
+  const connection = liveStore(CONSOLE_PAGE).connection.value;
   return (
     <section class="card">
       <h2>

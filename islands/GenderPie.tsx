@@ -58,7 +58,11 @@ export default function GenderPie({ initial }: GenderPieProps) {
       {mounted
         ? (
           <div class="pie-canvas">
-            <canvas ref={canvas} aria-label="Gender split" role="img" />
+            <canvas
+              ref={canvas}
+              aria-label={`Gender split: male ${s.male}, female ${s.female}, other ${s.other}`}
+              role="img"
+            />
           </div>
         )
         : (

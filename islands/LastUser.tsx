@@ -1,7 +1,7 @@
-/** The newest user's card: photo, name, country, updated live. */
+/** The newest user's card: photo (or drawn avatar), name, country, updated live. */
 
-import { useEffect, useRef, useState } from "preact/hooks";
 import { useDashboard } from "../client/dashboard_store.ts";
+import { Avatar } from "../components/Avatar.tsx";
 import type { UserSummary } from "../pipeline/users/randomuser.ts";
 
 /** Props: the newest user as rendered on the server, if any. */
@@ -11,15 +11,6 @@ export interface LastUserProps {
 
 /** The "last user" card. */
 export default function LastUser({ initial }: LastUserProps) {
-  // A photo that cannot load (offline: RandomUser's photos live on randomuser.me) shows the
-  // plain avatar instead of a broken image.
-  const [unreachable, setUnreachable] = useState<string | null>(null);
-  const photo = useRef<HTMLImageElement>(null);
-  useEffect(() => {
-    // It may have failed before the island hydrated, when no error handler was listening.
-    const img = photo.current;
-    if (img?.complete && img.naturalWidth === 0) setUnreachable(img.getAttribute("src"));
-  }, []);
   const user = useDashboard("users", initial, (snapshot) => snapshot.users[0] ?? null);
   if (!user) {
     return (
@@ -33,21 +24,7 @@ export default function LastUser({ initial }: LastUserProps) {
     <article class="card last-user" data-testid="last-user">
       <h2>Last user</h2>
       <div class="last-user-body">
-        {user.picture && user.picture !== unreachable
-          ? (
-            <img
-              ref={photo}
-              class="avatar"
-              src={user.picture}
-              alt=""
-              width={96}
-              height={96}
-              loading="lazy"
-              referrerpolicy="no-referrer"
-              onError={() => setUnreachable(user.picture)}
-            />
-          )
-          : <div class="avatar avatar-empty" aria-hidden="true" />}
+        <Avatar id={user.uuid} name={user.fullName} picture={user.picture} size={96} />
         <div>
           <div class="last-user-name" data-testid="last-user-name">{user.fullName}</div>
           <div class="muted">

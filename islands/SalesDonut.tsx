@@ -75,7 +75,13 @@ export default function SalesDonut({ initial }: SalesDonutProps) {
         : inBrowser
         ? (
           <div class="chart-canvas">
-            <canvas ref={canvas} aria-label="Revenue by product" role="img" />
+            <canvas
+              ref={canvas}
+              aria-label={`Revenue by product: ${
+                rows.map((r) => `${r.product} ${formatMoney(r.revenue)}`).join(", ")
+              }`}
+              role="img"
+            />
           </div>
         )
         : (

@@ -3,6 +3,7 @@
 import { useDashboard } from "../client/dashboard_store.ts";
 import { formatCount, formatDecimalText } from "../client/format.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
+import { KpiValue } from "../components/KpiValue.tsx";
 
 /** Props: the figures as rendered on the server. */
 export interface SalesKpisProps {
@@ -17,16 +18,21 @@ export default function SalesKpis({ initial }: SalesKpisProps) {
     (s) => ({ kpi: s.kpi, rejected: s.rejected }),
   );
   const cards = [
-    ["Revenue", formatDecimalText(kpi.revenueText), "revenue"],
-    ["Transactions", formatCount(kpi.transactions), "transactions"],
-    ["Average ticket", formatDecimalText(kpi.averageTicketText), "average-ticket"],
+    ["Revenue", formatDecimalText(kpi.revenueText), Number(kpi.revenueText), "revenue"],
+    ["Transactions", formatCount(kpi.transactions), kpi.transactions, "transactions"],
+    [
+      "Average ticket",
+      formatDecimalText(kpi.averageTicketText),
+      Number(kpi.averageTicketText),
+      "average-ticket",
+    ],
   ] as const;
   return (
     <section class="kpis" aria-label="Sales figures">
-      {cards.map(([label, value, key]) => (
+      {cards.map(([label, exact, value, key]) => (
         <div class={`kpi kpi-${key}`} key={key}>
           <div class="kpi-label">{label}</div>
-          <div class="kpi-value" data-testid={`kpi-${key}`}>{value}</div>
+          <KpiValue exact={exact} value={value} testid={`kpi-${key}`} />
         </div>
       ))}
       <div class="kpi kpi-rejected" title="Sales that failed validation, kept in sales.dlq">

@@ -76,7 +76,13 @@ export default function SalesMonthly({ initial }: SalesMonthlyProps) {
         : inBrowser
         ? (
           <div class="chart-canvas">
-            <canvas ref={canvas} aria-label="Revenue by month" role="img" />
+            <canvas
+              ref={canvas}
+              aria-label={`Revenue by month: ${
+                labels.map((label, i) => `${label} ${formatMoney(values[i])}`).join(", ")
+              }`}
+              role="img"
+            />
           </div>
         )
         : (

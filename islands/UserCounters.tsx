@@ -2,6 +2,7 @@
 
 import { useDashboard } from "../client/dashboard_store.ts";
 import type { UserStats } from "../server/dashboards.ts";
+import { KpiValue } from "../components/KpiValue.tsx";
 
 /** Props: the counters as rendered on the server. */
 export interface UserCountersProps {
@@ -24,7 +25,7 @@ export default function UserCounters({ initial }: UserCountersProps) {
       {cards.map(([label, value, key]) => (
         <div class={`kpi kpi-${key}`} key={key}>
           <div class="kpi-label">{label}</div>
-          <div class="kpi-value" data-testid={`count-${key}`}>{format(value)}</div>
+          <KpiValue exact={format(value)} value={value} testid={`count-${key}`} />
         </div>
       ))}
       <div class="kpi kpi-rejected" title="Records that failed validation, kept in users.dlq">

@@ -2,6 +2,7 @@
 
 import { useDashboard } from "../client/dashboard_store.ts";
 import type { UserSummary } from "../pipeline/users/randomuser.ts";
+import { Avatar } from "../components/Avatar.tsx";
 
 /** Props: the newest users as rendered on the server. */
 export interface UserFeedProps {
@@ -30,7 +31,10 @@ export default function UserFeed({ initial }: UserFeedProps) {
           <tbody data-testid="user-list">
             {list.map((u) => (
               <tr key={u.uuid}>
-                <td>{u.fullName}</td>
+                <td class="feed-name">
+                  <Avatar id={u.uuid} name={u.fullName} picture={u.picture} size={28} />
+                  {u.fullName}
+                </td>
                 <td>{u.gender}</td>
                 <td>{u.age}</td>
                 <td>{u.country}</td>

@@ -8,7 +8,8 @@ import type { MiddlewareHandler } from "hono";
  * from this origin, plus `style` attributes, which server-rendered bars,
  * swatches and pies use for computed widths and colours (no `<style>`
  * element or CSS file from elsewhere); user photos from any https host
- * (RandomUser serves them from its own); fetches and SSE only to this origin.
+ * (RandomUser serves them from its own) and `data:` images (the avatars the
+ * app draws for users without a photo); fetches and SSE only to this origin.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

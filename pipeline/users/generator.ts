@@ -1,6 +1,9 @@
 /**
  * A seeded generator of RandomUser API v1.4 records: the same shape, types and
  * quirks as the real API, so the processor is exercised as in production.
+ * Generated users have no `picture` (the API leaves it out when not asked
+ * for it): their photos would be requests to randomuser.me, so the app draws
+ * their avatar itself and generated data needs nothing from outside.
  */
 
 import type { Random } from "../random.ts";
@@ -27,8 +30,6 @@ export function generateUser(random: Random, now: number): RandomUserRecord {
   const birth = now - random.int(18, 80) * YEAR_MS - random.int(0, 364) * 86_400_000;
   const registered = now - random.int(1, 20) * YEAR_MS - random.int(0, 364) * 86_400_000;
   const password = random.pick(PASSWORDS);
-  const portrait = random.int(0, 99);
-  const folder = gender === "male" ? "men" : "women";
   return {
     gender,
     name: { title: title(random, gender), first, last },
@@ -63,11 +64,6 @@ export function generateUser(random: Random, now: number): RandomUserRecord {
     phone: digits(random, n.phone),
     cell: digits(random, n.phone),
     id: { name: n.idName, value: idValue(random, n) },
-    picture: {
-      large: `https://randomuser.me/api/portraits/${folder}/${portrait}.jpg`,
-      medium: `https://randomuser.me/api/portraits/med/${folder}/${portrait}.jpg`,
-      thumbnail: `https://randomuser.me/api/portraits/thumb/${folder}/${portrait}.jpg`,
-    },
     nat: n.nat,
   };
 }

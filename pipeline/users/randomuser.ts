@@ -33,7 +33,8 @@ export interface RandomUserRecord {
   cell: string;
   /** `value` is null for nationalities without a national id. */
   id: { name: string; value: string | null };
-  picture: { large: string; medium: string; thumbnail: string };
+  /** Absent when the API was not asked for it, and in generated users. */
+  picture?: { large: string; medium: string; thumbnail: string };
   nat: string;
 }
 

@@ -17,7 +17,7 @@ export const handler: Handlers = {
 export default function ConsolePage({ data }: PageProps<ConsoleSnapshot>) {
   return (
     <>
-      <Header current="/console" />
+      <Header current="/console" live={CONSOLE_PAGE} />
       <main>
         <ConsoleTopics initial={data} />
       </main>
