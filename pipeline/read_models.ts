@@ -5,7 +5,8 @@
  * checkpoints.
  */
 
-import type { JsonObject, RawStore, StoredDocument } from "./ports.ts";
+import type { Json, JsonObject, RawStore, StoredDocument } from "./ports.ts";
+import { newestAcross } from "./newest_documents.ts";
 
 /** Raw-store collection holding each windowed partition's read model. */
 export const READ_MODELS = "read_models";
@@ -25,6 +26,11 @@ export interface PartitionReadModel {
   model: JsonObject;
   /** Where its window engine stands (absent in documents of earlier versions). */
   engine?: EngineFigures;
+  /**
+   * The partition's newest raw documents, newest first, for a stream that
+   * keeps them (`StreamDefinition.newest`); absent otherwise.
+   */
+  newest?: StoredDocument[];
 }
 
 /** Id of a partition's read-model document. */
@@ -46,8 +52,23 @@ export function readModelDocument(
       partition: partition.partition,
       model: partition.model,
       ...(partition.engine ? { engine: { ...partition.engine } } : {}),
+      ...(partition.newest
+        ? { newest: partition.newest.map(({ id, ts, doc }) => ({ id, ts, doc })) }
+        : {}),
     },
   };
+}
+
+/** The newest documents a saved read model holds, or `undefined` when it keeps none. */
+export function savedNewest(saved: StoredDocument | undefined): StoredDocument[] | undefined {
+  const newest = saved?.doc.newest;
+  if (!Array.isArray(newest)) return undefined;
+  return newest.map(toStoredDocument);
+}
+
+function toStoredDocument(value: Json): StoredDocument {
+  const { id, ts, doc } = value as { id: string; ts: number; doc: JsonObject };
+  return { id, ts, doc };
 }
 
 /** A stream's read model of one partition, if the processor wrote one. */
@@ -72,7 +93,24 @@ export async function readModels(
       partition: Number(doc.partition),
       model: doc.model as JsonObject,
       ...(doc.engine ? { engine: doc.engine as unknown as EngineFigures } : {}),
+      ...(Array.isArray(doc.newest) ? { newest: doc.newest.map(toStoredDocument) } : {}),
     });
   }
   return out;
+}
+
+/**
+ * The `limit` newest documents of `stream`, newest first, from its
+ * partitions' read models; `undefined` when none of them keeps its newest
+ * (a stream that does not, or one whose processor has not saved a batch
+ * since it started to), so the caller reads the raw store instead.
+ */
+export async function newestDocuments(
+  raw: RawStore,
+  stream: string,
+  limit: number,
+): Promise<StoredDocument[] | undefined> {
+  const models = (await readModels(raw, [stream])).get(stream) ?? [];
+  const kept = models.flatMap((m) => m.newest ? [m.newest] : []);
+  return kept.length === 0 ? undefined : newestAcross(kept, limit);
 }

@@ -26,8 +26,11 @@ export const handler: Handlers = {
   GET(_req, ctx) {
     const documents = ctx.state.raw.all(USERS.collection)[Symbol.asyncIterator]();
     const encoder = new TextEncoder();
-    let first = true;
     const body = new ReadableStream<Uint8Array>({
+      // The header at once: the download starts before the store's first page arrives.
+      start(controller) {
+        controller.enqueue(encoder.encode(chunk([], true)));
+      },
       async pull(controller) {
         const rows: string[][] = [];
         let done = false;
@@ -39,8 +42,7 @@ export const handler: Handlers = {
           }
           rows.push(userCsvRow(next.value));
         }
-        if (rows.length > 0 || first) controller.enqueue(encoder.encode(chunk(rows, first)));
-        first = false;
+        if (rows.length > 0) controller.enqueue(encoder.encode(chunk(rows, false)));
         if (done) controller.close();
       },
       async cancel() {
