@@ -3,7 +3,7 @@
  * pipeline, printed with the conditions and ending with one JSON line.
  *
  *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
- *                   [--rate 1000] [--seconds 10]
+ *                   [--rate 1000] [--seconds 10] [--reads N] [--processors N [--backlog 200000]]
  *
  * Throughput, per stream: the processor worker starts and processes a
  * warm-up of 1,000 records; then N generated records are produced as fast as
@@ -17,6 +17,11 @@
  * to its first showing in the page's list over SSE (updates are coalesced, so
  * at high rates a user that never was among the newest at an update is not
  * measured: `measured` counts those that were).
+ * Reads (`--reads N`): N stored profiles in each mode, every page read timed
+ * (see `bench_reads.ts`).
+ * Scale-out (`--processors N`): a users backlog drained in services mode by 1
+ * to N processor processes of one group, with their own CPU per record (see
+ * `bench_scale.ts`).
  * In services mode every run has topics, a database and a keyspace of its
  * own, deleted afterwards.
  */
@@ -34,6 +39,8 @@ import type { StreamModule, StreamName } from "../pipeline/stream_module.ts";
 import { checkpointId, CHECKPOINTS } from "../pipeline/processor.ts";
 import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
+import { benchReads, isolatedConfig, type ReadTime } from "./bench_reads.ts";
+import { benchScale, describeScale, type ScaleRun } from "./bench_scale.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -43,6 +50,9 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "10" },
     mode: { type: "string", default: "embedded" },
     stream: { type: "string", default: "all" },
+    reads: { type: "string" },
+    processors: { type: "string" },
+    backlog: { type: "string", default: "200000" },
   },
 });
 const BENCHED: StreamModule[] = args.stream === "all"
@@ -299,6 +309,23 @@ console.log(
     l.warmUpS.toFixed(1)
   } s warm-up at the same rate`,
 );
+const readMs: Record<string, Record<string, ReadTime>> = {};
+for (const mode of args.reads === undefined ? [] : ["embedded", "services"]) {
+  console.log(`reads: ${args.reads} stored profiles, ${mode} mode, every page read 5 times…`);
+  readMs[mode] = await benchReads(await isolatedConfig(mode), Number(args.reads));
+  for (const [name, t] of Object.entries(readMs[mode])) {
+    console.log(`  ${name}: median ${t.median_ms} ms · max ${t.max_ms} ms`);
+  }
+}
+let scale: ScaleRun[] = [];
+if (args.processors !== undefined) {
+  const options = { processors: Number(args.processors), backlog: Number(args.backlog) };
+  console.log(
+    `scale-out: ${options.backlog} users backlog drained by 1 to ${options.processors} processor processes, services mode…`,
+  );
+  scale = await benchScale("services", options);
+  for (const run of scale) console.log(describeScale(run, scale[0]));
+}
 console.log(JSON.stringify({
   mode: args.mode,
   records: USERS,
@@ -307,5 +334,7 @@ console.log(JSON.stringify({
   latency_rate: RATE,
   p50_ms: l.p50,
   p99_ms: l.p99,
+  ...(args.reads === undefined ? {} : { reads_stored: Number(args.reads), read_ms: readMs }),
+  ...(scale.length === 0 ? {} : { scale_backlog: Number(args.backlog), scale }),
 }));
 Deno.exit(0);

@@ -130,12 +130,7 @@ export async function isolatedConfig(mode: string): Promise<Config> {
   const config = loadConfig({ ...Deno.env.toObject(), STREAMBOARD_MODE: mode });
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
   return withConfig(config, {
-    ...(config.mode === "services"
-      ? {
-        broker: { namespace: `bench-${run}.` },
-        stores: { mongodbDb: `bench_${run}`, cassandraKeyspace: `bench_${run}` },
-      }
-      : {}),
+    ...(config.mode === "services" ? { broker: { namespace: `bench-${run}.` } } : {}),
     stores: {
       dataDir,
       ...(config.mode === "services"
