@@ -63,6 +63,18 @@ async function timeRead(url: URL, firstRow: boolean): Promise<number> {
   return took;
 }
 
+/** Produces `count` generated users as fast as the producer worker goes. */
+export async function produceUsers(
+  config: Config,
+  { seed, count }: { seed: number; count: number },
+): Promise<void> {
+  await startWorker<ProducerJob>(PRODUCER, {
+    config,
+    registry: STREAMS.ref,
+    plans: [{ stream: "users", source: { kind: "generator", seed }, rate: 0, count }],
+  }).done;
+}
+
 /** Fills `stored` profiles into a run of its own of `base`'s mode and times every page read. */
 export async function benchReads(
   base: Config,
@@ -89,16 +101,7 @@ export async function benchReads(
   }
   const app = await start(withConfig(config, { web: { host: "127.0.0.1", port: 0 } }), STREAMS);
   try {
-    await startWorker<ProducerJob>(PRODUCER, {
-      config,
-      registry: STREAMS.ref,
-      plans: [{
-        stream: "users",
-        source: { kind: "generator", seed: 5 },
-        rate: 0,
-        count: THROUGH_PIPELINE,
-      }],
-    }).done;
+    await produceUsers(config, { seed: 5, count: THROUGH_PIPELINE });
     const deadline = Date.now() + 120_000;
     for (;;) {
       const stats = await (await fetch(new URL("/stats", app.url))).json();

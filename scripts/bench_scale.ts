@@ -13,14 +13,14 @@
 
 import { parseArgs } from "node:util";
 import { type Config, withConfig } from "../config.ts";
-import { type ProcessorJob, type ProducerJob, startWorker } from "../pipeline/workers/protocol.ts";
+import type { ProcessorJob } from "../pipeline/workers/protocol.ts";
 import { openPipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { userStats } from "../server/users_data.ts";
 import { delay } from "../pipeline/async.ts";
-import { isolatedConfig } from "./bench_reads.ts";
+import { isolatedConfig, produceUsers } from "./bench_reads.ts";
 
 /** What a drain by `processors` instances measured. */
 export interface ScaleRun {
@@ -34,7 +34,6 @@ export interface ScaleRun {
   drain_s: number;
 }
 
-const PRODUCER = new URL("../pipeline/workers/producer_worker.ts", import.meta.url);
 const PROCESS = new URL("./processor_process.ts", import.meta.url).pathname;
 const SERVICES_RUN = `${
   Deno.env.get("STREAMBOARD_SERVICES_STATE") ??
@@ -76,16 +75,7 @@ export async function drain(
   const jobFile = await Deno.makeTempFile({ suffix: ".json" });
   const children: Deno.ChildProcess[] = [];
   try {
-    await startWorker<ProducerJob>(PRODUCER, {
-      config,
-      registry: STREAMS.ref,
-      plans: [{
-        stream: "users",
-        source: { kind: "generator", seed: 8 },
-        rate: 0,
-        count: options.backlog,
-      }],
-    }).done;
+    await produceUsers(config, { seed: 8, count: options.backlog });
     const job: ProcessorJob = { config, registry: STREAMS.ref, stream: "users" };
     await Deno.writeTextFile(jobFile, JSON.stringify(job));
     for (let i = 0; i < options.processors; i++) {
