@@ -109,10 +109,11 @@ export async function drain(
       processors: options.processors,
       per_s: Math.round(drained / seconds),
       cpu_us_per_record: Math.round((cpu1 - cpu0) / drained * 1e6),
+      // A server restarted during the drain (stopped by another process) has no figure.
       servers_cpu_s: Object.fromEntries(
-        Object.keys(servers).map((
-          name,
-        ) => [name, Math.round((servers1[name] - servers0[name]) * 10) / 10]),
+        Object.keys(servers)
+          .filter((name) => servers1[name] > 0 && servers1[name] >= servers0[name])
+          .map((name) => [name, Math.round((servers1[name] - servers0[name]) * 10) / 10]),
       ),
       drain_s: Math.round(seconds * 10) / 10,
     };
