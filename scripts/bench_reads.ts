@@ -82,6 +82,19 @@ export async function benchReads(
   progress: (line: string) => void = console.log,
 ): Promise<Record<string, ReadTime>> {
   const config = withConfig(base, { streams: { selected: ["users"] } });
+  try {
+    return await fillAndTime(config, stored, progress);
+  } finally {
+    await Deno.remove(config.stores.dataDir, { recursive: true }).catch(() => {});
+    if (config.mode === "services") await dropIsolatedRun(config);
+  }
+}
+
+async function fillAndTime(
+  config: Config,
+  stored: number,
+  progress: (line: string) => void,
+): Promise<Record<string, ReadTime>> {
   const pipeline = await openPipeline({ config, registry: STREAMS, log: silentLogger });
   const started = performance.now();
   const step = Math.max(1000, Math.round(stored / 10 / 1000) * 1000);
@@ -122,8 +135,6 @@ export async function benchReads(
     return out;
   } finally {
     await app.stop();
-    await Deno.remove(config.stores.dataDir, { recursive: true }).catch(() => {});
-    if (config.mode === "services") await dropIsolatedRun(config);
   }
 }
 
