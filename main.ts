@@ -32,6 +32,7 @@ import { GROUPS_PAGE, groupsPage, processorGroups } from "./server/groups_data.t
 import { consumerLagProvider, recordsInProvider } from "./server/metrics/providers.ts";
 import { appMetrics } from "./server/metrics/app_metrics.ts";
 import type { PipelineMetrics } from "./server/metrics/pipeline_metrics.ts";
+import { READ_MODELS, readModelId } from "./pipeline/read_models.ts";
 
 /** A running StreamBoard. */
 export interface Running {
@@ -123,7 +124,11 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const probed = streams[0];
   const probes: Probe[] = [
     { name: "broker", check: () => pipeline.broker.partitions(probed.topics.topic) },
-    { name: "raw store", check: () => pipeline.raw.latest(probed.topics.collection) },
+    // A small collection: a MongoDB-wire server without usable indexes scans the one it reads.
+    {
+      name: "raw store",
+      check: () => pipeline.raw.get(READ_MODELS, readModelId(probed.name, 0)),
+    },
     {
       name: "aggregate store",
       check: () => pipeline.aggregates.totals(probed.name, REJECTED_DIMENSION),

@@ -165,7 +165,11 @@ export interface RawStore {
   between(collection: string, from: number, to: number): Promise<StoredDocument[]>;
   /** How many documents the collection holds. */
   count(collection: string): Promise<number>;
-  /** Every document, newest first, read in pages so memory stays flat. */
+  /**
+   * Every document, read in pages so memory stays flat, starting at once
+   * however many there are: newest first where an index gives that order
+   * (SQLite), else in the server's storage order (MongoDB-wire).
+   */
   all(collection: string): AsyncIterable<StoredDocument>;
   close(): Promise<void>;
 }

@@ -44,7 +44,8 @@ import {
   type WindowSpec,
 } from "./windowing/windows.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
-import { READ_MODELS, readModelDocument } from "./read_models.ts";
+import { READ_MODELS, readModelDocument, readModelId, savedNewest } from "./read_models.ts";
+import { mergeNewest } from "./newest_documents.ts";
 import type { LiveAnnouncement } from "./live_announcement.ts";
 import { deadLetter, PROCESSING_ERROR, type Refusal, REJECTED_DIMENSION } from "./dead_letter.ts";
 import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
@@ -147,6 +148,12 @@ export interface StreamDefinition<E, A = unknown> {
    * already carried is dead-lettered as `duplicate` (see `dedup.ts`).
    */
   dedup?: Deduplication<E>;
+  /**
+   * How many of each partition's newest documents its read model keeps, so
+   * pages list the newest without querying the raw store (needs `windows`:
+   * the read model is saved with the window checkpoint).
+   */
+  newest?: number;
 }
 
 /** A record the processor accepted (not invalid, not late) and its event. */
@@ -233,6 +240,8 @@ export class StreamProcessor<E, A = unknown> {
   readonly #now: () => number;
   readonly #thresholds = new Map<number, ProcessingErrorThreshold>();
   readonly #stopped = new Map<number, PartitionStop>();
+  /** Each held partition's newest documents (see `StreamDefinition.newest`). */
+  readonly #newest = new Map<number, StoredDocument[]>();
   #expiredAt = -Infinity;
   #prunedAt = -Infinity;
 
@@ -240,6 +249,11 @@ export class StreamProcessor<E, A = unknown> {
     if (definition.dedup && !deps.eventIds) {
       throw new Error(
         `stream ${definition.name} identifies events by id: it needs an event id store`,
+      );
+    }
+    if (definition.newest !== undefined && !definition.windows) {
+      throw new Error(
+        `stream ${definition.name} keeps its newest documents in its read model: it needs windows`,
       );
     }
     this.#def = definition;
@@ -500,6 +514,12 @@ export class StreamProcessor<E, A = unknown> {
       accepted.push({ record, event: outcome.event });
     }
     if (batch.records.length === 0) return;
+    if (def.newest !== undefined && documents.length > 0) {
+      // Ahead of the stores until the batch is written: a failed batch is
+      // delivered again with the same documents, which merge to the same list.
+      const kept = this.#newest.get(partition) ?? [];
+      this.#newest.set(partition, mergeNewest(kept, documents, def.newest));
+    }
     const first = batch.records[0].offset;
     const last = batch.records[batch.records.length - 1].offset;
     // The sinks are independent and each idempotent, so they write side by side.
@@ -647,6 +667,21 @@ export class StreamProcessor<E, A = unknown> {
     await this.#persist(`read the checkpoint of partition ${batch.partition}`, signal, async () => {
       saved = await this.#deps.raw.get(CHECKPOINTS, id);
     });
+    if (this.#def.newest !== undefined) {
+      // Another member may have held the partition meanwhile: its read model is the truth.
+      let model: StoredDocument | undefined;
+      await this.#persist(
+        `read the read model of partition ${batch.partition}`,
+        signal,
+        async () => {
+          model = await this.#deps.raw.get(
+            READ_MODELS,
+            readModelId(this.#def.name, batch.partition),
+          );
+        },
+      );
+      this.#newest.set(batch.partition, savedNewest(model) ?? []);
+    }
     const healed = engine.restore(
       batch.partition,
       this.#now(),
@@ -736,6 +771,9 @@ export class StreamProcessor<E, A = unknown> {
               partition,
               model: readModel?.(checkpoint) ?? {},
               engine: { watermark: checkpoint.watermark, openWindows: checkpoint.windows.length },
+              ...(this.#def.newest !== undefined
+                ? { newest: this.#newest.get(partition) ?? [] }
+                : {}),
             }, ts),
           ]),
       ),

@@ -5,7 +5,8 @@
  * checkpoints.
  */
 
-import type { JsonObject, RawStore, StoredDocument } from "./ports.ts";
+import type { Json, JsonObject, RawStore, StoredDocument } from "./ports.ts";
+import { newestAcross } from "./newest_documents.ts";
 
 /** Raw-store collection holding each windowed partition's read model. */
 export const READ_MODELS = "read_models";
@@ -25,6 +26,11 @@ export interface PartitionReadModel {
   model: JsonObject;
   /** Where its window engine stands (absent in documents of earlier versions). */
   engine?: EngineFigures;
+  /**
+   * The partition's newest raw documents, newest first, for a stream that
+   * keeps them (`StreamDefinition.newest`); absent otherwise.
+   */
+  newest?: StoredDocument[];
 }
 
 /** Id of a partition's read-model document. */
@@ -46,8 +52,24 @@ export function readModelDocument(
       partition: partition.partition,
       model: partition.model,
       ...(partition.engine ? { engine: { ...partition.engine } } : {}),
+      // As JSON text: FerretDB reads one string several times faster than the
+      // same documents as nested fields (measured 20-30 ms against 100+ for 50 users).
+      ...(partition.newest
+        ? { newest: JSON.stringify(partition.newest.map(({ id, ts, doc }) => ({ id, ts, doc }))) }
+        : {}),
     },
   };
+}
+
+/** The newest documents a saved read model holds, or `undefined` when it keeps none. */
+export function savedNewest(saved: StoredDocument | undefined): StoredDocument[] | undefined {
+  return parseNewest(saved?.doc.newest);
+}
+
+function parseNewest(text: Json | undefined): StoredDocument[] | undefined {
+  if (typeof text !== "string") return undefined;
+  return (JSON.parse(text) as Array<{ id: string; ts: number; doc: JsonObject }>)
+    .map(({ id, ts, doc }) => ({ id, ts, doc }));
 }
 
 /** A stream's read model of one partition, if the processor wrote one. */
@@ -72,7 +94,24 @@ export async function readModels(
       partition: Number(doc.partition),
       model: doc.model as JsonObject,
       ...(doc.engine ? { engine: doc.engine as unknown as EngineFigures } : {}),
+      ...(typeof doc.newest === "string" ? { newest: parseNewest(doc.newest) } : {}),
     });
   }
   return out;
+}
+
+/**
+ * The `limit` newest documents of `stream`, newest first, from its
+ * partitions' read models; `undefined` when none of them keeps its newest
+ * (a stream that does not, or one whose processor has not saved a batch
+ * since it started to), so the caller reads the raw store instead.
+ */
+export async function newestDocuments(
+  raw: RawStore,
+  stream: string,
+  limit: number,
+): Promise<StoredDocument[] | undefined> {
+  const models = (await readModels(raw, [stream])).get(stream) ?? [];
+  const kept = models.flatMap((m) => m.newest ? [m.newest] : []);
+  return kept.length === 0 ? undefined : newestAcross(kept, limit);
 }

@@ -2,11 +2,12 @@
 
 import type { Handlers } from "../server/app.ts";
 import { HttpError, json } from "../server/http_error.ts";
-import { userForApi, USERS } from "../pipeline/users/users_stream.ts";
+import { userForApi } from "../pipeline/users/users_stream.ts";
+import { lastUser } from "../server/users_data.ts";
 
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    const latest = await ctx.state.raw.latest(USERS.collection);
+    const latest = await lastUser(ctx.state.raw);
     if (!latest) throw new HttpError(404, "no users yet");
     return json(userForApi(latest.doc));
   },

@@ -5,6 +5,7 @@ import { HttpError, json } from "../server/http_error.ts";
 import { queryInt } from "../server/query_int.ts";
 import { userForApi, USERS } from "../pipeline/users/users_stream.ts";
 import { isUnknownCursorError } from "../pipeline/cursor.ts";
+import { newestUserPage } from "../server/users_data.ts";
 
 /** Page size when `limit` is not given, and the most a page may hold. */
 export const DEFAULT_LIMIT = 50;
@@ -22,7 +23,9 @@ export const handler: Handlers = {
     const cursor = cursors[0];
     let page;
     try {
-      page = await ctx.state.raw.list(USERS.collection, { limit, cursor });
+      page = cursor === undefined
+        ? await newestUserPage(ctx.state.raw, limit)
+        : await ctx.state.raw.list(USERS.collection, { limit, cursor });
     } catch (error) {
       if (isUnknownCursorError(error)) throw new HttpError(400, error.message);
       throw error;

@@ -4,6 +4,7 @@
  *
  *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
  *                   [--rate 1000] [--seconds 10] [--runs 3] [--skip-latency] [--viewers N]
+ *                   [--reads N] [--processors N [--backlog 200000]]
  *
  * With `--viewers N` the run is N concurrent SSE viewers of the users page
  * while `rate` users/s are produced for `seconds` (see `bench_viewers.ts`),
@@ -31,6 +32,11 @@
  * to its first showing in the page's list over SSE (updates are coalesced, so
  * at high rates a user that never was among the newest at an update is not
  * measured: `measured` counts those that were).
+ * Reads (`--reads N`): N stored profiles in each mode, every page read timed
+ * (see `bench_reads.ts`).
+ * Scale-out (`--processors N`): a users backlog drained in services mode by 1
+ * to N processor processes of one group, with their own CPU per record (see
+ * `bench_scale.ts`).
  * In services mode every run has topics, a database and a keyspace of its
  * own, deleted afterwards.
  */
@@ -51,6 +57,8 @@ import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 import { runFloor } from "./bench_floor.ts";
 import { generatedRecords } from "../pipeline/sources/generator_source.ts";
 import { benchViewers, describeViewers } from "./bench_viewers.ts";
+import { benchReads, isolatedConfig, type ReadTime } from "./bench_reads.ts";
+import { benchScale, describeScale, type ScaleRun } from "./bench_scale.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -63,6 +71,9 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "3" },
     "skip-latency": { type: "boolean", default: false },
     viewers: { type: "string" },
+    reads: { type: "string" },
+    processors: { type: "string" },
+    backlog: { type: "string", default: "200000" },
   },
 });
 const BENCHED: StreamModule[] = args.stream === "all"
@@ -510,6 +521,23 @@ const ranges = (figures: Partial<Record<StreamName, Spread>>) =>
   Object.fromEntries(
     Object.entries(figures).map(([s, f]) => [s, [Math.round(f!.min), Math.round(f!.max)]]),
   );
+const readMs: Record<string, Record<string, ReadTime>> = {};
+for (const mode of args.reads === undefined ? [] : ["embedded", "services"]) {
+  console.log(`reads: ${args.reads} stored profiles, ${mode} mode, every page read 5 times…`);
+  readMs[mode] = await benchReads(await isolatedConfig(mode), Number(args.reads));
+  for (const [name, t] of Object.entries(readMs[mode])) {
+    console.log(`  ${name}: median ${t.median_ms} ms · max ${t.max_ms} ms`);
+  }
+}
+let scale: ScaleRun[] = [];
+if (args.processors !== undefined) {
+  const options = { processors: Number(args.processors), backlog: Number(args.backlog) };
+  console.log(
+    `scale-out: ${options.backlog} users backlog drained by 1 to ${options.processors} processor processes, services mode…`,
+  );
+  scale = await benchScale("services", options);
+  for (const run of scale) console.log(describeScale(run, scale[0]));
+}
 console.log(JSON.stringify({
   mode: args.mode,
   records: USERS,
@@ -544,5 +572,7 @@ console.log(JSON.stringify({
     }
     : {}),
   peak_rss_mb: Math.round(peakRss / 2 ** 20),
+  ...(args.reads === undefined ? {} : { reads_stored: Number(args.reads), read_ms: readMs }),
+  ...(scale.length === 0 ? {} : { scale_backlog: Number(args.backlog), scale }),
 }));
 Deno.exit(0);

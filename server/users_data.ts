@@ -2,7 +2,10 @@
 
 import type { AggregateStore, JsonObject, RawStore, StoredDocument } from "../pipeline/ports.ts";
 import type { UserSummary } from "../pipeline/users/randomuser.ts";
-import { USERS } from "../pipeline/users/users_stream.ts";
+import { NEWEST_KEPT, USERS } from "../pipeline/users/users_stream.ts";
+import { newestDocuments } from "../pipeline/read_models.ts";
+import { encodeCursor } from "../pipeline/cursor.ts";
+import type { DocumentPage } from "../pipeline/ports.ts";
 import { REJECTED_DIMENSION } from "../pipeline/dead_letter.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 import type { UsersSnapshot, UserStats } from "./dashboards.ts";
@@ -41,9 +44,31 @@ export function toSummary(doc: StoredDocument): UserSummary {
   };
 }
 
+/**
+ * The first page of users, newest first: from the read models the processor
+ * keeps when they hold enough (a read of a few small documents, however many
+ * users are stored), else from the raw store.
+ */
+export async function newestUserPage(raw: RawStore, limit: number): Promise<DocumentPage> {
+  if (limit <= NEWEST_KEPT) {
+    const items = await newestDocuments(raw, USERS.name, limit);
+    if (items !== undefined) {
+      // Fewer than asked: every partition's read model holds all its users.
+      const next = items.length === limit ? encodeCursor(items[items.length - 1]) : null;
+      return { items, next };
+    }
+  }
+  return await raw.list(USERS.collection, { limit });
+}
+
 /** The newest users, newest first. */
 export async function newestUsers(raw: RawStore, limit = NEWEST_USERS): Promise<UserSummary[]> {
-  return (await raw.list(USERS.collection, { limit })).items.map(toSummary);
+  return (await newestUserPage(raw, limit)).items.map(toSummary);
+}
+
+/** The newest user, if any. */
+export async function lastUser(raw: RawStore): Promise<StoredDocument | undefined> {
+  return (await newestUserPage(raw, 1)).items[0];
 }
 
 /** Stats and newest users in one read. */

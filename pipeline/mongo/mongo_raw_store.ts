@@ -21,7 +21,12 @@ interface RawDocument {
 
 /** Settings of `MongoRawStore.connect`. */
 export interface MongoRawStoreOptions extends MongoConnectOptions {
-  /** Documents fetched per round trip by `all` (default 1000). */
+  /**
+   * Documents fetched per round trip by `all` and `between` (default 100):
+   * FerretDB answers a batch once it has read all of it, so the first
+   * document of an export waits for a whole batch (measured under load: 2.3 s
+   * for 1,000, 0.14-0.3 s for 100), while the documents per second stay the same.
+   */
   pageSize?: number;
 }
 
@@ -60,7 +65,7 @@ export class MongoRawStore implements RawStore {
     options: MongoRawStoreOptions = {},
   ): Promise<MongoRawStore> {
     const client = await connectMongo(url, options);
-    return new MongoRawStore(client, dbName, options.pageSize ?? 1000);
+    return new MongoRawStore(client, dbName, options.pageSize ?? 100);
   }
 
   async upsert(collection: string, docs: StoredDocument[]): Promise<void> {
@@ -158,9 +163,14 @@ export class MongoRawStore implements RawStore {
     return this.#collection(collection).countDocuments();
   }
 
+  /**
+   * Every document in the server's storage order: FerretDB on SQLite does not
+   * sort through an index, so "newest first" would read and sort the whole
+   * collection before the first document (seconds at 100,000 users); in
+   * storage order the first page comes at once.
+   */
   async *all(collection: string): AsyncIterable<StoredDocument> {
-    const cursor = this.#collection(collection)
-      .find({}, { sort: NEWEST_FIRST, batchSize: this.#pageSize });
+    const cursor = this.#collection(collection).find({}, { batchSize: this.#pageSize });
     try {
       for await (const row of cursor) yield toDocument(row);
     } finally {

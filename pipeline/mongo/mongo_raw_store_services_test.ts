@@ -112,7 +112,8 @@ await withService(
         for await (const d of store.all(c)) {
           ids.push(d.id);
         }
-        assert.deepEqual(ids, docs(10).map((d) => d.id).reverse());
+        // Storage order (as inserted), not sorted: see `all`.
+        assert.deepEqual(ids, docs(10).map((d) => d.id));
         for await (const d of store.all(c)) if (d.id === "id-8") break;
       } finally {
         await store.close();

@@ -23,6 +23,13 @@ export const USERS = {
 /** How dead-letter reasons name the users stream's event time: the broker record's own timestamp. */
 export const RECORD_TIMESTAMP = "(record timestamp)";
 
+/**
+ * Users each partition's read model keeps, newest first: the dashboard's
+ * list, `/last_user` and the first page of `/users` (at its default size)
+ * read them there instead of querying the raw store.
+ */
+export const NEWEST_KEPT = 50;
+
 /** Aggregate dimensions of the users stream. */
 export const USER_DIMENSIONS = ["gender", "country", "age_band"] as const;
 
@@ -119,6 +126,7 @@ export function usersStream(config: Config): StreamDefinition<ReceivedUser, null
     ],
     live: (user, record) => ({ ...summarize(user, record.timestamp) }),
     dedup: byEventId((user) => user.uuid, config.stores),
+    newest: NEWEST_KEPT,
     windows: {
       spec: globalWindow({
         outOfOrdernessMs: config.streams.outOfOrdernessMs.users,

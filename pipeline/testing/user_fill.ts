@@ -1,0 +1,53 @@
+/**
+ * Fills a raw store with generated user profiles stored as the processor
+ * stores them, fast (no broker, no aggregates), for the read-time bench and
+ * the read tests at scale; the read models keep the newest as the
+ * processor's would.
+ */
+
+import type { RawStore, StoredDocument } from "../ports.ts";
+import { seededRandom } from "../random.ts";
+import { generateUser } from "../users/generator.ts";
+import { validateUser } from "../users/validate.ts";
+import { NEWEST_KEPT, userDocument, userId, USERS } from "../users/users_stream.ts";
+import { mergeNewest } from "../newest_documents.ts";
+import { READ_MODELS, readModelDocument } from "../read_models.ts";
+
+/** What `fillUsers` stores. */
+export interface UserFill {
+  /** Profiles to store. */
+  count: number;
+  /** Event time of the last one, ms; each is a millisecond after the one before. */
+  until: number;
+  /** Profiles per upsert (default 1000). */
+  batch?: number;
+  /** Generator seed (default 1). */
+  seed?: number;
+  /** Told how many are stored after each upsert. */
+  progress?(stored: number): void;
+}
+
+/**
+ * Stores `count` generated users in the users collection, then one read
+ * model (partition 0) holding the newest of them.
+ */
+export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
+  const size = fill.batch ?? 1000;
+  const random = seededRandom(fill.seed ?? 1);
+  let newest: StoredDocument[] = [];
+  for (let stored = 0; stored < fill.count;) {
+    const docs: StoredDocument[] = [];
+    for (let i = 0; i < size && stored + i < fill.count; i++) {
+      const ts = fill.until - fill.count + 1 + stored + i;
+      const user = validateUser(generateUser(random, ts), ts);
+      docs.push({ id: userId(user.uuid), ts, doc: userDocument(user, ts) });
+    }
+    await raw.upsert(USERS.collection, docs);
+    newest = mergeNewest(newest, docs, NEWEST_KEPT);
+    stored += docs.length;
+    fill.progress?.(stored);
+  }
+  await raw.upsert(READ_MODELS, [
+    readModelDocument(USERS.name, { partition: 0, model: {}, newest }, fill.until),
+  ]);
+}

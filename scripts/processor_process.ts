@@ -1,0 +1,15 @@
+/**
+ * One stream's processor as a process of its own, for the scale-out bench:
+ * `deno run --allow-all scripts/processor_process.ts <job.json>` consumes
+ * until SIGTERM, so its CPU time is its own (read from /proc) and several
+ * instances make one consumer group as separate machines would.
+ */
+
+import type { ProcessorJob } from "../pipeline/workers/protocol.ts";
+import { runProcessor } from "../pipeline/workers/run_processor.ts";
+
+const job = JSON.parse(await Deno.readTextFile(Deno.args[0])) as ProcessorJob;
+const controller = new AbortController();
+Deno.addSignalListener("SIGTERM", () => controller.abort());
+await runProcessor(job, controller.signal);
+Deno.exit(0);
