@@ -97,6 +97,69 @@ function superviseProcessor({ job, log, health, metrics, signal }: Supervision):
   };
 }
 
+/** What `superviseProducer` runs and tells. */
+interface ProducerSupervision {
+  job: ProducerJob;
+  log: Logger;
+  health: HealthBoard;
+  signal: AbortSignal;
+}
+
+/**
+ * Keeps the built-in producer running: it waits out broker outages itself
+ * (reported to the health board, so `/readyz` names the broker); a worker that
+ * fails anyway (the broker was down when it started) is logged and started
+ * again with a capped backoff, with fresh seeds so it never repeats the
+ * records it already sent.
+ */
+function superviseProducer({ job, log, health, signal }: ProducerSupervision): {
+  stop(): Promise<void>;
+} {
+  let current: WorkerHandle | undefined;
+  const loop = (async () => {
+    let wait = 500;
+    for (let run = 0; !signal.aborted; run++) {
+      const plans = job.plans.map((plan) =>
+        plan.source.kind === "generator" && run > 0
+          ? { ...plan, source: { ...plan.source, seed: plan.source.seed + run * 7919 } }
+          : plan
+      );
+      current = startWorker<ProducerJob>(PRODUCER, { ...job, plans }, {
+        onOutage: (outage) =>
+          health.outage(
+            "producer",
+            outage && { server: outage.service, since: outage.since, error: outage.error },
+          ),
+      });
+      try {
+        await current.done;
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        const message = (error as Error).message;
+        const server = serverNames(job.config).broker;
+        health.outage("producer", { server, since: Date.now(), error: message });
+        log.error(`producer failed: ${message}; starting it again in ${wait} ms`);
+      }
+      await delay(wait, signal);
+      wait = Math.min(wait * 2, 5_000);
+    }
+  })();
+  return {
+    stop: async () => {
+      await current?.stop();
+      await loop;
+    },
+  };
+}
+
+/** The server behind the broker and each store in `config`'s mode, as `/readyz` names them. */
+function serverNames(config: Config): { broker: string; raw: string; aggregates: string } {
+  return config.mode === "embedded"
+    ? { broker: "the embedded log", raw: "SQLite", aggregates: "SQLite" }
+    : { broker: "Kafka", raw: "MongoDB", aggregates: "Cassandra" };
+}
+
 /**
  * Starts StreamBoard with `config`, running the streams of `registry` that
  * the configuration selects.
@@ -121,11 +184,21 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
   const probed = streams[0];
+  const servers = serverNames(config);
   const probes: Probe[] = [
-    { name: "broker", check: () => pipeline.broker.partitions(probed.topics.topic) },
-    { name: "raw store", check: () => pipeline.raw.latest(probed.topics.collection) },
+    {
+      name: "broker",
+      server: servers.broker,
+      check: () => pipeline.broker.partitions(probed.topics.topic),
+    },
+    {
+      name: "raw store",
+      server: servers.raw,
+      check: () => pipeline.raw.latest(probed.topics.collection),
+    },
     {
       name: "aggregate store",
+      server: servers.aggregates,
       check: () => pipeline.aggregates.totals(probed.name, REJECTED_DIMENSION),
     },
   ];
@@ -229,9 +302,13 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     rate: config.producer.rate,
   })));
   const producer = config.producer.enabled
-    ? startWorker<ProducerJob>(PRODUCER, { config, registry: registry.ref, plans })
+    ? superviseProducer({
+      job: { config, registry: registry.ref, plans },
+      log,
+      health: board,
+      signal: controller.signal,
+    })
     : undefined;
-  producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
   log.info(
     `StreamBoard (${config.mode}) on ${url} · data in ${config.stores.dataDir} · streams ${
       streams.map((m) => m.name).join(", ")
