@@ -10,6 +10,7 @@ import { createApp } from "./server/app.ts";
 import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { pageHubs, runLiveFeed } from "./server/live_feed.ts";
 import { registryPages } from "./server/pages.ts";
+import { boundedReads, lastKnownPages } from "./server/last_known.ts";
 import { withConsolePage } from "./server/console_topics.ts";
 import { runTopicSampler, TopicRates } from "./server/topic_rates.ts";
 import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
@@ -45,6 +46,8 @@ const PROCESSOR = new URL("./pipeline/workers/processor_worker.ts", import.meta.
 const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.url);
 /** How long a stopping processor may take to finish its batch and leave its group. */
 const PROCESSOR_STOP_MS = 15_000;
+/** Longest wait for a store to answer a page's or `/stats`' read; later, the last snapshot is served. */
+const WEB_READ_TIMEOUT_MS = 1_500;
 /** Longest wait for the broker or a store to answer a readiness probe. */
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -173,9 +176,18 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const pipeline = await openPipeline({ config, registry, log });
   const topicRates = new TopicRates();
   const lag = new GroupLagTracker({ sampleMs: config.web.lagSampleMs });
+  const servers = serverNames(config);
+  // The web reads the stores with a time limit, so a page or /stats never hangs on one that is down.
+  const webStores = {
+    raw: boundedReads(pipeline.raw, { server: servers.raw, timeoutMs: WEB_READ_TIMEOUT_MS }),
+    aggregates: boundedReads(pipeline.aggregates, {
+      server: servers.aggregates,
+      timeoutMs: WEB_READ_TIMEOUT_MS,
+    }),
+  };
   const pages = withConsolePage(
     {
-      ...registryPages(registry, { ...pipeline, now: Date.now }),
+      ...lastKnownPages(registryPages(registry, { ...webStores, now: Date.now }), Date.now),
       [GROUPS_PAGE]: groupsPage(lag),
     },
     pipeline.broker,
@@ -184,7 +196,6 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
   const probed = streams[0];
-  const servers = serverNames(config);
   const probes: Probe[] = [
     {
       name: "broker",
@@ -223,6 +234,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     config,
     registry,
     ...pipeline,
+    ...webStores,
     pages,
     hubs,
     log,

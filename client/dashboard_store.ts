@@ -22,6 +22,7 @@ import { useEffect } from "preact/hooks";
 import type { Dashboard, DashboardSnapshots } from "../server/dashboards.ts";
 import type { LatencyEvent } from "../server/live_feed.ts";
 import { ClockOffset, type LatencyFigures, LatencyWindow } from "./latency_window.ts";
+import type { Degraded } from "../server/last_known.ts";
 
 /** The latency figures a page shows over the last minute, ms; `null` before any. */
 export interface PageLatency {
@@ -63,6 +64,8 @@ export class LiveStore<S> {
   readonly connection: Signal<ConnectionState> = signal("connecting");
   /** Latency over the last minute; `null` before the first `latency` event. */
   readonly latency: Signal<PageLatency | null> = signal(null);
+  /** The server that is down while the page shows its last known snapshot; `null` when fresh. */
+  readonly degraded: Signal<Degraded | null> = signal(null);
   readonly #name: string;
   readonly #open: (url: string) => EventSourceLike;
   readonly #now: () => number;
@@ -104,7 +107,9 @@ export class LiveStore<S> {
   #receive(type: string, event: Event): void {
     const data = (event as MessageEvent<unknown>).data;
     try {
-      this.snapshot.value = JSON.parse(String(data)) as S;
+      const snapshot: unknown = JSON.parse(String(data));
+      this.snapshot.value = snapshot as S;
+      this.degraded.value = degradedOf(snapshot);
     } catch (error) {
       // One bad frame must not stop the page; the next update replaces the whole snapshot anyway.
       console.error(`${streamUrl(this.#name)}: cannot parse the ${type} event: ${error}`);
@@ -126,6 +131,17 @@ export class LiveStore<S> {
     this.#browser.add(latency.produced.map((t) => Math.max(0, arrived - t)), receivedAt);
     this.latency.value = { stored: latency.stored, browser: this.#browser.figures(receivedAt) };
   }
+}
+
+/** The `degraded` field of a snapshot the server served from what it last knew, else `null`. */
+function degradedOf(snapshot: unknown): Degraded | null {
+  if (typeof snapshot !== "object" || snapshot === null || !("degraded" in snapshot)) return null;
+  const { degraded } = snapshot;
+  if (typeof degraded !== "object" || degraded === null) return null;
+  const { server, since, error } = degraded as Record<string, unknown>;
+  return typeof server === "string" && typeof since === "number"
+    ? { server, since, error: typeof error === "string" ? error : "" }
+    : null;
 }
 
 /** The live store of a dashboard, typed with its snapshot. */

@@ -151,3 +151,15 @@ Deno.test("latency events give the server's produce-to-stored and the browser's 
   const after = store.latency.peek();
   assert.equal(after?.browser?.count, 3, "a bad frame changes nothing");
 });
+
+Deno.test("a snapshot served from what the server last knew marks the store degraded with the server down, until a fresh one", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  assert.equal(store.degraded.value, null);
+  const degraded = { server: "Cassandra", since: 1_000, error: "no answer within 1500 ms" };
+  opened[0].emit("update", { ...sales(3), degraded });
+  assert.deepEqual(store.degraded.value, degraded);
+  assert.equal(store.snapshot.value?.kpi.revenue, 3, "the last known figures still show");
+  opened[0].emit("update", sales(4));
+  assert.equal(store.degraded.value, null);
+});

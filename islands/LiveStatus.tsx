@@ -29,16 +29,23 @@ export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
   const store = liveStore(stream);
   const state = store.connection.value;
   const latency = store.latency.value;
+  const degraded = store.degraded.value;
   return (
     <span class="status-group">
       <span
-        class={`status status-${state}`}
+        class={`status status-${degraded ? "degraded" : state}`}
         data-testid="live-status"
         data-stream={stream}
+        data-down={degraded?.server}
         role="status"
+        title={degraded
+          ? `${degraded.server} does not answer since ${
+            new Date(degraded.since).toLocaleTimeString()
+          } (${degraded.error}); the page shows what it last knew`
+          : undefined}
       >
         <span class="status-dot" aria-hidden="true" />
-        {LABELS[state]}
+        {degraded ? `${degraded.server} down · last known` : LABELS[state]}
       </span>
       <span
         class="latency"
