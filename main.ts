@@ -47,7 +47,7 @@ const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.ur
 /** How long a stopping processor may take to finish its batch and leave its group. */
 const PROCESSOR_STOP_MS = 15_000;
 /** Longest wait for a store to answer a page's or `/stats`' read; later, the last snapshot is served. */
-const WEB_READ_TIMEOUT_MS = 1_500;
+const WEB_READ_TIMEOUT_MS = 3_000;
 /** Longest wait for the broker or a store to answer a readiness probe. */
 const PROBE_TIMEOUT_MS = 2_000;
 
