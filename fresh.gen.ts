@@ -10,24 +10,25 @@ import * as $5 from "./routes/api/console/groups/index.ts";
 import * as $6 from "./routes/api/console/topics.ts";
 import * as $7 from "./routes/api/console/topics/[topic]/messages.ndjson.ts";
 import * as $8 from "./routes/api/console/topics/[topic]/messages.ts";
-import * as $9 from "./routes/api/pages/[page].ts";
-import * as $10 from "./routes/api/stream/[page].ts";
-import * as $11 from "./routes/clicks.tsx";
-import * as $12 from "./routes/console/dead-letters.tsx";
-import * as $13 from "./routes/console/groups.tsx";
-import * as $14 from "./routes/console/index.tsx";
-import * as $15 from "./routes/console/topics/[topic].tsx";
-import * as $16 from "./routes/export/csv.ts";
-import * as $17 from "./routes/export/products/[file].ts";
-import * as $18 from "./routes/healthz.ts";
-import * as $19 from "./routes/index.tsx";
-import * as $20 from "./routes/last_user.ts";
-import * as $21 from "./routes/metrics.ts";
-import * as $22 from "./routes/products.tsx";
-import * as $23 from "./routes/readyz.ts";
-import * as $24 from "./routes/sales.tsx";
-import * as $25 from "./routes/stats.ts";
-import * as $26 from "./routes/users.ts";
+import * as $9 from "./routes/api/console/topics/[topic]/tail.ts";
+import * as $10 from "./routes/api/pages/[page].ts";
+import * as $11 from "./routes/api/stream/[page].ts";
+import * as $12 from "./routes/clicks.tsx";
+import * as $13 from "./routes/console/dead-letters.tsx";
+import * as $14 from "./routes/console/groups.tsx";
+import * as $15 from "./routes/console/index.tsx";
+import * as $16 from "./routes/console/topics/[topic].tsx";
+import * as $17 from "./routes/export/csv.ts";
+import * as $18 from "./routes/export/products/[file].ts";
+import * as $19 from "./routes/healthz.ts";
+import * as $20 from "./routes/index.tsx";
+import * as $21 from "./routes/last_user.ts";
+import * as $22 from "./routes/metrics.ts";
+import * as $23 from "./routes/products.tsx";
+import * as $24 from "./routes/readyz.ts";
+import * as $25 from "./routes/sales.tsx";
+import * as $26 from "./routes/stats.ts";
+import * as $27 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
@@ -65,24 +66,25 @@ const manifest: Manifest = {
     "./routes/api/console/topics.ts": $6,
     "./routes/api/console/topics/[topic]/messages.ndjson.ts": $7,
     "./routes/api/console/topics/[topic]/messages.ts": $8,
-    "./routes/api/pages/[page].ts": $9,
-    "./routes/api/stream/[page].ts": $10,
-    "./routes/clicks.tsx": $11,
-    "./routes/console/dead-letters.tsx": $12,
-    "./routes/console/groups.tsx": $13,
-    "./routes/console/index.tsx": $14,
-    "./routes/console/topics/[topic].tsx": $15,
-    "./routes/export/csv.ts": $16,
-    "./routes/export/products/[file].ts": $17,
-    "./routes/healthz.ts": $18,
-    "./routes/index.tsx": $19,
-    "./routes/last_user.ts": $20,
-    "./routes/metrics.ts": $21,
-    "./routes/products.tsx": $22,
-    "./routes/readyz.ts": $23,
-    "./routes/sales.tsx": $24,
-    "./routes/stats.ts": $25,
-    "./routes/users.ts": $26,
+    "./routes/api/console/topics/[topic]/tail.ts": $9,
+    "./routes/api/pages/[page].ts": $10,
+    "./routes/api/stream/[page].ts": $11,
+    "./routes/clicks.tsx": $12,
+    "./routes/console/dead-letters.tsx": $13,
+    "./routes/console/groups.tsx": $14,
+    "./routes/console/index.tsx": $15,
+    "./routes/console/topics/[topic].tsx": $16,
+    "./routes/export/csv.ts": $17,
+    "./routes/export/products/[file].ts": $18,
+    "./routes/healthz.ts": $19,
+    "./routes/index.tsx": $20,
+    "./routes/last_user.ts": $21,
+    "./routes/metrics.ts": $22,
+    "./routes/products.tsx": $23,
+    "./routes/readyz.ts": $24,
+    "./routes/sales.tsx": $25,
+    "./routes/stats.ts": $26,
+    "./routes/users.ts": $27,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,

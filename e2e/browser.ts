@@ -1,10 +1,12 @@
 /**
- * Headless Chromium for the browser tests: Debian's build through
- * playwright-core, launched with nothing that phones home, and helpers that
+ * Headless Chromium for the browser tests through playwright-core (Debian's
+ * when present, else one unpacked from npm: see chromium.ts), launched with
+ * nothing that phones home, and helpers that
  * keep a page on the app's own origin and collect what went wrong in it.
  */
 
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { resolveChromium } from "./chromium.ts";
 
 /**
  * How long a browser test waits for something live to show (the badge going
@@ -23,13 +25,15 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path, fullPage: true });
 }
 
-/** The Chromium binary (`CHROMIUM_PATH` overrides Debian's). */
-export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-/** Launches headless Chromium without sandbox, GPU, QUIC or background traffic. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Launches headless Chromium without sandbox, GPU, QUIC or background traffic
+ * (the first launch on a machine without one unpacks it from npm).
+ */
+export async function launchChromium(): Promise<Browser> {
+  const { executablePath, env } = await resolveChromium(Deno.env);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
+    env: { ...Deno.env.toObject(), ...env },
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -1,9 +1,9 @@
 /**
- * The operations console in a real browser (Debian's Chromium through
+ * The operations console in a real browser (headless Chromium through
  * playwright-core) against a real StreamBoard process producing users: the
  * topics table fills and goes live, a topic's page browses from an offset,
  * filters, refuses a bad filter, downloads what it shows as NDJSON, produces
- * a test message that then shows, and tails live.
+ * a test message that then shows, and tails live over SSE.
  */
 
 import assert from "node:assert/strict";
@@ -102,9 +102,17 @@ Deno.test({
       assert.match(await page.locator("pre.message-value").textContent() ?? "", /"n": 42/);
       await saveScreenshot(page, "console-topic");
 
-      // Live tail: a message produced elsewhere shows without a click.
+      // Live tail over SSE: a message produced elsewhere shows without a click, and the page
+      // does not poll for it.
+      const browses: string[] = [];
+      page.on("request", (request) => {
+        if (new URL(request.url()).pathname.endsWith("/messages")) browses.push(request.url());
+      });
       await browse.locator('input[name="filter"]').fill("key=tail-probe");
       await browse.locator('input[name="tail"]').check();
+      await page.getByTestId("tail-status").filter({ hasText: "live" }).waitFor({
+        timeout: LIVE_WAIT_MS,
+      });
       const posted = await page.request.post(
         new URL("/api/console/topics/users/messages", app.url).href,
         {
@@ -118,6 +126,7 @@ Deno.test({
         undefined,
         { timeout: LIVE_WAIT_MS },
       );
+      assert.equal(browses.length, 1, `one browse, then the stream: ${browses.join(" ")}`);
 
       assert.deepEqual(blocked, []);
       // The bad filter's 400 is the one failed load Chromium reports.

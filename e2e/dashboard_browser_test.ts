@@ -1,5 +1,5 @@
 /**
- * The dashboard in a real browser (Debian's Chromium through playwright-core)
+ * The dashboard in a real browser (headless Chromium through playwright-core)
  * against a real StreamBoard process with its producer running.
  */
 

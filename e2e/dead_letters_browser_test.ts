@@ -1,5 +1,5 @@
 /**
- * The dead letters console page in a real browser (Debian's Chromium through
+ * The dead letters console page in a real browser (headless Chromium through
  * playwright-core) against a real StreamBoard process: bad users produced
  * into its log show with their reason, code and bytes; replaying a selection
  * shows each one dead-lettered again with the same reason, without a reload.

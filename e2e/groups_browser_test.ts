@@ -1,5 +1,5 @@
 /**
- * The consumer groups console in a real browser (Debian's Chromium through
+ * The consumer groups console in a real browser (headless Chromium through
  * playwright-core) against a real StreamBoard process: the users processor's
  * group shows with its status badge, its partitions and a lag history chart
  * that grows live over SSE, without script errors or requests elsewhere.
@@ -24,7 +24,7 @@ Deno.test({
       STREAMBOARD_STREAMS: "users",
       STREAMBOARD_RATE: "20",
       STREAMBOARD_SEED: "5",
-      STREAMBOARD_LAG_SAMPLE_MS: "250",
+      STREAMBOARD_LAG_SAMPLE_MS: "500",
     });
     const browser = await launchChromium().catch(async (error) => {
       await app.stop("SIGKILL");
@@ -41,7 +41,9 @@ Deno.test({
       });
       const card = page.locator('[data-testid="group"][data-group="streamboard-users"]');
       await card.waitFor({ timeout: LIVE_WAIT_MS });
-      assert.match(await card.getByTestId("group-status").innerText(), /^(OK|WARN)$/);
+      // A busy machine can hold a batch past Burrow's window for a moment (STALL); it recovers.
+      await card.getByTestId("group-status").filter({ hasText: /^(OK|WARN)$/ })
+        .waitFor({ timeout: LIVE_WAIT_MS });
       assert.ok(await card.locator("tbody tr").count() >= 1, "a row per partition");
       const chart = card.getByTestId("lag-history");
       await chart.locator("canvas").waitFor({ timeout: LIVE_WAIT_MS });

@@ -1,5 +1,5 @@
 /**
- * The HTTP edge in a real browser (Debian's Chromium through playwright-core)
+ * The HTTP edge in a real browser (headless Chromium through playwright-core)
  * against a real StreamBoard process: every page renders and goes live under
  * the Content-Security-Policy without a single violation, and a page served
  * from another origin cannot add a user by any request a browser lets it

@@ -7,6 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ConsoleMessage } from "../server/console_messages.ts";
 import type { PartitionOffsets } from "../pipeline/ports.ts";
+import { withTailed } from "../client/tail_messages.ts";
 
 /** Props: the topic, its partitions and the newest messages as rendered on the server. */
 export interface TopicBrowserProps {
@@ -16,9 +17,6 @@ export interface TopicBrowserProps {
   /** Whether producing needs the write token (its value is never sent to the page). */
   tokenNeeded: boolean;
 }
-
-/** How often the live tail reads the newest messages again, ms. */
-const TAIL_EVERY_MS = 2000;
 
 type Mode = "newest" | "offset" | "time";
 
@@ -67,7 +65,8 @@ function valueText(message: ConsoleMessage): string {
 export default function TopicBrowser(
   { topic, partitions, initial, tokenNeeded }: TopicBrowserProps,
 ) {
-  const base = `/api/console/topics/${encodeURIComponent(topic)}/messages`;
+  const root = `/api/console/topics/${encodeURIComponent(topic)}`;
+  const base = `${root}/messages`;
   const [browse, setBrowse] = useState<Browse>({
     partition: "",
     mode: "newest",
@@ -80,27 +79,50 @@ export default function TopicBrowser(
   const [messages, setMessages] = useState(initial);
   const [error, setError] = useState("");
   const [tail, setTail] = useState(false);
+  const [tailState, setTailState] = useState<"connecting" | "live" | "reconnecting">("connecting");
   const set = (field: keyof Browse) => (event: Event) =>
     setBrowse({ ...browse, [field]: (event.currentTarget as HTMLInputElement).value });
 
-  const load = async (wanted: Browse) => {
+  /** Shows the browse `wanted`; false when the server refused it (its reason shown). */
+  const load = async (wanted: Browse): Promise<boolean> => {
     const res = await fetch(`${base}?${queryOf(wanted)}`);
     const body = await res.json();
     if (!res.ok) {
       setError(body.error ?? `${res.status}`);
-      return;
+      return false;
     }
     setError("");
     setShown(wanted);
     setMessages(body as ConsoleMessage[]);
+    return true;
   };
 
+  // The live tail: the newest matches as a browse (which also says what is
+  // wrong with a bad filter, as an EventSource cannot), then over SSE.
   useEffect(() => {
     if (!tail) return;
     const newest = { ...browse, mode: "newest" as const };
-    const timer = setInterval(() => load(newest), TAIL_EVERY_MS);
-    load(newest);
-    return () => clearInterval(timer);
+    let source: EventSource | undefined;
+    let left = false;
+    load(newest).then((ok) => {
+      if (!ok || left) return;
+      const limit = Number(newest.limit);
+      setTailState("connecting");
+      source = new EventSource(`${root}/tail?${queryOf(newest)}`);
+      source.onopen = () => setTailState("live");
+      source.onerror = () => setTailState("reconnecting");
+      source.addEventListener("snapshot", (event) => {
+        setMessages(JSON.parse((event as MessageEvent).data) as ConsoleMessage[]);
+      });
+      source.addEventListener("message", (event) => {
+        const message = JSON.parse((event as MessageEvent).data) as ConsoleMessage;
+        setMessages((shownNow) => withTailed(shownNow, [message], limit));
+      });
+    });
+    return () => {
+      left = true;
+      source?.close();
+    };
   }, [tail, browse.partition, browse.filter, browse.limit]);
 
   return (
@@ -182,12 +204,15 @@ export default function TopicBrowser(
             />{" "}
             Live tail
           </label>
+          {tail && <span class="muted small" data-testid="tail-status">{tailState}</span>}
           <a href={`${base}.ndjson?${queryOf(shown)}`} data-testid="ndjson" download>
             Download NDJSON
           </a>
         </form>
         {error && <p class="console-error" role="alert" data-testid="browse-error">{error}</p>}
-        <p class="muted small" data-testid="message-count">{messages.length} messages</p>
+        <p class="muted small" data-testid="message-count">
+          {messages.length} {messages.length === 1 ? "message" : "messages"}
+        </p>
         <div data-testid="messages">
           {messages.map((m) => (
             <article class="message" key={`${m.partition}:${m.offset}`} data-offset={m.offset}>

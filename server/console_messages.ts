@@ -145,7 +145,7 @@ async function scanForward(
   while (matches.length < query.limit && offset < high && offset - start < MAX_SCANNED) {
     const records = await broker.read({ topic, partition, offset, limit: CHUNK });
     if (records.length === 0) break;
-    matches.push(...records.filter((r) => query.filter(filterable(r))));
+    matches.push(...records.filter((r) => matchesQuery(query, r)));
     offset = records[records.length - 1].offset + 1;
   }
   return matches.slice(0, query.limit);
@@ -162,7 +162,7 @@ async function scanBackward(
     const start = Math.max(low, end - CHUNK);
     const records = (await broker.read({ topic, partition, offset: start, limit: end - start }))
       .filter((r) => r.offset < end);
-    matches = [...records.filter((r) => query.filter(filterable(r))), ...matches];
+    matches = [...records.filter((r) => matchesQuery(query, r)), ...matches];
     end = start;
   }
   return matches.slice(-query.limit);
@@ -196,6 +196,12 @@ function base64(bytes: Uint8Array): string {
     binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
   }
   return btoa(binary);
+}
+
+/** Whether `record` is in `query`'s partition (when it names one) and passes its filter. */
+export function matchesQuery(query: MessageQuery, record: BrokerRecord): boolean {
+  return (query.partition === undefined || record.partition === query.partition) &&
+    query.filter(filterable(record));
 }
 
 function filterable(record: BrokerRecord) {

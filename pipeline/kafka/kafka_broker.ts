@@ -72,6 +72,20 @@ const GROUP_STATES: Record<string, GroupDescription["state"]> = {
   Dead: "dead",
 };
 
+/** How often `describeTopics` lists the topics again when one vanished while it described them. */
+const DESCRIBE_ATTEMPTS = 3;
+
+/** Whether kafkajs says a topic is unknown, itself or as the cause of running out of retries. */
+function isUnknownTopic(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (kafkaErrorType(e) === "UNKNOWN_TOPIC_OR_PARTITION") return true;
+    const wrapped = e as { originalError?: unknown; cause?: unknown };
+    e = wrapped.originalError ?? wrapped.cause;
+  }
+  return false;
+}
+
 /** The protocol error name kafkajs gives an error (`UNKNOWN_TOPIC_OR_PARTITION`), if any. */
 function kafkaErrorType(error: unknown): string | undefined {
   const type = (error as { type?: unknown } | null)?.type;
@@ -317,6 +331,28 @@ export class KafkaBroker implements Broker {
   }
 
   async describeTopics(): Promise<TopicDescription[]> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#describeTopics();
+      } catch (error) {
+        // A topic deleted between listing and describing it (another installation
+        // sharing the cluster cleaning up): list the topics again.
+        if (!isUnknownTopic(error) || attempt >= DESCRIBE_ATTEMPTS) throw error;
+        // kafkajs keeps asking for every topic its admin client was ever asked
+        // about, so a deleted one fails each later request: start a fresh client.
+        await this.#dropAdmin();
+      }
+    }
+  }
+
+  /** Disconnects the admin client; the next admin request connects a new one. */
+  async #dropAdmin(): Promise<void> {
+    const admin = this.#admin;
+    this.#admin = undefined;
+    await (await admin?.catch(() => undefined))?.disconnect().catch(() => {});
+  }
+
+  async #describeTopics(): Promise<TopicDescription[]> {
     const admin = await this.#connectedAdmin();
     // Kafka's own topics (`__consumer_offsets`) are not StreamBoard's.
     const names = (await admin.listTopics()).filter((name) => !name.startsWith("__")).sort();

@@ -184,6 +184,29 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
     }
   });
 
+  Deno.test("kafka broker: describing topics goes on after one it described was deleted", async () => {
+    const kafka = broker({});
+    const admin = new kafkajs.Kafka({ brokers: KAFKA_BROKERS, logLevel: kafkajs.logLevel.NOTHING })
+      .admin();
+    await admin.connect();
+    try {
+      const [gone, kept] = [unique(), unique()];
+      await kafka.createTopics([{ name: gone, partitions: 1 }, { name: kept, partitions: 1 }]);
+      assert.ok((await kafka.describeTopics()).some((t) => t.name === gone));
+      await admin.deleteTopics({ topics: [gone] });
+      let names: string[] = [];
+      const deadline = Date.now() + 15_000;
+      do names = (await kafka.describeTopics()).map((t) => t.name); while (
+        names.includes(gone) && Date.now() < deadline
+      );
+      assert.ok(!names.includes(gone), "the deleted topic is no longer listed");
+      assert.ok(names.includes(kept), "the others still are");
+    } finally {
+      await admin.disconnect();
+      await kafka.close();
+    }
+  });
+
   Deno.test("kafka broker: a handler slower than the session timeout keeps its partitions", async () => {
     const kafka = broker({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 });
     try {

@@ -214,8 +214,10 @@ export class GroupLagTracker {
     brokerOffsets: number[];
   }): PartitionLag {
     const { at, key, partition, committed, alive, table, brokerOffsets } = sample;
-    // A topic the broker no longer describes has no end to be behind.
-    const end = sample.end ?? committed;
+    // A topic the broker no longer describes has no end to be behind; and as
+    // end and committed offsets are read by two requests, a commit can land
+    // between them: the log then ends at least where the group committed.
+    const end = Math.max(sample.end ?? committed, committed);
     const lag = Math.max(0, end - committed);
     const window = this.#windows.get(key) ?? [];
     if (alive || window.at(-1)?.offset !== committed) {

@@ -39,6 +39,19 @@ Deno.test("a group keeping up is OK with zero lag", () => {
   });
 });
 
+Deno.test("a commit read after the end offsets shows the end where it committed, not behind it", () => {
+  const tracker = new GroupLagTracker({ sampleMs: SAMPLE_MS });
+  sample(tracker, 0, { end: 121, committed: 126 });
+  assert.deepEqual(tracker.lagView()[0].partitions[0], {
+    partition: 0,
+    committed: 126,
+    end: 126,
+    lag: 0,
+    lagSeconds: 0,
+    status: "OK",
+  });
+});
+
 Deno.test("a member stuck on one offset under load is STALL, with lag seconds growing", () => {
   const tracker = new GroupLagTracker({ sampleMs: SAMPLE_MS, windowSamples: 5 });
   const seconds: Array<number | null> = [];
