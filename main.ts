@@ -11,6 +11,7 @@ import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { pageHubs, runLiveFeed } from "./server/live_feed.ts";
 import { registryPages } from "./server/pages.ts";
 import { boundedReads, lastKnownPages } from "./server/last_known.ts";
+import { DownServers, watchDownServers, withDownServers } from "./server/down_servers.ts";
 import { withConsolePage } from "./server/console_topics.ts";
 import { runTopicSampler, TopicRates } from "./server/topic_rates.ts";
 import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
@@ -48,6 +49,10 @@ const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.ur
 const PROCESSOR_STOP_MS = 15_000;
 /** Longest wait for a store to answer a page's or `/stats`' read; later, the last snapshot is served. */
 const WEB_READ_TIMEOUT_MS = 3_000;
+/** Longest wait for the broker to describe its topics for the console page; later, the last snapshot is served. */
+const CONSOLE_READ_TIMEOUT_MS = 30_000;
+/** How often readiness is asked which servers are down, for the pages' connection badges. */
+const DOWN_WATCH_MS = 2_000;
 /** Longest wait for the broker or a store to answer a readiness probe. */
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -185,13 +190,25 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
       timeoutMs: WEB_READ_TIMEOUT_MS,
     }),
   };
-  const pages = withConsolePage(
-    {
-      ...lastKnownPages(registryPages(registry, { ...webStores, now: Date.now }), Date.now),
-      [GROUPS_PAGE]: groupsPage(lag),
-    },
-    pipeline.broker,
-    topicRates,
+  const down = new DownServers();
+  // Every page answers from its last snapshot when a read is slow or its server is down, and names the servers down.
+  const pages = withDownServers(
+    lastKnownPages(
+      withConsolePage(
+        {
+          ...registryPages(registry, { ...webStores, now: Date.now }),
+          [GROUPS_PAGE]: groupsPage(lag),
+        },
+        // Describing every topic of a busy shared cluster takes seconds: a longer limit than the stores'.
+        boundedReads(pipeline.broker, {
+          server: servers.broker,
+          timeoutMs: CONSOLE_READ_TIMEOUT_MS,
+        }),
+        topicRates,
+      ),
+      { now: Date.now },
+    ),
+    down,
   );
   const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
@@ -282,6 +299,13 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     signal: controller.signal,
     now: Date.now,
   });
+  const downWatch = watchDownServers({
+    health,
+    servers: down,
+    everyMs: DOWN_WATCH_MS,
+    log,
+    signal: controller.signal,
+  }).catch((error) => log.error(`the watch of servers down failed: ${error.stack ?? error}`));
   const lagSampler = runLagSampler({
     broker: pipeline.broker,
     tracker: lag,
@@ -337,7 +361,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
         await producer?.stop();
         await Promise.all(processors.map((p) => p.stop()));
         await server.shutdown();
-        await Promise.all([feed, sampler, lagSampler]);
+        await Promise.all([feed, sampler, lagSampler, downWatch]);
         await pipeline.close();
       })(),
   };

@@ -66,6 +66,8 @@ export class LiveStore<S> {
   readonly latency: Signal<PageLatency | null> = signal(null);
   /** The server that is down while the page shows its last known snapshot; `null` when fresh. */
   readonly degraded: Signal<Degraded | null> = signal(null);
+  /** The servers the server named down when it sent the last snapshot (empty when all answer). */
+  readonly down: Signal<string[]> = signal([]);
   readonly #name: string;
   readonly #open: (url: string) => EventSourceLike;
   readonly #now: () => number;
@@ -110,6 +112,7 @@ export class LiveStore<S> {
       const snapshot: unknown = JSON.parse(String(data));
       this.snapshot.value = snapshot as S;
       this.degraded.value = degradedOf(snapshot);
+      this.down.value = downOf(snapshot);
     } catch (error) {
       // One bad frame must not stop the page; the next update replaces the whole snapshot anyway.
       console.error(`${streamUrl(this.#name)}: cannot parse the ${type} event: ${error}`);
@@ -142,6 +145,13 @@ function degradedOf(snapshot: unknown): Degraded | null {
   return typeof server === "string" && typeof since === "number"
     ? { server, since, error: typeof error === "string" ? error : "" }
     : null;
+}
+
+/** The `down` field of a snapshot: the servers that did not answer when it was served. */
+function downOf(snapshot: unknown): string[] {
+  if (typeof snapshot !== "object" || snapshot === null || !("down" in snapshot)) return [];
+  const { down } = snapshot;
+  return Array.isArray(down) ? down.filter((s): s is string => typeof s === "string") : [];
 }
 
 /** The live store of a dashboard, typed with its snapshot. */

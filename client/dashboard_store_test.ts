@@ -163,3 +163,14 @@ Deno.test("a snapshot served from what the server last knew marks the store degr
   opened[0].emit("update", sales(4));
   assert.equal(store.degraded.value, null);
 });
+
+Deno.test("the servers a snapshot names down show in the store until a snapshot names none", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  assert.deepEqual(store.down.value, []);
+  opened[0].emit("update", { ...sales(3), down: ["Kafka"] });
+  assert.deepEqual(store.down.value, ["Kafka"]);
+  assert.equal(store.snapshot.value?.kpi.revenue, 3);
+  opened[0].emit("update", { ...sales(4), down: [] });
+  assert.deepEqual(store.down.value, []);
+});

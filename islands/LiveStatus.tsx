@@ -30,22 +30,32 @@ export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
   const state = store.connection.value;
   const latency = store.latency.value;
   const degraded = store.degraded.value;
+  const down = store.down.value;
+  const outage = degraded ? [degraded.server] : down;
   return (
     <span class="status-group">
       <span
-        class={`status status-${degraded ? "degraded" : state}`}
+        class={`status status-${outage.length > 0 ? "degraded" : state}`}
         data-testid="live-status"
         data-stream={stream}
-        data-down={degraded?.server}
+        data-down={outage.length > 0 ? outage.join(",") : undefined}
         role="status"
         title={degraded
           ? `${degraded.server} does not answer since ${
             new Date(degraded.since).toLocaleTimeString()
           } (${degraded.error}); the page shows what it last knew`
+          : outage.length > 0
+          ? `${outage.join(" and ")} ${
+            outage.length > 1 ? "do" : "does"
+          } not answer; StreamBoard goes on by itself when it is back`
           : undefined}
       >
         <span class="status-dot" aria-hidden="true" />
-        {degraded ? `${degraded.server} down · last known` : LABELS[state]}
+        {degraded
+          ? `${degraded.server} down · last known`
+          : outage.length > 0
+          ? `${outage.join(", ")} down`
+          : LABELS[state]}
       </span>
       <span
         class="latency"

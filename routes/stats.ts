@@ -18,7 +18,7 @@ export const handler: Handlers = {
     const { aggregates, now } = ctx.state;
     let stats = known.get(aggregates);
     if (!stats) {
-      stats = new LastKnown(() => userStats(aggregates), now);
+      stats = new LastKnown(() => userStats(aggregates), { now });
       known.set(aggregates, stats);
     }
     return json(await stats.get());

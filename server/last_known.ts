@@ -65,46 +65,78 @@ async function bounded<R>(call: Promise<R>, { server, timeoutMs }: ReadBounds): 
   }
 }
 
+/** How long a caller waits for a fresh read when a snapshot is known, ms; later it gets that snapshot. */
+export const ANSWER_BUDGET_MS = 500;
+
+/** How a `LastKnown` keeps time. */
+export interface LastKnownOptions {
+  now: () => number;
+  /** How long a caller waits for a fresh read when a snapshot is known, ms (default `ANSWER_BUDGET_MS`). */
+  budgetMs?: number;
+}
+
 /**
  * The last snapshot `read` gave, served while reading fails for an outage.
- * While degraded, a call answers at once from the last snapshot and reads
- * again in the background, so a page never waits on a server that is down.
+ * One read runs at a time, shared by every caller. A caller waits for it at
+ * most `budgetMs` when a snapshot is known (the read goes on and a later
+ * caller gets its result), and not at all while degraded, so a page never
+ * waits on a server that is down, not even in the seconds before a read's
+ * time limit says so.
  */
 export class LastKnown<S extends object> {
   readonly #read: () => Promise<S>;
   readonly #now: () => number;
+  readonly #budgetMs: number;
   #last?: S;
   #degraded?: Degraded;
-  #refreshing?: Promise<unknown>;
+  #reading?: Promise<S>;
 
-  constructor(read: () => Promise<S>, now: () => number) {
+  constructor(read: () => Promise<S>, options: LastKnownOptions) {
     this.#read = read;
-    this.#now = now;
+    this.#now = options.now;
+    this.#budgetMs = options.budgetMs ?? ANSWER_BUDGET_MS;
   }
 
   /**
-   * A fresh snapshot, or the last one with `degraded` during an outage.
+   * A fresh snapshot, or the last one (with `degraded` during an outage).
    *
    * @throws {HttpError} 503 naming the server when it is down and nothing was read before
    */
   async get(): Promise<MaybeDegraded<S>> {
-    if (this.#degraded && this.#last) {
-      this.#refreshing ??= this.#fresh().catch(() => {}).finally(() => {
-        this.#refreshing = undefined;
-      });
-      return this.#stale();
-    }
-    try {
-      return await this.#fresh();
-    } catch (error) {
-      if (!this.#degraded) throw error;
-      if (!this.#last) {
+    const reading = this.#reading ??= this.#fresh().finally(() => {
+      this.#reading = undefined;
+    });
+    if (this.#last === undefined) {
+      try {
+        return await reading;
+      } catch (error) {
+        if (!(error instanceof UnavailableError) || !this.#degraded) throw error;
         throw new HttpError(
           503,
           `${this.#degraded.server} does not answer (${this.#degraded.error})`,
         );
       }
-      return this.#stale();
+    }
+    // Read on in the background; only an error that is not an outage (a bug) reaches the caller.
+    const settled = reading.then(
+      (snapshot): MaybeDegraded<S> => snapshot,
+      (error) => {
+        if (error instanceof UnavailableError) return this.#known();
+        throw error;
+      },
+    );
+    if (this.#degraded) {
+      settled.catch(() => {});
+      return this.#known();
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const budget = new Promise<MaybeDegraded<S>>((resolve) => {
+      timer = setTimeout(() => resolve(this.#known()), this.#budgetMs);
+    });
+    try {
+      return await Promise.race([settled, budget]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -125,16 +157,17 @@ export class LastKnown<S extends object> {
     }
   }
 
-  #stale(): MaybeDegraded<S> {
-    return { ...this.#last!, degraded: { ...this.#degraded! } };
+  /** The last snapshot, marked `degraded` during an outage. */
+  #known(): MaybeDegraded<S> {
+    return this.#degraded ? { ...this.#last!, degraded: { ...this.#degraded } } : this.#last!;
   }
 }
 
 /** `pages` with each page's reads served through a `LastKnown`. */
-export function lastKnownPages<P extends Pages>(pages: P, now: () => number): P {
+export function lastKnownPages<P extends Pages>(pages: P, options: LastKnownOptions): P {
   const wrapped: Record<string, LivePage> = {};
   for (const [name, page] of Object.entries(pages)) {
-    const known = new LastKnown(() => page.read() as Promise<object>, now);
+    const known = new LastKnown(() => page.read() as Promise<object>, options);
     wrapped[name] = { ...page, read: () => known.get() };
   }
   return wrapped as P;

@@ -46,7 +46,7 @@ Deno.test("during an outage the last snapshot is served at once, marked degraded
   const state: { mode: "up" | "hang" | "refuse" | "bug"; n: number } = { mode: "up", n: 1 };
   const bounded = boundedReads(port(state), { server: "Cassandra", timeoutMs: 50 });
   let clock = 10_000;
-  const known = new LastKnown(async () => ({ users: await bounded.count() }), () => clock);
+  const known = new LastKnown(async () => ({ users: await bounded.count() }), { now: () => clock });
   assert.deepEqual(await known.get(), { users: 1 });
   state.mode = "hang";
   const first = await known.get();
@@ -70,7 +70,7 @@ Deno.test("during an outage the last snapshot is served at once, marked degraded
 Deno.test("a page that never read anything answers 503 naming the server that is down", async () => {
   const state: { mode: "up" | "hang" | "refuse" | "bug"; n: number } = { mode: "refuse", n: 1 };
   const bounded = boundedReads(port(state), { server: "MongoDB", timeoutMs: 50 });
-  const known = new LastKnown(async () => ({ users: await bounded.count() }), Date.now);
+  const known = new LastKnown(async () => ({ users: await bounded.count() }), { now: Date.now });
   const error = await known.get().catch((e) => e);
   assert.ok(error instanceof HttpError);
   assert.equal(error.status, 503);
@@ -82,9 +82,49 @@ Deno.test("a bug in a read is not hidden behind the last snapshot", async () => 
   const bounded = boundedReads(port(state), { server: "MongoDB", timeoutMs: 50 });
   const pages = lastKnownPages({
     users: { liveTopics: ["t"], read: async () => ({ users: await bounded.count() }) },
-  }, Date.now);
+  }, { now: Date.now });
   assert.deepEqual(await pages.users.read(), { users: 1 });
   assert.deepEqual(pages.users.liveTopics, ["t"]);
   state.mode = "bug";
   await assert.rejects(pages.users.read(), MissingTopicError);
+});
+
+Deno.test("a read slower than the budget is answered at once with the last snapshot; the next caller gets the fresh one", async () => {
+  let reads = 0;
+  let answer = Promise.withResolvers<number>();
+  const known = new LastKnown(async () => {
+    reads++;
+    return { users: await answer.promise };
+  }, { now: Date.now, budgetMs: 20 });
+  answer.resolve(1);
+  assert.deepEqual(await known.get(), { users: 1 });
+  answer = Promise.withResolvers<number>();
+  const started = performance.now();
+  const [first, second] = await Promise.all([known.get(), known.get()]);
+  assert.ok(performance.now() - started < 400, "answered after the budget, not the read");
+  assert.deepEqual(first, { users: 1 }, "not marked degraded: the server may only be slow");
+  assert.deepEqual(second, { users: 1 });
+  assert.equal(reads, 2, "callers during a read share it");
+  answer.resolve(7);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  answer = Promise.withResolvers<number>();
+  answer.resolve(8);
+  assert.deepEqual(await known.get(), { users: 8 });
+  assert.equal(reads, 3);
+});
+
+Deno.test("the first read of an outage does not hold the page for the read's time limit", async () => {
+  const state: { mode: "up" | "hang" | "refuse" | "bug"; n: number } = { mode: "up", n: 3 };
+  const bounded = boundedReads(port(state), { server: "Cassandra", timeoutMs: 1_000 });
+  const known = new LastKnown(async () => ({ users: await bounded.count() }), {
+    now: Date.now,
+    budgetMs: 30,
+  });
+  await known.get();
+  state.mode = "hang";
+  const started = performance.now();
+  assert.deepEqual(await known.get(), { users: 3 });
+  assert.ok(performance.now() - started < 500, "served after the budget, not the 1 s limit");
+  await new Promise((resolve) => setTimeout(resolve, 1_050));
+  assert.equal((await known.get()).degraded?.server, "Cassandra", "marked once the limit passed");
 });
