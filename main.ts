@@ -47,8 +47,12 @@ const PROCESSOR = new URL("./pipeline/workers/processor_worker.ts", import.meta.
 const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.url);
 /** How long a stopping processor may take to finish its batch and leave its group. */
 const PROCESSOR_STOP_MS = 15_000;
-/** Longest wait for a store to answer a page's or `/stats`' read; later, the last snapshot is served. */
-const WEB_READ_TIMEOUT_MS = 3_000;
+/**
+ * Longest wait for a store to answer a page's or `/stats`' read before it counts as down. Pages
+ * answer from their last snapshot long before (`ANSWER_BUDGET_MS`); this only has to tell a
+ * store that is down (a driver gives up within 5 s) from one that is slow under load.
+ */
+const WEB_READ_TIMEOUT_MS = 10_000;
 /** Longest wait for the broker to describe its topics for the console page; later, the last snapshot is served. */
 const CONSOLE_READ_TIMEOUT_MS = 30_000;
 /** How often readiness is asked which servers are down, for the pages' connection badges. */
