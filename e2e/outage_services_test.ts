@@ -77,18 +77,23 @@ function progressReader(pipeline: Pipeline, timeoutMs: number) {
     });
   // The users topic's high offsets (nothing is deleted from it during the test, so its low offsets
   // are 0): a few requests, where describing every topic of the shared cluster takes seconds.
-  const inKafka = async () => {
-    const partitions = await broker.partitions(USERS.topic) ?? 0;
+  const inTopic = async (topic: string) => {
+    const partitions = await broker.partitions(topic) ?? 0;
     const highs = await Promise.all(
       Array.from(
         { length: partitions },
-        (_, partition) =>
-          broker.offsetForTime({ topic: USERS.topic, partition, timestamp: FAR_FUTURE }),
+        (_, partition) => broker.offsetForTime({ topic, partition, timestamp: FAR_FUTURE }),
       ),
     );
     return highs.reduce((sum, high) => sum + high, 0);
   };
-  return async (fields: ReadonlyArray<keyof Progress>): Promise<Partial<Progress>> => {
+  const inKafka = () => inTopic(USERS.topic);
+  /** Whether Kafka serves every partition of the users topics: leads them again after a restart. */
+  const serving = async () => {
+    const all = [USERS.topic, USERS.liveTopic, USERS.dlqTopic].map((topic) => safe(inTopic(topic)));
+    return (await Promise.all(all)).every((records) => records !== undefined);
+  };
+  const read = async (fields: ReadonlyArray<keyof Progress>): Promise<Partial<Progress>> => {
     const [inKafkaNow, stored, stats] = await Promise.all([
       fields.includes("inKafka") ? safe(inKafka()) : undefined,
       fields.includes("stored") ? safe(raw.count(USERS.collection)) : undefined,
@@ -98,6 +103,7 @@ function progressReader(pipeline: Pipeline, timeoutMs: number) {
     ]);
     return { inKafka: inKafkaNow, stored, counted: stats?.total, rejected: stats?.rejected };
   };
+  return Object.assign(read, { serving });
 }
 
 /** A timestamp later than any record's: `offsetForTime` answers the high offset. */
@@ -209,6 +215,15 @@ async function outage({ service, server, moves }: Outage, { app, progress, stopp
   } finally {
     await services("up.sh", service);
     stopped.delete(service);
+  }
+  if (server === "Kafka") {
+    // Kafka says it started before it leads every partition again (over a thousand on the shared
+    // cluster, elected slowly on a busy machine): it is back once it serves the users topics.
+    const serving = await eventually(progress.serving, {
+      withinMs: 180_000,
+      name: "Kafka serves the users topics again",
+    });
+    console.log(`Kafka: served the users topics ${serving} ms after it started`);
   }
   const back = Date.now();
   const at = await progress(moves);
