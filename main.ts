@@ -45,6 +45,8 @@ export interface Running {
 
 const PROCESSOR = new URL("./pipeline/workers/processor_worker.ts", import.meta.url);
 const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.url);
+/** Longest wait before a failed processor worker is started again, ms. */
+const PROCESSOR_RESTART_MAX_MS = 2_000;
 /** How long a stopping processor may take to finish its batch and leave its group. */
 const PROCESSOR_STOP_MS = 15_000;
 /**
@@ -98,7 +100,8 @@ function superviseProcessor({ job, log, health, metrics, signal }: Supervision):
         log.error(`${stream} processor worker failed: ${message}; restarting in ${wait} ms`);
       }
       await delay(wait, signal);
-      wait = Math.min(wait * 2, 30_000);
+      // Capped low: a worker that failed through a long outage starts within seconds of the return.
+      wait = Math.min(wait * 2, PROCESSOR_RESTART_MAX_MS);
     }
   })();
   return {
