@@ -10,6 +10,8 @@ import { createApp } from "./server/app.ts";
 import { type FrontDoor, serveFrontDoor } from "./server/front_door.ts";
 import { pageHubs, runLiveFeed } from "./server/live_feed.ts";
 import { registryPages } from "./server/pages.ts";
+import { boundedReads, lastKnownPages } from "./server/last_known.ts";
+import { DownServers, watchDownServers, withDownServers } from "./server/down_servers.ts";
 import { withConsolePage } from "./server/console_topics.ts";
 import { runTopicSampler, TopicRates } from "./server/topic_rates.ts";
 import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
@@ -44,8 +46,20 @@ export interface Running {
 
 const PROCESSOR = new URL("./pipeline/workers/processor_worker.ts", import.meta.url);
 const PRODUCER = new URL("./pipeline/workers/producer_worker.ts", import.meta.url);
+/** Longest wait before a failed processor worker is started again, ms. */
+const PROCESSOR_RESTART_MAX_MS = 2_000;
 /** How long a stopping processor may take to finish its batch and leave its group. */
 const PROCESSOR_STOP_MS = 15_000;
+/**
+ * Longest wait for a store to answer a page's or `/stats`' read before it counts as down. Pages
+ * answer from their last snapshot long before (`ANSWER_BUDGET_MS`); this only has to tell a
+ * store that is down (a driver gives up within 5 s) from one that is slow under load.
+ */
+const WEB_READ_TIMEOUT_MS = 10_000;
+/** Longest wait for the broker to describe its topics for the console page; later, the last snapshot is served. */
+const CONSOLE_READ_TIMEOUT_MS = 30_000;
+/** How often readiness is asked which servers are down, for the pages' connection badges. */
+const DOWN_WATCH_MS = 2_000;
 /** Longest wait for the broker or a store to answer a readiness probe. */
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -87,7 +101,8 @@ function superviseProcessor({ job, log, health, metrics, signal }: Supervision):
         log.error(`${stream} processor worker failed: ${message}; restarting in ${wait} ms`);
       }
       await delay(wait, signal);
-      wait = Math.min(wait * 2, 30_000);
+      // Capped low: a worker that failed through a long outage starts within seconds of the return.
+      wait = Math.min(wait * 2, PROCESSOR_RESTART_MAX_MS);
     }
   })();
   return {
@@ -96,6 +111,69 @@ function superviseProcessor({ job, log, health, metrics, signal }: Supervision):
       await loop;
     },
   };
+}
+
+/** What `superviseProducer` runs and tells. */
+interface ProducerSupervision {
+  job: ProducerJob;
+  log: Logger;
+  health: HealthBoard;
+  signal: AbortSignal;
+}
+
+/**
+ * Keeps the built-in producer running: it waits out broker outages itself
+ * (reported to the health board, so `/readyz` names the broker); a worker that
+ * fails anyway (the broker was down when it started) is logged and started
+ * again with a capped backoff, with fresh seeds so it never repeats the
+ * records it already sent.
+ */
+function superviseProducer({ job, log, health, signal }: ProducerSupervision): {
+  stop(): Promise<void>;
+} {
+  let current: WorkerHandle | undefined;
+  const loop = (async () => {
+    let wait = 500;
+    for (let run = 0; !signal.aborted; run++) {
+      const plans = job.plans.map((plan) =>
+        plan.source.kind === "generator" && run > 0
+          ? { ...plan, source: { ...plan.source, seed: plan.source.seed + run * 7919 } }
+          : plan
+      );
+      current = startWorker<ProducerJob>(PRODUCER, { ...job, plans }, {
+        onOutage: (outage) =>
+          health.outage(
+            "producer",
+            outage && { server: outage.service, since: outage.since, error: outage.error },
+          ),
+      });
+      try {
+        await current.done;
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        const message = (error as Error).message;
+        const server = serverNames(job.config).broker;
+        health.outage("producer", { server, since: Date.now(), error: message });
+        log.error(`producer failed: ${message}; starting it again in ${wait} ms`);
+      }
+      await delay(wait, signal);
+      wait = Math.min(wait * 2, 5_000);
+    }
+  })();
+  return {
+    stop: async () => {
+      await current?.stop();
+      await loop;
+    },
+  };
+}
+
+/** The server behind the broker and each store in `config`'s mode, as `/readyz` names them. */
+function serverNames(config: Config): { broker: string; raw: string; aggregates: string } {
+  return config.mode === "embedded"
+    ? { broker: "the embedded log", raw: "SQLite", aggregates: "SQLite" }
+    : { broker: "Kafka", raw: "MongoDB", aggregates: "Cassandra" };
 }
 
 /**
@@ -111,26 +189,53 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
   const pipeline = await openPipeline({ config, registry, log });
   const topicRates = new TopicRates();
   const lag = new GroupLagTracker({ sampleMs: config.web.lagSampleMs });
-  const pages = withConsolePage(
-    {
-      ...registryPages(registry, { ...pipeline, now: Date.now }),
-      [GROUPS_PAGE]: groupsPage(lag),
-    },
-    pipeline.broker,
-    topicRates,
+  const servers = serverNames(config);
+  // The web reads the stores with a time limit, so a page or /stats never hangs on one that is down.
+  const webStores = {
+    raw: boundedReads(pipeline.raw, { server: servers.raw, timeoutMs: WEB_READ_TIMEOUT_MS }),
+    aggregates: boundedReads(pipeline.aggregates, {
+      server: servers.aggregates,
+      timeoutMs: WEB_READ_TIMEOUT_MS,
+    }),
+  };
+  const down = new DownServers();
+  // Every page answers from its last snapshot when a read is slow or its server is down, and names the servers down.
+  const pages = withDownServers(
+    lastKnownPages(
+      withConsolePage(
+        {
+          ...registryPages(registry, { ...webStores, now: Date.now }),
+          [GROUPS_PAGE]: groupsPage(lag),
+        },
+        // Describing every topic of a busy shared cluster takes seconds: a longer limit than the stores'.
+        boundedReads(pipeline.broker, {
+          server: servers.broker,
+          timeoutMs: CONSOLE_READ_TIMEOUT_MS,
+        }),
+        topicRates,
+      ),
+      { now: Date.now },
+    ),
+    down,
   );
   const hubs = pageHubs(pages, config.web);
   const board = new HealthBoard();
   const probed = streams[0];
   const probes: Probe[] = [
-    { name: "broker", check: () => pipeline.broker.partitions(probed.topics.topic) },
+    {
+      name: "broker",
+      server: servers.broker,
+      check: () => pipeline.broker.partitions(probed.topics.topic),
+    },
     // A small collection: a MongoDB-wire server without usable indexes scans the one it reads.
     {
       name: "raw store",
+      server: servers.raw,
       check: () => pipeline.raw.get(READ_MODELS, readModelId(probed.name, 0)),
     },
     {
       name: "aggregate store",
+      server: servers.aggregates,
       check: () => pipeline.aggregates.totals(probed.name, REJECTED_DIMENSION),
     },
   ];
@@ -155,6 +260,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     config,
     registry,
     ...pipeline,
+    ...webStores,
     pages,
     hubs,
     log,
@@ -202,6 +308,13 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     signal: controller.signal,
     now: Date.now,
   });
+  const downWatch = watchDownServers({
+    health,
+    servers: down,
+    everyMs: DOWN_WATCH_MS,
+    log,
+    signal: controller.signal,
+  }).catch((error) => log.error(`the watch of servers down failed: ${error.stack ?? error}`));
   const lagSampler = runLagSampler({
     broker: pipeline.broker,
     tracker: lag,
@@ -234,9 +347,13 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     rate: config.producer.rate,
   })));
   const producer = config.producer.enabled
-    ? startWorker<ProducerJob>(PRODUCER, { config, registry: registry.ref, plans })
+    ? superviseProducer({
+      job: { config, registry: registry.ref, plans },
+      log,
+      health: board,
+      signal: controller.signal,
+    })
     : undefined;
-  producer?.done.catch((error) => log.error(`producer failed: ${error.message}`));
   log.info(
     `StreamBoard (${config.mode}) on ${url} · data in ${config.stores.dataDir} · streams ${
       streams.map((m) => m.name).join(", ")
@@ -253,7 +370,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
         await producer?.stop();
         await Promise.all(processors.map((p) => p.stop()));
         await server.shutdown();
-        await Promise.all([feed, sampler, lagSampler]);
+        await Promise.all([feed, sampler, lagSampler, downWatch]);
         await pipeline.close();
       })(),
   };

@@ -27,6 +27,7 @@ import { useEffect } from "preact/hooks";
 import type { Dashboard, DashboardSnapshots } from "../server/dashboards.ts";
 import type { LatencyEvent } from "../server/live_feed.ts";
 import { ClockOffset, type LatencyFigures, LatencyWindow } from "./latency_window.ts";
+import type { Degraded } from "../server/last_known.ts";
 
 /** The latency figures a page shows over the last minute, ms; `null` before any. */
 export interface PageLatency {
@@ -72,6 +73,10 @@ export class LiveStore<S> {
   readonly paused: Signal<boolean> = signal(false);
   /** Updates received while paused, not shown yet. */
   readonly waiting: Signal<number> = signal(0);
+  /** The server that is down while the page shows its last known snapshot; `null` when fresh. */
+  readonly degraded: Signal<Degraded | null> = signal(null);
+  /** The servers the server named down when it sent the last snapshot (empty when all answer). */
+  readonly down: Signal<string[]> = signal([]);
   readonly #name: string;
   readonly #open: (url: string) => EventSourceLike;
   readonly #now: () => number;
@@ -136,13 +141,16 @@ export class LiveStore<S> {
   #receive(type: string, event: Event): void {
     const data = (event as MessageEvent<unknown>).data;
     try {
-      const snapshot = JSON.parse(String(data)) as S;
+      const snapshot: unknown = JSON.parse(String(data));
+      // Which server is down belongs to the connection state, shown even while paused.
+      this.degraded.value = degradedOf(snapshot);
+      this.down.value = downOf(snapshot);
       if (this.paused.peek()) {
         // Each event carries the whole snapshot, so the newest one holds every update before it.
-        this.#held.snapshot = snapshot;
+        this.#held.snapshot = snapshot as S;
         this.waiting.value += 1;
       } else {
-        this.snapshot.value = snapshot;
+        this.snapshot.value = snapshot as S;
       }
     } catch (error) {
       // One bad frame must not stop the page; the next update replaces the whole snapshot anyway.
@@ -167,6 +175,24 @@ export class LiveStore<S> {
     if (this.paused.peek()) this.#held.latency = figures;
     else this.latency.value = figures;
   }
+}
+
+/** The `degraded` field of a snapshot the server served from what it last knew, else `null`. */
+function degradedOf(snapshot: unknown): Degraded | null {
+  if (typeof snapshot !== "object" || snapshot === null || !("degraded" in snapshot)) return null;
+  const { degraded } = snapshot;
+  if (typeof degraded !== "object" || degraded === null) return null;
+  const { server, since, error } = degraded as Record<string, unknown>;
+  return typeof server === "string" && typeof since === "number"
+    ? { server, since, error: typeof error === "string" ? error : "" }
+    : null;
+}
+
+/** The `down` field of a snapshot: the servers that did not answer when it was served. */
+function downOf(snapshot: unknown): string[] {
+  if (typeof snapshot !== "object" || snapshot === null || !("down" in snapshot)) return [];
+  const { down } = snapshot;
+  return Array.isArray(down) ? down.filter((s): s is string => typeof s === "string") : [];
 }
 
 /** The live store of a dashboard, typed with its snapshot. */

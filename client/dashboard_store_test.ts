@@ -187,3 +187,26 @@ Deno.test("togglePause pauses and resumes; resuming with nothing waiting keeps t
   assert.equal(store.snapshot.value?.kpi.revenue, 5);
   assert.equal(store.waiting.value, 0);
 });
+
+Deno.test("a snapshot served from what the server last knew marks the store degraded with the server down, until a fresh one", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  assert.equal(store.degraded.value, null);
+  const degraded = { server: "Cassandra", since: 1_000, error: "no answer within 1500 ms" };
+  opened[0].emit("update", { ...sales(3), degraded });
+  assert.deepEqual(store.degraded.value, degraded);
+  assert.equal(store.snapshot.value?.kpi.revenue, 3, "the last known figures still show");
+  opened[0].emit("update", sales(4));
+  assert.equal(store.degraded.value, null);
+});
+
+Deno.test("the servers a snapshot names down show in the store until a snapshot names none", () => {
+  const { store, opened } = storeWithFake();
+  store.connect();
+  assert.deepEqual(store.down.value, []);
+  opened[0].emit("update", { ...sales(3), down: ["Kafka"] });
+  assert.deepEqual(store.down.value, ["Kafka"]);
+  assert.equal(store.snapshot.value?.kpi.revenue, 3);
+  opened[0].emit("update", { ...sales(4), down: [] });
+  assert.deepEqual(store.down.value, []);
+});

@@ -8,18 +8,12 @@ import { useEffect } from "preact/hooks";
 import { connectLive, liveStore } from "../client/dashboard_store.ts";
 import type { LatencyFigures } from "../client/latency_window.ts";
 import { formatLatency } from "../client/format.ts";
+import { liveBadge } from "../client/live_badge.ts";
 
 /** Props: the live page (a dashboard or a console page) whose stream the badge shows; the users page's when absent. */
 export interface LiveStatusProps {
   stream?: string;
 }
-
-const LABELS = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-} as const;
 
 /** Shows whether the page receives live updates from its own stream. */
 export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
@@ -27,18 +21,24 @@ export default function LiveStatus({ stream = "users" }: LiveStatusProps) {
     connectLive(stream);
   }, [stream]);
   const store = liveStore(stream);
-  const state = store.connection.value;
   const latency = store.latency.value;
+  const badge = liveBadge({
+    state: store.connection.value,
+    degraded: store.degraded.value,
+    down: store.down.value,
+  });
   return (
     <span class="status-group">
       <span
-        class={`status status-${state}`}
+        class={`status status-${badge.state}`}
         data-testid="live-status"
         data-stream={stream}
+        data-down={badge.down.length > 0 ? badge.down.join(",") : undefined}
         role="status"
+        title={badge.title}
       >
         <span class="status-dot" aria-hidden="true" />
-        {LABELS[state]}
+        {badge.label}
       </span>
       <span
         class="latency"

@@ -820,7 +820,8 @@ export class StreamProcessor<E, A = unknown> {
   #persist(what: string, signal: AbortSignal, work: () => Promise<void>): Promise<void> {
     return retry(work, {
       initialMs: this.#deps.retryInitialMs ?? 500,
-      maxMs: this.#deps.retryMaxMs ?? 30_000,
+      // Capped low so processing resumes within seconds of a store's return.
+      maxMs: this.#deps.retryMaxMs ?? 2_000,
       signal,
       retriable: canRetry,
       onFailure: (error, attempt, wait) =>

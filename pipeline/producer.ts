@@ -8,6 +8,20 @@
 import type { Broker, OutgoingRecord } from "./ports.ts";
 import type { SourceRecord } from "./sources/source.ts";
 import { delay } from "./async.ts";
+import { canRetry, UnavailableError } from "./errors.ts";
+
+/** Backoff of a producer waiting out an outage, ms: short, so it resumes within seconds of the return. */
+export const PRODUCER_BACKOFF = { initialMs: 250, maxMs: 2_000 } as const;
+
+/** A broker outage a producer waits out, as it reports it. */
+export interface ProducerOutage {
+  /** What does not answer (`Kafka`, `the embedded log`); `broker` when the error does not say. */
+  service: string;
+  /** When the first failed send happened, ms since the epoch. */
+  since: number;
+  /** The last error's message. */
+  error: string;
+}
 
 /** Pace and batching of a producer. */
 export interface ProducerOptions {
@@ -20,6 +34,15 @@ export interface ProducerOptions {
   signal: AbortSignal;
   /** Told after each batch how many records have been sent so far. */
   onProgress?(sent: number): void;
+  /**
+   * Told of each failed send it will retry (the batch is kept and sent again
+   * after a backoff of at most `PRODUCER_BACKOFF.maxMs`), so the outage shows.
+   */
+  onOutage?(outage: ProducerOutage): void;
+  /** Told when a send succeeds again after an outage, with how long it lasted in ms. */
+  onRecovered?(downMs: number): void;
+  /** The clock for outage times (default `Date.now`). */
+  now?(): number;
 }
 
 /** A producer run: what it reads, where it sends it, and at what pace. */
@@ -51,7 +74,7 @@ export async function runProducer(options: ProducerRun): Promise<number> {
     if (batch.length === 0) return;
     const out = batch;
     batch = [];
-    await broker.produce(topic, out);
+    await sendThroughOutages(() => broker.produce(topic, out), options);
     sent += out.length;
     options.onProgress?.(sent);
   };
@@ -87,4 +110,33 @@ export async function runProducer(options: ProducerRun): Promise<number> {
     if (pending === undefined) await iterator.return?.();
   }
   return sent;
+}
+
+/**
+ * Runs `send` until it succeeds: a retriable error (an outage) is reported and
+ * retried with a capped backoff; one a retry cannot help is thrown. Stops
+ * retrying (throwing the last error) only when the run is aborted.
+ */
+async function sendThroughOutages(send: () => Promise<void>, options: ProducerOptions) {
+  const now = options.now ?? Date.now;
+  let since: number | undefined;
+  let wait: number = PRODUCER_BACKOFF.initialMs;
+  for (;;) {
+    try {
+      await send();
+      if (since !== undefined) options.onRecovered?.(now() - since);
+      return;
+    } catch (error) {
+      if (!canRetry(error) || options.signal.aborted) throw error;
+      since ??= now();
+      options.onOutage?.({
+        service: error instanceof UnavailableError ? error.service : "broker",
+        since,
+        error: String((error as Error)?.message ?? error),
+      });
+      await delay(wait, options.signal);
+      if (options.signal.aborted) throw error;
+      wait = Math.min(wait * 2, PRODUCER_BACKOFF.maxMs);
+    }
+  }
 }

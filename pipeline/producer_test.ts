@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { runProducer } from "./producer.ts";
+import { type ProducerOutage, runProducer } from "./producer.ts";
+import { MissingTopicError, UnavailableError } from "./errors.ts";
 import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { consumeCount } from "./testing/broker_contract.ts";
 import type {
@@ -305,6 +306,87 @@ Deno.test("a partial batch goes out after lingerMs even while the source has not
   } finally {
     endSource();
     await producing;
+    await log.close();
+  }
+});
+
+/** A `CountingBroker` whose produce calls fail with `failure` while `down` is true. */
+class FlakyBroker extends CountingBroker {
+  down = true;
+  attempts = 0;
+  constructor(inner: Broker, readonly failure: () => Error) {
+    super(inner);
+  }
+  override produce(topic: string, records: OutgoingRecord[]) {
+    this.attempts++;
+    if (this.down) return Promise.reject(this.failure());
+    return super.produce(topic, records);
+  }
+}
+
+Deno.test("a broker outage is waited out: the batch is sent once it returns, nothing lost, outage reported", async () => {
+  const log = await openLog("outage");
+  const broker = new FlakyBroker(log, () => new UnavailableError("Kafka", "connection refused"));
+  const outages: ProducerOutage[] = [];
+  const recovered: number[] = [];
+  let clock = 1_000;
+  try {
+    const run = runProducer({
+      broker,
+      topic: "outage",
+      source: keyedRecords(20),
+      ...running(),
+      batchSize: 10,
+      now: () => clock,
+      onOutage: (o) => outages.push(o),
+      onRecovered: (ms) => recovered.push(ms),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.ok(broker.attempts >= 2, `retried during the outage (${broker.attempts} attempts)`);
+    assert.ok(outages.length >= 2);
+    assert.deepEqual(
+      { service: outages[0].service, since: outages[0].since, error: outages[0].error },
+      { service: "Kafka", since: 1_000, error: "connection refused" },
+    );
+    clock = 4_000;
+    broker.down = false;
+    assert.equal(await run, 20);
+    assert.equal(broker.produced, 20, "every record sent, none twice");
+    assert.deepEqual(recovered, [3_000], "the recovery is told once, with the outage's length");
+  } finally {
+    await log.close();
+  }
+});
+
+Deno.test("an error a retry cannot help is thrown at once, not retried", async () => {
+  const log = await openLog("missing");
+  const broker = new FlakyBroker(log, () => new MissingTopicError("missing", "no such topic"));
+  try {
+    await assert.rejects(
+      runProducer({ broker, topic: "missing", source: keyedRecords(5), ...running() }),
+      MissingTopicError,
+    );
+    assert.equal(broker.attempts, 1);
+  } finally {
+    await log.close();
+  }
+});
+
+Deno.test("aborting during an outage stops the producer instead of retrying forever", async () => {
+  const log = await openLog("abort-outage");
+  const broker = new FlakyBroker(log, () => new UnavailableError("Kafka", "down"));
+  const controller = new AbortController();
+  try {
+    const run = runProducer({
+      broker,
+      topic: "abort-outage",
+      source: keyedRecords(5),
+      ...running({ signal: controller.signal }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    await assert.rejects(run, UnavailableError);
+  } finally {
     await log.close();
   }
 });

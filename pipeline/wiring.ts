@@ -42,7 +42,7 @@ export interface ConnectOptions<T> {
   log: Logger;
   /** Gives up waiting. */
   signal?: AbortSignal;
-  /** First wait between attempts, in ms, doubling up to 30 s; 1 s by default. */
+  /** First wait between attempts, in ms, doubling up to 2 s; 1 s by default. */
   initialMs?: number;
 }
 
@@ -56,7 +56,8 @@ export async function connectWithRetry<T>(
   let failed = false;
   const result = await retry(open, {
     initialMs,
-    maxMs: 30_000,
+    // Capped low so a server that returns is used within seconds.
+    maxMs: 2_000,
     signal,
     onFailure: (error, attempt, wait) => {
       if (!failed) {

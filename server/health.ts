@@ -33,6 +33,8 @@ export interface HealthReport {
 /** Whether a dependency answered. */
 export interface DependencyCheck {
   name: string;
+  /** The server behind it (`Kafka`, `MongoDB`, `Cassandra`...), when known. */
+  server?: string;
   ok: boolean;
   /** Why not, when it did not. */
   error?: string;
@@ -48,9 +50,25 @@ export interface GroupHealth {
 /** Burrow statuses that make a processor's group not ready. */
 const NOT_READY_STATUSES: ReadonlySet<string> = new Set(["STALL", "STOP"]);
 
+/** A part of StreamBoard waiting out a server's outage (the built-in producer during a broker outage). */
+export interface Outage {
+  /** The part that waits, e.g. `producer`. */
+  part: string;
+  /** The server that does not answer. */
+  server: string;
+  /** Since when, ms since the epoch. */
+  since: number;
+  /** The last error's message. */
+  error: string;
+}
+
 /** What `/readyz` shows: ready when every partition runs and the broker and stores answer. */
 export interface Readiness {
   ready: boolean;
+  /** The servers that do not answer now (from the probes and the parts' outages), sorted. */
+  down: string[];
+  /** Parts waiting out an outage. */
+  outages: Outage[];
   /** Partitions stopped, each with why. */
   stopped: PartitionStop[];
   /** Processors' consumer groups in STALL or STOP: records wait and nothing takes them. */
@@ -71,6 +89,8 @@ export interface HealthPort {
 /** A dependency readiness asks: `check` resolves when it answers. */
 export interface Probe {
   name: string;
+  /** The server behind it, named in `Readiness.down` when it does not answer. */
+  server?: string;
   check(): Promise<unknown>;
 }
 
@@ -79,6 +99,18 @@ export class HealthBoard {
   readonly #errors = new Map<string, ProcessingErrorCount>();
   readonly #stopped = new Map<string, PartitionStop>();
   readonly #failed = new Map<string, string>();
+  readonly #outages = new Map<string, Outage>();
+
+  /** A part waits out an outage (`outage`), or (`undefined`) no longer does. */
+  outage(part: string, outage: Omit<Outage, "part"> | undefined): void {
+    if (outage === undefined) this.#outages.delete(part);
+    else this.#outages.set(part, { part, ...outage });
+  }
+
+  /** Parts waiting out an outage, by part. */
+  outages(): Outage[] {
+    return [...this.#outages.values()].sort((a, b) => a.part.localeCompare(b.part));
+  }
 
   /** Takes one processor report. */
   report(event: ProcessorErrorEvent): void {
@@ -156,9 +188,14 @@ export function healthPort(
       const stopped = board.stopped();
       const failedProcessors = board.failedProcessors();
       const stalledGroups = (groups?.() ?? []).filter((g) => NOT_READY_STATUSES.has(g.status));
+      const outages = board.outages();
+      const down = new Set(outages.map((o) => o.server));
+      for (const d of dependencies) if (!d.ok) down.add(d.server ?? d.name);
       return {
         ready: stopped.length === 0 && failedProcessors.length === 0 &&
-          stalledGroups.length === 0 && dependencies.every((d) => d.ok),
+          stalledGroups.length === 0 && down.size === 0,
+        down: [...down].sort(),
+        outages,
         stopped,
         stalledGroups,
         failedProcessors,
@@ -169,6 +206,9 @@ export function healthPort(
 }
 
 async function ask(probe: Probe, timeoutMs: number): Promise<DependencyCheck> {
+  const named = probe.server === undefined
+    ? { name: probe.name }
+    : { name: probe.name, server: probe.server };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -178,9 +218,9 @@ async function ask(probe: Probe, timeoutMs: number): Promise<DependencyCheck> {
   });
   try {
     await Promise.race([probe.check(), late]);
-    return { name: probe.name, ok: true };
+    return { ...named, ok: true };
   } catch (error) {
-    return { name: probe.name, ok: false, error: String((error as Error)?.message ?? error) };
+    return { ...named, ok: false, error: String((error as Error)?.message ?? error) };
   } finally {
     clearTimeout(timer);
   }

@@ -92,9 +92,47 @@ Deno.test("readiness fails while a processor's group is STALL or STOP, naming it
   groups = [{ group: "streamboard-users", topic: "users", status: "OK" }, groups[1]];
   assert.deepEqual(await health.readiness(), {
     ready: true,
+    down: [],
+    outages: [],
     stopped: [],
     stalledGroups: [],
     failedProcessors: [],
     dependencies: [],
   });
+});
+
+Deno.test("readiness names the servers that are down: from failed probes and from parts waiting out an outage", async () => {
+  const board = new HealthBoard();
+  let cassandraUp = false;
+  const health = healthPort({
+    board,
+    probes: [
+      { name: "broker", server: "Kafka", check: () => Promise.resolve() },
+      {
+        name: "aggregate store",
+        server: "Cassandra",
+        check: () => cassandraUp ? Promise.resolve() : Promise.reject(new Error("refused")),
+      },
+    ],
+    probeTimeoutMs: 50,
+  });
+  board.outage("producer", { server: "Kafka", since: 1_000, error: "connection refused" });
+  let readiness = await health.readiness();
+  assert.equal(readiness.ready, false);
+  assert.deepEqual(readiness.down, ["Cassandra", "Kafka"]);
+  assert.deepEqual(readiness.outages, [
+    { part: "producer", server: "Kafka", since: 1_000, error: "connection refused" },
+  ]);
+  assert.deepEqual(readiness.dependencies[1], {
+    name: "aggregate store",
+    server: "Cassandra",
+    ok: false,
+    error: "refused",
+  });
+  cassandraUp = true;
+  board.outage("producer", undefined);
+  readiness = await health.readiness();
+  assert.equal(readiness.ready, true);
+  assert.deepEqual(readiness.down, []);
+  assert.deepEqual(readiness.outages, []);
 });

@@ -17,7 +17,12 @@ import type {
 import { parseAggregateValue, sumSeries, sumTotals } from "../aggregate_sums.ts";
 import { UnavailableError } from "../errors.ts";
 
-const { Client, concurrent, types } = cassandra;
+const { Client, concurrent, policies, types } = cassandra;
+
+/** First wait before reconnecting to a Cassandra node that went down, ms. */
+const RECONNECT_BASE_MS = 500;
+/** Longest wait between reconnection attempts, ms: a returning node is used within seconds. */
+const RECONNECT_MAX_MS = 2_000;
 type CassandraClient = InstanceType<typeof Client>;
 type Long = InstanceType<typeof types.Long>;
 type Integer = InstanceType<typeof types.Integer>;
@@ -110,6 +115,15 @@ export class CassandraAggregateStore implements AggregateStore {
       socketOptions: {
         connectTimeout: options.connectTimeoutMs ?? 5000,
         readTimeout: options.readTimeoutMs ?? 12_000,
+      },
+      // The driver's default waits up to 10 minutes between reconnections to a
+      // node that went down; a returning Cassandra is used within 2 s instead.
+      policies: {
+        reconnection: new policies.reconnection.ExponentialReconnectionPolicy(
+          RECONNECT_BASE_MS,
+          RECONNECT_MAX_MS,
+          false,
+        ),
       },
       // Every statement is idempotent (absolute values): safe to retry.
       queryOptions: {

@@ -108,7 +108,7 @@ export interface KafkaBrokerOptions {
   retries?: number;
   /** First wait between retries, in ms, up to `maxRetryMs` (default 300). */
   initialRetryMs?: number;
-  /** Longest wait between retries, in ms (default 10000). */
+  /** Longest wait between retries, in ms (default 2000). */
   maxRetryMs?: number;
   /**
    * How long `produce` calls are gathered into one request, in ms (default
@@ -215,7 +215,8 @@ export class KafkaBroker implements Broker {
       requestTimeoutMs: 30_000,
       retries: 5,
       initialRetryMs: 300,
-      maxRetryMs: 10_000,
+      // Capped low so a returning Kafka is used within seconds.
+      maxRetryMs: 2_000,
       lingerMs: DEFAULTS.broker.lingerMs,
       maxBatchSize: DEFAULTS.broker.producerBatchSize,
       replicationFactor: 1,
@@ -761,6 +762,7 @@ export class KafkaBroker implements Broker {
           .map(([topic, messages]) => ({ topic, messages }));
         await producer.sendBatch({ topicMessages, acks: -1 });
       } catch (cause) {
+        if (error === undefined) this.#dropProducer();
         error ??= new UnavailableError(
           "Kafka",
           `could not send to Kafka at ${this.#settings.brokers.join(",")}: ${
@@ -796,6 +798,16 @@ export class KafkaBroker implements Broker {
       this.#admin = undefined;
       throw error;
     });
+  }
+
+  /**
+   * Forgets the producer after a failed send, so the next send connects a
+   * fresh one: the old one may hold connections to a broker that went away.
+   */
+  #dropProducer(): void {
+    const producer = this.#producer;
+    this.#producer = undefined;
+    producer?.then((p) => p.disconnect()).catch(() => {});
   }
 
   #connectedProducer(): Promise<Producer> {

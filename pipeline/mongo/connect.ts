@@ -23,6 +23,8 @@ export async function connectMongo(
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
     connectTimeoutMS: options.connectTimeoutMS ?? 5000,
+    // A returning server is noticed within 2 s (the driver's default checks every 10 s).
+    heartbeatFrequencyMS: 2000,
   });
   try {
     await client.connect();

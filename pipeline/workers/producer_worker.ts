@@ -40,13 +40,18 @@ function source(
   }
 }
 
-serveWorker<ProducerJob>(async ({ config, registry: ref, plans }, signal, { progress }) => {
+serveWorker<ProducerJob>(async ({ config, registry: ref, plans }, signal, channel) => {
+  const { progress } = channel;
   const registry = await loadRegistry(ref);
   const log = consoleLogger("producer");
   const broker = await connectBroker({ config, registry, log, signal });
+  // Connected: an outage the supervisor reported when a previous worker failed is over.
+  channel.outage(undefined);
   try {
     const sent = plans.map(() => 0);
     let reported = 0;
+    // One report per outage (its first failed send) and one when it ends, however many retries.
+    let down = false;
     const total = plans.every((p) => p.count !== undefined)
       ? plans.reduce((sum, p) => sum + p.count!, 0)
       : undefined;
@@ -67,6 +72,21 @@ serveWorker<ProducerJob>(async ({ config, registry: ref, plans }, signal, { prog
         batchSize: config.broker.producerBatchSize,
         lingerMs: config.broker.lingerMs,
         signal,
+        onOutage: (outage) => {
+          if (down) return;
+          down = true;
+          log.error(
+            `${plan.stream}: ${outage.service} does not take records (${outage.error}); ` +
+              "holding the batch and retrying",
+          );
+          channel.outage(outage);
+        },
+        onRecovered: (downMs) => {
+          if (!down) return;
+          down = false;
+          log.info(`${plan.stream}: producing again after ${(downMs / 1000).toFixed(1)} s`);
+          channel.outage(undefined);
+        },
         onProgress: (n) => {
           sent[i] = n;
           const all = sent.reduce((a, b) => a + b, 0);

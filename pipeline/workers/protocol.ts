@@ -8,6 +8,7 @@ import type { StreamName } from "../stream_module.ts";
 import type { RegistryRef } from "../stream_registry.ts";
 import type { ProcessorErrorEvent } from "../processor_errors.ts";
 import type { BatchMetrics } from "../batch_metrics.ts";
+import type { ProducerOutage } from "../producer.ts";
 
 /** Where a producer takes its records from. */
 export type ProducerSource =
@@ -55,6 +56,8 @@ export type FromWorker =
   | { type: "error-event"; event: ProcessorErrorEvent }
   /** A processor stored a batch, for `/metrics` and the pages' latency figures. */
   | { type: "batch-metrics"; metrics: BatchMetrics }
+  /** A producer waits out a broker outage (`outage`), or it is over (`undefined`). */
+  | { type: "outage"; outage: ProducerOutage | undefined }
   | { type: "finished"; sent?: number }
   | { type: "failed"; message: string };
 
@@ -74,13 +77,15 @@ export interface WorkerOptions {
   onErrorEvent?(event: ProcessorErrorEvent): void;
   /** Told of each batch a processor stored. */
   onBatchMetrics?(metrics: BatchMetrics): void;
+  /** Told when a producer waits out a broker outage, and with `undefined` when it is over. */
+  onOutage?(outage: ProducerOutage | undefined): void;
   /** How long `stop` waits for the worker to finish before terminating it, ms (default 10 s). */
   stopTimeoutMs?: number;
 }
 
 /** Starts a worker module with a job. */
 export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {}): WorkerHandle {
-  const { onProgress, onErrorEvent, onBatchMetrics, stopTimeoutMs = 10_000 } = options;
+  const { onProgress, onErrorEvent, onBatchMetrics, onOutage, stopTimeoutMs = 10_000 } = options;
   const worker = new Worker(module, { type: "module" });
   let settled = false;
   let forceStop!: () => void;
@@ -95,6 +100,7 @@ export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {})
       if (message.type === "progress") onProgress?.(message.sent);
       if (message.type === "error-event") onErrorEvent?.(message.event);
       if (message.type === "batch-metrics") onBatchMetrics?.(message.metrics);
+      if (message.type === "outage") onOutage?.(message.outage);
       if (message.type === "finished") {
         settled = true;
         worker.terminate();
@@ -136,6 +142,8 @@ export interface WorkerChannel {
   errorEvent(event: ProcessorErrorEvent): void;
   /** A batch a processor stored. */
   batchMetrics(metrics: BatchMetrics): void;
+  /** A producer waits out a broker outage, or (`undefined`) it is over. */
+  outage(outage: ProducerOutage | undefined): void;
 }
 
 /**
@@ -154,6 +162,7 @@ export function serveWorker<J>(
       progress: (sent) => post({ type: "progress", sent }),
       errorEvent: (errorEvent) => post({ type: "error-event", event: errorEvent }),
       batchMetrics: (metrics) => post({ type: "batch-metrics", metrics }),
+      outage: (outage) => post({ type: "outage", outage }),
     })
       .then((sent) => post({ type: "finished", sent: sent ?? undefined }))
       .catch((error) => post({ type: "failed", message: String(error?.stack ?? error) }));
