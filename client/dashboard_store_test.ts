@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DashboardStore, type EventSourceLike, streamUrl } from "./dashboard_store.ts";
+import { streamSearch } from "./dashboard_store.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
 class FakeSource extends EventTarget implements EventSourceLike {
@@ -150,4 +151,10 @@ Deno.test("latency events give the server's produce-to-stored and the browser's 
   opened[0].dispatchEvent(new MessageEvent("latency", { data: "{" }));
   const after = store.latency.peek();
   assert.equal(after?.browser?.count, 3, "a bad frame changes nothing");
+});
+
+Deno.test("a dashboard's stream asks for the view in the page's URL; a console page's does not", () => {
+  assert.equal(streamSearch("sales", "?range=1h&city=Oslo"), "?range=1h&city=Oslo");
+  assert.equal(streamSearch("users", ""), "");
+  assert.equal(streamSearch("console", "?topic=users"), "");
 });
