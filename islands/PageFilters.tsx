@@ -33,22 +33,29 @@ const RANGES = [
   ["custom", "Custom"],
 ] as const;
 
-/** `ms` as a `datetime-local` value in the browser's zone, `""` for none. */
+/** `ms` as a `datetime-local` value (to the second) in the browser's zone, `""` for none. */
 function localInput(ms: number | undefined): string {
   if (ms === undefined) return "";
   const d = new Date(ms);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
 }
 
-/** The query of the form's current values: empty fields left out, custom times as ms. */
-export function formQuery(form: HTMLFormElement): string {
+/**
+ * The query of the form's current values: empty fields left out, custom
+ * times as ms. A time left as the view had it keeps its exact ms (the input
+ * shows whole seconds), so applying another filter does not move the range.
+ */
+export function formQuery(form: HTMLFormElement, view: PageView): string {
   const data = new FormData(form);
   const params = new URLSearchParams();
   const range = String(data.get("range") ?? "all");
   if (range === "custom") {
-    for (const bound of ["from", "to"]) {
+    for (const bound of ["from", "to"] as const) {
       const text = String(data.get(`${bound}Local`) ?? "");
-      if (text !== "") params.set(bound, String(new Date(text).getTime()));
+      if (text === "") continue;
+      const kept = view[bound];
+      const ms = kept !== undefined && text === localInput(kept) ? kept : new Date(text).getTime();
+      params.set(bound, String(ms));
     }
   } else if (range !== "all") {
     params.set("range", range);
@@ -67,7 +74,7 @@ export default function PageFilters({ page, view, fields }: PageFiltersProps) {
   const submit = (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
-    globalThis.location.assign(`${globalThis.location.pathname}${formQuery(form)}`);
+    globalThis.location.assign(`${globalThis.location.pathname}${formQuery(form, view)}`);
   };
   return (
     <form
@@ -95,6 +102,7 @@ export default function PageFilters({ page, view, fields }: PageFiltersProps) {
               {bound === "from" ? "From" : "To"}
               <input
                 type="datetime-local"
+                step={1}
                 name={`${bound}Local`}
                 value={localInput(view[bound])}
                 data-testid={`filter-${bound}`}
