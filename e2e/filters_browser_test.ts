@@ -51,8 +51,12 @@ Deno.test({
     const app = await startApp({ STREAMBOARD_RATE: "20", STREAMBOARD_SEED: "11" });
     const browser = await launchChromium();
     try {
-      const api = async <T>(path: string) =>
-        (await (await fetch(new URL(path, app.url))).json()) as T;
+      const api = async <T>(path: string): Promise<T> => {
+        const res = await fetch(new URL(path, app.url));
+        const body = await res.json();
+        assert.equal(res.status, 200, `GET ${path}: ${JSON.stringify(body)}`);
+        return body as T;
+      };
       // Users up to `to` never change: later ones fall outside the view.
       const deadline = Date.now() + LIVE_WAIT_MS;
       let to = 0;
