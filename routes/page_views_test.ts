@@ -205,3 +205,58 @@ Deno.test("a view's live stream starts with the view's snapshot and sends it aga
     }
   });
 });
+
+Deno.test("the clickstream page in a view counts the matching events: device narrows views, item every topic", async () => {
+  await withData(async (f) => {
+    const event = (topic: string, i: number, extra: Record<string, string | number>) => ({
+      id: `${topic}-${i}`,
+      ts: NOW - i * 1000,
+      doc: { user_id: 1, item_id: i % 2 ? 7 : 8, timestamp: "", ...extra },
+    });
+    await f.pipeline.raw.upsert(
+      "views",
+      Array.from(
+        { length: 12 },
+        (_, i) => event("views", i, { device_type: ["mobile", "tablet", "desktop"][i % 3] }),
+      ),
+    );
+    await f.pipeline.raw.upsert(
+      "clicks",
+      Array.from({ length: 6 }, (_, i) => event("clicks", i, {})),
+    );
+    await f.pipeline.raw.upsert(
+      "ratings",
+      Array.from({ length: 4 }, (_, i) => event("ratings", i, { rating: 1 + i })),
+    );
+    const page = await (await f.app.request("/api/pages/clicks?device=tablet&item=7")).json();
+    // Views i = 1, 4, 7, 10 are tablets; odd i are item 7: i = 1, 7.
+    assert.deepEqual(page.totals, { views: 2, clicks: 3, ratings: 2 });
+    assert.deepEqual(page.devices, { mobile: 0, desktop: 0, tablet: 2 });
+    assert.deepEqual(page.topViewed, [{ item: 7, views: 2 }]);
+    assert.deepEqual(page.topClicked, [{ item: 7, clicks: 3 }]);
+    assert.deepEqual(page.ratings, [{ item: 7, average: 3, count: 2 }]);
+  });
+});
+
+Deno.test("the products page in a time range lists the windows that start in it", async () => {
+  await withData(async (f) => {
+    const window = (minutesAgo: number) => ({
+      id: `w-${minutesAgo}`,
+      ts: NOW - minutesAgo * 60_000,
+      doc: {
+        start: new Date(NOW - minutesAgo * 60_000).toISOString().slice(0, 19).replace("T", " "),
+        end: "",
+        partition: 0,
+        file: `w-${minutesAgo}.csv`,
+        records: 1,
+        sumPrice: "1.00",
+        sumTotal: "1.18",
+      },
+    });
+    await f.pipeline.raw.upsert("product_windows", [window(2), window(4), window(90)]);
+    const page = await (await f.app.request("/api/pages/products?range=1h")).json();
+    assert.deepEqual(page.closed.map((w: { file: string }) => w.file), ["w-2.csv", "w-4.csv"]);
+    const whole = await (await f.app.request("/api/pages/products")).json();
+    assert.equal(whole.closed.length, 3);
+  });
+});
