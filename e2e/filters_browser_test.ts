@@ -36,6 +36,9 @@ async function download(page: Page, testId: string): Promise<Uint8Array> {
   return await Deno.readFile((await file.path())!);
 }
 
+/** How the other pages are opened: the sales map's data can hold "load" back on a busy machine. */
+const OPEN = { waitUntil: "domcontentloaded", timeout: 2 * LIVE_WAIT_MS } as const;
+
 /** Waits for a navigation that the filter bar's Apply starts. */
 async function apply(page: Page): Promise<void> {
   await Promise.all([page.waitForURL(/\?/), page.getByTestId("filter-apply").click()]);
@@ -163,7 +166,7 @@ Deno.test({
       // Sales: each filter through the bar; the table holds only what it allows.
       const sales = await api<SalesSnapshot>("/api/pages/sales");
       const product = sales.byProduct[0];
-      await page.goto(new URL("/sales", app.url).href);
+      await page.goto(new URL("/sales", app.url).href, OPEN);
       await page.getByTestId("filter-product").fill(product.product);
       await page.getByTestId("filter-category").fill(product.category);
       await apply(page);
@@ -185,14 +188,12 @@ Deno.test({
       );
 
       // Clickstream: device and item.
-      await page.goto(new URL("/clicks", app.url).href);
+      await page.goto(new URL("/clicks", app.url).href, OPEN);
       await page.getByTestId("filter-device").selectOption("tablet");
       await page.getByTestId("filter-item").fill("7");
       await apply(page);
-      assert.deepEqual(Object.fromEntries(new URL(page.url()).searchParams), {
-        device: "tablet",
-        item: "7",
-      });
+      assert.equal(new URL(page.url()).searchParams.get("device"), "tablet");
+      assert.equal(new URL(page.url()).searchParams.get("item"), "7");
       const devices = (await download(page, "export-devices-ndjson").then((b) =>
         new TextDecoder().decode(b)
       ))
@@ -200,7 +201,7 @@ Deno.test({
       assert.deepEqual(devices.filter((d) => d.device !== "tablet").map((d) => d.views), [0, 0]);
 
       // Products: windows by time range.
-      await page.goto(new URL("/products?range=1d", app.url).href);
+      await page.goto(new URL("/products?range=1d", app.url).href, OPEN);
       assert.equal(await page.getByTestId("filter-range").inputValue(), "1d");
       assert.deepEqual(errors, []);
       await wide.close();
