@@ -41,7 +41,11 @@ const OPEN = { waitUntil: "domcontentloaded", timeout: 2 * LIVE_WAIT_MS } as con
 
 /** Waits for a navigation that the filter bar's Apply starts. */
 async function apply(page: Page): Promise<void> {
-  await Promise.all([page.waitForURL(/\?/), page.getByTestId("filter-apply").click()]);
+  const before = page.url();
+  await Promise.all([
+    page.waitForURL((url) => url.href !== before),
+    page.getByTestId("filter-apply").click(),
+  ]);
   await page.getByTestId("page-filters").waitFor();
 }
 
