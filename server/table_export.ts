@@ -33,8 +33,8 @@ export interface ExportTable {
 /** Rows per CSV or NDJSON chunk handed to the client. */
 const TEXT_CHUNK_ROWS = 500;
 
-/** Rows per Parquet row group: a few MB of users, written and sent once full. */
-export const PARQUET_ROW_GROUP = 10_000;
+/** Rows per Parquet row group, written and sent once full (at 10,000 the heap grew 76 MB over 100,000 users, at 2,000 by 22 MB). */
+export const PARQUET_ROW_GROUP = 2_000;
 
 /** The content type of each format. */
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
