@@ -11,24 +11,25 @@ import * as $6 from "./routes/api/console/topics.ts";
 import * as $7 from "./routes/api/console/topics/[topic]/messages.ndjson.ts";
 import * as $8 from "./routes/api/console/topics/[topic]/messages.ts";
 import * as $9 from "./routes/api/console/topics/[topic]/tail.ts";
-import * as $10 from "./routes/api/pages/[page].ts";
-import * as $11 from "./routes/api/stream/[page].ts";
-import * as $12 from "./routes/clicks.tsx";
-import * as $13 from "./routes/console/dead-letters.tsx";
-import * as $14 from "./routes/console/groups.tsx";
-import * as $15 from "./routes/console/index.tsx";
-import * as $16 from "./routes/console/topics/[topic].tsx";
-import * as $17 from "./routes/export/csv.ts";
-import * as $18 from "./routes/export/products/[file].ts";
-import * as $19 from "./routes/healthz.ts";
-import * as $20 from "./routes/index.tsx";
-import * as $21 from "./routes/last_user.ts";
-import * as $22 from "./routes/metrics.ts";
-import * as $23 from "./routes/products.tsx";
-import * as $24 from "./routes/readyz.ts";
-import * as $25 from "./routes/sales.tsx";
-import * as $26 from "./routes/stats.ts";
-import * as $27 from "./routes/users.ts";
+import * as $10 from "./routes/api/export/[page]/[table].ts";
+import * as $11 from "./routes/api/pages/[page].ts";
+import * as $12 from "./routes/api/stream/[page].ts";
+import * as $13 from "./routes/clicks.tsx";
+import * as $14 from "./routes/console/dead-letters.tsx";
+import * as $15 from "./routes/console/groups.tsx";
+import * as $16 from "./routes/console/index.tsx";
+import * as $17 from "./routes/console/topics/[topic].tsx";
+import * as $18 from "./routes/export/csv.ts";
+import * as $19 from "./routes/export/products/[file].ts";
+import * as $20 from "./routes/healthz.ts";
+import * as $21 from "./routes/index.tsx";
+import * as $22 from "./routes/last_user.ts";
+import * as $23 from "./routes/metrics.ts";
+import * as $24 from "./routes/products.tsx";
+import * as $25 from "./routes/readyz.ts";
+import * as $26 from "./routes/sales.tsx";
+import * as $27 from "./routes/stats.ts";
+import * as $28 from "./routes/users.ts";
 import * as $$0 from "./islands/ClickRates.tsx";
 import * as $$1 from "./islands/ClickTotals.tsx";
 import * as $$2 from "./islands/ClosedWindows.tsx";
@@ -41,18 +42,19 @@ import * as $$8 from "./islands/LastUser.tsx";
 import * as $$9 from "./islands/LiveControls.tsx";
 import * as $$10 from "./islands/LiveStatus.tsx";
 import * as $$11 from "./islands/OpenWindows.tsx";
-import * as $$12 from "./islands/ProductsStatus.tsx";
-import * as $$13 from "./islands/RatingsTable.tsx";
-import * as $$14 from "./islands/SalesDonut.tsx";
-import * as $$15 from "./islands/SalesKpis.tsx";
-import * as $$16 from "./islands/SalesMap.tsx";
-import * as $$17 from "./islands/SalesMonthly.tsx";
-import * as $$18 from "./islands/SalesTable.tsx";
-import * as $$19 from "./islands/SessionTable.tsx";
-import * as $$20 from "./islands/TopItems.tsx";
-import * as $$21 from "./islands/TopicBrowser.tsx";
-import * as $$22 from "./islands/UserCounters.tsx";
-import * as $$23 from "./islands/UserFeed.tsx";
+import * as $$12 from "./islands/PageFilters.tsx";
+import * as $$13 from "./islands/ProductsStatus.tsx";
+import * as $$14 from "./islands/RatingsTable.tsx";
+import * as $$15 from "./islands/SalesDonut.tsx";
+import * as $$16 from "./islands/SalesKpis.tsx";
+import * as $$17 from "./islands/SalesMap.tsx";
+import * as $$18 from "./islands/SalesMonthly.tsx";
+import * as $$19 from "./islands/SalesTable.tsx";
+import * as $$20 from "./islands/SessionTable.tsx";
+import * as $$21 from "./islands/TopItems.tsx";
+import * as $$22 from "./islands/TopicBrowser.tsx";
+import * as $$23 from "./islands/UserCounters.tsx";
+import * as $$24 from "./islands/UserFeed.tsx";
 
 import type { Manifest } from "./server/app.ts";
 
@@ -68,24 +70,25 @@ const manifest: Manifest = {
     "./routes/api/console/topics/[topic]/messages.ndjson.ts": $7,
     "./routes/api/console/topics/[topic]/messages.ts": $8,
     "./routes/api/console/topics/[topic]/tail.ts": $9,
-    "./routes/api/pages/[page].ts": $10,
-    "./routes/api/stream/[page].ts": $11,
-    "./routes/clicks.tsx": $12,
-    "./routes/console/dead-letters.tsx": $13,
-    "./routes/console/groups.tsx": $14,
-    "./routes/console/index.tsx": $15,
-    "./routes/console/topics/[topic].tsx": $16,
-    "./routes/export/csv.ts": $17,
-    "./routes/export/products/[file].ts": $18,
-    "./routes/healthz.ts": $19,
-    "./routes/index.tsx": $20,
-    "./routes/last_user.ts": $21,
-    "./routes/metrics.ts": $22,
-    "./routes/products.tsx": $23,
-    "./routes/readyz.ts": $24,
-    "./routes/sales.tsx": $25,
-    "./routes/stats.ts": $26,
-    "./routes/users.ts": $27,
+    "./routes/api/export/[page]/[table].ts": $10,
+    "./routes/api/pages/[page].ts": $11,
+    "./routes/api/stream/[page].ts": $12,
+    "./routes/clicks.tsx": $13,
+    "./routes/console/dead-letters.tsx": $14,
+    "./routes/console/groups.tsx": $15,
+    "./routes/console/index.tsx": $16,
+    "./routes/console/topics/[topic].tsx": $17,
+    "./routes/export/csv.ts": $18,
+    "./routes/export/products/[file].ts": $19,
+    "./routes/healthz.ts": $20,
+    "./routes/index.tsx": $21,
+    "./routes/last_user.ts": $22,
+    "./routes/metrics.ts": $23,
+    "./routes/products.tsx": $24,
+    "./routes/readyz.ts": $25,
+    "./routes/sales.tsx": $26,
+    "./routes/stats.ts": $27,
+    "./routes/users.ts": $28,
   },
   islands: {
     "./islands/ClickRates.tsx": $$0,
@@ -100,18 +103,19 @@ const manifest: Manifest = {
     "./islands/LiveControls.tsx": $$9,
     "./islands/LiveStatus.tsx": $$10,
     "./islands/OpenWindows.tsx": $$11,
-    "./islands/ProductsStatus.tsx": $$12,
-    "./islands/RatingsTable.tsx": $$13,
-    "./islands/SalesDonut.tsx": $$14,
-    "./islands/SalesKpis.tsx": $$15,
-    "./islands/SalesMap.tsx": $$16,
-    "./islands/SalesMonthly.tsx": $$17,
-    "./islands/SalesTable.tsx": $$18,
-    "./islands/SessionTable.tsx": $$19,
-    "./islands/TopItems.tsx": $$20,
-    "./islands/TopicBrowser.tsx": $$21,
-    "./islands/UserCounters.tsx": $$22,
-    "./islands/UserFeed.tsx": $$23,
+    "./islands/PageFilters.tsx": $$12,
+    "./islands/ProductsStatus.tsx": $$13,
+    "./islands/RatingsTable.tsx": $$14,
+    "./islands/SalesDonut.tsx": $$15,
+    "./islands/SalesKpis.tsx": $$16,
+    "./islands/SalesMap.tsx": $$17,
+    "./islands/SalesMonthly.tsx": $$18,
+    "./islands/SalesTable.tsx": $$19,
+    "./islands/SessionTable.tsx": $$20,
+    "./islands/TopItems.tsx": $$21,
+    "./islands/TopicBrowser.tsx": $$22,
+    "./islands/UserCounters.tsx": $$23,
+    "./islands/UserFeed.tsx": $$24,
   },
   baseUrl: import.meta.url,
 };

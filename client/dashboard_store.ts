@@ -204,11 +204,22 @@ export class DashboardStore<D extends Dashboard> extends LiveStore<DashboardSnap
 
 const stores = new Map<string, LiveStore<unknown>>();
 
+/** Pages whose URL query is their view (time range and filters), which their stream is asked for too. */
+const VIEW_PAGES: ReadonlySet<string> = new Set(["users", "sales", "clicks", "products"]);
+
+/** The query a page's stream is opened with: the page URL's `search` for a dashboard, none otherwise. */
+export function streamSearch(page: string, search: string): string {
+  return VIEW_PAGES.has(page) ? search : "";
+}
+
 /** The page's store of a live page (one per page, shared by its islands); `S` is its snapshot. */
 export function liveStore<S>(page: string): LiveStore<S> {
   let store = stores.get(page);
   if (!store) {
-    store = new LiveStore<unknown>(page, (url) => new EventSource(url));
+    store = new LiveStore<unknown>(
+      page,
+      (url) => new EventSource(url + streamSearch(page, globalThis.location?.search ?? "")),
+    );
     stores.set(page, store);
   }
   return store as LiveStore<S>;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DashboardStore, type EventSourceLike, streamUrl } from "./dashboard_store.ts";
+import { streamSearch } from "./dashboard_store.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
 class FakeSource extends EventTarget implements EventSourceLike {
@@ -209,4 +210,10 @@ Deno.test("the servers a snapshot names down show in the store until a snapshot 
   assert.equal(store.snapshot.value?.kpi.revenue, 3);
   opened[0].emit("update", { ...sales(4), down: [] });
   assert.deepEqual(store.down.value, []);
+});
+
+Deno.test("a dashboard's stream asks for the view in the page's URL; a console page's does not", () => {
+  assert.equal(streamSearch("sales", "?range=1h&city=Oslo"), "?range=1h&city=Oslo");
+  assert.equal(streamSearch("users", ""), "");
+  assert.equal(streamSearch("console", "?topic=users"), "");
 });

@@ -151,6 +151,26 @@ export interface DocumentPage {
   next: string | null;
 }
 
+/**
+ * A condition on one top-level field of stored documents: one of some values,
+ * a number range (both ends included), or text containing a fragment
+ * (ASCII letters compared without case).
+ */
+export type FieldCondition =
+  | { field: string; oneOf: ReadonlyArray<string | number> }
+  | { field: string; min?: number; max?: number }
+  | { field: string; contains: string };
+
+/** Which documents `RawStore.find` and `RawStore.count` match: a time range and field conditions, all of them. */
+export interface DocumentQuery {
+  /** Earliest event time included, ms since the epoch. */
+  from?: number;
+  /** Event times from here on are left out, ms since the epoch. */
+  to?: number;
+  /** Conditions every matched document meets. */
+  where?: readonly FieldCondition[];
+}
+
 /** Raw documents per stream (MongoDB collections, SQLite tables). */
 export interface RawStore {
   /** Inserts or replaces documents by id; replaying the same documents changes nothing. */
@@ -163,8 +183,13 @@ export interface RawStore {
   get(collection: string, id: string): Promise<StoredDocument | undefined>;
   /** Documents with `from <= ts < to`, oldest first (ties by id): one window's worth. */
   between(collection: string, from: number, to: number): Promise<StoredDocument[]>;
-  /** How many documents the collection holds. */
-  count(collection: string): Promise<number>;
+  /** How many documents the collection holds (those matching `query`, when given). */
+  count(collection: string, query?: DocumentQuery): Promise<number>;
+  /**
+   * The documents matching `query`, newest first (ties by id, highest first),
+   * read in pages so memory stays flat; stopping early releases the read.
+   */
+  find(collection: string, query: DocumentQuery): AsyncIterable<StoredDocument>;
   /**
    * Every document, read in pages so memory stays flat, starting at once
    * however many there are: newest first where an index gives that order

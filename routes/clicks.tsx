@@ -3,6 +3,8 @@
 import type { Handlers, PageProps } from "../server/app.ts";
 import type { ClicksSnapshot } from "../server/dashboards.ts";
 import { Header } from "../components/Header.tsx";
+import { ViewBar } from "../components/ViewBar.tsx";
+import { readPageView } from "../server/pages.ts";
 import ClickTotals from "../islands/ClickTotals.tsx";
 import ClickRates from "../islands/ClickRates.tsx";
 import TopItems, { topItems } from "../islands/TopItems.tsx";
@@ -13,16 +15,17 @@ import SessionTable from "../islands/SessionTable.tsx";
 /** `GET /clicks` renders the page with the current snapshot. */
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return ctx.render(await ctx.state.pages.clicks.read());
+    return ctx.render(await readPageView(ctx.state.pages, "clicks", ctx.url.searchParams));
   },
 };
 
 /** The clickstream page: totals, rates, top items, ratings, devices and sessions. */
-export default function ClicksPage({ data }: PageProps<ClicksSnapshot>) {
+export default function ClicksPage({ data, url }: PageProps<ClicksSnapshot>) {
   return (
     <>
       <Header current="/clicks" />
       <main>
+        <ViewBar page="clicks" url={url} />
         <ClickTotals initial={{ totals: data.totals, rejected: data.rejected }} />
         <div class="row row-wide">
           <ClickRates initial={{ rates: data.rates, rateSeries: data.rateSeries }} />

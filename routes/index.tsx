@@ -3,6 +3,8 @@
 import type { Handlers, PageProps } from "../server/app.ts";
 import type { UsersSnapshot } from "../server/dashboards.ts";
 import { Header } from "../components/Header.tsx";
+import { ViewBar } from "../components/ViewBar.tsx";
+import { readPageView } from "../server/pages.ts";
 import UserCounters from "../islands/UserCounters.tsx";
 import GenderPie from "../islands/GenderPie.tsx";
 import LastUser from "../islands/LastUser.tsx";
@@ -10,15 +12,16 @@ import UserFeed from "../islands/UserFeed.tsx";
 
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return ctx.render(await ctx.state.pages.users.read());
+    return ctx.render(await readPageView(ctx.state.pages, "users", ctx.url.searchParams));
   },
 };
 
-export default function UsersPage({ data }: PageProps<UsersSnapshot>) {
+export default function UsersPage({ data, url }: PageProps<UsersSnapshot>) {
   return (
     <>
       <Header current="/" />
       <main>
+        <ViewBar page="users" url={url} />
         <UserCounters initial={data.stats} />
         <div class="row">
           <LastUser initial={data.users[0] ?? null} />

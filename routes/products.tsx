@@ -3,6 +3,8 @@
 import type { Handlers, PageProps } from "../server/app.ts";
 import type { ProductsSnapshot } from "../server/dashboards.ts";
 import { Header } from "../components/Header.tsx";
+import { ViewBar } from "../components/ViewBar.tsx";
+import { readPageView } from "../server/pages.ts";
 import ProductsStatus from "../islands/ProductsStatus.tsx";
 import OpenWindows from "../islands/OpenWindows.tsx";
 import ClosedWindows from "../islands/ClosedWindows.tsx";
@@ -10,16 +12,17 @@ import ClosedWindows from "../islands/ClosedWindows.tsx";
 /** `GET /products` renders the page with the current snapshot. */
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return ctx.render(await ctx.state.pages.products.read());
+    return ctx.render(await readPageView(ctx.state.pages, "products", ctx.url.searchParams));
   },
 };
 
 /** The products page: watermark and rejections, open windows, closed windows with their CSV. */
-export default function ProductsPage({ data }: PageProps<ProductsSnapshot>) {
+export default function ProductsPage({ data, url }: PageProps<ProductsSnapshot>) {
   return (
     <>
       <Header current="/products" />
       <main>
+        <ViewBar page="products" url={url} />
         <ProductsStatus
           initial={{
             watermark: data.watermark,

@@ -1,6 +1,12 @@
 /** The clickstream page's reads: rates, totals, top items, ratings, devices and sessions. */
 
-import type { AggregateStore, AggregateTotal, RawStore } from "../pipeline/ports.ts";
+import type {
+  AggregateStore,
+  AggregateTotal,
+  DocumentQuery,
+  FieldCondition,
+  RawStore,
+} from "../pipeline/ports.ts";
 import {
   RATE_DIMENSION,
   RATE_SLIDE_MS,
@@ -14,6 +20,7 @@ import { rejections } from "./rejections.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 import { SESSIONS_STREAM } from "../pipeline/clickstream/sessions_stream.ts";
 import { sessionFigures } from "../pipeline/clickstream/sessions.ts";
+import { type PageView, viewBounds } from "./page_filters.ts";
 
 /** Seconds of history in the rate line. */
 export const SERIES_SECONDS = 60;
@@ -182,5 +189,97 @@ export async function clicksSnapshot(
       views: rejected[index.views],
       ratings: rejected[index.ratings],
     },
+  };
+}
+
+/**
+ * The stored events of `topic` a view of the clickstream page shows, as a
+ * query (at `now`, ms). Only views carry a device, so the device filter
+ * narrows views; an item narrows every topic.
+ */
+export function clicksQuery(view: PageView, now: number, topic: ClickstreamTopic): DocumentQuery {
+  const where: FieldCondition[] = [];
+  const { item, device } = view.filters;
+  if (item !== undefined) where.push({ field: "item_id", oneOf: [Number(item)] });
+  if (device !== undefined && topic === "views") {
+    where.push({ field: "device_type", oneOf: [String(device)] });
+  }
+  return { ...viewBounds(view, now), where };
+}
+
+/** `query` narrowed further to event times from `from` to `to` (ms). */
+function within(query: DocumentQuery, from: number, to: number): DocumentQuery {
+  return { ...query, from: Math.max(query.from ?? from, from), to: Math.min(query.to ?? to, to) };
+}
+
+/**
+ * The clickstream page narrowed to a view: totals, rates, the rate line, top
+ * items, ratings and devices count the matching stored events (the window
+ * aggregates are per topic and item or device only). Sessions and rejected
+ * counts stay the stream's: sessions span devices and items.
+ */
+export async function clicksViewSnapshot(
+  raw: RawStore,
+  aggregates: AggregateStore,
+  options: { view: PageView; now: number },
+): Promise<ClicksSnapshot> {
+  const { view, now } = options;
+  const whole = await clicksSnapshot(raw, aggregates, now);
+  const query = perTopic((t) => clicksQuery(view, now, t));
+  const seriesFrom = whole.rateSeries[0]?.t ?? now;
+  const seriesTo = (whole.rateSeries.at(-1)?.t ?? now - 1000) + 1000;
+  const perItem = async (topic: ClickstreamTopic) => {
+    const counts = new Map<number, { count: number; sum: number }>();
+    for await (const { doc } of raw.find(topic, query[topic])) {
+      const item = Number(doc.item_id);
+      const cell = counts.get(item) ?? { count: 0, sum: 0 };
+      cell.count++;
+      cell.sum += Number(doc.rating ?? 0);
+      counts.set(item, cell);
+    }
+    return [...counts].sort(([ia, a], [ib, b]) => b.count - a.count || ia - ib).slice(0, TOP);
+  };
+  const perSecond = async (topic: ClickstreamTopic) => {
+    const seconds = new Map<number, number>();
+    for await (const { ts } of raw.find(topic, within(query[topic], seriesFrom, seriesTo))) {
+      const t = Math.floor(ts / 1000) * 1000;
+      seconds.set(t, (seconds.get(t) ?? 0) + 1);
+    }
+    return seconds;
+  };
+  const [counts, viewed, clicked, rated, seconds, devices] = await Promise.all([
+    Promise.all(CLICKSTREAM_TOPICS.map((t) => raw.count(t, query[t]))),
+    perItem("views"),
+    perItem("clicks"),
+    perItem("ratings"),
+    Promise.all(CLICKSTREAM_TOPICS.map(perSecond)),
+    Promise.all((["mobile", "desktop", "tablet"] as const).map((device) =>
+      raw.count("views", {
+        ...query.views,
+        where: [...query.views.where ?? [], { field: "device_type", oneOf: [device] }],
+      })
+    )),
+  ]);
+  const index = perTopic((t) => CLICKSTREAM_TOPICS.indexOf(t));
+  const rateSeries = whole.rateSeries.map(({ t }) => ({
+    t,
+    ...perTopic((topic) => seconds[index[topic]].get(t) ?? 0) as PerTopic,
+  }));
+  const lastWindow = rateSeries.slice(-RATE_WINDOW_MS / 1000);
+  return {
+    ...whole,
+    rates: perTopic((topic) =>
+      Math.round(lastWindow.reduce((n, s) => n + s[topic], 0) / (RATE_WINDOW_MS / 1000) * 10) / 10
+    ) as PerTopic,
+    rateSeries,
+    totals: perTopic((t) => counts[index[t]]) as PerTopic,
+    topViewed: viewed.map(([item, { count }]) => ({ item, views: count })),
+    topClicked: clicked.map(([item, { count }]) => ({ item, clicks: count })),
+    ratings: rated.map(([item, { count, sum }]) => ({
+      item,
+      average: count ? Math.round((sum / count) * 100) / 100 : 0,
+      count,
+    })),
+    devices: { mobile: devices[0], desktop: devices[1], tablet: devices[2] },
   };
 }

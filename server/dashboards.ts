@@ -8,6 +8,7 @@
  */
 
 import type { JsonObject } from "../pipeline/ports.ts";
+import type { PageView } from "./page_filters.ts";
 import type { GenderStats, UserSummary } from "../pipeline/users/randomuser.ts";
 import type { SessionDevice, SessionFigures } from "../pipeline/clickstream/sessions.ts";
 
@@ -21,6 +22,11 @@ export interface LivePage<S = unknown> {
   liveTopics: readonly string[];
   /** The page's current snapshot. */
   read(): Promise<S>;
+  /**
+   * The page's current snapshot narrowed to a view (time range and filters,
+   * see `server/page_filters.ts`); absent on pages that have no filters.
+   */
+  readView?(view: PageView): Promise<S>;
 }
 
 /** Pages by their path segment (`/api/stream/<page>`, `/api/pages/<page>`). */

@@ -23,10 +23,11 @@ import type {
 } from "./dashboards.ts";
 import { rejections } from "./rejections.ts";
 import { HttpError } from "./http_error.ts";
-import { usersSnapshot } from "./users_data.ts";
-import { salesSnapshot } from "./sales_data.ts";
-import { clicksSnapshot } from "./clicks_data.ts";
-import { productsSnapshot } from "./products_data.ts";
+import { usersQuery, usersSnapshot, usersViewSnapshot } from "./users_data.ts";
+import { salesQuery, salesSnapshot, salesViewSnapshot } from "./sales_data.ts";
+import { clicksSnapshot, clicksViewSnapshot } from "./clicks_data.ts";
+import { productsQuery, productsSnapshot, productsViewSnapshot } from "./products_data.ts";
+import { isNarrowed, type PageView, parseView, type ParseViewOptions } from "./page_filters.ts";
 
 /** What the pages read from. */
 export interface PageStores {
@@ -47,6 +48,20 @@ const SHIPPED_READS: { [D in Dashboard]: (stores: PageStores) => Promise<Dashboa
     clicks: ({ raw, aggregates, now }) => clicksSnapshot(raw, aggregates, now()),
     products: ({ raw, aggregates }) => productsSnapshot(raw, aggregates),
   };
+
+/** How each shipped page is read narrowed to a view. */
+const SHIPPED_VIEWS: {
+  [D in Dashboard]: (stores: PageStores, view: PageView) => Promise<DashboardSnapshots[D]>;
+} = {
+  users: ({ raw, aggregates, now }, view) =>
+    usersViewSnapshot(raw, aggregates, usersQuery(view, now())),
+  sales: ({ raw, aggregates, now }, view) =>
+    salesViewSnapshot(raw, aggregates, salesQuery(view, now())),
+  clicks: ({ raw, aggregates, now }, view) =>
+    clicksViewSnapshot(raw, aggregates, { view, now: now() }),
+  products: ({ raw, aggregates, now }, view) =>
+    productsViewSnapshot(raw, aggregates, productsQuery(view, now())),
+};
 
 function isShipped(page: string): page is Dashboard {
   return Object.hasOwn(SHIPPED_READS, page);
@@ -70,7 +85,13 @@ export function registryPages(
   for (const [page, modules] of members) {
     pages[page] = {
       liveTopics: modules.map((m) => m.topics.liveTopic),
-      read: isShipped(page) ? () => SHIPPED_READS[page](stores) : () => streamPage(modules, stores),
+      ...(isShipped(page)
+        ? {
+          read: () => SHIPPED_READS[page](stores),
+          readView: (view: PageView) =>
+            isNarrowed(view) ? SHIPPED_VIEWS[page](stores, view) : SHIPPED_READS[page](stores),
+        }
+        : { read: () => streamPage(modules, stores) }),
     };
   }
   for (const page of Object.keys(SHIPPED_READS)) {
@@ -103,4 +124,25 @@ export function pageNamed(pages: Pages, name: string): LivePage {
     throw new HttpError(404, `no page "${name}"; there are ${Object.keys(pages).join(", ")}`);
   }
   return pages[name];
+}
+
+/**
+ * The snapshot of page `name` in the view its URL query states: the page's
+ * whole snapshot when nothing is narrowed.
+ *
+ * @throws {HttpError} 400 for a malformed view, or a narrowed one of a page that has no filters.
+ */
+export function readPageView(
+  pages: Pages,
+  name: string,
+  params: URLSearchParams,
+  options: ParseViewOptions = {},
+): Promise<unknown> {
+  const page = pageNamed(pages, name);
+  const view = parseView(name, params, options);
+  if (!isNarrowed(view)) return page.read();
+  if (!page.readView) {
+    throw new HttpError(400, `the ${name} page has no filters or time range`);
+  }
+  return page.readView(view);
 }

@@ -1,6 +1,13 @@
 /** The users page's reads through the ports, shared by its page, its live snapshot and `/stats`. */
 
-import type { AggregateStore, JsonObject, RawStore, StoredDocument } from "../pipeline/ports.ts";
+import type {
+  AggregateStore,
+  DocumentQuery,
+  FieldCondition,
+  JsonObject,
+  RawStore,
+  StoredDocument,
+} from "../pipeline/ports.ts";
 import type { UserSummary } from "../pipeline/users/randomuser.ts";
 import { NEWEST_KEPT, USERS } from "../pipeline/users/users_stream.ts";
 import { newestDocuments } from "../pipeline/read_models.ts";
@@ -9,6 +16,7 @@ import type { DocumentPage } from "../pipeline/ports.ts";
 import { REJECTED_DIMENSION } from "../pipeline/dead_letter.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 import type { UsersSnapshot, UserStats } from "./dashboards.ts";
+import { type PageView, viewBounds } from "./page_filters.ts";
 
 /** Users the dashboard lists. */
 export const NEWEST_USERS = 20;
@@ -78,4 +86,66 @@ export async function usersSnapshot(
 ): Promise<UsersSnapshot> {
   const [stats, users] = await Promise.all([userStats(aggregates), newestUsers(raw)]);
   return { stats, users };
+}
+
+/** The stored users a view of the users page shows, as a raw-store query (at `now`, ms). */
+export function usersQuery(view: PageView, now: number): DocumentQuery {
+  const { gender, country, ageMin, ageMax, name } = view.filters;
+  const where: FieldCondition[] = [];
+  if (gender !== undefined) where.push({ field: "gender", oneOf: [gender] });
+  if (country !== undefined) where.push({ field: "country", oneOf: [country] });
+  if (ageMin !== undefined || ageMax !== undefined) {
+    where.push({
+      field: "age",
+      ...(typeof ageMin === "number" ? { min: ageMin } : {}),
+      ...(typeof ageMax === "number" ? { max: ageMax } : {}),
+    });
+  }
+  if (name !== undefined) where.push({ field: "fullName", contains: String(name) });
+  return { ...viewBounds(view, now), where };
+}
+
+/**
+ * The users page narrowed to a view: counters and the gender split count
+ * the matching users (the store counts, nothing is read into memory), the
+ * list holds the newest of them. Rejected records carry no user fields, so
+ * their count stays the stream's total.
+ */
+export async function usersViewSnapshot(
+  raw: RawStore,
+  aggregates: AggregateStore,
+  query: DocumentQuery,
+): Promise<UsersSnapshot> {
+  const withGender = (gender: string): DocumentQuery => ({
+    ...query,
+    where: [...query.where ?? [], { field: "gender", oneOf: [gender] }],
+  });
+  const [total, male, female, rejected, users] = await Promise.all([
+    raw.count(USERS.collection, query),
+    raw.count(USERS.collection, withGender("male")),
+    raw.count(USERS.collection, withGender("female")),
+    aggregates.totals(USERS.name, REJECTED_DIMENSION),
+    firstOf(raw.find(USERS.collection, query), NEWEST_USERS),
+  ]);
+  return {
+    stats: {
+      total,
+      male,
+      female,
+      other: total - male - female,
+      rejected: countOf(grandTotal(rejected)),
+    },
+    users: users.map(toSummary),
+  };
+}
+
+/** The first `n` items of `items`; the rest is never read. */
+export async function firstOf<T>(items: AsyncIterable<T>, n: number): Promise<T[]> {
+  const out: T[] = [];
+  if (n <= 0) return out;
+  for await (const item of items) {
+    out.push(item);
+    if (out.length >= n) break;
+  }
+  return out;
 }

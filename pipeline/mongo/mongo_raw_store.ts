@@ -7,7 +7,14 @@
  */
 
 import type { Collection, Db, Filter, MongoClient } from "mongodb";
-import type { DocumentPage, JsonObject, RawStore, StoredDocument } from "../ports.ts";
+import type {
+  DocumentPage,
+  DocumentQuery,
+  JsonObject,
+  RawStore,
+  StoredDocument,
+} from "../ports.ts";
+import { checkedConditions, literalPattern } from "../document_query.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { duplicateKeyIndexes } from "./duplicate_keys.ts";
 import { connectMongo, type MongoConnectOptions } from "./connect.ts";
@@ -159,8 +166,18 @@ export class MongoRawStore implements RawStore {
     return rows.map(toDocument);
   }
 
-  count(collection: string): Promise<number> {
-    return this.#collection(collection).countDocuments();
+  count(collection: string, query?: DocumentQuery): Promise<number> {
+    return this.#collection(collection).countDocuments(query ? mongoFilter(query) : {});
+  }
+
+  async *find(collection: string, query: DocumentQuery): AsyncIterable<StoredDocument> {
+    const cursor = this.#collection(collection)
+      .find(mongoFilter(query), { sort: NEWEST_FIRST, batchSize: this.#pageSize });
+    try {
+      for await (const row of cursor) yield toDocument(row);
+    } finally {
+      await cursor.close();
+    }
   }
 
   /**
@@ -202,6 +219,25 @@ export class MongoRawStore implements RawStore {
     }
     return indexed;
   }
+}
+
+/** `query` as a MongoDB filter (only operators FerretDB 1.x has: $gte, $lt, $lte, $in, $regex). */
+function mongoFilter(query: DocumentQuery): Filter<RawDocument> {
+  const and: Filter<RawDocument>[] = [];
+  if (query.from !== undefined) and.push({ ts: { $gte: query.from } });
+  if (query.to !== undefined) and.push({ ts: { $lt: query.to } });
+  for (const condition of checkedConditions(query)) {
+    const path = `doc.${condition.field}`;
+    if ("oneOf" in condition) {
+      and.push({ [path]: { $in: [...condition.oneOf] } });
+    } else if ("contains" in condition) {
+      and.push({ [path]: { $regex: literalPattern(condition.contains), $options: "i" } });
+    } else {
+      if (condition.min !== undefined) and.push({ [path]: { $gte: condition.min } });
+      if (condition.max !== undefined) and.push({ [path]: { $lte: condition.max } });
+    }
+  }
+  return and.length === 0 ? {} : { $and: and };
 }
 
 function toDocument(row: RawDocument): StoredDocument {

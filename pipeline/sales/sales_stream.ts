@@ -34,7 +34,9 @@ export const SALES_GROUPS = ["all", "product", "city", "day", "month"] as const;
 export type SalesGroup = typeof SALES_GROUPS[number];
 
 /** The key of a sale in each grouping. */
-export function salesKeys(sale: Sale): Record<SalesGroup, string> {
+export function salesKeys(
+  sale: Pick<Sale, "product" | "category" | "city" | "country" | "latitude" | "longitude" | "ts">,
+): Record<SalesGroup, string> {
   return {
     all: "all",
     product: [sale.product, sale.category].join(KEY_SEPARATOR),

@@ -22,7 +22,12 @@ export interface ReadTable {
 
 /** Reads every row of a Parquet file. */
 export function readParquetFile(path: string): ReadTable {
-  const table = tableFromIPC(readParquet(Deno.readFileSync(path)).intoIPCStream());
+  return readParquetBytes(Deno.readFileSync(path));
+}
+
+/** Reads every row of a Parquet file's bytes. */
+export function readParquetBytes(bytes: Uint8Array): ReadTable {
+  const table = tableFromIPC(readParquet(bytes).intoIPCStream());
   const fields = table.schema.fields;
   const columns = fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable }));
   const vectors = fields.map((f) => table.getChild(f.name)!);

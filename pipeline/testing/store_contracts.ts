@@ -4,7 +4,13 @@
  */
 
 import assert from "node:assert/strict";
-import type { AggregateRow, AggregateStore, RawStore, StoredDocument } from "../ports.ts";
+import type {
+  AggregateRow,
+  AggregateStore,
+  DocumentQuery,
+  RawStore,
+  StoredDocument,
+} from "../ports.ts";
 import { isUnknownCursorError } from "../cursor.ts";
 
 const unique = () => `contract_${crypto.randomUUID().slice(0, 8)}`;
@@ -87,6 +93,69 @@ export function runRawStoreContract(name: string, make: () => Promise<RawStore>)
       const range = await store.between(c, base + 1000, base + 3000);
       assert.deepEqual(range.map((d) => d.id), [3, 4, 5, 6, 7, 8].map((i) => `id-000${i}`));
       assert.deepEqual(await store.between(c, base + 9000, base + 10_000), []);
+    } finally {
+      await store.close();
+    }
+  });
+
+  Deno.test(`${name}: find and count match a time range and every field condition, newest first`, async () => {
+    const store = await make();
+    try {
+      const c = unique();
+      const people = Array.from({ length: 1200 }, (_, i): StoredDocument => ({
+        id: `p-${String(i).padStart(5, "0")}`,
+        ts: 1_000_000 + i * 10,
+        doc: {
+          gender: i % 3 === 0 ? "female" : "male",
+          country: i % 5 === 0 ? "Norway" : "Brazil",
+          age: 18 + (i % 60),
+          fullName: i % 7 === 0 ? `Ana O'Hara ${i}` : `Ярослав (x) ${i}`,
+        },
+      }));
+      await store.upsert(c, people);
+      const expect = (keep: (d: StoredDocument) => boolean) =>
+        people.filter(keep).sort((a, b) => b.ts - a.ts).map((d) => d.id);
+      const found = async (query: DocumentQuery) => {
+        const ids: string[] = [];
+        for await (const d of store.find(c, query)) ids.push(d.id);
+        assert.equal(await store.count(c, query), ids.length, "count agrees with find");
+        return ids;
+      };
+      const query: DocumentQuery = {
+        from: 1_000_000 + 100 * 10,
+        to: 1_000_000 + 1100 * 10,
+        where: [
+          { field: "gender", oneOf: ["female"] },
+          { field: "country", oneOf: ["Norway", "Chile"] },
+          { field: "age", min: 20, max: 40 },
+        ],
+      };
+      const strict = await found(query);
+      assert.ok(strict.length > 10);
+      assert.deepEqual(
+        strict,
+        expect((d) =>
+          d.ts >= 1_001_000 && d.ts < 1_011_000 && d.doc.gender === "female" &&
+          d.doc.country === "Norway" && Number(d.doc.age) >= 20 && Number(d.doc.age) <= 40
+        ),
+      );
+      assert.deepEqual(
+        await found({ where: [{ field: "fullName", contains: "o'HARA" }] }),
+        expect((d) => String(d.doc.fullName).includes("O'Hara")),
+        "text is found without regard to ASCII case, quotes kept literal",
+      );
+      assert.deepEqual(
+        await found({ where: [{ field: "fullName", contains: "(x) 1" }] }),
+        expect((d) => String(d.doc.fullName).includes("(x) 1")),
+        "characters special to patterns match themselves",
+      );
+      assert.deepEqual(await found({ where: [{ field: "country", oneOf: [] }] }), []);
+      assert.deepEqual(await found({ where: [{ field: "missing", oneOf: ["x"] }] }), []);
+      assert.equal((await found({})).length, 1200, "an empty query matches everything");
+      await assert.rejects(
+        found({ where: [{ field: "doc.$where", oneOf: ["x"] }] }),
+        /may not name the field/,
+      );
     } finally {
       await store.close();
     }

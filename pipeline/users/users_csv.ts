@@ -37,6 +37,11 @@ function text(value: unknown): string {
 
 /** The CSV row of a stored user document, cells neutralised. */
 export function userCsvRow(doc: StoredDocument): string[] {
+  return userCells(doc).map(neutralizeCell);
+}
+
+/** The cells of a stored user document in `CSV_COLUMNS` order, as they are (not neutralised). */
+export function userCells(doc: StoredDocument): string[] {
   const d: JsonObject = doc.doc;
   const r = storedRecord(d);
   const street = [text(at(r, "location.street.number")), text(at(r, "location.street.name"))]
@@ -64,5 +69,5 @@ export function userCsvRow(doc: StoredDocument): string[] {
     text(at(r, "registered.date")),
     text(d.picture),
     new Date(doc.ts).toISOString(),
-  ].map(neutralizeCell);
+  ];
 }

@@ -1,11 +1,15 @@
-/** `GET /api/pages/<page>`: a page's current snapshot as JSON, the one its SSE `snapshot` carries. */
+/**
+ * `GET /api/pages/<page>[?<view>]`: a page's current snapshot as JSON, the one
+ * its SSE `snapshot` carries; narrowed to the time range and filters the query
+ * states (see `server/page_filters.ts`), 400 when they are malformed.
+ */
 
 import type { Handlers } from "../../../server/app.ts";
 import { json } from "../../../server/http_error.ts";
-import { pageNamed } from "../../../server/pages.ts";
+import { readPageView } from "../../../server/pages.ts";
 
 export const handler: Handlers = {
   async GET(_req, ctx) {
-    return json(await pageNamed(ctx.state.pages, ctx.params.page).read());
+    return json(await readPageView(ctx.state.pages, ctx.params.page, ctx.url.searchParams));
   },
 };

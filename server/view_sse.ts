@@ -1,0 +1,82 @@
+/**
+ * The SSE stream of a narrowed view of a page (`/api/stream/<page>?<view>`):
+ * the hub's events say when the page changed; each time, the view's snapshot
+ * is read again through the stores (filtered there, never in the browser)
+ * and sent as one `update`. Changes that come while a read runs are folded
+ * into the next read, so a slow view reads as often as it can, never more.
+ * Other events (`latency`) pass through. A reconnecting viewer always starts
+ * with a fresh snapshot: the hub's replay holds whole-page snapshots only.
+ */
+
+import type { LiveHub } from "./live_hub.ts";
+import { frame } from "./live_hub.ts";
+import type { SseOptions } from "./sse.ts";
+
+/** The comment line a quiet stream sends so proxies and browsers keep it open. */
+const HEARTBEAT = new TextEncoder().encode(": heartbeat\n\n");
+
+/** Frames of events that carry a whole snapshot (replaced by the view's own). */
+const SNAPSHOT_FRAME = /^id: [^\n]*\nevent: (snapshot|update)\n/;
+
+/** Streams the live snapshots of one view (`read`) of `hub`'s page to one viewer. */
+export function viewSseResponse(
+  hub: LiveHub,
+  read: () => Promise<unknown>,
+  options: Omit<SseOptions, "lastEventId">,
+): Response {
+  const client = hub.connect(null);
+  client.needsSnapshot = false;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const heartbeat = setInterval(() => client.ping(HEARTBEAT), options.heartbeatMs);
+  let ended = false;
+  const end = () => {
+    clearInterval(heartbeat);
+    client.close();
+    if (ended) return;
+    ended = true;
+    options.onClose?.();
+  };
+  const snapshot = async (event: string) =>
+    frame({ id: hub.lastId, event, data: JSON.stringify(await read()) });
+  let opened = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (!opened) {
+          opened = true;
+          const first = await snapshot("snapshot");
+          controller.enqueue(encoder.encode(`retry: ${options.retryMs}\n: connected\n\n${first}`));
+          return;
+        }
+        const chunks = await client.take();
+        if (client.closed) {
+          end();
+          controller.close();
+          return;
+        }
+        // A chunk can hold several frames (an update and its latency event travel together).
+        const frames = chunks.flatMap((chunk) => decoder.decode(chunk).split(/(?<=\n\n)/))
+          .filter((f) => f.length > 0);
+        const changed = client.needsSnapshot || frames.some((f) => SNAPSHOT_FRAME.test(f));
+        client.needsSnapshot = false;
+        const passed = frames.filter((f) => !SNAPSHOT_FRAME.test(f));
+        const out = [...(changed ? [await snapshot("update")] : []), ...passed];
+        if (out.length > 0) controller.enqueue(encoder.encode(out.join("")));
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    cancel() {
+      end();
+    },
+  }, { highWaterMark: 0 });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
