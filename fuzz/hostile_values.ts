@@ -209,18 +209,24 @@ export function getPath(root: unknown, path: string): unknown {
   return value;
 }
 
-/** Sets dotted `path` in a plain object tree (the parents must exist). */
+/** Sets dotted `path` in a plain object tree, making missing parents (optional fields) objects. */
 export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const steps = path.split(".");
   let at: Record<string, unknown> = root;
-  for (const step of steps.slice(0, -1)) at = at[step] as Record<string, unknown>;
+  for (const step of steps.slice(0, -1)) {
+    if (at[step] === null || typeof at[step] !== "object") at[step] = {};
+    at = at[step] as Record<string, unknown>;
+  }
   at[steps[steps.length - 1]] = value;
 }
 
-/** Deletes dotted `path` from a plain object tree. */
+/** Deletes dotted `path` from a plain object tree (nothing to do when a parent is missing). */
 export function deletePath(root: Record<string, unknown>, path: string): void {
   const steps = path.split(".");
   let at: Record<string, unknown> = root;
-  for (const step of steps.slice(0, -1)) at = at[step] as Record<string, unknown>;
+  for (const step of steps.slice(0, -1)) {
+    if (at[step] === null || typeof at[step] !== "object") return;
+    at = at[step] as Record<string, unknown>;
+  }
   delete at[steps[steps.length - 1]];
 }

@@ -80,7 +80,7 @@ export function runFloor(input: FloorInput): FloorResult {
     const started = performance.now();
     for (let first = 0; first < input.values.length; first += FLOOR_BATCH) {
       const last = Math.min(input.values.length, first + FLOOR_BATCH);
-      append(log, input, first, last);
+      append(log, { input, first, last });
       storeBatch(store, work, readBack(log, first, last));
     }
     const seconds = (performance.now() - started) / 1000;
@@ -93,7 +93,10 @@ export function runFloor(input: FloorInput): FloorResult {
   }
 }
 
-function append(log: DatabaseSync, input: FloorInput, first: number, last: number) {
+function append(
+  log: DatabaseSync,
+  { input, first, last }: { input: FloorInput; first: number; last: number },
+) {
   const insert = log.prepare(
     "INSERT INTO records (partition, offset, key, value) VALUES (0, ?, ?, ?)",
   );

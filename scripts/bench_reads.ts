@@ -17,7 +17,7 @@ import { openPipeline } from "../pipeline/wiring.ts";
 import { silentLogger } from "../pipeline/logger.ts";
 import { STREAMS } from "../pipeline/stream_registry.ts";
 import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
-import { fillUsers } from "../pipeline/testing/user_fill.ts";
+import { fillUsers } from "./user_fill.ts";
 import { delay } from "../pipeline/async.ts";
 
 /** Median and max of one read, ms. */

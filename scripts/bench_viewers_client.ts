@@ -72,7 +72,7 @@ async function view(tally: ViewerTally): Promise<boolean> {
     for (;;) {
       const n = await conn.read(buffer);
       if (n === null) break;
-      tally.read(buffer.subarray(0, n), Date.now(), window, seen);
+      tally.read(buffer.subarray(0, n), { now: Date.now(), window, seen });
     }
   } catch {
     // closed by us at the end, or reset by the server

@@ -6,6 +6,13 @@
  * with. Only events the server sent inside the measured window count.
  */
 
+/** When bytes were received, the window that counts, and where the counted figures go. */
+export interface TallyRead {
+  now: number;
+  window: TallyWindow | undefined;
+  seen: { delays: number[]; sent: Set<string> };
+}
+
 /** The measured window, in the server's clock (ms since the epoch): events sent in it count. */
 export interface TallyWindow {
   from: number;
@@ -30,12 +37,7 @@ export class ViewerTally {
    * Reads `bytes` received at `now`: each counted update's delay goes to
    * `delays`, its event id to `sent` (every id any viewer got).
    */
-  read(
-    bytes: Uint8Array,
-    now: number,
-    window: TallyWindow | undefined,
-    seen: { delays: number[]; sent: Set<string> },
-  ): void {
+  read(bytes: Uint8Array, at: TallyRead): void {
     this.#text += this.#decoder.decode(bytes, { stream: true });
     if (this.#head) {
       const end = this.#text.indexOf("\r\n\r\n");
@@ -48,16 +50,11 @@ export class ViewerTally {
     while ((end = this.#text.indexOf("\n\n")) >= 0) {
       const block = this.#text.slice(0, end);
       this.#text = this.#text.slice(end + 2);
-      this.#frame(block, now, window, seen);
+      this.#frame(block, at);
     }
   }
 
-  #frame(
-    block: string,
-    now: number,
-    window: TallyWindow | undefined,
-    seen: { delays: number[]; sent: Set<string> },
-  ): void {
+  #frame(block: string, { now, window, seen }: TallyRead): void {
     if (!block.startsWith("id: ")) return;
     const idEnd = block.indexOf("\n");
     const id = block.slice(4, idEnd);

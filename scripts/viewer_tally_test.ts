@@ -16,7 +16,7 @@ Deno.test("a viewer counts the updates sent in the window, with their delays, ac
   const bytes = encoder.encode(text);
   // Split everywhere a socket might: inside the head, an id, a number.
   for (let at = 0; at < bytes.length; at += 7) {
-    tally.read(bytes.subarray(at, at + 7), 1520, window, seen);
+    tally.read(bytes.subarray(at, at + 7), { now: 1520, window, seen });
   }
   assert.equal(tally.accepted, true);
   assert.equal(tally.live, true, "the snapshot came");
@@ -28,13 +28,18 @@ Deno.test("a viewer counts the updates sent in the window, with their delays, ac
 Deno.test("a refused viewer is not accepted, and a snapshot in the window counts as a resync", () => {
   const refused = new ViewerTally();
   const seen = { delays: [], sent: new Set<string>() };
-  refused.read(encoder.encode("HTTP/1.1 429 Too Many Requests\r\n\r\n{}"), 0, undefined, seen);
+  refused.read(encoder.encode("HTTP/1.1 429 Too Many Requests\r\n\r\n{}"), {
+    now: 0,
+    window: undefined,
+    seen,
+  });
   assert.equal(refused.accepted, false);
   const resynced = new ViewerTally();
-  resynced.read(encoder.encode(HEAD + "id: e-9\nevent: snapshot\ndata: {}\n\n"), 1500, {
-    from: 1000,
-    to: 2000,
-  }, seen);
+  resynced.read(encoder.encode(HEAD + "id: e-9\nevent: snapshot\ndata: {}\n\n"), {
+    now: 1500,
+    window: { from: 1000, to: 2000 },
+    seen,
+  });
   assert.equal(resynced.snapshots, 1);
 });
 

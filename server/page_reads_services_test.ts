@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { MongoRawStore } from "../pipeline/mongo/mongo_raw_store.ts";
 import { mongoAddress, MONGODB_URL, withService } from "../pipeline/testing/services.ts";
-import { fillUsers } from "../pipeline/testing/user_fill.ts";
+import { fillUsers } from "../scripts/user_fill.ts";
 import type { RawStore } from "../pipeline/ports.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { lastUser, NEWEST_USERS, newestUserPage } from "./users_data.ts";

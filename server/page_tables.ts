@@ -46,10 +46,12 @@ async function* each<T>(rows: readonly T[], cells: (row: T) => Cell[]): AsyncIte
  * error response, not a cut-off file).
  */
 async function snapshotTable<S, T>(
-  read: () => Promise<S>,
-  cols: ExportColumn[],
-  rows: (snapshot: S) => T[],
-  cells: (row: T) => Cell[],
+  { read, columns: cols, rows, cells }: {
+    read: () => Promise<S>;
+    columns: ExportColumn[];
+    rows: (snapshot: S) => T[];
+    cells: (row: T) => Cell[];
+  },
 ): Promise<ExportTable> {
   return { columns: cols, rows: each(rows(await read()), cells) };
 }
@@ -79,116 +81,118 @@ export const PAGE_TABLES: Readonly<
         })(),
       }),
     gender: (sources, view) =>
-      snapshotTable(
-        () => readUsers(sources, view),
-        columns("gender", "users#"),
-        (s) => (["male", "female", "other"] as const).map((g) => [g, s.stats[g]] as const),
-        ([g, n]) => [g, n],
-      ),
+      snapshotTable({
+        read: () => readUsers(sources, view),
+        columns: columns("gender", "users#"),
+        rows: (s) => (["male", "female", "other"] as const).map((g) => [g, s.stats[g]] as const),
+        cells: ([g, n]) => [g, n],
+      }),
     counters: (sources, view) =>
-      snapshotTable(
-        () => readUsers(sources, view),
-        columns("total#", "male#", "female#", "other#", "rejected#"),
-        (s) => [s.stats],
-        (t) => [t.total, t.male, t.female, t.other, t.rejected],
-      ),
+      snapshotTable({
+        read: () => readUsers(sources, view),
+        columns: columns("total#", "male#", "female#", "other#", "rejected#"),
+        rows: (s) => [s.stats],
+        cells: (t) => [t.total, t.male, t.female, t.other, t.rejected],
+      }),
   },
   sales: {
     kpi: (sources, view) =>
-      snapshotTable(
-        () => readSales(sources, view),
-        columns("revenue", "transactions#", "average_ticket"),
-        (s) => [s.kpi],
-        (k) => [k.revenueText, k.transactions, k.averageTicketText],
-      ),
+      snapshotTable({
+        read: () => readSales(sources, view),
+        columns: columns("revenue", "transactions#", "average_ticket"),
+        rows: (s) => [s.kpi],
+        cells: (k) => [k.revenueText, k.transactions, k.averageTicketText],
+      }),
     products: (sources, view) =>
-      snapshotTable(
-        () => readSales(sources, view),
-        columns("product", "category", "revenue", "transactions#"),
-        (s) => s.byProduct,
-        (p) => [p.product, p.category, p.revenueText, p.transactions],
-      ),
+      snapshotTable({
+        read: () => readSales(sources, view),
+        columns: columns("product", "category", "revenue", "transactions#"),
+        rows: (s) => s.byProduct,
+        cells: (p) => [p.product, p.category, p.revenueText, p.transactions],
+      }),
     cities: (sources, view) =>
-      snapshotTable(
-        () => readSales(sources, view),
-        columns("city", "country", "latitude#", "longitude#", "revenue", "transactions#"),
-        (s) => s.byCity,
-        (c) => [c.city, c.country, c.lat, c.lon, c.revenueText, c.transactions],
-      ),
+      snapshotTable({
+        read: () => readSales(sources, view),
+        columns: columns("city", "country", "latitude#", "longitude#", "revenue", "transactions#"),
+        rows: (s) => s.byCity,
+        cells: (c) => [c.city, c.country, c.lat, c.lon, c.revenueText, c.transactions],
+      }),
     months: (sources, view) =>
-      snapshotTable(
-        () => readSales(sources, view),
-        columns("month", "revenue", "transactions#"),
-        (s) => s.byMonth,
-        (m) => [m.month, m.revenueText, m.transactions],
-      ),
+      snapshotTable({
+        read: () => readSales(sources, view),
+        columns: columns("month", "revenue", "transactions#"),
+        rows: (s) => s.byMonth,
+        cells: (m) => [m.month, m.revenueText, m.transactions],
+      }),
   },
   clicks: {
     rates: (sources, view) =>
-      snapshotTable(
-        () => readClicks(sources, view),
-        columns("second", "clicks#", "views#", "ratings#"),
-        (s) => s.rateSeries,
-        (p) => [new Date(p.t).toISOString(), p.clicks, p.views, p.ratings],
-      ),
+      snapshotTable({
+        read: () => readClicks(sources, view),
+        columns: columns("second", "clicks#", "views#", "ratings#"),
+        rows: (s) => s.rateSeries,
+        cells: (p) => [new Date(p.t).toISOString(), p.clicks, p.views, p.ratings],
+      }),
     totals: (sources, view) =>
-      snapshotTable(
-        () => readClicks(sources, view),
-        columns("topic", "events#", "per_second#"),
-        (s) => (["clicks", "views", "ratings"] as const).map((t) => [t, s.totals[t], s.rates[t]]),
-        (row) => [...row],
-      ),
+      snapshotTable({
+        read: () => readClicks(sources, view),
+        columns: columns("topic", "events#", "per_second#"),
+        rows: (s) =>
+          (["clicks", "views", "ratings"] as const).map((t) => [t, s.totals[t], s.rates[t]]),
+        cells: (row) => [...row],
+      }),
     viewed: (sources, view) =>
-      snapshotTable(
-        () => readClicks(sources, view),
-        columns("item#", "views#"),
-        (s) => s.topViewed,
-        (r) => [r.item, r.views],
-      ),
+      snapshotTable({
+        read: () => readClicks(sources, view),
+        columns: columns("item#", "views#"),
+        rows: (s) => s.topViewed,
+        cells: (r) => [r.item, r.views],
+      }),
     clicked: (sources, view) =>
-      snapshotTable(
-        () => readClicks(sources, view),
-        columns("item#", "clicks#"),
-        (s) => s.topClicked,
-        (r) => [r.item, r.clicks],
-      ),
+      snapshotTable({
+        read: () => readClicks(sources, view),
+        columns: columns("item#", "clicks#"),
+        rows: (s) => s.topClicked,
+        cells: (r) => [r.item, r.clicks],
+      }),
     ratings: (sources, view) =>
-      snapshotTable(
-        () => readClicks(sources, view),
-        columns("item#", "average#", "ratings#"),
-        (s) => s.ratings,
-        (r) => [r.item, r.average, r.count],
-      ),
+      snapshotTable({
+        read: () => readClicks(sources, view),
+        columns: columns("item#", "average#", "ratings#"),
+        rows: (s) => s.ratings,
+        cells: (r) => [r.item, r.average, r.count],
+      }),
     devices: (sources, view) =>
-      snapshotTable(
-        () => readClicks(sources, view),
-        columns("device", "views#"),
-        (s) => (["mobile", "desktop", "tablet"] as const).map((d) => [d, s.devices[d]] as const),
-        ([d, n]) => [d, n],
-      ),
+      snapshotTable({
+        read: () => readClicks(sources, view),
+        columns: columns("device", "views#"),
+        rows: (s) =>
+          (["mobile", "desktop", "tablet"] as const).map((d) => [d, s.devices[d]] as const),
+        cells: ([d, n]) => [d, n],
+      }),
     sessions: (sources, view) =>
-      snapshotTable(
-        () => readClicks(sources, view),
-        columns("device", "sessions#", "mean_duration_ms#", "events_per_session#"),
-        (s) => SESSION_DEVICES.map((d) => [d, s.sessions[d]] as const),
-        ([d, f]) => [d, f.sessions, f.meanDurationMs, f.eventsPerSession],
-      ),
+      snapshotTable({
+        read: () => readClicks(sources, view),
+        columns: columns("device", "sessions#", "mean_duration_ms#", "events_per_session#"),
+        rows: (s) => SESSION_DEVICES.map((d) => [d, s.sessions[d]] as const),
+        cells: ([d, f]) => [d, f.sessions, f.meanDurationMs, f.eventsPerSession],
+      }),
   },
   products: {
     closed: (sources, view) =>
-      snapshotTable(
-        () => readProducts(sources, view),
-        columns("start", "end", "records#", "sum_price", "sum_total", "file"),
-        (s) => s.closed,
-        (w) => [w.start, w.end, w.records, w.sumPrice, w.sumTotal, w.file],
-      ),
+      snapshotTable({
+        read: () => readProducts(sources, view),
+        columns: columns("start", "end", "records#", "sum_price", "sum_total", "file"),
+        rows: (s) => s.closed,
+        cells: (w) => [w.start, w.end, w.records, w.sumPrice, w.sumTotal, w.file],
+      }),
     open: (sources, view) =>
-      snapshotTable(
-        () => readProducts(sources, view),
-        columns("start", "end", "records#", "sum_price", "sum_total"),
-        (s) => s.open,
-        (w) => [w.start, w.end, w.records, w.sumPrice, w.sumTotal],
-      ),
+      snapshotTable({
+        read: () => readProducts(sources, view),
+        columns: columns("start", "end", "records#", "sum_price", "sum_total"),
+        rows: (s) => s.open,
+        cells: (w) => [w.start, w.end, w.records, w.sumPrice, w.sumTotal],
+      }),
   },
 };
 

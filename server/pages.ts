@@ -27,7 +27,7 @@ import { usersQuery, usersSnapshot, usersViewSnapshot } from "./users_data.ts";
 import { salesQuery, salesSnapshot, salesViewSnapshot } from "./sales_data.ts";
 import { clicksSnapshot, clicksViewSnapshot } from "./clicks_data.ts";
 import { productsQuery, productsSnapshot, productsViewSnapshot } from "./products_data.ts";
-import { isNarrowed, type PageView, parseView, type ParseViewOptions } from "./page_filters.ts";
+import { isNarrowed, type PageView, parseView } from "./page_filters.ts";
 
 /** What the pages read from. */
 export interface PageStores {
@@ -136,10 +136,9 @@ export function readPageView(
   pages: Pages,
   name: string,
   params: URLSearchParams,
-  options: ParseViewOptions = {},
 ): Promise<unknown> {
   const page = pageNamed(pages, name);
-  const view = parseView(name, params, options);
+  const view = parseView(name, params);
   if (!isNarrowed(view)) return page.read();
   if (!page.readView) {
     throw new HttpError(400, `the ${name} page has no filters or time range`);

@@ -5,13 +5,13 @@
  * processor's would.
  */
 
-import type { RawStore, StoredDocument } from "../ports.ts";
-import { seededRandom } from "../random.ts";
-import { generateUser } from "../users/generator.ts";
-import { validateUser } from "../users/validate.ts";
-import { NEWEST_KEPT, userDocument, userId, USERS } from "../users/users_stream.ts";
-import { mergeNewest } from "../newest_documents.ts";
-import { READ_MODELS, readModelDocument } from "../read_models.ts";
+import type { RawStore, StoredDocument } from "../pipeline/ports.ts";
+import { seededRandom } from "../pipeline/random.ts";
+import { generateUser } from "../pipeline/users/generator.ts";
+import { validateUser } from "../pipeline/users/validate.ts";
+import { NEWEST_KEPT, userDocument, userId, USERS } from "../pipeline/users/users_stream.ts";
+import { mergeNewest } from "../pipeline/newest_documents.ts";
+import { READ_MODELS, readModelDocument } from "../pipeline/read_models.ts";
 
 /** What `fillUsers` stores. */
 export interface UserFill {
