@@ -3,6 +3,9 @@
  * than 100 MB whatever the format. 100,000 users by default; set
  * `STREAMBOARD_EXPORT_USERS=1000000` for the million the issue asks about
  * (slower: the store is filled first).
+ *
+ * In e2e/, which runs one file at a time: memory is the process's RSS, which
+ * tests running beside it in the same process (deno test --parallel) would swell.
  */
 
 import assert from "node:assert/strict";
