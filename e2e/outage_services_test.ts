@@ -334,6 +334,10 @@ await withAllServices(() => {
               const lines = app.output().split("\n").filter((line) => !line.includes("kafkajs"));
               console.log(`app output (tail, kafkajs left out):\n${lines.slice(-40).join("\n")}`);
               throw error;
+            } finally {
+              // OUTAGE_LOG=<file> keeps the app's whole output (kafkajs included) to diagnose from.
+              const log = Deno.env.get("OUTAGE_LOG");
+              if (log) await Deno.writeTextFile(log, app.output());
             }
           });
           // The next outage means nothing while this one is not healed.

@@ -30,7 +30,8 @@ export interface ReadBounds {
 
 /**
  * `port` with every call that returns a promise (but `close`) limited to
- * `timeoutMs`: a late answer, or a driver's error that a retry can help,
+ * `timeoutMs` (and every step of one that returns an async iterable, such as
+ * a store's `all`): a late answer, or a driver's error that a retry can help,
  * rejects with an `UnavailableError` naming `server`. Errors that say what
  * went wrong (a `StreamBoardError`, a bug) pass unchanged.
  */
@@ -41,10 +42,28 @@ export function boundedReads<T extends object>(port: T, bounds: ReadBounds): T {
       if (typeof value !== "function" || property === "close") return value;
       return (...args: unknown[]) => {
         const result: unknown = value.apply(target, args);
-        return result instanceof Promise ? bounded(result, bounds) : result;
+        if (result instanceof Promise) return bounded(result, bounds);
+        // A store's `all` streams its documents: each step has the same limit.
+        return isAsyncIterable(result) ? boundedSteps(result, bounds) : result;
       };
     },
   });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === "function";
+}
+
+function boundedSteps<R>(iterable: AsyncIterable<R>, bounds: ReadBounds): AsyncIterable<R> {
+  return {
+    [Symbol.asyncIterator]() {
+      const steps = iterable[Symbol.asyncIterator]();
+      return {
+        next: () => bounded(steps.next(), bounds),
+        return: (value?: R) => steps.return?.(value) ?? Promise.resolve({ done: true, value }),
+      };
+    },
+  };
 }
 
 async function bounded<R>(call: Promise<R>, { server, timeoutMs }: ReadBounds): Promise<R> {

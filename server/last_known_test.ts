@@ -42,6 +42,27 @@ Deno.test("a driver's error becomes an outage of the server; a classified error 
   assert.equal(bounded.all(), "not a promise");
 });
 
+Deno.test("a store's streamed documents: a driver's error or a step too late is an outage of the server", async () => {
+  async function* documents(fail: "refuse" | "hang") {
+    yield 1;
+    if (fail === "hang") await new Promise(() => {});
+    throw new Error("connect ECONNREFUSED 127.0.0.1:27017");
+  }
+  for (const fail of ["refuse", "hang"] as const) {
+    const bounded = boundedReads({ all: () => documents(fail) }, {
+      server: "MongoDB",
+      timeoutMs: 30,
+    });
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const n of bounded.all()) seen.push(n);
+    })().catch((e) => e);
+    assert.deepEqual(seen, [1], "what came before the failure is seen");
+    assert.ok(error instanceof UnavailableError, `${fail}: ${error}`);
+    assert.equal(error.service, "MongoDB");
+  }
+});
+
 Deno.test("during an outage the last snapshot is served at once, marked degraded with the server and since when; fresh again after", async () => {
   const state: { mode: "up" | "hang" | "refuse" | "bug"; n: number } = { mode: "up", n: 1 };
   const bounded = boundedReads(port(state), { server: "Cassandra", timeoutMs: 50 });

@@ -41,6 +41,9 @@ import {
   UnavailableError,
 } from "../errors.ts";
 import { DEFAULTS } from "../../config.ts";
+import { TopicOffsets } from "./topic_offsets.ts";
+import { clusterFactory, type CreateCluster } from "./kafka_cluster.ts";
+import { removeLostMember } from "./lost_member.ts";
 
 // Named imports of kafkajs' values are undefined at run time under Deno.
 const { ConfigResourceTypes, Kafka, logLevel, Partitioners } = kafkajs;
@@ -201,6 +204,11 @@ export class KafkaBroker implements Broker {
   readonly #closing = new AbortController();
   /** Running `consume` and `tail` calls, which `close` stops and waits for. */
   readonly #running = new Set<Promise<void>>();
+  readonly #createCluster: CreateCluster;
+  readonly #topicOffsets: TopicOffsets;
+  /** The `describeTopics` and `describeGroups` in flight, which later callers share. */
+  #describingTopics?: Promise<TopicDescription[]>;
+  #describingGroups?: Promise<GroupDescription[]>;
   #admin?: Promise<Admin>;
   #producer?: Promise<Producer>;
   #queue: Pending[] = [];
@@ -242,6 +250,11 @@ export class KafkaBroker implements Broker {
       },
       logLevel: logLevel.WARN,
       logCreator: toKafkaLogger(s.logger),
+    });
+    this.#createCluster = clusterFactory(this.#kafka);
+    this.#topicOffsets = new TopicOffsets({
+      createCluster: this.#createCluster,
+      connect: (client) => this.#connect(client),
     });
   }
 
@@ -330,7 +343,14 @@ export class KafkaBroker implements Broker {
     return this.#track(this.#tail(options));
   }
 
-  async describeTopics(): Promise<TopicDescription[]> {
+  describeTopics(): Promise<TopicDescription[]> {
+    // Shared: callers asking meanwhile (samplers, console pages) never pile up.
+    return this.#describingTopics ??= this.#describeTopicsAgain().finally(() => {
+      this.#describingTopics = undefined;
+    });
+  }
+
+  async #describeTopicsAgain(): Promise<TopicDescription[]> {
     for (let attempt = 1;; attempt++) {
       try {
         return await this.#describeTopics();
@@ -338,18 +358,8 @@ export class KafkaBroker implements Broker {
         // A topic deleted between listing and describing it (another installation
         // sharing the cluster cleaning up): list the topics again.
         if (!isUnknownTopic(error) || attempt >= DESCRIBE_ATTEMPTS) throw error;
-        // kafkajs keeps asking for every topic its admin client was ever asked
-        // about, so a deleted one fails each later request: start a fresh client.
-        await this.#dropAdmin();
       }
     }
-  }
-
-  /** Disconnects the admin client; the next admin request connects a new one. */
-  async #dropAdmin(): Promise<void> {
-    const admin = this.#admin;
-    this.#admin = undefined;
-    await (await admin?.catch(() => undefined))?.disconnect().catch(() => {});
   }
 
   async #describeTopics(): Promise<TopicDescription[]> {
@@ -358,7 +368,7 @@ export class KafkaBroker implements Broker {
     const names = (await admin.listTopics()).filter((name) => !name.startsWith("__")).sort();
     if (names.length === 0) return [];
     const [offsets, configs] = await Promise.all([
-      Promise.all(names.map((name) => this.#offsets(name))),
+      this.#topicOffsets.read(names),
       admin.describeConfigs({
         includeSynonyms: false,
         resources: names.map((name) => ({
@@ -405,7 +415,13 @@ export class KafkaBroker implements Broker {
     return Number(offsets.find((o) => o.partition === partition)!.offset);
   }
 
-  async describeGroups(): Promise<GroupDescription[]> {
+  describeGroups(): Promise<GroupDescription[]> {
+    return this.#describingGroups ??= this.#describeGroups().finally(() => {
+      this.#describingGroups = undefined;
+    });
+  }
+
+  async #describeGroups(): Promise<GroupDescription[]> {
     const admin = await this.#connectedAdmin();
     const own = [`${this.#settings.clientId}-tail-`, `${this.#settings.clientId}-read-`];
     const ids = (await admin.listGroups()).groups
@@ -441,9 +457,10 @@ export class KafkaBroker implements Broker {
     await this.#sending;
     await Promise.allSettled(this.#running);
     const clients = [this.#producer, this.#admin].map((c) => c?.catch(() => undefined));
-    await Promise.all(
-      clients.map(async (client) => (await client)?.disconnect()),
-    );
+    await Promise.all([
+      ...clients.map(async (client) => (await client)?.disconnect()),
+      this.#topicOffsets.close(),
+    ]);
   }
 
   /** Keeps `running` until it settles, so `close` can wait for it. */
@@ -518,10 +535,8 @@ export class KafkaBroker implements Broker {
     const { topics, signal, handle } = options;
     await this.#requireTopics(topics);
     const admin = await this.#connectedAdmin();
-    const ends = await Promise.all(topics.map(async (topic) => ({
-      topic,
-      partitions: await admin.fetchTopicOffsets(topic),
-    })));
+    const offsets = await this.#topicOffsets.read(topics);
+    const ends = topics.map((topic, i) => ({ topic, partitions: offsets[i] }));
     // kafkajs reads only as a group member: a throwaway group, no commits.
     const groupId = `${this.#settings.clientId}-tail-${crypto.randomUUID()}`;
     const consumer = this.#kafka.consumer(this.#consumerConfig(groupId, false));
@@ -540,7 +555,7 @@ export class KafkaBroker implements Broker {
     const seekToEnds = () => {
       for (const { topic, partitions } of ends) {
         for (const { partition, high } of partitions) {
-          consumer.seek({ topic, partition, offset: high });
+          consumer.seek({ topic, partition, offset: String(high) });
         }
       }
       options.onReady?.();
@@ -562,11 +577,7 @@ export class KafkaBroker implements Broker {
 
   /** Low and high offsets of every partition of `topic`. */
   async #offsets(topic: string): Promise<PartitionOffsets[]> {
-    const admin = await this.#connectedAdmin();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets
-      .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
-      .sort((a, b) => a.partition - b.partition);
+    return (await this.#topicOffsets.read([topic]))[0];
   }
 
   /** Offsets of one partition; a `MissingTopicError` or `MissingPartitionError` when there is none. */
@@ -637,6 +648,7 @@ export class KafkaBroker implements Broker {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) session.fail(payload.error);
     });
+    this.#watchRestarts(consumer, stop);
     try {
       await this.#connect(consumer);
       await consumer.subscribe({ topics, fromBeginning });
@@ -654,6 +666,54 @@ export class KafkaBroker implements Broker {
       await this.#disconnect(consumer);
     }
     if (session.failure !== undefined) throw session.failure;
+  }
+
+  /**
+   * Logs kafkajs restarting a group member that lost its broker (once per
+   * outage, and how long it took once it rejoined), and has the member it lost
+   * leave the group as soon as Kafka answers, so the restarted one's join
+   * does not wait a session timeout for it.
+   */
+  #watchRestarts(consumer: Consumer, stop: AbortSignal): void {
+    const { logger } = this.#settings;
+    let memberId: string | undefined;
+    let stoppedAt: number | undefined;
+    let removing: AbortController | undefined;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart || stoppedAt !== undefined) return;
+      stoppedAt = Date.now();
+      const { groupId } = payload;
+      logger.warn(
+        `kafka consumer of group ${groupId} stopped (${payload.error.message}); ` +
+          "kafkajs starts it again until Kafka answers",
+      );
+      if (memberId === undefined) return;
+      removing = new AbortController();
+      const lost = memberId;
+      removeLostMember({
+        createCluster: this.#createCluster,
+        groupId,
+        memberId: lost,
+        signal: AbortSignal.any([removing.signal, stop]),
+        everyMs: this.#settings.maxRetryMs,
+      }).then((removed) => {
+        if (removed) {
+          logger.info(`kafka consumer of group ${groupId}: its lost member ${lost} left`);
+        }
+      });
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      memberId = payload.memberId;
+      removing?.abort();
+      removing = undefined;
+      if (stoppedAt === undefined) return;
+      const seconds = ((Date.now() - stoppedAt) / 1000).toFixed(1);
+      stoppedAt = undefined;
+      logger.info(
+        `kafka consumer of group ${payload.groupId} joined again ${seconds} s after it stopped ` +
+          `(the join took ${payload.duration} ms)`,
+      );
+    });
   }
 
   /**

@@ -207,6 +207,24 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
     }
   });
 
+  Deno.test("kafka broker: callers describing at the same time share one description", async () => {
+    const kafka = broker();
+    try {
+      const topic = unique();
+      await kafka.createTopics([{ name: topic, partitions: 2 }]);
+      // A sampler and console pages asking at once must not pile up requests on Kafka.
+      const topics = await Promise.all(Array.from({ length: 20 }, () => kafka.describeTopics()));
+      assert.ok(topics.every((answer) => answer === topics[0]), "one description for all");
+      assert.equal(topics[0].find((t) => t.name === topic)?.partitions.length, 2);
+      const groups = await Promise.all(Array.from({ length: 20 }, () => kafka.describeGroups()));
+      assert.ok(groups.every((answer) => answer === groups[0]), "one group description for all");
+      const again = await kafka.describeTopics();
+      assert.notEqual(again, topics[0], "a later call describes again");
+    } finally {
+      await kafka.close();
+    }
+  });
+
   Deno.test("kafka broker: a handler slower than the session timeout keeps its partitions", async () => {
     const kafka = broker({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 });
     try {
