@@ -204,12 +204,21 @@ export class DashboardStore<D extends Dashboard> extends LiveStore<DashboardSnap
 
 const stores = new Map<string, LiveStore<unknown>>();
 
-/** Pages whose URL query is their view (time range and filters), which their stream is asked for too. */
-const VIEW_PAGES: ReadonlySet<string> = new Set(["users", "sales", "clicks", "products"]);
+/** The path of each dashboard whose URL query is its view (time range and filters). */
+const VIEW_PATHS: ReadonlyMap<string, string> = new Map([
+  ["users", "/"],
+  ["sales", "/sales"],
+  ["clicks", "/clicks"],
+  ["products", "/products"],
+]);
 
-/** The query a page's stream is opened with: the page URL's `search` for a dashboard, none otherwise. */
-export function streamSearch(page: string, search: string): string {
-  return VIEW_PAGES.has(page) ? search : "";
+/**
+ * The query a page's stream is opened with: the URL's `search` on that
+ * page's own dashboard, none elsewhere (a console page whose header follows
+ * the users stream has a query of its own, not a view of the users page).
+ */
+export function streamSearch(page: string, at: { pathname: string; search: string }): string {
+  return VIEW_PATHS.get(page) === at.pathname ? at.search : "";
 }
 
 /** The page's store of a live page (one per page, shared by its islands); `S` is its snapshot. */
@@ -218,7 +227,10 @@ export function liveStore<S>(page: string): LiveStore<S> {
   if (!store) {
     store = new LiveStore<unknown>(
       page,
-      (url) => new EventSource(url + streamSearch(page, globalThis.location?.search ?? "")),
+      (url) =>
+        new EventSource(
+          url + streamSearch(page, globalThis.location ?? { pathname: "", search: "" }),
+        ),
     );
     stores.set(page, store);
   }

@@ -213,7 +213,13 @@ Deno.test("the servers a snapshot names down show in the store until a snapshot 
 });
 
 Deno.test("a dashboard's stream asks for the view in the page's URL; a console page's does not", () => {
-  assert.equal(streamSearch("sales", "?range=1h&city=Oslo"), "?range=1h&city=Oslo");
-  assert.equal(streamSearch("users", ""), "");
-  assert.equal(streamSearch("console", "?topic=users"), "");
+  const sales = { pathname: "/sales", search: "?range=1h&city=Oslo" };
+  assert.equal(streamSearch("sales", sales), "?range=1h&city=Oslo");
+  assert.equal(streamSearch("users", { pathname: "/", search: "" }), "");
+  assert.equal(streamSearch("console", { pathname: "/console", search: "?topic=users" }), "");
+  assert.equal(
+    streamSearch("users", { pathname: "/console/dead-letters", search: "?stream=users" }),
+    "",
+    "the dead-letters page's query is not a view of the users page its header follows",
+  );
 });
