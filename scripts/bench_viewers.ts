@@ -224,9 +224,16 @@ async function* jsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<un
 
 /** A sample of the users page from `/metrics`. */
 async function usersMetric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(new URL("/metrics", url))).text();
+  const response = await fetch(new URL("/metrics", url));
+  const text = await response.text();
   const match = new RegExp(`^${name}\\{page="users"\\} (\\d+)`, "m").exec(text);
-  if (!match) throw new Error(`bench: /metrics has no ${name} for the users page`);
+  if (!match) {
+    throw new Error(
+      `bench: /metrics (${response.status}) has no ${name} for the users page: ${
+        text.slice(0, 300)
+      }`,
+    );
+  }
   return Number(match[1]);
 }
 
