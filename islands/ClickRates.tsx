@@ -4,31 +4,12 @@
  * browser chart.js takes over and updates live.
  */
 
-import {
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from "chart.js";
+import { LineChart } from "../client/line_chart.ts";
 import { useDashboard } from "../client/dashboard_store.ts";
 import { useChart, useInBrowser } from "../client/use_chart.ts";
 import { formatClock, formatRate } from "../client/format.ts";
 import { SparkLines } from "../components/SparkLines.tsx";
 import type { ClicksSnapshot, PerTopic } from "../server/dashboards.ts";
-
-Chart.register(
-  LineController,
-  LineElement,
-  PointElement,
-  CategoryScale,
-  LinearScale,
-  Legend,
-  Tooltip,
-);
 
 /** Props: the rates as rendered on the server. */
 export interface ClickRatesProps {
@@ -55,7 +36,7 @@ export default function ClickRates({ initial }: ClickRatesProps) {
   const canvas = useChart<"line">({
     active: inBrowser && rateSeries.length > 0,
     create: (el) =>
-      new Chart(el, {
+      new LineChart(el, {
         type: "line",
         data: {
           labels,

@@ -5,31 +5,12 @@
  * stream.
  */
 
-import {
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from "chart.js";
+import { LineChart } from "../client/line_chart.ts";
 import { useLivePage } from "../client/dashboard_store.ts";
 import { useChart, useInBrowser } from "../client/use_chart.ts";
 import { formatClock, formatCount } from "../client/format.ts";
 import { SparkLines } from "../components/SparkLines.tsx";
 import type { GroupsSnapshot, GroupWithHistory } from "../server/groups_data.ts";
-
-Chart.register(
-  LineController,
-  LineElement,
-  PointElement,
-  CategoryScale,
-  LinearScale,
-  Tooltip,
-  Legend,
-);
 
 /** Props: the groups page's snapshot as rendered on the server. */
 export interface ConsumerGroupsProps {
@@ -126,7 +107,7 @@ function LagChart({ group }: { group: GroupWithHistory }) {
   const canvas = useChart<"line">({
     active: inBrowser && group.history.length > 0,
     create: (el) =>
-      new Chart(el, {
+      new LineChart(el, {
         type: "line",
         data: {
           labels,

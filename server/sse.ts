@@ -21,7 +21,19 @@ export interface SseOptions {
 }
 
 const encoder = new TextEncoder();
-const HEARTBEAT = encoder.encode(": heartbeat\n\n");
+/** The comment line a quiet stream sends so proxies and browsers keep it open. */
+export const HEARTBEAT: Uint8Array = encoder.encode(": heartbeat\n\n");
+
+/** A `text/event-stream` response of `body`, never cached or buffered by a proxy. */
+export function eventStream(body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
 
 /** Streams live events of `hub` to one viewer. */
 export function sseResponse(hub: LiveHub, options: SseOptions): Response {
@@ -64,11 +76,5 @@ export function sseResponse(hub: LiveHub, options: SseOptions): Response {
       end();
     },
   }, { highWaterMark: 0 });
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
-  });
+  return eventStream(body);
 }

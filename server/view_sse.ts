@@ -10,10 +10,7 @@
 
 import type { LiveHub } from "./live_hub.ts";
 import { frame } from "./live_hub.ts";
-import type { SseOptions } from "./sse.ts";
-
-/** The comment line a quiet stream sends so proxies and browsers keep it open. */
-const HEARTBEAT = new TextEncoder().encode(": heartbeat\n\n");
+import { eventStream, HEARTBEAT, type SseOptions } from "./sse.ts";
 
 /** Frames of events that carry a whole snapshot (replaced by the view's own). */
 const SNAPSHOT_FRAME = /^id: [^\n]*\nevent: (snapshot|update)\n/;
@@ -72,11 +69,5 @@ export function viewSseResponse(
       end();
     },
   }, { highWaterMark: 0 });
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
-  });
+  return eventStream(body);
 }
