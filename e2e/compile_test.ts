@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { PAGES, startApp } from "./app_process.ts";
 import { sseReader } from "../testing/sse_reader.ts";
-import { launchChromium, LIVE_WAIT_MS } from "./browser.ts";
+import { launchChromium, LIVE_WAIT_MS, waitForLive } from "./browser.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const BINARY = `${ROOT}dist/streamboard`;
@@ -151,9 +151,7 @@ Deno.test({
       try {
         const page = await browser.newPage();
         await page.goto(app.url, { timeout: LIVE_WAIT_MS });
-        await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
-          timeout: LIVE_WAIT_MS,
-        });
+        await waitForLive(page);
       } finally {
         await browser.close();
       }

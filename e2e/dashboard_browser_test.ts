@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { startApp } from "./app_process.ts";
-import { launchChromium, LIVE_WAIT_MS, saveScreenshot } from "./browser.ts";
+import { launchChromium, LIVE_WAIT_MS, saveScreenshot, waitForLive } from "./browser.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import { CSV_COLUMNS } from "../pipeline/users/users_csv.ts";
@@ -51,9 +51,7 @@ Deno.test({
         }
       });
       await page.goto(app.url);
-      await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
-        timeout: LIVE_WAIT_MS,
-      });
+      await waitForLive(page);
       assert.deepEqual(
         streams,
         ["/api/stream/users"],

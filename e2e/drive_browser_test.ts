@@ -8,7 +8,13 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { PAGES, startApp } from "./app_process.ts";
-import { collectErrors, launchChromium, LIVE_WAIT_MS, saveScreenshot } from "./browser.ts";
+import {
+  collectErrors,
+  launchChromium,
+  LIVE_WAIT_MS,
+  saveScreenshot,
+  waitForLive,
+} from "./browser.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 import type { UsersSnapshot } from "../server/dashboards.ts";
@@ -47,7 +53,7 @@ Deno.test({
       const page = await context.newPage();
       await page.goto(app.url);
       const status = page.getByTestId("live-status");
-      await status.filter({ hasText: "Live" }).waitFor({ timeout: LIVE_WAIT_MS });
+      await waitForLive(page);
       const pause = page.getByTestId("pause");
       assert.equal(await pause.getAttribute("aria-pressed"), "false");
 
@@ -76,7 +82,7 @@ Deno.test({
 
       // The console pages have the same controls, holding their own live page.
       await page.goto(new URL("/console", app.url).href);
-      await status.filter({ hasText: "Live" }).waitFor({ timeout: LIVE_WAIT_MS });
+      await waitForLive(page);
       assert.equal(await status.getAttribute("data-stream"), "console");
       await pause.click();
       assert.equal(await pause.getAttribute("aria-pressed"), "true");
@@ -222,9 +228,7 @@ Deno.test({
         for (const path of PAGES) {
           const page = await context.newPage();
           await page.goto(new URL(path, app.url).href, { timeout: LIVE_WAIT_MS });
-          await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
-            timeout: LIVE_WAIT_MS,
-          });
+          await waitForLive(page);
           assert.deepEqual(await spills(page), [], `${path} at ${width} px`);
           if (width === 390) await saveScreenshot(page, `${SHOTS[path]}-390`);
           await page.close();

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import type { Download, Page } from "playwright-core";
 import { startApp } from "./app_process.ts";
-import { launchChromium, LIVE_WAIT_MS } from "./browser.ts";
+import { launchChromium, LIVE_WAIT_MS, printAppLog } from "./browser.ts";
 import type { SalesSnapshot, UsersSnapshot } from "../server/dashboards.ts";
 import { readParquetBytes } from "../pipeline/testing/parquet_reader.ts";
 
@@ -209,6 +209,9 @@ Deno.test({
       assert.equal(await page.getByTestId("filter-range").inputValue(), "1d");
       assert.deepEqual(errors, []);
       await wide.close();
+    } catch (error) {
+      printAppLog(app, "the filters test failed");
+      throw error;
     } finally {
       await browser.close();
       await app.stop();

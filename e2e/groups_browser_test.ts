@@ -13,6 +13,7 @@ import {
   launchChromium,
   LIVE_WAIT_MS,
   saveScreenshot,
+  waitForLive,
 } from "./browser.ts";
 
 Deno.test({
@@ -36,9 +37,7 @@ Deno.test({
       const page = await context.newPage();
       const errors = collectErrors(page);
       await page.goto(new URL("/console/groups", app.url).href);
-      await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({
-        timeout: LIVE_WAIT_MS,
-      });
+      await waitForLive(page);
       const card = page.locator('[data-testid="group"][data-group="streamboard-users"]');
       await card.waitFor({ timeout: LIVE_WAIT_MS });
       // A busy machine can hold a batch past Burrow's window for a moment (STALL); it recovers.

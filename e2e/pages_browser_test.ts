@@ -18,6 +18,8 @@ import {
   launchChromium,
   LIVE_WAIT_MS,
   saveScreenshot,
+  stepsWithAppLog,
+  waitForLive,
 } from "./browser.ts";
 import { validateSale } from "../pipeline/sales/sales.ts";
 import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.ts";
@@ -162,7 +164,7 @@ async function openPage(
   assert.equal(res?.status(), 200, `GET ${path}: ${await res?.text()}`);
   const badge = page.getByTestId("live-status");
   assert.equal(await badge.getAttribute("data-stream"), stream);
-  await badge.filter({ hasText: "Live" }).waitFor({ timeout: LIVE_WAIT_MS });
+  await waitForLive(page);
   await page.evaluate(() => (document.documentElement.dataset.e2eLoaded = "once"));
   return { page, errors };
 }
@@ -212,7 +214,8 @@ Deno.test({
       const blocked = await blockOtherHosts(context, app.url);
       const opened: OpenedPage[] = [];
 
-      await t.step("requests to other hosts are blocked and recorded", async () => {
+      const step = stepsWithAppLog(t, app);
+      await step("requests to other hosts are blocked and recorded", async () => {
         const probe = await context.newPage();
         await probe.goto(new URL("/stats", app.url).href);
         // An image, because the pages' CSP already stops a fetch to another host in the browser.
@@ -230,7 +233,7 @@ Deno.test({
         await probe.close();
       });
 
-      await t.step(
+      await step(
         "/sales: KPIs grow live, the map draws the world, bad sales are counted",
         async () => {
           for (const line of BAD_SALES) {
@@ -358,7 +361,7 @@ Deno.test({
         },
       );
 
-      await t.step("/products: a window closes live and its CSV holds its records", async () => {
+      await step("/products: a window closes live and its CSV holds its records", async () => {
         const products = await openPage(context, {
           base: app.url,
           path: "/products",
@@ -410,7 +413,7 @@ Deno.test({
         await saveScreenshot(page, "products");
       });
 
-      await t.step("/clicks: rates, totals, items, ratings, devices, sessions", async () => {
+      await step("/clicks: rates, totals, items, ratings, devices, sessions", async () => {
         const clicks = await openPage(context, {
           base: app.url,
           path: "/clicks",
@@ -497,7 +500,7 @@ Deno.test({
         await saveScreenshot(page, "clicks");
       });
 
-      await t.step(
+      await step(
         "/: offline, generated users show the avatars the app draws and nothing is asked elsewhere",
         async () => {
           const offline = await browser.newContext();

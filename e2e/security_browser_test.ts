@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startApp } from "./app_process.ts";
-import { blockOtherHosts, launchChromium, LIVE_WAIT_MS } from "./browser.ts";
+import { blockOtherHosts, launchChromium, stepsWithAppLog, waitForLive } from "./browser.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { seededRandom } from "../pipeline/random.ts";
 
@@ -88,7 +88,8 @@ Deno.test({
     // localhost and 127.0.0.1 are different sites to the browser, as any other domain would be.
     const attacker = `http://localhost:${attackerServer.addr.port}/`;
     try {
-      await t.step("every page renders and goes live with no CSP violation", async () => {
+      const step = stepsWithAppLog(t, app);
+      await step("every page renders and goes live with no CSP violation", async () => {
         const context = await browser.newContext();
         await blockOtherHosts(context, own);
         for (
@@ -106,7 +107,7 @@ Deno.test({
           assert.match(res?.headers()["content-security-policy"] ?? "", /script-src 'self'/);
           const badge = page.getByTestId("live-status");
           assert.equal(await badge.getAttribute("data-stream"), stream);
-          await badge.filter({ hasText: "Live" }).waitFor({ timeout: LIVE_WAIT_MS });
+          await waitForLive(page);
           await page.waitForTimeout(1500); // live updates re-render the islands meanwhile
           assert.deepEqual(problems, [], `no violation on ${path}`);
           await page.close();
@@ -114,7 +115,7 @@ Deno.test({
         await context.close();
       });
 
-      await t.step("a page on another origin cannot write, by any means", async () => {
+      await step("a page on another origin cannot write, by any means", async () => {
         const context = await browser.newContext();
         const page = await context.newPage();
         const answers: string[] = [];
