@@ -16,6 +16,14 @@ function counting(raw: RawStore): { raw: RawStore; userQueries: () => number } {
     if (collection === USERS.collection) queries++;
     return raw.list(collection, options);
   };
+  counted.all = (collection) => {
+    if (collection === USERS.collection) queries++;
+    return raw.all(collection);
+  };
+  counted.find = (collection, query) => {
+    if (collection === USERS.collection) queries++;
+    return raw.find(collection, query);
+  };
   counted.latest = (collection) => {
     if (collection === USERS.collection) queries++;
     return raw.latest(collection);

@@ -9,7 +9,7 @@ import type {
   StoredDocument,
 } from "../ports.ts";
 import { checkedConditions } from "../document_query.ts";
-import { openDatabase, transaction } from "./sqlite.ts";
+import { openDatabase, openScanConnection, transaction } from "./sqlite.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 
 interface Row {
@@ -27,6 +27,7 @@ const PAGE = 100;
 
 /** A `RawStore` on a SQLite file. */
 export class SqliteRawStore implements RawStore {
+  readonly #path: string;
   readonly #db: DatabaseSync;
   readonly #upsert: StatementSync;
   readonly #first: StatementSync;
@@ -36,6 +37,7 @@ export class SqliteRawStore implements RawStore {
   readonly #between: StatementSync;
 
   constructor(path: string) {
+    this.#path = path;
     this.#db = openDatabase(path);
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS documents (
@@ -122,36 +124,50 @@ export class SqliteRawStore implements RawStore {
     });
   }
 
-  async *find(collection: string, query: DocumentQuery): AsyncIterable<StoredDocument> {
-    const { sql, params } = whereClause(query);
-    const first = this.#db.prepare(
-      `SELECT id, ts, doc FROM documents WHERE collection = ?${sql}
-       ORDER BY ts DESC, id DESC LIMIT ${PAGE}`,
-    );
-    const after = this.#db.prepare(
-      `SELECT id, ts, doc FROM documents
-       WHERE collection = ?${sql} AND (ts, id) < (?, ?)
-       ORDER BY ts DESC, id DESC LIMIT ${PAGE}`,
-    );
-    let last: Row | undefined;
-    do {
-      // Each page is its own statement run, so writes go on between pages.
-      const rows =
-        (last === undefined
-          ? first.all(collection, ...params)
-          : after.all(collection, ...params, last.ts, last.id)) as unknown as Row[];
-      for (const row of rows) yield toDocument(row);
-      last = rows.length === PAGE ? rows[rows.length - 1] : undefined;
-    } while (last !== undefined);
+  /** Every document of `query`, newest first, read through a scan connection (see `#scan`). */
+  find(collection: string, query: DocumentQuery): AsyncIterable<StoredDocument> {
+    return this.#scan(collection, whereClause(query));
   }
 
-  async *all(collection: string): AsyncIterable<StoredDocument> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list(collection, { limit: PAGE, cursor });
-      yield* page.items;
-      cursor = page.next ?? undefined;
-    } while (cursor !== undefined);
+  /** Every document, newest first, read through a scan connection (see `#scan`). */
+  all(collection: string): AsyncIterable<StoredDocument> {
+    return this.#scan(collection, { sql: "", params: [] });
+  }
+
+  /**
+   * Pages of `PAGE` documents by keyset, each its own statement run so writes
+   * go on between pages, through a connection of their own with a small page
+   * cache: scanning a million documents through the shared connection filled
+   * its 64 MB cache and kept it (the server grew by 220 MB over one export).
+   */
+  async *#scan(
+    collection: string,
+    { sql, params }: { sql: string; params: Array<string | number> },
+  ): AsyncIterable<StoredDocument> {
+    const db = this.#path === ":memory:" ? this.#db : openScanConnection(this.#path);
+    try {
+      const first = db.prepare(
+        `SELECT id, ts, doc FROM documents WHERE collection = ?${sql}
+         ORDER BY ts DESC, id DESC LIMIT ${PAGE}`,
+      );
+      const after = db.prepare(
+        `SELECT id, ts, doc FROM documents
+         WHERE collection = ?${sql} AND (ts, id) < (?, ?)
+         ORDER BY ts DESC, id DESC LIMIT ${PAGE}`,
+      );
+      let last: Row | undefined;
+      do {
+        const rows = (last === undefined
+          ? first.all(collection, ...params)
+          : after.all(collection, ...params, last.ts, last.id)) as unknown as Row[];
+        for (const row of rows) {
+          yield toDocument(row);
+        }
+        last = rows.length === PAGE ? rows[rows.length - 1] : undefined;
+      } while (last !== undefined);
+    } finally {
+      if (db !== this.#db) db.close();
+    }
   }
 
   close(): Promise<void> {

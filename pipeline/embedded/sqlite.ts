@@ -29,6 +29,20 @@ export function openDatabase(path: string): DatabaseSync {
   return db;
 }
 
+/**
+ * Opens a read-only connection to an existing database for one long scan
+ * (an export): a 1 MB page cache, since a scan reads each page once, and
+ * the shared connection's cache stays with the pages its readers use again.
+ */
+export function openScanConnection(path: string): DatabaseSync {
+  const db = new DatabaseSync(path, { readOnly: true });
+  db.exec(`
+    PRAGMA busy_timeout = 15000;
+    PRAGMA cache_size = -1024;
+  `);
+  return db;
+}
+
 /** Runs `work` in one write transaction (`BEGIN IMMEDIATE`), rolling back if it throws. */
 export function transaction<T>(db: DatabaseSync, work: () => T): T {
   db.exec("BEGIN IMMEDIATE");
