@@ -59,6 +59,7 @@ import { generatedRecords } from "../pipeline/sources/generator_source.ts";
 import { benchViewers, describeViewers } from "./bench_viewers.ts";
 import { benchReads, isolatedConfig, type ReadTime } from "./bench_reads.ts";
 import { benchScale, describeScale, type ScaleRun } from "./bench_scale.ts";
+import type { LatencyFigures } from "../client/latency_window.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -306,6 +307,8 @@ async function latency(): Promise<
     /** p99 over a sample of every event, shown in the list or not (from the `latency` events). */
     p99All: number;
     sampled: number;
+    /** Produce → stored over the last minute, as the server's last `latency` event said. */
+    stored: LatencyFigures | null;
   }
 > {
   const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
@@ -316,6 +319,7 @@ async function latency(): Promise<
   // sample of) the events it first includes, shown in the list or not.
   const everyEvent: number[] = [];
   const shown = new Set<string>();
+  let stored: LatencyFigures | null = null;
   const response = await fetch(new URL("/api/stream/users", app.url));
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
@@ -333,6 +337,7 @@ async function latency(): Promise<
         if (block.includes("event: latency")) {
           const data = JSON.parse(block.slice(block.indexOf("data: ") + 6));
           for (const ts of data.produced) everyEvent.push(now - ts);
+          stored = data.stored;
           continue;
         }
         if (!block.includes("event: update")) continue;
@@ -386,6 +391,7 @@ async function latency(): Promise<
     warmUpS,
     p99All: pick(0.99, everyEvent),
     sampled: everyEvent.length,
+    stored,
   };
 }
 
@@ -504,7 +510,9 @@ if (!args["skip-latency"]) {
     console.log(
       `  run ${run}: produce → SSE: p50 ${l.p50} ms · p99 ${l.p99} ms · max ${l.max} ms · ${l.measured}/${l.sent} users measured, after a ${
         l.warmUpS.toFixed(1)
-      } s warm-up at the same rate · every event (sampled, shown or not): p99 ${l.p99All} ms of ${l.sampled}`,
+      } s warm-up at the same rate · every event (sampled, shown or not): p99 ${l.p99All} ms of ${l.sampled} · of which produce → stored (last minute, warm-up included): ${
+        l.stored ? `p50 ${l.stored.p50} ms · p99 ${l.stored.p99} ms` : "none"
+      }`,
     );
   }
   latencySpread = spread(p99s);
