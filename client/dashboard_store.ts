@@ -61,7 +61,34 @@ export function streamUrl(page: string): string {
   return `/api/stream/${page}`;
 }
 
-/** One page's live snapshot and connection, fed by one event source. */
+/** Runs `show` when the page draws its next frame. */
+export type NextFrame = (show: () => void) => void;
+
+/** What a live store needs besides its page and event source. */
+export interface LiveStoreOptions {
+  /** The browser's clock, ms; `Date.now` by default. */
+  now?: () => number;
+  /**
+   * When what arrived is shown: before the next frame (`requestAnimationFrame`)
+   * in a page, at once where there are no frames.
+   */
+  nextFrame?: NextFrame;
+}
+
+/** `requestAnimationFrame` where the runtime draws frames, else at once. */
+function defaultNextFrame(): NextFrame {
+  return typeof requestAnimationFrame === "function"
+    ? (show) => requestAnimationFrame(() => show())
+    : (show) => show();
+}
+
+/**
+ * One page's live snapshot and connection, fed by one event source. Each
+ * event carries a whole snapshot, so only the newest one that arrived before
+ * a frame is parsed and shown: however fast updates come, a page does one
+ * render per frame and never falls behind (a hidden tab, which draws no
+ * frames, keeps just the newest).
+ */
 export class LiveStore<S> {
   /** The newest snapshot received; `null` before the first event. */
   readonly snapshot: Signal<S | null> = signal(null);
@@ -80,20 +107,25 @@ export class LiveStore<S> {
   readonly #name: string;
   readonly #open: (url: string) => EventSourceLike;
   readonly #now: () => number;
+  readonly #nextFrame: NextFrame;
+  /** The newest snapshot event not shown yet, as it arrived. */
+  #arrived: { type: string; data: unknown } | undefined;
   readonly #browser = new LatencyWindow();
   readonly #offset = new ClockOffset();
   #source: EventSourceLike | undefined;
   /** The newest snapshot and latency received while paused. */
   #held: { snapshot?: S; latency?: PageLatency } = {};
 
-  /**
-   * `open` creates the event source (`(url) => new EventSource(url)` in the
-   * browser); `now` is the browser's clock, ms.
-   */
-  constructor(name: string, open: (url: string) => EventSourceLike, now: () => number = Date.now) {
+  /** `open` creates the event source (`(url) => new EventSource(url)` in the browser). */
+  constructor(
+    name: string,
+    open: (url: string) => EventSourceLike,
+    { now = Date.now, nextFrame = defaultNextFrame() }: LiveStoreOptions = {},
+  ) {
     this.#name = name;
     this.#open = open;
     this.#now = now;
+    this.#nextFrame = nextFrame;
   }
 
   /** Opens the stream once; later calls do nothing. */
@@ -139,7 +171,17 @@ export class LiveStore<S> {
   }
 
   #receive(type: string, event: Event): void {
-    const data = (event as MessageEvent<unknown>).data;
+    if (this.paused.peek()) this.waiting.value += 1;
+    const waiting = this.#arrived !== undefined;
+    this.#arrived = { type, data: (event as MessageEvent<unknown>).data };
+    if (!waiting) this.#nextFrame(() => this.#show());
+  }
+
+  #show(): void {
+    const arrived = this.#arrived;
+    this.#arrived = undefined;
+    if (!arrived) return;
+    const { type, data } = arrived;
     try {
       const snapshot: unknown = JSON.parse(String(data));
       // Which server is down belongs to the connection state, shown even while paused.
@@ -148,7 +190,6 @@ export class LiveStore<S> {
       if (this.paused.peek()) {
         // Each event carries the whole snapshot, so the newest one holds every update before it.
         this.#held.snapshot = snapshot as S;
-        this.waiting.value += 1;
       } else {
         this.snapshot.value = snapshot as S;
       }
@@ -197,8 +238,8 @@ function downOf(snapshot: unknown): string[] {
 
 /** The live store of a dashboard, typed with its snapshot. */
 export class DashboardStore<D extends Dashboard> extends LiveStore<DashboardSnapshots[D]> {
-  constructor(name: D, open: (url: string) => EventSourceLike, now: () => number = Date.now) {
-    super(name, open, now);
+  constructor(name: D, open: (url: string) => EventSourceLike, options: LiveStoreOptions = {}) {
+    super(name, open, options);
   }
 }
 

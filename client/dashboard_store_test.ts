@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { DashboardStore, type EventSourceLike, streamUrl } from "./dashboard_store.ts";
+import {
+  DashboardStore,
+  type EventSourceLike,
+  type LiveStoreOptions,
+  streamUrl,
+} from "./dashboard_store.ts";
 import { streamSearch } from "./dashboard_store.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
@@ -35,14 +40,20 @@ function sales(revenue: number): SalesSnapshot {
   };
 }
 
-function storeWithFake() {
+function storeWithFake(options: LiveStoreOptions = {}) {
   const opened: FakeSource[] = [];
   const store = new DashboardStore("sales", (url) => {
     const source = new FakeSource(url);
     opened.push(source);
     return source;
-  });
+  }, options);
   return { store, opened };
+}
+
+/** A sales store whose frames come when the test runs them from `frames`. */
+function storeWithFrames() {
+  const frames: (() => void)[] = [];
+  return { ...storeWithFake({ nextFrame: (show) => frames.push(show) }), frames };
 }
 
 Deno.test("a dashboard store opens one stream on /api/stream/<dashboard>", () => {
@@ -64,6 +75,38 @@ Deno.test("snapshot and update events each replace the whole snapshot", () => {
   assert.equal(store.snapshot.value?.kpi.revenue, 10);
   opened[0].emit("update", sales(25.5));
   assert.deepEqual(store.snapshot.value, sales(25.5));
+});
+
+Deno.test("updates that arrive between two frames are shown once, the newest, at the frame", () => {
+  const { store, opened, frames } = storeWithFrames();
+  store.connect();
+  const shown: number[] = [];
+  const stop = store.snapshot.subscribe((s) => s && shown.push(s.kpi.revenue));
+  for (const revenue of [1, 2, 3, 4, 5]) opened[0].emit("update", sales(revenue));
+  assert.equal(store.snapshot.peek(), null, "nothing shown before the frame");
+  assert.equal(frames.length, 1, "one frame asked for, however many updates");
+  frames.shift()!();
+  assert.deepEqual(shown, [5]);
+  opened[0].emit("update", sales(6));
+  assert.equal(frames.length, 1, "the next update asks for the next frame");
+  frames.shift()!();
+  assert.deepEqual(shown, [5, 6]);
+  stop();
+});
+
+Deno.test("paused, each update arriving counts as waiting, even when several share a frame", () => {
+  const { store, opened, frames } = storeWithFrames();
+  store.connect();
+  opened[0].emit("update", sales(1));
+  frames.shift()!();
+  store.pause();
+  for (const revenue of [2, 3, 4]) opened[0].emit("update", sales(revenue));
+  frames.shift()!();
+  assert.equal(store.waiting.value, 3);
+  assert.equal(store.snapshot.value?.kpi.revenue, 1, "paused: the page keeps what it showed");
+  store.resume();
+  assert.equal(store.snapshot.value?.kpi.revenue, 4);
+  assert.equal(store.waiting.value, 0);
 });
 
 Deno.test("a malformed event is logged and the last snapshot stays", () => {
@@ -130,7 +173,7 @@ Deno.test("latency events give the server's produce-to-stored and the browser's 
     const source = new FakeSource(url);
     opened.push(source);
     return source;
-  }, () => now);
+  }, { now: () => now });
   store.connect();
   assert.equal(store.latency.value, null);
   const stored = { p50: 12, p99: 40, count: 9 };

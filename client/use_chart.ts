@@ -28,33 +28,54 @@ export interface ChartOptions<T extends ChartType> {
   deps: readonly unknown[];
 }
 
+/** The shortest time between two redraws of one chart: a page's data can change ten times a second. */
+export const REDRAW_INTERVAL_MS = 250;
+
 /**
  * While `active` (the island renders the returned canvas ref then), creates
  * the chart with `create`, then calls `update` and redraws without animation
- * whenever `deps` change.
+ * when `deps` change, at most once per `REDRAW_INTERVAL_MS`: a change within
+ * it is drawn at its end, with the data of that moment. The figures around
+ * the chart stay at the live rate; only the canvas waits.
  */
 export function useChart<T extends ChartType>(
   { active, create, update, deps }: ChartOptions<T>,
 ): RefObject<HTMLCanvasElement> {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<T> | null>(null);
-  useEffect(() => () => {
+  const latest = useRef(update);
+  latest.current = update;
+  const drawn = useRef(0);
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const forget = () => {
+    if (pending.current !== null) clearTimeout(pending.current);
+    pending.current = null;
     chart.current?.destroy();
     chart.current = null;
-  }, []);
+  };
+  useEffect(() => forget, []);
   useEffect(() => {
     if (!active || !canvas.current) {
-      chart.current?.destroy();
-      chart.current = null;
+      forget();
       return;
     }
     if (!chart.current || chart.current.canvas !== canvas.current) {
-      chart.current?.destroy();
+      forget();
       chart.current = create(canvas.current);
+      drawn.current = performance.now();
       return;
     }
-    update(chart.current);
-    chart.current.update("none");
+    if (pending.current !== null) return;
+    const redraw = () => {
+      pending.current = null;
+      if (!chart.current) return;
+      latest.current(chart.current);
+      chart.current.update("none");
+      drawn.current = performance.now();
+    };
+    const wait = drawn.current + REDRAW_INTERVAL_MS - performance.now();
+    if (wait <= 0) redraw();
+    else pending.current = setTimeout(redraw, wait);
   }, [active, ...deps]);
   return canvas;
 }

@@ -7,7 +7,7 @@
  */
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { avatarUrl } from "../client/avatar.ts";
+import { avatarColor, initialsOf } from "../client/avatar.ts";
 
 /** Props: the user's id, name and photo URL (empty when there is none); the size in px. */
 export interface AvatarProps {
@@ -17,7 +17,11 @@ export interface AvatarProps {
   size: number;
 }
 
-/** The photo, or the drawn avatar when there is none or it fails. */
+/**
+ * The photo, or the drawn avatar when there is none or it fails. The drawn
+ * initials are CSS content (`data-initials`), not text: the name beside the
+ * avatar reads and selects as itself.
+ */
 export function Avatar({ id, name, picture, size }: AvatarProps) {
   const [failed, setFailed] = useState<string | null>(null);
   const img = useRef<HTMLImageElement>(null);
@@ -26,16 +30,26 @@ export function Avatar({ id, name, picture, size }: AvatarProps) {
     const shown = img.current;
     if (picture && shown?.complete && shown.naturalWidth === 0) setFailed(picture);
   }, [picture]);
-  const own = !picture || picture === failed;
+  if (!picture || picture === failed) {
+    return (
+      <span
+        class="avatar avatar-drawn"
+        data-avatar="drawn"
+        aria-hidden="true"
+        data-initials={initialsOf(name)}
+        style={{ backgroundColor: avatarColor(id), fontSize: `${Math.round(size * 0.4)}px` }}
+      />
+    );
+  }
   return (
     <img
       ref={img}
       class="avatar"
-      src={own ? avatarUrl(id, name) : picture}
+      src={picture}
       alt=""
       width={size}
       height={size}
-      data-avatar={own ? "drawn" : "photo"}
+      data-avatar="photo"
       referrerpolicy="no-referrer"
       onError={() => setFailed(picture)}
     />

@@ -127,10 +127,10 @@ Deno.test({
       }
       const page = await context.newPage();
       await page.goto(app.url);
-      await page.locator("[data-testid=last-user] img[data-avatar=drawn]").waitFor({
+      await page.locator("[data-testid=last-user] [data-avatar=drawn]").waitFor({
         timeout: LIVE_WAIT_MS,
       });
-      const drawn = await page.locator("[data-testid=user-list] img[data-avatar=drawn]").count();
+      const drawn = await page.locator("[data-testid=user-list] [data-avatar=drawn]").count();
       assert.ok(drawn > 0, "the feed shows drawn avatars too");
       const origin = new URL(app.url).origin;
       assert.ok(requested.length > PAGES.length, "requests were recorded");
@@ -165,7 +165,7 @@ Deno.test({
       // Rendered by the server with its photo, which fails; hydration puts the drawn avatar instead.
       await page.reload();
       const row = page.getByTestId("user-list").locator("tr").filter({ hasText: name });
-      await row.locator("img[data-avatar=drawn]").waitFor({ timeout: LIVE_WAIT_MS });
+      await row.locator("[data-avatar=drawn]").waitFor({ timeout: LIVE_WAIT_MS });
       assert.ok(requested.includes(photo), "the real photo was asked for");
       await context.close();
     } catch (error) {

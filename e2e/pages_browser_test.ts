@@ -22,6 +22,7 @@ import {
   waitForLive,
 } from "./browser.ts";
 import { validateSale } from "../pipeline/sales/sales.ts";
+import { initialsOf } from "../client/avatar.ts";
 import { REFERENCE_PRODUCT_CSV_HEADER } from "../pipeline/testing/reference_csv.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -508,9 +509,14 @@ Deno.test({
           const page = await offline.newPage();
           await page.goto(app.url);
           await page.getByTestId("last-user-name").waitFor({ timeout: LIVE_WAIT_MS });
-          await page.locator("[data-testid=last-user] img[data-avatar=drawn]").waitFor({
+          await page.locator("[data-testid=last-user] [data-avatar=drawn]").waitFor({
             timeout: LIVE_WAIT_MS,
           });
+          const card = await page.getByTestId("last-user").evaluate((el) => ({
+            name: el.querySelector("[data-testid=last-user-name]")?.textContent ?? "",
+            initials: el.querySelector("[data-avatar=drawn]")?.getAttribute("data-initials") ?? "",
+          }));
+          assert.equal(card.initials, initialsOf(card.name), "the avatar shows the initials");
           assert.deepEqual(tried, [], "no request left the machine");
           await offline.close();
         },

@@ -1,11 +1,12 @@
 /**
  * The gender pie. The server renders it as a CSS conic gradient so it shows
- * before any script runs; in the browser chart.js takes over and updates live.
+ * before any script runs; in the browser chart.js takes over and updates live,
+ * redrawn without animation on each update (see `useChart`).
  */
 
-import { useEffect, useRef, useState } from "preact/hooks";
 import { ArcElement, Chart, Legend, PieController, Tooltip } from "chart.js";
 import { useDashboard } from "../client/dashboard_store.ts";
+import { useChart, useInBrowser } from "../client/use_chart.ts";
 import type { UserStats } from "../server/dashboards.ts";
 import { PieFallback } from "../components/PieFallback.tsx";
 
@@ -25,20 +26,12 @@ function slices(s: UserStats): number[] {
 
 /** The live gender pie. */
 export default function GenderPie({ initial }: GenderPieProps) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const chart = useRef<Chart<"pie"> | null>(null);
-  const [mounted, setMounted] = useState(false);
   const s = useDashboard("users", initial, (snapshot) => snapshot.stats);
-
-  useEffect(() => {
-    setMounted(true);
-    return () => chart.current?.destroy();
-  }, []);
-
-  useEffect(() => {
-    if (!mounted || !canvas.current) return;
-    if (!chart.current) {
-      chart.current = new Chart(canvas.current, {
+  const mounted = useInBrowser();
+  const canvas = useChart<"pie">({
+    active: mounted,
+    create: (el) =>
+      new Chart(el, {
         type: "pie",
         data: { labels: LABELS, datasets: [{ data: slices(s), backgroundColor: COLORS }] },
         options: {
@@ -46,12 +39,12 @@ export default function GenderPie({ initial }: GenderPieProps) {
           plugins: { legend: { position: "bottom" } },
           maintainAspectRatio: false,
         },
-      });
-    } else {
-      chart.current.data.datasets[0].data = slices(s);
-      chart.current.update();
-    }
-  }, [mounted, s.male, s.female, s.other]);
+      }),
+    update: (chart) => {
+      chart.data.datasets[0].data = slices(s);
+    },
+    deps: [s.male, s.female, s.other],
+  });
 
   return (
     <figure class="pie-card" data-testid="gender-pie" data-values={slices(s).join(",")}>

@@ -12,6 +12,7 @@ import {
   type Feature,
   GeoFeature,
   type IBubbleMapDataPoint,
+  type IProjectionScaleOptions,
   ProjectionScale,
   SizeScale,
   topojson,
@@ -22,7 +23,58 @@ import { useChart, useInBrowser } from "../client/use_chart.ts";
 import { formatDecimalText, formatMoney } from "../client/format.ts";
 import type { SalesSnapshot } from "../server/dashboards.ts";
 
-Chart.register(BubbleMapController, GeoFeature, ProjectionScale, SizeScale, PointElement, Tooltip);
+/**
+ * chartjs-chart-geo's projection scale, keeping the outline's bounds from one
+ * update to the next. The original forgets them in `init`, which chart.js
+ * calls on every update, so each live update measured the whole world twice
+ * and redrew the country shapes: about 120 ms of script per update. Both are
+ * redone only when the projection, the outline or the chart's size changes.
+ */
+class SteadyProjectionScale extends ProjectionScale {
+  #projection: unknown;
+  #outline: unknown;
+
+  /** The fields the original keeps private: what it measured and the size it fitted. */
+  get #fitted(): { outlineBounds: unknown; oldChartBounds: unknown } {
+    return this as unknown as { outlineBounds: unknown; oldChartBounds: unknown };
+  }
+
+  override init(options: IProjectionScaleOptions): void {
+    const { outlineBounds, oldChartBounds } = this.#fitted;
+    super.init(options);
+    if (options.projection === this.#projection) {
+      Object.assign(this.#fitted, { outlineBounds, oldChartBounds });
+    } else {
+      this.#projection = options.projection;
+      this.#outline = undefined;
+    }
+  }
+
+  override computeBounds(outline: object): void {
+    const shapes = "features" in outline ? outline.features : outline;
+    if (shapes === this.#outline && this.#fitted.outlineBounds) return;
+    super.computeBounds(outline as Parameters<ProjectionScale["computeBounds"]>[0]);
+    this.#outline = shapes;
+  }
+}
+
+// chart.js registers a subclass under its parent's id unless it has its own; the typings fix `id`.
+Object.defineProperty(SteadyProjectionScale, "id", { value: "steadyProjection" });
+
+declare module "chart.js" {
+  interface ProjectionScaleTypeRegistry {
+    steadyProjection: { options: IProjectionScaleOptions & { axis: "x" | "y" } };
+  }
+}
+
+Chart.register(
+  BubbleMapController,
+  GeoFeature,
+  SteadyProjectionScale,
+  SizeScale,
+  PointElement,
+  Tooltip,
+);
 
 /** Props: sales by city as rendered on the server, highest revenue first. */
 export interface SalesMapProps {
@@ -138,7 +190,7 @@ export default function SalesMap({ initial }: SalesMapProps) {
             },
           },
           scales: {
-            projection: { axis: "x", projection: "equalEarth" },
+            projection: { type: "steadyProjection", axis: "x", projection: "equalEarth" },
             size: { axis: "x", range: RADIUS, min: 0, display: false },
           },
         },

@@ -6,10 +6,10 @@ import type { MiddlewareHandler } from "hono";
  * The pages' Content-Security-Policy. Scripts only from this origin (island
  * props are inline `application/json`, data that no browser runs); styles
  * from this origin, plus `style` attributes, which server-rendered bars,
- * swatches and pies use for computed widths and colours (no `<style>`
- * element or CSS file from elsewhere); user photos from any https host
- * (RandomUser serves them from its own) and `data:` images (the avatars the
- * app draws for users without a photo); fetches and SSE only to this origin.
+ * swatches, pies and drawn avatars use for computed sizes and colours (no
+ * `<style>` element or CSS file from elsewhere); user photos from any https
+ * host (RandomUser serves them from its own) and `data:` images (the pages'
+ * empty favicon); fetches and SSE only to this origin.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
