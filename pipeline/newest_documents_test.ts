@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mergeNewest, newestAcross } from "./newest_documents.ts";
+import { entryDocument, mergeNewest, newestChange, newestEntry } from "./newest_documents.ts";
 import type { StoredDocument } from "./ports.ts";
 
 const doc = (id: string, ts: number, n = 0): StoredDocument => ({ id, ts, doc: { n } });
@@ -18,9 +18,21 @@ Deno.test("merging a batch again (a replay) changes nothing; a re-stored id keep
   assert.deepEqual(replaced.map((d) => [d.id, d.doc.n]), [["b", 0], ["a", 7]]);
 });
 
-Deno.test("the newest of a stream are read from every partition's own newest", () => {
-  const p0 = [doc("x", 10), doc("y", 4)];
-  const p1 = [doc("z", 7), doc("w", 6)];
-  assert.deepEqual(newestAcross([p0, p1], 3).map((d) => d.id), ["x", "z", "w"]);
-  assert.deepEqual(newestAcross([], 3), []);
+Deno.test("a batch's change to the kept newest names only what entered and what left", () => {
+  const kept = [doc("c", 5), doc("b", 4), doc("a", 3)];
+  const change = newestChange(kept, [doc("d", 6), doc("e", 1)], 3);
+  assert.deepEqual(change.newest.map((d) => d.id), ["d", "c", "b"]);
+  assert.deepEqual(change.entered.map((d) => d.id), ["d"], "e is older than every kept one");
+  assert.deepEqual(change.left, ["a"]);
+  const again = newestChange(change.newest, [doc("d", 6), doc("e", 1)], 3);
+  assert.deepEqual(again.newest, change.newest, "the same batch again changes nothing");
+  assert.deepEqual(again.left, []);
+});
+
+Deno.test("a kept newest entry holds its document, time and id, and the partition that keeps it", () => {
+  const entry = newestEntry(2, { id: "u-1", ts: 42, doc: { name: "Ярослав", n: 1 } });
+  assert.equal(entry.id, "u-1");
+  assert.equal(entry.ts, 42);
+  assert.equal(entry.doc.partition, 2);
+  assert.deepEqual(entryDocument(entry), { id: "u-1", ts: 42, doc: { name: "Ярослав", n: 1 } });
 });

@@ -10,7 +10,9 @@ import { NEWEST_KEPT, USERS, usersStream } from "./users/users_stream.ts";
 import { generateUser } from "./users/generator.ts";
 import { seededRandom } from "./random.ts";
 import { silentLogger } from "./logger.ts";
-import { newestDocuments } from "./read_models.ts";
+import { newestDocuments, READ_MODELS, readModelDocument, readModelId } from "./read_models.ts";
+import { newestCollection } from "./newest_documents.ts";
+import type { RawStore, StoredDocument } from "./ports.ts";
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 const encoder = new TextEncoder();
@@ -71,8 +73,82 @@ Deno.test("the users' read models hold the newest users the raw store lists, acr
     const once = await newestKept();
     await new StreamProcessor(usersStream(DEFAULTS), stores).handle(again, signal);
     assert.deepEqual(await newestKept(), once);
+    // Users that left a partition's newest are removed: each partition keeps at most its newest.
+    assert.equal(await stores.raw.count(newestCollection(USERS.name)), 2 * NEWEST_KEPT);
   } finally {
     await stores.raw.close();
+    await stores.aggregates.close();
+    await stores.eventIds.close();
+    await broker.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A raw store that counts the documents upserted to each collection. */
+function countingUpserts(raw: RawStore): { raw: RawStore; upserted: Map<string, number> } {
+  const upserted = new Map<string, number>();
+  const upsert = (collection: string, docs: StoredDocument[]) => {
+    upserted.set(collection, (upserted.get(collection) ?? 0) + docs.length);
+    return raw.upsert(collection, docs);
+  };
+  const counted = new Proxy(raw, {
+    get(target, name) {
+      if (name === "upsert") return upsert;
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { raw: counted, upserted };
+}
+
+Deno.test("a batch writes the newest users it adds, not every kept one again; an earlier version's read model is moved once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamboard-newest-" });
+  const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
+  await broker.createTopics([USERS.topic, USERS.dlqTopic, USERS.liveTopic].map((name) => ({
+    name,
+    partitions: 1,
+  })));
+  const store = new SqliteRawStore(`${dir}/store.db`);
+  const { raw, upserted } = countingUpserts(store);
+  const stores = {
+    broker,
+    raw,
+    aggregates: new SqliteAggregateStore(`${dir}/store.db`),
+    eventIds: new SqliteEventIdStore(`${dir}/store.db`),
+    log: silentLogger,
+    now: () => NOW + 3_600_000,
+  };
+  const signal = new AbortController().signal;
+  try {
+    // An earlier version kept partition 0's newest in its read model.
+    const legacy = batch(0, 0, 3).records.map((r, i): StoredDocument => ({
+      id: `legacy-${i}`,
+      ts: r.timestamp - 10_000,
+      doc: { legacy: i },
+    }));
+    const old = readModelDocument(USERS.name, { partition: 0, model: {} }, NOW);
+    old.doc.newest = JSON.stringify(legacy);
+    await store.upsert(READ_MODELS, [old]);
+    const processor = new StreamProcessor(usersStream(DEFAULTS), stores);
+    await processor.handle(batch(0, 0, 2), signal);
+    assert.deepEqual(
+      (await newestDocuments(store, USERS.name, NEWEST_KEPT))?.map((d) => d.id).slice(2),
+      ["legacy-2", "legacy-1", "legacy-0"],
+    );
+    assert.equal(upserted.get(newestCollection(USERS.name)), 3 + 2);
+    for (let offset = 2; offset < 2 + 60; offset++) {
+      await processor.handle(batch(0, offset, 1), signal);
+    }
+    assert.equal(
+      upserted.get(newestCollection(USERS.name)),
+      3 + 2 + 60,
+      "one entry per user added",
+    );
+    assert.equal(await store.count(newestCollection(USERS.name)), NEWEST_KEPT);
+    const saved = await store.get(READ_MODELS, readModelId(USERS.name, 0));
+    assert.equal(saved?.doc.newest, undefined, "the read model no longer holds them");
+  } finally {
+    await store.close();
     await stores.aggregates.close();
     await stores.eventIds.close();
     await broker.close();

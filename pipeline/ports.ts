@@ -175,6 +175,8 @@ export interface DocumentQuery {
 export interface RawStore {
   /** Inserts or replaces documents by id; replaying the same documents changes nothing. */
   upsert(collection: string, docs: StoredDocument[]): Promise<void>;
+  /** Deletes the documents with these ids; an id the collection does not hold is passed over. */
+  remove(collection: string, ids: readonly string[]): Promise<void>;
   /** Newest first, `limit` at a time, continuing after `cursor` (an `UnknownCursorError` when it is not one this store gave out). */
   list(collection: string, options: { limit: number; cursor?: string }): Promise<DocumentPage>;
   /** The newest document, if any. */

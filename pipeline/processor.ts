@@ -44,8 +44,14 @@ import {
   type WindowSpec,
 } from "./windowing/windows.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
-import { READ_MODELS, readModelDocument, readModelId, savedNewest } from "./read_models.ts";
-import { mergeNewest } from "./newest_documents.ts";
+import { legacyNewest, READ_MODELS, readModelDocument, readModelId } from "./read_models.ts";
+import {
+  entryDocument,
+  type NewestChange,
+  newestChange,
+  newestCollection,
+  newestEntry,
+} from "./newest_documents.ts";
 import type { LiveAnnouncement } from "./live_announcement.ts";
 import { deadLetter, PROCESSING_ERROR, type Refusal, REJECTED_DIMENSION } from "./dead_letter.ts";
 import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
@@ -514,11 +520,12 @@ export class StreamProcessor<E, A = unknown> {
       accepted.push({ record, event: outcome.event });
     }
     if (batch.records.length === 0) return;
+    let newest: NewestChange | undefined;
     if (def.newest !== undefined && documents.length > 0) {
       // Ahead of the stores until the batch is written: a failed batch is
       // delivered again with the same documents, which merge to the same list.
-      const kept = this.#newest.get(partition) ?? [];
-      this.#newest.set(partition, mergeNewest(kept, documents, def.newest));
+      newest = newestChange(this.#newest.get(partition) ?? [], documents, def.newest);
+      this.#newest.set(partition, newest.newest);
     }
     const first = batch.records[0].offset;
     const last = batch.records[batch.records.length - 1].offset;
@@ -552,6 +559,21 @@ export class StreamProcessor<E, A = unknown> {
         `upsert ${documents.length} documents`,
         signal,
         () => this.#deps.raw.upsert(def.collection, documents),
+      ));
+    }
+    if (newest !== undefined) {
+      const { entered, left } = newest;
+      writes.push(this.#persist(
+        `keep ${entered.length} newest documents`,
+        signal,
+        async () => {
+          // Added before the others go: a reader never sees fewer than the newest.
+          await this.#deps.raw.upsert(
+            newestCollection(def.name),
+            entered.map((d) => newestEntry(partition, d)),
+          );
+          await this.#deps.raw.remove(newestCollection(def.name), left);
+        },
       ));
     }
     if (outcomes.length > 0) {
@@ -668,19 +690,12 @@ export class StreamProcessor<E, A = unknown> {
       saved = await this.#deps.raw.get(CHECKPOINTS, id);
     });
     if (this.#def.newest !== undefined) {
-      // Another member may have held the partition meanwhile: its read model is the truth.
-      let model: StoredDocument | undefined;
+      // Another member may have held the partition meanwhile: what it kept is the truth.
       await this.#persist(
-        `read the read model of partition ${batch.partition}`,
+        `read the newest documents of partition ${batch.partition}`,
         signal,
-        async () => {
-          model = await this.#deps.raw.get(
-            READ_MODELS,
-            readModelId(this.#def.name, batch.partition),
-          );
-        },
+        () => this.#restoreNewest(batch.partition),
       );
-      this.#newest.set(batch.partition, savedNewest(model) ?? []);
     }
     const healed = engine.restore(
       batch.partition,
@@ -688,6 +703,28 @@ export class StreamProcessor<E, A = unknown> {
       saved?.doc.checkpoint as PartitionCheckpoint<A> | undefined,
     );
     if (healed) this.#reportHealed(batch.partition, healed);
+  }
+
+  /**
+   * Reads the newest documents a partition keeps; a partition whose read
+   * model an earlier version saved them in has them moved to their entries.
+   */
+  async #restoreNewest(partition: number): Promise<void> {
+    const collection = newestCollection(this.#def.name);
+    const where = [{ field: "partition", oneOf: [partition] }];
+    const kept: StoredDocument[] = [];
+    for await (const entry of this.#deps.raw.find(collection, { where })) {
+      kept.push(entryDocument(entry));
+    }
+    if (kept.length === 0) {
+      const model = await this.#deps.raw.get(READ_MODELS, readModelId(this.#def.name, partition));
+      const legacy = legacyNewest(model) ?? [];
+      if (legacy.length > 0) {
+        await this.#deps.raw.upsert(collection, legacy.map((d) => newestEntry(partition, d)));
+      }
+      kept.push(...legacy);
+    }
+    this.#newest.set(partition, kept);
   }
 
   /** A record made our code throw: a bug, so it is said loudly (the record is dead-lettered). */
@@ -771,9 +808,6 @@ export class StreamProcessor<E, A = unknown> {
               partition,
               model: readModel?.(checkpoint) ?? {},
               engine: { watermark: checkpoint.watermark, openWindows: checkpoint.windows.length },
-              ...(this.#def.newest !== undefined
-                ? { newest: this.#newest.get(partition) ?? [] }
-                : {}),
             }, ts),
           ]),
       ),

@@ -10,7 +10,13 @@ import { seededRandom } from "../pipeline/random.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { validateUser } from "../pipeline/users/validate.ts";
 import { NEWEST_KEPT, userDocument, userId, USERS } from "../pipeline/users/users_stream.ts";
-import { mergeNewest } from "../pipeline/newest_documents.ts";
+import {
+  entryDocument,
+  mergeNewest,
+  newestChange,
+  newestCollection,
+  newestEntry,
+} from "../pipeline/newest_documents.ts";
 import { READ_MODELS, readModelDocument } from "../pipeline/read_models.ts";
 
 /** What `fillUsers` stores. */
@@ -28,8 +34,8 @@ export interface UserFill {
 }
 
 /**
- * Stores `count` generated users in the users collection, then one read
- * model (partition 0) holding the newest of them.
+ * Stores `count` generated users in the users collection, then the newest
+ * of them as kept by partition 0, and its read model.
  */
 export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
   const size = fill.batch ?? 1000;
@@ -47,7 +53,16 @@ export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
     stored += docs.length;
     fill.progress?.(stored);
   }
+  // As the processor keeps them: the newest of these and of those kept before, no more.
+  const collection = newestCollection(USERS.name);
+  const kept: StoredDocument[] = [];
+  for await (const entry of raw.find(collection, { where: [{ field: "partition", oneOf: [0] }] })) {
+    kept.push(entryDocument(entry));
+  }
+  const { entered, left } = newestChange(kept, newest, NEWEST_KEPT);
+  await raw.upsert(collection, entered.map((d) => newestEntry(0, d)));
+  await raw.remove(collection, left);
   await raw.upsert(READ_MODELS, [
-    readModelDocument(USERS.name, { partition: 0, model: {}, newest }, fill.until),
+    readModelDocument(USERS.name, { partition: 0, model: {} }, fill.until),
   ]);
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { SqliteRawStore } from "../pipeline/embedded/raw_store.ts";
 import { READ_MODELS, readModelDocument } from "../pipeline/read_models.ts";
+import { newestCollection, newestEntry } from "../pipeline/newest_documents.ts";
 import type { RawStore, StoredDocument } from "../pipeline/ports.ts";
 import { USERS } from "../pipeline/users/users_stream.ts";
 import { lastUser, newestUserPage } from "./users_data.ts";
@@ -31,21 +32,13 @@ function counting(raw: RawStore): { raw: RawStore; userQueries: () => number } {
   return { raw: counted, userQueries: () => queries };
 }
 
-Deno.test("the newest users and the last user come from the read models, not a query of every user", async () => {
+Deno.test("the newest users and the last user come from the kept newest entries, not a query of every user", async () => {
   const store = new SqliteRawStore(":memory:");
   const stored = [user("a", 1), user("b", 5), user("c", 3), user("d", 4)];
   await store.upsert(USERS.collection, stored);
-  await store.upsert(READ_MODELS, [
-    readModelDocument(
-      USERS.name,
-      { partition: 0, model: {}, newest: [user("b", 5), user("a", 1)] },
-      9,
-    ),
-    readModelDocument(
-      USERS.name,
-      { partition: 1, model: {}, newest: [user("d", 4), user("c", 3)] },
-      9,
-    ),
+  await store.upsert(newestCollection(USERS.name), [
+    ...[user("b", 5), user("a", 1)].map((d) => newestEntry(0, d)),
+    ...[user("d", 4), user("c", 3)].map((d) => newestEntry(1, d)),
   ]);
   const { raw, userQueries } = counting(store);
   const page = await newestUserPage(raw, 3);
@@ -63,7 +56,7 @@ Deno.test("the newest users and the last user come from the read models, not a q
   await store.close();
 });
 
-Deno.test("without read models that keep users (none saved yet) the raw store is read", async () => {
+Deno.test("without kept newest entries (none saved yet) the raw store is read", async () => {
   const store = new SqliteRawStore(":memory:");
   await store.upsert(USERS.collection, [user("a", 1), user("b", 2)]);
   await store.upsert(READ_MODELS, [readModelDocument(USERS.name, { partition: 0, model: {} }, 9)]);

@@ -30,6 +30,7 @@ export class SqliteRawStore implements RawStore {
   readonly #path: string;
   readonly #db: DatabaseSync;
   readonly #upsert: StatementSync;
+  readonly #remove: StatementSync;
   readonly #first: StatementSync;
   readonly #after: StatementSync;
   readonly #count: StatementSync;
@@ -53,6 +54,7 @@ export class SqliteRawStore implements RawStore {
       `INSERT INTO documents (collection, id, ts, doc) VALUES (?, ?, ?, ?)
        ON CONFLICT (collection, id) DO UPDATE SET ts = excluded.ts, doc = excluded.doc`,
     );
+    this.#remove = this.#db.prepare("DELETE FROM documents WHERE collection = ? AND id = ?");
     this.#first = this.#db.prepare(
       `SELECT id, ts, doc FROM documents WHERE collection = ?
        ORDER BY ts DESC, id DESC LIMIT ?`,
@@ -81,6 +83,15 @@ export class SqliteRawStore implements RawStore {
         for (const d of docs) this.#upsert.run(collection, d.id, d.ts, JSON.stringify(d.doc));
       })
     );
+  }
+
+  remove(collection: string, ids: readonly string[]): Promise<void> {
+    return Promise.try(() => {
+      if (ids.length === 0) return;
+      transaction(this.#db, () => {
+        for (const id of ids) this.#remove.run(collection, id);
+      });
+    });
   }
 
   list(collection: string, options: { limit: number; cursor?: string }): Promise<DocumentPage> {

@@ -75,6 +75,11 @@ export class MongoRawStore implements RawStore {
     return new MongoRawStore(client, dbName, options.pageSize ?? 100);
   }
 
+  async remove(collection: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#collection(collection).deleteMany({ _id: { $in: [...ids] } });
+  }
+
   async upsert(collection: string, docs: StoredDocument[]): Promise<void> {
     if (docs.length === 0) return;
     const target = this.#collection(collection);

@@ -40,6 +40,23 @@ export function runRawStoreContract(name: string, make: () => Promise<RawStore>)
     }
   });
 
+  Deno.test(`${name}: removing documents by id leaves the others, and unknown ids are passed over`, async () => {
+    const store = await make();
+    try {
+      const c = unique();
+      await store.upsert(c, docs(6));
+      await store.remove(c, ["id-0001", "id-0004", "no-such-id"]);
+      await store.remove(c, []);
+      assert.deepEqual(
+        (await store.list(c, { limit: 10 })).items.map((d) => d.id),
+        ["id-0005", "id-0003", "id-0002", "id-0000"],
+      );
+      assert.equal(await store.get(c, "id-0004"), undefined);
+    } finally {
+      await store.close();
+    }
+  });
+
   Deno.test(`${name}: pages are newest first and the cursor walks every document once`, async () => {
     const store = await make();
     try {
