@@ -114,6 +114,12 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
       while (stale.has(name) && !signal.aborted) {
         const wait = nextUpdateAt(last.get(name), pacing) - Date.now();
         if (wait > 0) await delay(wait, signal);
+        await hub.delivered({
+          share: pacing.behindShare,
+          allowed: pacing.behindAllowed,
+          maxWaitMs: pacing.deliveryWaitMs,
+          signal,
+        });
         stale.delete(name);
         const at = Date.now();
         last.set(name, { at, costMs: 0 });

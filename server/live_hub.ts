@@ -26,6 +26,17 @@ export interface NewEvent {
   data: unknown;
 }
 
+/** How long `LiveHub.delivered` waits for viewers that are behind. */
+export interface DeliveryWait {
+  /** Share of the viewers that may stay behind. */
+  share: number;
+  /** Viewers that may stay behind, when more than the share. */
+  allowed: number;
+  /** Longest wait, ms. */
+  maxWaitMs: number;
+  signal: AbortSignal;
+}
+
 /** Sizes of the hub's buffers. */
 export interface LiveHubOptions {
   /** Events kept for reconnecting viewers. */
@@ -51,10 +62,18 @@ export function frame(event: LiveEvent): string {
   return `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
 }
 
+/** What a viewer tells its hub. */
+interface ClientEvents {
+  /** It closed. */
+  closed(client: LiveClient): void;
+  /** It has chunks queued (`true`) or none any more (`false`). */
+  behind(client: LiveClient, behind: boolean): void;
+}
+
 /** A connected viewer's queue of encoded chunks, shared with every other viewer. */
 export class LiveClient {
   readonly #max: number;
-  readonly #onClose: (client: LiveClient) => void;
+  readonly #events: ClientEvents;
   #chunks: Uint8Array[] = [];
   #wake: (() => void) | undefined;
   /** Whether a chunk was queued since the last `ping`. */
@@ -63,10 +82,10 @@ export class LiveClient {
   needsSnapshot: boolean;
   closed = false;
 
-  constructor(max: number, needsSnapshot: boolean, onClose: (client: LiveClient) => void) {
+  constructor(max: number, needsSnapshot: boolean, events: ClientEvents) {
     this.#max = max;
     this.needsSnapshot = needsSnapshot;
-    this.#onClose = onClose;
+    this.#events = events;
   }
 
   /** Queues a chunk; a full queue is dropped and replaced by a snapshot. */
@@ -74,10 +93,10 @@ export class LiveClient {
     if (this.closed) return;
     this.#busy = true;
     if (this.#chunks.length >= this.#max) {
-      this.#chunks = [];
+      this.drain();
       this.needsSnapshot = true;
     } else {
-      this.#chunks.push(chunk);
+      this.#queue(chunk);
     }
     this.#wake?.();
   }
@@ -95,6 +114,7 @@ export class LiveClient {
   drain(): Uint8Array[] {
     const out = this.#chunks;
     this.#chunks = [];
+    if (out.length > 0) this.#events.behind(this, false);
     return out;
   }
 
@@ -104,7 +124,7 @@ export class LiveClient {
    */
   ping(heartbeat: Uint8Array): void {
     if (!this.#busy && !this.closed && !this.needsSnapshot && this.#chunks.length === 0) {
-      this.#chunks.push(heartbeat);
+      this.#queue(heartbeat);
       this.#wake?.();
     }
     this.#busy = false;
@@ -115,9 +135,14 @@ export class LiveClient {
     if (this.closed) return;
     this.closed = true;
     this.needsSnapshot = false;
-    this.#chunks = [];
+    this.drain();
     this.#wake?.();
-    this.#onClose(this);
+    this.#events.closed(this);
+  }
+
+  #queue(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    if (this.#chunks.length === 1) this.#events.behind(this, true);
   }
 }
 
@@ -139,6 +164,17 @@ export class LiveHub {
   readonly #epoch = Date.now().toString(36);
   readonly #ring: Kept[] = [];
   readonly #clients = new Set<LiveClient>();
+  /** Viewers with chunks queued: not yet taken by their connection. */
+  #behind = 0;
+  /** Resolved whenever `#behind` falls. */
+  #caughtUp: Array<() => void> = [];
+  readonly #clientEvents: ClientEvents = {
+    closed: (client) => this.#clients.delete(client),
+    behind: (_client, behind) => {
+      this.#behind += behind ? 1 : -1;
+      if (!behind) { for (const wake of this.#caughtUp.splice(0)) wake(); }
+    },
+  };
   #seq = 0;
   #closed = false;
   #encodings = 0;
@@ -151,6 +187,37 @@ export class LiveHub {
   /** Viewers connected now. */
   get clients(): number {
     return this.#clients.size;
+  }
+
+  /** Viewers that have not yet taken everything published to them. */
+  get behind(): number {
+    return this.#behind;
+  }
+
+  /**
+   * Resolves once at most `share` of the viewers, or `allowed` if more, are
+   * behind (have not taken what was published to them), or after
+   * `maxWaitMs`, or when `signal` aborts. Publishing only then keeps updates to what the connections
+   * deliver: with ten thousand viewers every update reaches every viewer,
+   * and the updates come less often, instead of queueing faster than the
+   * sockets take them.
+   */
+  async delivered(options: DeliveryWait): Promise<void> {
+    const deadline = performance.now() + options.maxWaitMs;
+    const allowed = () => Math.max(options.allowed, this.#clients.size * options.share);
+    while (this.#behind > allowed() && !options.signal.aborted) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      let wake!: () => void;
+      const fell = new Promise<void>((resolve) => wake = resolve);
+      this.#caughtUp.push(wake);
+      const timer = setTimeout(wake, left);
+      const abort = () => wake();
+      options.signal.addEventListener("abort", abort, { once: true });
+      await fell;
+      clearTimeout(timer);
+      options.signal.removeEventListener("abort", abort);
+    }
   }
 
   /** Chunks encoded so far (publishes and snapshots), whatever the number of viewers. */
@@ -214,7 +281,7 @@ export class LiveHub {
     const client = new LiveClient(
       this.#options.clientBuffer,
       missed === undefined,
-      (c) => this.#clients.delete(c),
+      this.#clientEvents,
     );
     if (this.#closed) {
       client.close();

@@ -365,3 +365,35 @@ Deno.test("a quiet viewer is pinged with a heartbeat; one that was sent somethin
   assert.deepEqual(busy.drain(), [heartbeat], "quiet since the last ping");
   live.close();
 });
+
+Deno.test("an update waits until the viewers have taken the previous one, past the few allowed to lag, at most the longest wait", async () => {
+  const live = hub({ clientBuffer: 2 });
+  const viewers = Array.from({ length: 40 }, () => live.connect(live.lastId));
+  const signal = new AbortController().signal;
+  const wait = { share: 0.1, allowed: 5, maxWaitMs: 5_000, signal };
+  live.publish("update", { n: 1 });
+  assert.equal(live.behind, 40);
+  let delivered = false;
+  const waiting = live.delivered(wait).then(() => delivered = true);
+  // 34 take it: 6 behind, more than the 5 allowed (and the tenth of 40, 4).
+  for (const viewer of viewers.slice(0, 34)) viewer.drain();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(delivered, false);
+  viewers[34].drain();
+  await waiting;
+  assert.equal(live.behind, 5);
+  // A viewer whose queue overflows (it is sent a snapshot instead) or that leaves is not behind.
+  live.publish("update", { n: 2 });
+  assert.equal(live.behind, 40);
+  live.publish("update", { n: 3 });
+  assert.equal(live.behind, 35, "the five that lagged overflowed their queue of two");
+  assert.ok(viewers.slice(35).every((viewer) => viewer.needsSnapshot));
+  for (const viewer of viewers.slice(0, 20)) viewer.close();
+  assert.equal(live.behind, 15);
+  // Nobody takes anything: the update goes out after the longest wait.
+  const started = performance.now();
+  await live.delivered({ ...wait, maxWaitMs: 50 });
+  assert.ok(performance.now() - started >= 45);
+  live.close();
+  assert.equal(live.behind, 0);
+});

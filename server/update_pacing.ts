@@ -8,6 +8,13 @@
  * allows while bounding the share of the server's time they take (at most
  * `1 / costFactor`), so a page with many viewers or a busy machine backs off
  * by itself, never to more than `maxGapMs` between updates.
+ *
+ * What an update costs the connections is not in that cost: publishing only
+ * queues one shared chunk per viewer, and the sockets take it later. So an
+ * update also waits for the viewers to take the previous one: with ten
+ * thousand viewers 4 updates a second queued faster than the server wrote
+ * them, and most viewers fell seconds behind; waiting, the updates come as
+ * fast as they are delivered, each to every viewer.
  */
 
 /** How updates of one page are paced. */
@@ -18,10 +25,30 @@ export interface UpdatePacing {
   maxGapMs: number;
   /** The gap after an update is at least this many times what the update took. */
   costFactor: number;
+  /**
+   * An update waits until at most this share of the page's viewers have not
+   * yet taken the previous one (`LiveHub.delivered`)...
+   */
+  behindShare: number;
+  /** ...or at most this many, whichever is more (a few stuck viewers never slow the others)... */
+  behindAllowed: number;
+  /** ...but never longer than this, ms (a stuck viewer is resynchronised by its own queue's bound). */
+  deliveryWaitMs: number;
 }
 
-/** The pacing of page updates: at most 50 a second, at most a tenth of the server's time. */
-export const UPDATE_PACING: UpdatePacing = { minGapMs: 20, maxGapMs: 250, costFactor: 10 };
+/**
+ * The pacing of page updates: at most 50 a second, at most a tenth of the
+ * server's time, and no faster than 99 % of the viewers take them (past 10
+ * viewers behind; the wait at most a second).
+ */
+export const UPDATE_PACING: UpdatePacing = {
+  minGapMs: 20,
+  maxGapMs: 250,
+  costFactor: 10,
+  behindShare: 0.01,
+  behindAllowed: 10,
+  deliveryWaitMs: 1000,
+};
 
 /** The last update of a page: when it started and how long reading and pushing it took, ms. */
 export interface LastUpdate {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { nextUpdateAt } from "./update_pacing.ts";
+import { nextUpdateAt, UPDATE_PACING } from "./update_pacing.ts";
 
-const pacing = { minGapMs: 20, maxGapMs: 250, costFactor: 10 };
+const pacing = { ...UPDATE_PACING, minGapMs: 20, maxGapMs: 250, costFactor: 10 };
 
 Deno.test("the first update of a page goes out at once", () => {
   assert.equal(nextUpdateAt(undefined, pacing), -Infinity);
