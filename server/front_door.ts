@@ -31,6 +31,7 @@
 
 import type { Logger } from "../pipeline/logger.ts";
 import { SECURITY_HEADERS } from "./security_headers.ts";
+import { InnerAddresses } from "./inner_addresses.ts";
 
 /** Who sent a request, as the front saw the connection. */
 export interface ClientInfo {
@@ -84,8 +85,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler): FrontDoor {
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
-  /** Connections by the address they reach the internal server from (`host:port`). */
-  const byInnerAddress = new Map<string, Connection>();
+  const byInnerAddress = new InnerAddresses<Connection>();
   const open = new Set<Connection>();
   const inner = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -138,7 +138,7 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
       try {
         await connection.relay();
       } finally {
-        byInnerAddress.delete(from);
+        byInnerAddress.release(from, connection);
         open.delete(connection);
       }
     } finally {

@@ -166,13 +166,14 @@ export class LiveHub {
   readonly #clients = new Set<LiveClient>();
   /** Viewers with chunks queued: not yet taken by their connection. */
   #behind = 0;
-  /** Resolved whenever `#behind` falls. */
-  #caughtUp: Array<() => void> = [];
+  /** Waits of `delivered`, each woken when `#behind` falls to what it allows. */
+  readonly #caughtUp = new Set<{ done: () => boolean; wake: () => void }>();
   readonly #clientEvents: ClientEvents = {
     closed: (client) => this.#clients.delete(client),
     behind: (_client, behind) => {
       this.#behind += behind ? 1 : -1;
-      if (!behind) { for (const wake of this.#caughtUp.splice(0)) wake(); }
+      if (behind) return;
+      for (const waiter of this.#caughtUp) if (waiter.done()) waiter.wake();
     },
   };
   #seq = 0;
@@ -197,26 +198,28 @@ export class LiveHub {
   /**
    * Resolves once at most `share` of the viewers, or `allowed` if more, are
    * behind (have not taken what was published to them), or after
-   * `maxWaitMs`, or when `signal` aborts. Publishing only then keeps updates to what the connections
-   * deliver: with ten thousand viewers every update reaches every viewer,
-   * and the updates come less often, instead of queueing faster than the
-   * sockets take them.
+   * `maxWaitMs`, or when `signal` aborts. Publishing only then keeps updates
+   * to what the connections deliver: with ten thousand viewers every update
+   * reaches every viewer, and the updates come less often, instead of
+   * queueing faster than the sockets take them.
    */
   async delivered(options: DeliveryWait): Promise<void> {
-    const deadline = performance.now() + options.maxWaitMs;
-    const allowed = () => Math.max(options.allowed, this.#clients.size * options.share);
-    while (this.#behind > allowed() && !options.signal.aborted) {
-      const left = deadline - performance.now();
-      if (left <= 0) return;
-      let wake!: () => void;
-      const fell = new Promise<void>((resolve) => wake = resolve);
-      this.#caughtUp.push(wake);
-      const timer = setTimeout(wake, left);
-      const abort = () => wake();
-      options.signal.addEventListener("abort", abort, { once: true });
-      await fell;
+    const done = () =>
+      this.#behind <= Math.max(options.allowed, this.#clients.size * options.share) ||
+      options.signal.aborted;
+    if (done()) return;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const waiter = { done, wake: resolve };
+    this.#caughtUp.add(waiter);
+    const timer = setTimeout(resolve, options.maxWaitMs);
+    const abort = () => resolve();
+    options.signal.addEventListener("abort", abort, { once: true });
+    try {
+      await promise;
+    } finally {
       clearTimeout(timer);
       options.signal.removeEventListener("abort", abort);
+      this.#caughtUp.delete(waiter);
     }
   }
 
