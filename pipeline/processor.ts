@@ -271,7 +271,10 @@ export class StreamProcessor<E, A = unknown> {
     }
   }
 
-  /** Consumes as `groupId` until `signal` aborts. */
+  /**
+   * Consumes as `groupId` until `signal` aborts, and then resolves, also when
+   * the abort came while a write was retried through an outage.
+   */
   async run(groupId: string, signal: AbortSignal, maxBatch: number): Promise<void> {
     const engine = this.#engine;
     const timer = engine || this.#def.retention || this.#def.dedup
@@ -289,6 +292,11 @@ export class StreamProcessor<E, A = unknown> {
         handle: (batch) => this.handle(batch, signal),
         onAssignment: (held) => this.#assigned(held[this.#def.topic] ?? []),
       });
+    } catch (error) {
+      // Stopped while a write waited out an outage: a clean stop. Nothing of the
+      // batch was committed, so it is delivered again at the next start.
+      if (signal.aborted && canRetry(error)) return;
+      throw error;
     } finally {
       clearInterval(timer);
     }

@@ -275,6 +275,35 @@ Deno.test("while a store is down the processor retries and commits nothing, then
   await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
 });
 
+Deno.test("stopping while a store is down is a clean stop: nothing committed, the batch comes again", async () => {
+  const { broker, raw, aggregates, eventIds } = await setup(1);
+  await broker.produce(USERS.topic, records(users(10)));
+  let failures = 0;
+  const down: RawStore = override(raw, {
+    upsert: () => {
+      failures++;
+      return Promise.reject(new Error("connection refused"));
+    },
+  });
+  const deps = { broker, aggregates, eventIds, log: silentLogger, retryInitialMs: 10 };
+  const controller = new AbortController();
+  const running = new StreamProcessor(usersStream(DEFAULTS), { ...deps, raw: down })
+    .run(USERS.group, controller.signal, 100);
+  while (failures < 3) await delay(5);
+  controller.abort();
+  await running;
+  // A new start with the store back processes the same batch.
+  const again = new AbortController();
+  const resumed = new StreamProcessor(usersStream(DEFAULTS), { ...deps, raw })
+    .run(USERS.group, again.signal, 100);
+  const deadline = Date.now() + 5000;
+  while ((await raw.count("users")) < 10 && Date.now() < deadline) await delay(10);
+  again.abort();
+  await resumed;
+  assert.equal(await raw.count("users"), 10);
+  await Promise.all([broker.close(), raw.close(), aggregates.close(), eventIds.close()]);
+});
+
 /** Tails a dead-letter topic into a list until `stop` is called. */
 function tailDead(broker: EmbeddedLog, topic: string) {
   const dead: { value: Uint8Array; headers: Record<string, string> }[] = [];
