@@ -35,21 +35,38 @@ function batch(partition: number, offset: number, count: number): RecordBatch {
   return { topic: USERS.topic, partition, records };
 }
 
-Deno.test("the users' read models hold the newest users the raw store lists, across partitions and members", async () => {
+/**
+ * A processor's stores in a temporary folder, the users topics with
+ * `partitions` each; `wrap` may stand in front of the raw store.
+ */
+async function openStores(partitions: number, wrap = (raw: RawStore) => raw) {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-newest-" });
   const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
   await broker.createTopics([USERS.topic, USERS.dlqTopic, USERS.liveTopic].map((name) => ({
     name,
-    partitions: 2,
+    partitions,
   })));
+  const store = new SqliteRawStore(`${dir}/store.db`);
   const stores = {
     broker,
-    raw: new SqliteRawStore(`${dir}/store.db`),
+    raw: wrap(store),
     aggregates: new SqliteAggregateStore(`${dir}/store.db`),
     eventIds: new SqliteEventIdStore(`${dir}/store.db`),
     log: silentLogger,
     now: () => NOW + 3_600_000,
   };
+  const close = async () => {
+    await store.close();
+    await stores.aggregates.close();
+    await stores.eventIds.close();
+    await broker.close();
+    await Deno.remove(dir, { recursive: true });
+  };
+  return { store, stores, close };
+}
+
+Deno.test("the users' read models hold the newest users the raw store lists, across partitions and members", async () => {
+  const { stores, close } = await openStores(2);
   const signal = new AbortController().signal;
   const newestListed = async () =>
     (await stores.raw.list(USERS.collection, { limit: NEWEST_KEPT })).items.map((d) => d.id);
@@ -76,11 +93,7 @@ Deno.test("the users' read models hold the newest users the raw store lists, acr
     // Users that left a partition's newest are removed: each partition keeps at most its newest.
     assert.equal(await stores.raw.count(newestCollection(USERS.name)), 2 * NEWEST_KEPT);
   } finally {
-    await stores.raw.close();
-    await stores.aggregates.close();
-    await stores.eventIds.close();
-    await broker.close();
-    await Deno.remove(dir, { recursive: true });
+    await close();
   }
 });
 
@@ -102,22 +115,12 @@ function countingUpserts(raw: RawStore): { raw: RawStore; upserted: Map<string, 
 }
 
 Deno.test("a batch writes the newest users it adds, not every kept one again; an earlier version's read model is moved once", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "streamboard-newest-" });
-  const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
-  await broker.createTopics([USERS.topic, USERS.dlqTopic, USERS.liveTopic].map((name) => ({
-    name,
-    partitions: 1,
-  })));
-  const store = new SqliteRawStore(`${dir}/store.db`);
-  const { raw, upserted } = countingUpserts(store);
-  const stores = {
-    broker,
-    raw,
-    aggregates: new SqliteAggregateStore(`${dir}/store.db`),
-    eventIds: new SqliteEventIdStore(`${dir}/store.db`),
-    log: silentLogger,
-    now: () => NOW + 3_600_000,
-  };
+  let upserted = new Map<string, number>();
+  const { store, stores, close } = await openStores(1, (raw) => {
+    const counting = countingUpserts(raw);
+    upserted = counting.upserted;
+    return counting.raw;
+  });
   const signal = new AbortController().signal;
   try {
     // An earlier version kept partition 0's newest in its read model.
@@ -148,10 +151,6 @@ Deno.test("a batch writes the newest users it adds, not every kept one again; an
     const saved = await store.get(READ_MODELS, readModelId(USERS.name, 0));
     assert.equal(saved?.doc.newest, undefined, "the read model no longer holds them");
   } finally {
-    await store.close();
-    await stores.aggregates.close();
-    await stores.eventIds.close();
-    await broker.close();
-    await Deno.remove(dir, { recursive: true });
+    await close();
   }
 });

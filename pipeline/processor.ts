@@ -44,14 +44,15 @@ import {
   type WindowSpec,
 } from "./windowing/windows.ts";
 import { formatZoneless } from "./windowing/event_time.ts";
-import { legacyNewest, READ_MODELS, readModelDocument, readModelId } from "./read_models.ts";
 import {
-  entryDocument,
-  type NewestChange,
-  newestChange,
-  newestCollection,
-  newestEntry,
-} from "./newest_documents.ts";
+  legacyNewest,
+  partitionNewest,
+  READ_MODELS,
+  readModelDocument,
+  readModelId,
+  saveNewestChange,
+} from "./read_models.ts";
+import { type NewestChange, newestChange } from "./newest_documents.ts";
 import type { LiveAnnouncement } from "./live_announcement.ts";
 import { deadLetter, PROCESSING_ERROR, type Refusal, REJECTED_DIMENSION } from "./dead_letter.ts";
 import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
@@ -570,18 +571,11 @@ export class StreamProcessor<E, A = unknown> {
       ));
     }
     if (newest !== undefined) {
-      const { entered, left } = newest;
+      const change = newest;
       writes.push(this.#persist(
-        `keep ${entered.length} newest documents`,
+        `keep ${change.entered.length} newest documents`,
         signal,
-        async () => {
-          // Added before the others go: a reader never sees fewer than the newest.
-          await this.#deps.raw.upsert(
-            newestCollection(def.name),
-            entered.map((d) => newestEntry(partition, d)),
-          );
-          await this.#deps.raw.remove(newestCollection(def.name), left);
-        },
+        () => saveNewestChange(this.#deps.raw, { stream: def.name, partition }, change),
       ));
     }
     if (outcomes.length > 0) {
@@ -718,19 +712,12 @@ export class StreamProcessor<E, A = unknown> {
    * model an earlier version saved them in has them moved to their entries.
    */
   async #restoreNewest(partition: number): Promise<void> {
-    const collection = newestCollection(this.#def.name);
-    const where = [{ field: "partition", oneOf: [partition] }];
-    const kept: StoredDocument[] = [];
-    for await (const entry of this.#deps.raw.find(collection, { where })) {
-      kept.push(entryDocument(entry));
-    }
+    const of = { stream: this.#def.name, partition };
+    let kept = await partitionNewest(this.#deps.raw, of);
     if (kept.length === 0) {
       const model = await this.#deps.raw.get(READ_MODELS, readModelId(this.#def.name, partition));
-      const legacy = legacyNewest(model) ?? [];
-      if (legacy.length > 0) {
-        await this.#deps.raw.upsert(collection, legacy.map((d) => newestEntry(partition, d)));
-      }
-      kept.push(...legacy);
+      kept = legacyNewest(model) ?? [];
+      if (kept.length > 0) await saveNewestChange(this.#deps.raw, of, { entered: kept, left: [] });
     }
     this.#newest.set(partition, kept);
   }

@@ -6,7 +6,12 @@
  */
 
 import type { Json, JsonObject, RawStore, StoredDocument } from "./ports.ts";
-import { entryDocument, newestCollection } from "./newest_documents.ts";
+import {
+  entryDocument,
+  type NewestChange,
+  newestCollection,
+  newestEntry,
+} from "./newest_documents.ts";
 
 /** Raw-store collection holding each windowed partition's read model. */
 export const READ_MODELS = "read_models";
@@ -103,4 +108,34 @@ export async function newestDocuments(
 ): Promise<StoredDocument[] | undefined> {
   const { items } = await raw.list(newestCollection(stream), { limit });
   return items.length === 0 ? undefined : items.map(entryDocument);
+}
+
+/** Whose kept newest documents: a stream's partition. */
+export interface NewestOf {
+  stream: string;
+  partition: number;
+}
+
+/** The newest documents a partition keeps, as its entries hold them (in no order). */
+export async function partitionNewest(raw: RawStore, of: NewestOf): Promise<StoredDocument[]> {
+  const where = [{ field: "partition", oneOf: [of.partition] }];
+  const kept: StoredDocument[] = [];
+  for await (const entry of raw.find(newestCollection(of.stream), { where })) {
+    kept.push(entryDocument(entry));
+  }
+  return kept;
+}
+
+/**
+ * Writes a partition's change to its kept newest: the entries that entered
+ * before those that left go, so a reader never sees fewer than the newest.
+ */
+export async function saveNewestChange(
+  raw: RawStore,
+  of: NewestOf,
+  change: Pick<NewestChange, "entered" | "left">,
+): Promise<void> {
+  const collection = newestCollection(of.stream);
+  await raw.upsert(collection, change.entered.map((d) => newestEntry(of.partition, d)));
+  await raw.remove(collection, change.left);
 }

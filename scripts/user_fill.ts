@@ -10,14 +10,13 @@ import { seededRandom } from "../pipeline/random.ts";
 import { generateUser } from "../pipeline/users/generator.ts";
 import { validateUser } from "../pipeline/users/validate.ts";
 import { NEWEST_KEPT, userDocument, userId, USERS } from "../pipeline/users/users_stream.ts";
+import { mergeNewest, newestChange } from "../pipeline/newest_documents.ts";
 import {
-  entryDocument,
-  mergeNewest,
-  newestChange,
-  newestCollection,
-  newestEntry,
-} from "../pipeline/newest_documents.ts";
-import { READ_MODELS, readModelDocument } from "../pipeline/read_models.ts";
+  partitionNewest,
+  READ_MODELS,
+  readModelDocument,
+  saveNewestChange,
+} from "../pipeline/read_models.ts";
 
 /** What `fillUsers` stores. */
 export interface UserFill {
@@ -54,14 +53,9 @@ export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
     fill.progress?.(stored);
   }
   // As the processor keeps them: the newest of these and of those kept before, no more.
-  const collection = newestCollection(USERS.name);
-  const kept: StoredDocument[] = [];
-  for await (const entry of raw.find(collection, { where: [{ field: "partition", oneOf: [0] }] })) {
-    kept.push(entryDocument(entry));
-  }
-  const { entered, left } = newestChange(kept, newest, NEWEST_KEPT);
-  await raw.upsert(collection, entered.map((d) => newestEntry(0, d)));
-  await raw.remove(collection, left);
+  const of = { stream: USERS.name, partition: 0 };
+  const kept = await partitionNewest(raw, of);
+  await saveNewestChange(raw, of, newestChange(kept, newest, NEWEST_KEPT));
   await raw.upsert(READ_MODELS, [
     readModelDocument(USERS.name, { partition: 0, model: {} }, fill.until),
   ]);

@@ -67,7 +67,7 @@ interface ClientEvents {
   /** It closed. */
   closed(client: LiveClient): void;
   /** It has chunks queued (`true`) or none any more (`false`). */
-  behind(client: LiveClient, behind: boolean): void;
+  behind(behind: boolean): void;
 }
 
 /** A connected viewer's queue of encoded chunks, shared with every other viewer. */
@@ -114,7 +114,7 @@ export class LiveClient {
   drain(): Uint8Array[] {
     const out = this.#chunks;
     this.#chunks = [];
-    if (out.length > 0) this.#events.behind(this, false);
+    if (out.length > 0) this.#events.behind(false);
     return out;
   }
 
@@ -142,7 +142,7 @@ export class LiveClient {
 
   #queue(chunk: Uint8Array): void {
     this.#chunks.push(chunk);
-    if (this.#chunks.length === 1) this.#events.behind(this, true);
+    if (this.#chunks.length === 1) this.#events.behind(true);
   }
 }
 
@@ -170,7 +170,7 @@ export class LiveHub {
   readonly #caughtUp = new Set<{ done: () => boolean; wake: () => void }>();
   readonly #clientEvents: ClientEvents = {
     closed: (client) => this.#clients.delete(client),
-    behind: (_client, behind) => {
+    behind: (behind) => {
       this.#behind += behind ? 1 : -1;
       if (behind) return;
       for (const waiter of this.#caughtUp) if (waiter.done()) waiter.wake();

@@ -78,11 +78,12 @@ export class SqliteRawStore implements RawStore {
   }
 
   upsert(collection: string, docs: StoredDocument[]): Promise<void> {
-    return Promise.try(() =>
+    return Promise.try(() => {
+      if (docs.length === 0) return;
       transaction(this.#db, () => {
         for (const d of docs) this.#upsert.run(collection, d.id, d.ts, JSON.stringify(d.doc));
-      })
-    );
+      });
+    });
   }
 
   remove(collection: string, ids: readonly string[]): Promise<void> {
