@@ -66,8 +66,8 @@ export function frame(event: LiveEvent): string {
 interface ClientEvents {
   /** It closed. */
   closed(client: LiveClient): void;
-  /** It has chunks queued (`true`) or none any more (`false`). */
-  behind(behind: boolean): void;
+  /** It took the update its hub waits for it to take. */
+  took(): void;
 }
 
 /** A connected viewer's queue of encoded chunks, shared with every other viewer. */
@@ -81,6 +81,8 @@ export class LiveClient {
   /** True when the viewer must be sent a snapshot before further events. */
   needsSnapshot: boolean;
   closed = false;
+  /** Whether its hub waits for it to take the newest update (`LiveHub.delivered`). */
+  awaited = false;
 
   constructor(max: number, needsSnapshot: boolean, events: ClientEvents) {
     this.#max = max;
@@ -88,17 +90,22 @@ export class LiveClient {
     this.#events = events;
   }
 
-  /** Queues a chunk; a full queue is dropped and replaced by a snapshot. */
-  push(chunk: Uint8Array): void {
-    if (this.closed) return;
+  /**
+   * Queues a chunk; a full queue is dropped and replaced by a snapshot. True
+   * when the viewer had taken everything before it: it keeps up.
+   */
+  push(chunk: Uint8Array): boolean {
+    if (this.closed) return false;
     this.#busy = true;
+    const keepsUp = this.#chunks.length === 0 && !this.needsSnapshot;
     if (this.#chunks.length >= this.#max) {
       this.drain();
       this.needsSnapshot = true;
     } else {
-      this.#queue(chunk);
+      this.#chunks.push(chunk);
     }
     this.#wake?.();
+    return keepsUp;
   }
 
   /** Takes the queued chunks, waiting for some when there are none; `[]` once closed. */
@@ -114,7 +121,10 @@ export class LiveClient {
   drain(): Uint8Array[] {
     const out = this.#chunks;
     this.#chunks = [];
-    if (out.length > 0) this.#events.behind(false);
+    if (out.length > 0 && this.awaited) {
+      this.awaited = false;
+      this.#events.took();
+    }
     return out;
   }
 
@@ -124,7 +134,7 @@ export class LiveClient {
    */
   ping(heartbeat: Uint8Array): void {
     if (!this.#busy && !this.closed && !this.needsSnapshot && this.#chunks.length === 0) {
-      this.#queue(heartbeat);
+      this.#chunks.push(heartbeat);
       this.#wake?.();
     }
     this.#busy = false;
@@ -138,11 +148,6 @@ export class LiveClient {
     this.drain();
     this.#wake?.();
     this.#events.closed(this);
-  }
-
-  #queue(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
-    if (this.#chunks.length === 1) this.#events.behind(true);
   }
 }
 
@@ -164,15 +169,19 @@ export class LiveHub {
   readonly #epoch = Date.now().toString(36);
   readonly #ring: Kept[] = [];
   readonly #clients = new Set<LiveClient>();
-  /** Viewers with chunks queued: not yet taken by their connection. */
+  /**
+   * Viewers that kept up until the newest update and have not taken it yet:
+   * the ones `delivered` waits for. A viewer already behind when an update
+   * came (a slow or stuck connection) is not waited for again, so a few
+   * connections that never read cannot slow every update down.
+   */
   #behind = 0;
   /** Waits of `delivered`, each woken when `#behind` falls to what it allows. */
   readonly #caughtUp = new Set<{ done: () => boolean; wake: () => void }>();
   readonly #clientEvents: ClientEvents = {
     closed: (client) => this.#clients.delete(client),
-    behind: (behind) => {
-      this.#behind += behind ? 1 : -1;
-      if (behind) return;
+    took: () => {
+      this.#behind--;
       for (const waiter of this.#caughtUp) if (waiter.done()) waiter.wake();
     },
   };
@@ -190,14 +199,14 @@ export class LiveHub {
     return this.#clients.size;
   }
 
-  /** Viewers that have not yet taken everything published to them. */
+  /** Viewers that kept up until the newest update and have not taken it yet. */
   get behind(): number {
     return this.#behind;
   }
 
   /**
    * Resolves once at most `share` of the viewers, or `allowed` if more, are
-   * behind (have not taken what was published to them), or after
+   * behind (kept up until the newest update and have not taken it), or after
    * `maxWaitMs`, or when `signal` aborts. Publishing only then keeps updates
    * to what the connections deliver: with ten thousand viewers every update
    * reaches every viewer, and the updates come less often, instead of
@@ -259,7 +268,13 @@ export class LiveHub {
     if (this.#ring.length > this.#options.replay) {
       this.#ring.splice(0, this.#ring.length - this.#options.replay);
     }
-    for (const client of this.#clients) client.push(chunk);
+    this.#behind = 0;
+    for (const client of this.#clients) {
+      // Not waited for what came before (an overflowing queue is dropped without a count).
+      client.awaited = false;
+      client.awaited = client.push(chunk);
+      if (client.awaited) this.#behind++;
+    }
     return live;
   }
 
