@@ -8,7 +8,9 @@
  *
  * With `--viewers N` the run is N concurrent SSE viewers of the users page
  * while `rate` users/s are produced for `seconds` (see `bench_viewers.ts`),
- * instead of the throughput and latency runs.
+ * instead of the throughput and latency runs; then the machine's fan-out
+ * floor for as many sockets and chunks of the same size (see
+ * `fanout_floor.ts`), and the delivery p99 as a multiple of it.
  *
  * Floor, per stream (see `bench_floor.ts`): the machine's one-thread floor
  * for the stream's records, measured in the same run just before the
@@ -57,6 +59,7 @@ import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 import { runFloor } from "./bench_floor.ts";
 import { generatedRecords } from "../pipeline/sources/generator_source.ts";
 import { benchViewers, describeViewers } from "./bench_viewers.ts";
+import { describeFanoutFloor, measureFanoutFloor } from "./fanout_floor.ts";
 import { benchReads, isolatedConfig, type ReadTime } from "./bench_reads.ts";
 import { benchScale, describeScale, type ScaleRun } from "./bench_scale.ts";
 import type { LatencyFigures } from "../client/latency_window.ts";
@@ -419,7 +422,19 @@ if (args.viewers !== undefined) {
   const v = await benchViewers({ config, viewers, rate: RATE, seconds: SECONDS });
   await dropRun(config);
   console.log(describeViewers(v));
-  console.log(JSON.stringify({ mode: args.mode, viewers: v }));
+  // The same number of sockets and the same chunk size, with no server at all: what delivery costs this machine.
+  const floor = await measureFanoutFloor({ viewers, bytes: v.chunkBytes, rounds: 20, gapMs: 300 });
+  console.log(describeFanoutFloor(floor));
+  const xFloor = ratio(v.p99Ms / floor.p99Ms);
+  console.log(`  delivery p99 ${v.p99Ms} ms is ${xFloor}x the fan-out floor's ${floor.p99Ms} ms`);
+  console.log(
+    JSON.stringify({
+      mode: args.mode,
+      viewers: v,
+      fanout_floor: floor,
+      x_fanout_floor_p99: xFloor,
+    }),
+  );
   Deno.exit(0);
 }
 const perStream: Partial<Record<StreamName, Spread>> = {};

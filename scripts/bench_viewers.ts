@@ -17,6 +17,7 @@ import { STREAMS } from "../pipeline/stream_registry.ts";
 import { type ProducerJob, startWorker } from "../pipeline/workers/protocol.ts";
 import { delay } from "../pipeline/async.ts";
 import process from "node:process";
+import { jsonLines } from "./json_lines.ts";
 
 const PRODUCER = new URL("../pipeline/workers/producer_worker.ts", import.meta.url);
 const CLIENT = new URL("./bench_viewers_client.ts", import.meta.url);
@@ -49,6 +50,8 @@ export interface ViewersFigures {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Mean size of one update chunk as the viewers received it, bytes. */
+  chunkBytes: number;
   /** Chunks the users page's hub encoded in the window (updates, snapshots), for all viewers together. */
   encoded: number;
   rssBeforeMb: number;
@@ -154,6 +157,7 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
       p50Ms: Number(result.p50Ms),
       p99Ms: Number(result.p99Ms),
       maxMs: Number(result.maxMs),
+      chunkBytes: Number(result.chunkBytes),
       encoded,
       rssBeforeMb: Math.round(rssBeforeMb),
       rssPeakMb: Math.round(rssPeakMb),
@@ -175,7 +179,7 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
 export function describeViewers(f: ViewersFigures): string {
   return [
     `  ${f.live}/${f.viewers} viewers live · ${f.complete} received all ${f.sent} updates sent (per viewer min ${f.received.min}, median ${f.received.median}, max ${f.received.max}) · ${f.snapshots} resync snapshots`,
-    `  delivery (server send → viewer read): p50 ${f.p50Ms} ms · p99 ${f.p99Ms} ms · max ${f.maxMs} ms · ${f.encoded} chunks encoded for all viewers`,
+    `  delivery (server send → viewer read): p50 ${f.p50Ms} ms · p99 ${f.p99Ms} ms · max ${f.maxMs} ms · ${f.encoded} chunks of about ${f.chunkBytes} bytes encoded for all viewers`,
     `  CPU in the window: server process ${f.serverCpuPerS} s/s (web + processor + producer) · viewers' process ${f.viewersCpuPerS} s/s · ${f.deliveries} update deliveries`,
     `  server RSS: ${f.rssBeforeMb} MB before the viewers · ${f.rssPeakMb} MB peak while they watched · ${f.rssAfterMb} MB ${
       SETTLE_MS / 1000
@@ -205,21 +209,6 @@ async function raiseFileLimit(wanted: number): Promise<number> {
     stderr: "null",
   }).output().catch(() => undefined);
   return (await limits()).soft;
-}
-
-/** JSON values, one per line of `stream`. */
-async function* jsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
-  let pending = "";
-  const decoder = new TextDecoder();
-  for await (const bytes of stream) {
-    pending += decoder.decode(bytes, { stream: true });
-    let end;
-    while ((end = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 1);
-      if (line.startsWith("{")) yield JSON.parse(line);
-    }
-  }
 }
 
 /** A sample of the users page from `/metrics`. */

@@ -14,7 +14,7 @@
 
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { quantile, type TallyWindow, ViewerTally } from "./viewer_tally.ts";
+import { quantile, type TallySeen, type TallyWindow, ViewerTally } from "./viewer_tally.ts";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,7 +42,7 @@ const request = new TextEncoder().encode(
 );
 const tallies = Array.from({ length: VIEWERS }, () => new ViewerTally());
 const conns: Deno.Conn[] = [];
-const seen = { delays: [] as number[], sent: new Set<string>() };
+const seen: TallySeen = { delays: [], sent: new Set(), chunkChars: 0 };
 let window: TallyWindow | undefined;
 /** This process's CPU time when the window opened, µs. */
 let cpuAtMeasure = 0;
@@ -184,6 +184,8 @@ function report(): void {
     p50Ms: quantile(delays, 0.5),
     p99Ms: quantile(delays, 0.99),
     maxMs: delays.at(-1) ?? NaN,
+    /** Mean size of a counted update chunk, characters (≈ bytes). */
+    chunkBytes: delays.length ? Math.round(seen.chunkChars / delays.length) : NaN,
     /** CPU seconds this process used per second of the window. */
     cpuPerS: (cpuNow() - cpuAtMeasure) / 1000 / (performance.now() - measuredAt),
   }));

@@ -10,7 +10,17 @@
 export interface TallyRead {
   now: number;
   window: TallyWindow | undefined;
-  seen: { delays: number[]; sent: Set<string> };
+  seen: TallySeen;
+}
+
+/** What the viewers together saw in the window. */
+export interface TallySeen {
+  /** Each counted update's delay, ms. */
+  delays: number[];
+  /** The event ids of the counted updates. */
+  sent: Set<string>;
+  /** Characters of the counted chunks (update and latency events with their framing; ≈ bytes, the JSON is mostly ASCII). */
+  chunkChars: number;
 }
 
 /** The measured window, in the server's clock (ms since the epoch): events sent in it count. */
@@ -31,11 +41,14 @@ export class ViewerTally {
   live = false;
   #head = true;
   #text = "";
+  /** Characters of the last update event, counted with the latency event that follows it. */
+  #updateChars = 0;
   readonly #decoder = new TextDecoder();
 
   /**
    * Reads `bytes` received at `now`: each counted update's delay goes to
-   * `delays`, its event id to `sent` (every id any viewer got).
+   * `delays`, its event id to `sent` (every id any viewer got), its size to
+   * `chunkChars`.
    */
   read(bytes: Uint8Array, at: TallyRead): void {
     this.#text += this.#decoder.decode(bytes, { stream: true });
@@ -63,6 +76,10 @@ export class ViewerTally {
       if (window && now >= window.from) this.snapshots++;
       return;
     }
+    if (block.startsWith("event: update", idEnd + 1)) {
+      this.#updateChars = block.length + 2;
+      return;
+    }
     if (!block.startsWith("event: latency", idEnd + 1)) return;
     const at = block.indexOf('"sentAt":');
     const sentAt = at < 0 ? NaN : parseInt(block.slice(at + 9, at + 30), 10);
@@ -70,6 +87,8 @@ export class ViewerTally {
     this.updates++;
     seen.delays.push(now - sentAt);
     seen.sent.add(id);
+    seen.chunkChars += this.#updateChars + block.length + 2;
+    this.#updateChars = 0;
   }
 }
 

@@ -9,7 +9,7 @@ const chunk = (seq: number, sentAt: number) =>
 
 Deno.test("a viewer counts the updates sent in the window, with their delays, across split reads", () => {
   const tally = new ViewerTally();
-  const seen = { delays: [] as number[], sent: new Set<string>() };
+  const seen = { delays: [] as number[], sent: new Set<string>(), chunkChars: 0 };
   const window = { from: 1000, to: 2000 };
   const text = HEAD + "retry: 2000\n: connected\n\n" +
     `id: e-0\nevent: snapshot\ndata: {}\n\n` + chunk(1, 900) + chunk(3, 1500) + chunk(5, 2500);
@@ -23,11 +23,16 @@ Deno.test("a viewer counts the updates sent in the window, with their delays, ac
   assert.equal(tally.updates, 1, "only the update sent at 1500 is in the window");
   assert.deepEqual(seen.delays, [20]);
   assert.deepEqual([...seen.sent], ["e-4"]);
+  assert.equal(
+    seen.chunkChars,
+    chunk(3, 1500).length,
+    "the counted chunk's size: update and latency events",
+  );
 });
 
 Deno.test("a refused viewer is not accepted, and a snapshot in the window counts as a resync", () => {
   const refused = new ViewerTally();
-  const seen = { delays: [], sent: new Set<string>() };
+  const seen = { delays: [], sent: new Set<string>(), chunkChars: 0 };
   refused.read(encoder.encode("HTTP/1.1 429 Too Many Requests\r\n\r\n{}"), {
     now: 0,
     window: undefined,
