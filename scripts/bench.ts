@@ -10,7 +10,8 @@
  * while `rate` users/s are produced for `seconds` (see `bench_viewers.ts`),
  * instead of the throughput and latency runs; then the machine's fan-out
  * floor for as many sockets and chunks of the same size (see
- * `fanout_floor.ts`), and the delivery p99 as a multiple of it.
+ * `fanout_floor.ts`), and the delivery p99 as a multiple of it; both are
+ * repeated `--runs` times and summarised as medians with min and max.
  *
  * Floor, per stream (see `bench_floor.ts`): the machine's one-thread floor
  * for the stream's records, measured in the same run just before the
@@ -58,8 +59,8 @@ import { dropIsolatedRun } from "../pipeline/isolated_run.ts";
 import { countOf, grandTotal } from "../pipeline/aggregate_sums.ts";
 import { runFloor } from "./bench_floor.ts";
 import { generatedRecords } from "../pipeline/sources/generator_source.ts";
-import { benchViewers, describeViewers } from "./bench_viewers.ts";
-import { describeFanoutFloor, measureFanoutFloor } from "./fanout_floor.ts";
+import { benchViewers, describeViewers, type ViewersFigures } from "./bench_viewers.ts";
+import { describeFanoutFloor, type FanoutFloor, measureFanoutFloor } from "./fanout_floor.ts";
 import { benchReads, isolatedConfig, type ReadTime } from "./bench_reads.ts";
 import { benchScale, describeScale, type ScaleRun } from "./bench_scale.ts";
 import type { LatencyFigures } from "../client/latency_window.ts";
@@ -415,26 +416,62 @@ console.log(
 if (args.viewers !== undefined) {
   const viewers = Number(args.viewers);
   console.log(
-    `viewers: ${viewers} SSE viewers of the users page, ${RATE} users/s for ${SECONDS} s…`,
+    `viewers: ${viewers} SSE viewers of the users page, ${RATE} users/s for ${SECONDS} s, then the fan-out floor, ${RUNS} run(s)…`,
   );
-  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
-  const config = baseConfig(dataDir);
-  const v = await benchViewers({ config, viewers, rate: RATE, seconds: SECONDS });
-  await dropRun(config);
-  console.log(describeViewers(v));
-  // The same number of sockets and the same chunk size, with no server at all: what delivery costs this machine.
-  const floor = await measureFanoutFloor({ viewers, bytes: v.chunkBytes, rounds: 20, gapMs: 300 });
-  console.log(describeFanoutFloor(floor));
-  const xFloor = ratio(v.p99Ms / floor.p99Ms);
-  console.log(`  delivery p99 ${v.p99Ms} ms is ${xFloor}x the fan-out floor's ${floor.p99Ms} ms`);
+  const runs: { viewers: ViewersFigures; fanout_floor: FanoutFloor; x_fanout_floor_p99: number }[] =
+    [];
+  for (let run = 1; run <= RUNS; run++) {
+    const dataDir = await Deno.makeTempDir({ prefix: "streamboard-bench-" });
+    const config = baseConfig(dataDir);
+    const v = await benchViewers({ config, viewers, rate: RATE, seconds: SECONDS });
+    await dropRun(config);
+    console.log(`  run ${run}:`);
+    console.log(describeViewers(v));
+    // The same number of sockets and the same chunk size, with no server at all: what delivery costs this machine.
+    const floor = await measureFanoutFloor({
+      viewers,
+      bytes: v.chunkBytes,
+      rounds: 20,
+      gapMs: 300,
+    });
+    console.log(describeFanoutFloor(floor));
+    const xFloor = ratio(v.p99Ms / floor.p99Ms);
+    console.log(`  delivery p99 ${v.p99Ms} ms is ${xFloor}x the fan-out floor's ${floor.p99Ms} ms`);
+    runs.push({ viewers: v, fanout_floor: floor, x_fanout_floor_p99: xFloor });
+  }
+  const of = (figure: (run: typeof runs[number]) => number) => spread(runs.map(figure));
+  const summary = {
+    p50_ms: of((r) => r.viewers.p50Ms),
+    p99_ms: of((r) => r.viewers.p99Ms),
+    complete: of((r) => r.viewers.complete),
+    rss_peak_mb: of((r) => r.viewers.rssPeakMb),
+    fanout_floor_p99_ms: of((r) => r.fanout_floor.p99Ms),
+    x_fanout_floor_p99: of((r) => r.x_fanout_floor_p99),
+  };
   console.log(
-    JSON.stringify({
-      mode: args.mode,
-      viewers: v,
-      fanout_floor: floor,
-      x_fanout_floor_p99: xFloor,
-    }),
+    `  ${viewers} viewers: delivery p50 ${shown(summary.p50_ms, " ms")} · p99 ${
+      shown(summary.p99_ms, " ms")
+    } · viewers with every update ${shown(summary.complete)} · server RSS peak ${
+      shown(summary.rss_peak_mb, " MB")
+    } · fan-out floor p99 ${shown(summary.fanout_floor_p99_ms, " ms")} · delivery p99 ${
+      ratio(summary.x_fanout_floor_p99.median)
+    }x the floor (min ${ratio(summary.x_fanout_floor_p99.min)}, max ${
+      ratio(summary.x_fanout_floor_p99.max)
+    })`,
   );
+  console.log(JSON.stringify({
+    mode: args.mode,
+    runs: RUNS,
+    viewers,
+    viewers_rate: RATE,
+    ...Object.fromEntries(
+      Object.entries(summary).flatMap(([name, f]) => [
+        [`viewers_${name}`, f.median],
+        [`viewers_${name}_range`, [f.min, f.max]],
+      ]),
+    ),
+    viewer_runs: runs,
+  }));
   Deno.exit(0);
 }
 const perStream: Partial<Record<StreamName, Spread>> = {};
