@@ -78,7 +78,8 @@ export class EmbeddedLog implements Broker {
   readonly #db: DatabaseSync;
   readonly #options: Required<Omit<EmbeddedLogOptions, "retentionMs" | "log">> & EmbeddedLogOptions;
   readonly #channel: BroadcastChannel;
-  readonly #waiters = new Set<() => void>();
+  /** Consumers and tails waiting for records, each with the topics it reads. */
+  readonly #waiters = new Map<() => void, ReadonlySet<string>>();
   readonly #statements: {
     partitions: StatementSync;
     nextOffset: StatementSync;
@@ -149,7 +150,9 @@ export class EmbeddedLog implements Broker {
       ),
     };
     this.#channel = new BroadcastChannel(`streamboard-log:${options.path}`);
-    this.#channel.onmessage = () => this.#wake();
+    // Another process or worker appended to the topic the message names.
+    this.#channel.onmessage = (event: MessageEvent<unknown>) =>
+      this.#wake(typeof event.data === "string" ? event.data : undefined);
   }
 
   createTopics(topics: TopicSpec[]): Promise<void> {
@@ -214,12 +217,13 @@ export class EmbeddedLog implements Broker {
       }
     });
     this.#channel.postMessage(topic);
-    this.#wake();
+    this.#wake(topic);
     this.#applyRetention(now);
   }
 
   async consume(options: GroupConsumeOptions): Promise<void> {
     const { groupId, topics, signal, handle } = options;
+    const reading = new Set(topics);
     const maxBatch = options.maxBatch ?? 500;
     // The process id tells an operator which process holds the group.
     const member = `pid-${Deno.pid}-${crypto.randomUUID()}`;
@@ -273,7 +277,7 @@ export class EmbeddedLog implements Broker {
             this.#commit(groupId, member, { ...position, offset: next });
             position.offset = next;
           }
-          if (!delivered) await this.#waitForRecords(signal);
+          if (!delivered) await this.#waitForRecords(signal, reading);
         }
       } catch (error) {
         if (!(error instanceof LostMembershipError)) throw error;
@@ -288,6 +292,7 @@ export class EmbeddedLog implements Broker {
 
   async tail(options: TailOptions): Promise<void> {
     const { topics, signal, handle } = options;
+    const reading = new Set(topics);
     const positions = topics.flatMap((topic) =>
       Array.from({ length: this.#requirePartitions(topic) }, (_, partition) => {
         const row = this.#statements.nextOffset.get(topic, partition) as { next_offset: number };
@@ -304,7 +309,7 @@ export class EmbeddedLog implements Broker {
         position.offset = records[records.length - 1].offset + 1;
         await handle({ topic: position.topic, partition: position.partition, records });
       }
-      if (!delivered) await this.#waitForRecords(signal);
+      if (!delivered) await this.#waitForRecords(signal, reading);
     }
   }
 
@@ -484,19 +489,29 @@ export class EmbeddedLog implements Broker {
     this.#db.prepare("DELETE FROM records WHERE timestamp < ?").run(now - retention);
   }
 
-  #waitForRecords(signal: AbortSignal): Promise<void> {
+  /**
+   * Waits until a record is appended to one of `topics` (in this or another
+   * process), the poll interval passes, or `signal` aborts. Appends to other
+   * topics do not wake it: with every stream running, a processor would
+   * otherwise read all its partitions again for every batch any producer or
+   * processor appends anywhere.
+   */
+  #waitForRecords(signal: AbortSignal, topics: ReadonlySet<string>): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         this.#waiters.delete(done);
         resolve();
       };
-      this.#waiters.add(done);
+      this.#waiters.set(done, topics);
       delay(this.#options.pollMs, signal).then(done);
     });
   }
 
-  #wake() {
-    for (const waiter of [...this.#waiters]) waiter();
+  /** Wakes the waiters reading `topic`, or all of them when no topic is named (closing). */
+  #wake(topic?: string) {
+    for (const [waiter, topics] of [...this.#waiters]) {
+      if (topic === undefined || topics.has(topic)) waiter();
+    }
   }
 }
 

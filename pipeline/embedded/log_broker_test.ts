@@ -62,3 +62,38 @@ Deno.test("embedded log: retention deletes records older than the limit", async 
   assert.deepEqual(got.map((r) => [r.key, r.offset]), [["new", 1]]);
   await log.close();
 });
+
+Deno.test("embedded log: an append wakes the readers of its topic at once, in this process and another, long before the poll", async () => {
+  // A poll of a minute: only the wake can deliver within the test's time.
+  const writer = new EmbeddedLog({ path, pollMs: 60_000 });
+  const reader = new EmbeddedLog({ path, pollMs: 60_000 });
+  const [watched, other] = [`woken-${crypto.randomUUID()}`, `other-${crypto.randomUUID()}`];
+  await writer.createTopics([{ name: watched, partitions: 2 }, { name: other, partitions: 2 }]);
+  const stop = new AbortController();
+  const arrivals: string[] = [];
+  const tailing: Promise<void>[] = [];
+  await Promise.all([writer, reader].map((log, i) =>
+    new Promise<void>((onReady) => {
+      tailing.push(log.tail({
+        topics: [watched],
+        signal: stop.signal,
+        onReady,
+        handle: (batch) => void arrivals.push(`${i}:${batch.records.length}`),
+      }));
+    })
+  ));
+  // An append elsewhere first, which wakes neither tail; then the watched topic's.
+  await writer.produce(other, [{ key: "o", value: new Uint8Array([1]) }]);
+  await writer.produce(watched, [{ key: "w", value: new Uint8Array([2]) }]);
+  const deadline = Date.now() + 5_000;
+  while (arrivals.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  stop.abort();
+  await Promise.all(tailing);
+  assert.deepEqual(
+    arrivals.sort(),
+    ["0:1", "1:1"],
+    "the writer's own tail and the other instance's tail each got the record within 5 s",
+  );
+  await writer.close();
+  await reader.close();
+});
