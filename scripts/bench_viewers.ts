@@ -50,6 +50,8 @@ export interface ViewersFigures {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** How long after the window the viewers went on counting, ms: until every one had every update, or 20 s. */
+  graceMs: number;
   /** Mean size of one update chunk as the viewers received it, bytes. */
   chunkBytes: number;
   /** Chunks the users page's hub encoded in the window (updates, snapshots), for all viewers together. */
@@ -158,6 +160,7 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
       p99Ms: Number(result.p99Ms),
       maxMs: Number(result.maxMs),
       chunkBytes: Number(result.chunkBytes),
+      graceMs: Number(result.graceMs),
       encoded,
       rssBeforeMb: Math.round(rssBeforeMb),
       rssPeakMb: Math.round(rssPeakMb),
@@ -178,7 +181,9 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
 /** The run's figures as the bench prints them. */
 export function describeViewers(f: ViewersFigures): string {
   return [
-    `  ${f.live}/${f.viewers} viewers live · ${f.complete} received all ${f.sent} updates sent (per viewer min ${f.received.min}, median ${f.received.median}, max ${f.received.max}) · ${f.snapshots} resync snapshots`,
+    `  ${f.live}/${f.viewers} viewers live · ${f.complete} received all ${f.sent} updates sent (per viewer min ${f.received.min}, median ${f.received.median}, max ${f.received.max}) · ${f.snapshots} resync snapshots · counted until ${
+      (f.graceMs / 1000).toFixed(1)
+    } s after the window`,
     `  delivery (server send → viewer read): p50 ${f.p50Ms} ms · p99 ${f.p99Ms} ms · max ${f.maxMs} ms · ${f.encoded} chunks of about ${f.chunkBytes} bytes encoded for all viewers`,
     `  CPU in the window: server process ${f.serverCpuPerS} s/s (web + processor + producer) · viewers' process ${f.viewersCpuPerS} s/s · ${f.deliveries} update deliveries`,
     `  server RSS: ${f.rssBeforeMb} MB before the viewers · ${f.rssPeakMb} MB peak while they watched · ${f.rssAfterMb} MB ${

@@ -9,12 +9,19 @@
  *
  * Prints one JSON line when every viewer is live (or has failed), then reads
  * commands on stdin: `measure <ms since epoch>` opens the window, `stop <ms>`
- * closes it; a second later it prints the result as one JSON line and exits.
+ * closes it; once every viewer has read every update of the window (at least
+ * a second later, at most 20 s) it prints the result as one JSON line and exits.
  */
 
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { quantile, type TallySeen, type TallyWindow, ViewerTally } from "./viewer_tally.ts";
+import {
+  everyLiveViewerHas,
+  quantile,
+  type TallySeen,
+  type TallyWindow,
+  ViewerTally,
+} from "./viewer_tally.ts";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,8 +41,14 @@ const READY_MS = 180_000;
 const IN_FLIGHT = 100;
 /** Tries per viewer to get connected and sent its first snapshot. */
 const ATTEMPTS = 5;
-/** How long after `stop` events still on their way are counted, ms. */
+/** How long after `stop` events still on their way are counted at least, ms. */
 const GRACE_MS = 1000;
+/**
+ * Longest wait after `stop` for every live viewer to have read every update
+ * sent in the window, ms: an update late by seconds is counted as late (in
+ * the delays), not as lost.
+ */
+const GRACE_MAX_MS = 20_000;
 
 const request = new TextEncoder().encode(
   `GET ${args.path} HTTP/1.1\r\nHost: 127.0.0.1:${PORT}\r\nAccept: text/event-stream\r\n\r\n`,
@@ -47,6 +60,8 @@ let window: TallyWindow | undefined;
 /** This process's CPU time when the window opened, µs. */
 let cpuAtMeasure = 0;
 let measuredAt = 0;
+/** CPU seconds this process used per second of the window, set when it closes. */
+let cpuPerS = NaN;
 const cpuNow = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
@@ -152,8 +167,15 @@ for await (const bytes of Deno.stdin.readable) {
       for (const tally of tallies) tally.updates = tally.snapshots = 0;
     } else if (command === "stop" && window) {
       window.to = Number(at);
+      const stopped = performance.now();
+      cpuPerS = (cpuNow() - cpuAtMeasure) / 1000 / (stopped - measuredAt);
       await new Promise((r) => setTimeout(r, GRACE_MS));
-      report();
+      while (
+        !everyLiveViewerHas(tallies, seen.sent.size) && performance.now() - stopped < GRACE_MAX_MS
+      ) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      report(performance.now() - stopped);
       for (const conn of conns) {
         try {
           conn.close();
@@ -167,7 +189,8 @@ for await (const bytes of Deno.stdin.readable) {
   }
 }
 
-function report(): void {
+/** Prints the window's figures, counted until `graceMs` after it closed. */
+function report(graceMs: number): void {
   const counts = tallies.filter((t) => t.live).map((t) => t.updates).sort((a, b) => a - b);
   const delays = seen.delays.sort((a, b) => a - b);
   const sent = seen.sent.size;
@@ -186,7 +209,9 @@ function report(): void {
     maxMs: delays.at(-1) ?? NaN,
     /** Mean size of a counted update chunk, characters (≈ bytes). */
     chunkBytes: delays.length ? Math.round(seen.chunkChars / delays.length) : NaN,
+    /** How long after the window the count went on, ms (until every viewer had every update, or the cap). */
+    graceMs: Math.round(graceMs),
     /** CPU seconds this process used per second of the window. */
-    cpuPerS: (cpuNow() - cpuAtMeasure) / 1000 / (performance.now() - measuredAt),
+    cpuPerS,
   }));
 }

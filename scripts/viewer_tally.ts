@@ -92,6 +92,11 @@ export class ViewerTally {
   }
 }
 
+/** Whether every live viewer of `tallies` has read all `sent` updates of the window (viewers never live are not waited for). */
+export function everyLiveViewerHas(tallies: readonly ViewerTally[], sent: number): boolean {
+  return tallies.every((t) => !t.live || t.updates >= sent);
+}
+
 /** The value at quantile `q` (0–1) of `sorted` (ascending); `NaN` when empty. */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quantile, ViewerTally } from "./viewer_tally.ts";
+import { everyLiveViewerHas, quantile, ViewerTally } from "./viewer_tally.ts";
 
 const encoder = new TextEncoder();
 const HEAD = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
@@ -53,4 +53,16 @@ Deno.test("quantiles pick from the sorted values", () => {
   assert.equal(quantile(values, 0.5), 51);
   assert.equal(quantile(values, 0.99), 100);
   assert.ok(Number.isNaN(quantile([], 0.5)));
+});
+
+Deno.test("the count waits for every live viewer to have every update, not for viewers never live", () => {
+  const viewer = (live: boolean, updates: number) =>
+    Object.assign(new ViewerTally(), { live, updates });
+  assert.equal(everyLiveViewerHas([viewer(true, 18), viewer(true, 18)], 18), true);
+  assert.equal(everyLiveViewerHas([viewer(true, 18), viewer(true, 17)], 18), false, "one is late");
+  assert.equal(
+    everyLiveViewerHas([viewer(true, 18), viewer(false, 0)], 18),
+    true,
+    "one never came",
+  );
 });
