@@ -2,7 +2,7 @@
  * The machine's floor for a live fan-out: what it costs this machine, with
  * no framework at all, to get one chunk to N loopback sockets read by
  * another process. This process listens and writes each frame to every
- * socket with plain `conn.write`; the readers run in a process of their own
+ * socket with plain `conn.write` (the front door's own `writeAll`); the readers run in a process of their own
  * (`fanout_floor_client.ts`), as the viewers bench's do, and time each frame
  * from its send to their read. The viewers bench's delivery is reported as a
  * multiple of this.
@@ -12,6 +12,7 @@ import { delay } from "../pipeline/async.ts";
 import { stampedFrame } from "./fanout_frames.ts";
 import { quantile } from "./viewer_tally.ts";
 import { jsonLines } from "./json_lines.ts";
+import { writeAll } from "../server/front_door.ts";
 
 const CLIENT = new URL("./fanout_floor_client.ts", import.meta.url);
 
@@ -82,7 +83,7 @@ export async function measureFanoutFloor(options: FanoutFloorOptions): Promise<F
       writeMs.push(performance.now() - started);
       await delay(gapMs);
     }
-    await writer.write(new TextEncoder().encode(`stop ${viewers * rounds}\n`));
+    await writer.write(new TextEncoder().encode(`${JSON.stringify({ stop: viewers * rounds })}\n`));
     const result = (await lines.next()).value as {
       frames: number;
       p50Ms: number;
@@ -120,9 +121,4 @@ export function describeFanoutFloor(f: FanoutFloor): string {
   return `  fan-out floor (plain conn.write of one ${f.bytes}-byte frame to ${f.viewers} loopback sockets, read by another process, ${f.rounds} rounds): p50 ${f.p50Ms} ms · p99 ${f.p99Ms} ms · max ${f.maxMs} ms · ${f.received}/${
     f.viewers * f.rounds
   } frames read · writes per round ${f.writeMs.median} ms (${f.writeMs.min}–${f.writeMs.max})`;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < bytes.length) at += await conn.write(bytes.subarray(at));
 }

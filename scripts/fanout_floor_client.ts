@@ -6,13 +6,14 @@
  *   deno run --allow-net scripts/fanout_floor_client.ts --port=P --viewers=10000 --bytes=1500
  *
  * Prints one JSON line once every socket is connected (or has failed), then
- * waits for `stop <frames expected>` on stdin; when that many frames are
+ * waits for `{"stop": <frames expected>}` on stdin; when that many frames are
  * read, or 10 s later, it prints the delays as one JSON line and exits.
  */
 
 import { parseArgs } from "node:util";
 import { FrameReader } from "./fanout_frames.ts";
 import { quantile } from "./viewer_tally.ts";
+import { jsonLines } from "./json_lines.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -71,11 +72,9 @@ console.log(
   JSON.stringify({ ready: true, connected: conns.length, errors: Object.fromEntries(errors) }),
 );
 
-const decoder = new TextDecoder();
-for await (const bytes of Deno.stdin.readable) {
-  const line = decoder.decode(bytes).trim();
-  if (!line.startsWith("stop ")) continue;
-  const expected = Number(line.slice(5));
+for await (const command of jsonLines(Deno.stdin.readable)) {
+  const expected = (command as { stop?: unknown }).stop;
+  if (typeof expected !== "number") continue;
   const until = Date.now() + DRAIN_MS;
   const frames = () => readers.reduce((sum, r) => sum + r.frames, 0);
   while (frames() < expected && Date.now() < until) {

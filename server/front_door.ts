@@ -431,7 +431,8 @@ function closeQuietly(conn: Deno.Conn): void {
   }
 }
 
-async function writeAll(to: Deno.Conn, bytes: Uint8Array): Promise<void> {
+/** Writes all of `bytes` to `to`, however many writes the socket takes. */
+export async function writeAll(to: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await to.write(bytes.subarray(at));
 }
 
