@@ -13,6 +13,7 @@ import { EmbeddedLog } from "./embedded/log_broker.ts";
 import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
+import { StoreFile } from "./embedded/store_file.ts";
 import { namespacedBroker } from "./namespaced_broker.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
 import { retry } from "./async.ts";
@@ -125,9 +126,11 @@ export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
   let aggregates: AggregateStore;
   let eventIds: EventIdStore;
   if (config.mode === "embedded") {
-    raw = new SqliteRawStore(`${config.stores.dataDir}/store.db`);
-    aggregates = new SqliteAggregateStore(`${config.stores.dataDir}/store.db`);
-    eventIds = new SqliteEventIdStore(`${config.stores.dataDir}/store.db`);
+    // One connection for the three: each keeps the page cache the others write through.
+    const file = new StoreFile(`${config.stores.dataDir}/store.db`);
+    raw = new SqliteRawStore(file);
+    aggregates = new SqliteAggregateStore(file);
+    eventIds = new SqliteEventIdStore(file);
   } else {
     // Loaded only in services mode, so embedded mode never loads the drivers.
     const { MongoRawStore } = await import("./mongo/mongo_raw_store.ts");

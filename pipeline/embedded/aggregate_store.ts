@@ -10,7 +10,8 @@ import type {
   AggregateTotal,
 } from "../ports.ts";
 import { parseAggregateValue, sumSeries, sumTotals } from "../aggregate_sums.ts";
-import { openDatabase, transaction } from "./sqlite.ts";
+import { transaction } from "./sqlite.ts";
+import { type StoreFile, storeFile, type StoreSource } from "./store_file.ts";
 import { migrateNumericAggregates } from "./aggregate_migration.ts";
 
 /**
@@ -39,6 +40,7 @@ interface StoredCell {
 
 /** An `AggregateStore` on a SQLite file. */
 export class SqliteAggregateStore implements AggregateStore {
+  readonly #file: StoreFile;
   readonly #db: DatabaseSync;
   readonly #write: StatementSync;
   readonly #read: StatementSync;
@@ -50,13 +52,14 @@ export class SqliteAggregateStore implements AggregateStore {
    * Opens the store, converting the cells of a data directory written before
    * values were exact (see `aggregate_migration.ts`).
    */
-  constructor(path: string) {
-    this.#db = openDatabase(path);
+  constructor(source: StoreSource) {
+    this.#file = storeFile(source);
+    this.#db = this.#file.hold();
     try {
       this.#db.exec(CELLS_TABLE);
       migrateNumericAggregates(this.#db);
     } catch (error) {
-      this.#db.close();
+      this.#file.release();
       throw error;
     }
     this.#write = this.#db.prepare(
@@ -149,7 +152,7 @@ export class SqliteAggregateStore implements AggregateStore {
   }
 
   close(): Promise<void> {
-    this.#db.close();
+    this.#file.release();
     return Promise.resolve();
   }
 }

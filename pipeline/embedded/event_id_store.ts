@@ -2,18 +2,22 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EventClaim, EventIdStore, SourcePosition } from "../ports.ts";
-import { openDatabase, transaction } from "./sqlite.ts";
+import { transaction } from "./sqlite.ts";
+import { type StoreFile, storeFile, type StoreSource } from "./store_file.ts";
 
 /** An `EventIdStore` on a SQLite file. */
 export class SqliteEventIdStore implements EventIdStore {
+  readonly #file: StoreFile;
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   readonly #owner: StatementSync;
   readonly #expire: StatementSync;
   readonly #release: StatementSync;
 
-  constructor(path: string) {
-    this.#db = openDatabase(path);
+  /** Opens the store on a shared store file, or on a file of its own at a path. */
+  constructor(source: StoreSource) {
+    this.#file = storeFile(source);
+    this.#db = this.#file.hold();
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS event_ids (
         stream TEXT NOT NULL,
@@ -69,7 +73,7 @@ export class SqliteEventIdStore implements EventIdStore {
   }
 
   close(): Promise<void> {
-    this.#db.close();
+    this.#file.release();
     return Promise.resolve();
   }
 }

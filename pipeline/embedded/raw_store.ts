@@ -9,7 +9,8 @@ import type {
   StoredDocument,
 } from "../ports.ts";
 import { checkedConditions } from "../document_query.ts";
-import { openDatabase, openScanConnection, transaction } from "./sqlite.ts";
+import { openScanConnection, transaction } from "./sqlite.ts";
+import { type StoreFile, storeFile, type StoreSource } from "./store_file.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 
 interface Row {
@@ -27,6 +28,7 @@ const PAGE = 100;
 
 /** A `RawStore` on a SQLite file. */
 export class SqliteRawStore implements RawStore {
+  readonly #file: StoreFile;
   readonly #path: string;
   readonly #db: DatabaseSync;
   readonly #upsert: StatementSync;
@@ -37,9 +39,11 @@ export class SqliteRawStore implements RawStore {
   readonly #get: StatementSync;
   readonly #between: StatementSync;
 
-  constructor(path: string) {
-    this.#path = path;
-    this.#db = openDatabase(path);
+  /** Opens the store on a shared store file, or on a file of its own at a path. */
+  constructor(source: StoreSource) {
+    this.#file = storeFile(source);
+    this.#path = this.#file.path;
+    this.#db = this.#file.hold();
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS documents (
         collection TEXT NOT NULL,
@@ -187,7 +191,7 @@ export class SqliteRawStore implements RawStore {
   }
 
   close(): Promise<void> {
-    this.#db.close();
+    this.#file.release();
     return Promise.resolve();
   }
 }
