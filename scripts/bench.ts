@@ -4,7 +4,7 @@
  *
  *   deno task bench [--mode embedded|services] [--stream all|users|sales|...] [--users 100000]
  *                   [--rate 1000] [--seconds 10] [--runs 3] [--skip-latency] [--viewers N]
- *                   [--reads N] [--processors N [--backlog 200000]]
+ *                   [--reads N] [--processors N [--backlog 200000]] [--instances N]
  *
  * With `--viewers N` the run is N concurrent SSE viewers of the users page
  * while `rate` users/s are produced for `seconds` (see `bench_viewers.ts`),
@@ -28,7 +28,9 @@
  * possible by the producer worker while the processor consumes, and the clock
  * stops when the stores count all N (every record stored and aggregated, or
  * for products stored and windowed). The backlog rate is how fast the
- * processor drained what was left when the producer finished.
+ * processor drained what was left when the producer finished. With
+ * `--instances N` each stream runs N processor workers in one consumer
+ * group, sharing its partitions.
  * Latency: the full app (web + processor workers) with an SSE client on
  * `/api/stream/users`; after a one-second warm-up the producer sends `rate` users/s
  * for `seconds`; each user's latency is the time from its produce timestamp
@@ -37,7 +39,7 @@
  * measured: `measured` counts those that were).
  * Reads (`--reads N`): N stored profiles in each mode, every page read timed
  * (see `bench_reads.ts`).
- * Scale-out (`--processors N`): a users backlog drained in services mode by 1
+ * Scale-out (`--processors N`): a users backlog drained in the mode given by 1
  * to N processor processes of one group, with their own CPU per record (see
  * `bench_scale.ts`).
  * In services mode every run has topics, a database and a keyspace of its
@@ -78,6 +80,7 @@ const { values: args } = parseArgs({
     viewers: { type: "string" },
     reads: { type: "string" },
     processors: { type: "string" },
+    instances: { type: "string", default: "1" },
     backlog: { type: "string", default: "200000" },
   },
 });
@@ -93,6 +96,12 @@ const USERS = Number(args.users);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const RUNS = Number(args.runs);
+/** Processor workers per stream in the throughput runs, members of one consumer group. */
+const INSTANCES = Number(args.instances);
+if (!Number.isInteger(INSTANCES) || INSTANCES < 1 || INSTANCES > 16) {
+  console.error(`bench: --instances must be a whole number from 1 to 16, got "${args.instances}"`);
+  Deno.exit(2);
+}
 /** Records a throughput run processes before its clock starts. */
 const WARM_UP = 1000;
 
@@ -191,11 +200,10 @@ async function throughput(
   // thousand records before the clock starts, so what is timed is the
   // sustained rate, not start-up.
   const warmStarted = performance.now();
-  const processor = startWorker<ProcessorJob>(PROCESSOR, {
-    config,
-    registry: STREAMS.ref,
-    stream,
-  });
+  const processors = Array.from(
+    { length: INSTANCES },
+    () => startWorker<ProcessorJob>(PROCESSOR, { config, registry: STREAMS.ref, stream }),
+  );
   await produce(9, WARM_UP);
   while ((await processedNow()) < WARM_UP) await delay(poll);
   const warmUpS = (performance.now() - warmStarted) / 1000;
@@ -211,7 +219,7 @@ async function throughput(
   const { at, count } = await atProduced;
   // While the processor still runs: closing checkpoints and removes the write-ahead logs.
   const disk = await diskUse(dataDir);
-  await processor.stop();
+  await Promise.all(processors.map((processor) => processor.stop()));
   await reader.close();
   await dropRun(config);
   const backlog = WARM_UP + USERS - count;
@@ -407,7 +415,7 @@ console.log(
 );
 const settings = baseConfig("");
 console.log(
-  `settings: partitions ${settings.broker.partitions}, processor batch ${settings.processor.batchSize}, producer batch ${settings.broker.producerBatchSize}, linger ${settings.broker.lingerMs} ms${
+  `settings: partitions ${settings.broker.partitions}, processor workers per stream ${INSTANCES}, processor batch ${settings.processor.batchSize}, producer batch ${settings.broker.producerBatchSize}, linger ${settings.broker.lingerMs} ms${
     settings.mode === "embedded"
       ? `, poll ${settings.broker.pollMs} ms`
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
@@ -593,13 +601,14 @@ let scale: ScaleRun[] = [];
 if (args.processors !== undefined) {
   const options = { processors: Number(args.processors), backlog: Number(args.backlog) };
   console.log(
-    `scale-out: ${options.backlog} users backlog drained by 1 to ${options.processors} processor processes, services mode…`,
+    `scale-out: ${options.backlog} users backlog drained by 1 to ${options.processors} processor processes, ${args.mode} mode…`,
   );
-  scale = await benchScale("services", options);
+  scale = await benchScale(args.mode, options);
   for (const run of scale) console.log(describeScale(run, scale[0]));
 }
 console.log(JSON.stringify({
   mode: args.mode,
+  processor_instances: INSTANCES,
   records: USERS,
   runs: RUNS,
   events_per_s: medians(perStream),

@@ -7,43 +7,92 @@ const path = `${dir}/log.db`;
 
 runBrokerContract("embedded log", () => Promise.resolve(new EmbeddedLog({ path, pollMs: 5 })));
 
-Deno.test("embedded log: a second member of a group stands by until the first leaves", async () => {
-  const first = new EmbeddedLog({ path, pollMs: 5, leaseMs: 300 });
-  const second = new EmbeddedLog({ path, pollMs: 5, leaseMs: 300 });
-  const topic = `standby-${crypto.randomUUID()}`;
-  await first.createTopics([{ name: topic, partitions: 2 }]);
-  const holder = new AbortController();
-  const holderSaw: number[] = [];
-  const holding = first.consume({
-    groupId: "standby",
+/** A member of `groupId` on its own log instance, keeping what it reads and the partitions it holds. */
+function member(topic: string, groupId: string) {
+  const log = new EmbeddedLog({ path, pollMs: 5, leaseMs: 300 });
+  const controller = new AbortController();
+  const seen: number[] = [];
+  const member = { log, controller, seen, held: [] as number[], done: Promise.resolve() };
+  member.done = log.consume({
+    groupId,
     topics: [topic],
-    signal: holder.signal,
+    signal: controller.signal,
+    onAssignment: (assignment) => void (member.held = assignment[topic] ?? []),
     handle: (batch) => {
-      holderSaw.push(...batch.records.map((r) => r.offset));
+      seen.push(...batch.records.map((r) => r.value[0]));
       return Promise.resolve();
     },
   });
-  await new Promise((r) => setTimeout(r, 50));
-  const waiting = consumeCount(second, {
-    groupId: "standby",
-    topics: [topic],
-    count: 3,
-    timeoutMs: 10_000,
-  });
-  await first.produce(topic, [1, 2, 3].map((i) => ({ key: "k", value: new Uint8Array([i]) })));
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(holderSaw.length, 3, "the lease holder consumes");
-  holder.abort();
-  await holding;
-  await first.produce(topic, [4, 5, 6].map((i) => ({ key: "k", value: new Uint8Array([i]) })));
-  const got = await waiting;
-  assert.deepEqual(
-    got.map((r) => r.value[0]),
-    [4, 5, 6],
-    "the stand-by takes over after the committed offset",
-  );
-  await first.close();
-  await second.close();
+  return member;
+}
+
+/** Waits until `done` holds, failing after 10 s. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Records whose keys spread them over every partition: value `i` for each `i` in `values`. */
+function spread(values: number[]) {
+  return values.map((i) => ({ key: `key-${i}`, value: new Uint8Array([i]) }));
+}
+
+Deno.test("embedded log: members of a group share its partitions, each record read once", async () => {
+  const topic = `share-${crypto.randomUUID()}`;
+  const setup = new EmbeddedLog({ path, pollMs: 5 });
+  await setup.createTopics([{ name: topic, partitions: 4 }]);
+  const first = member(topic, "share");
+  const second = member(topic, "share");
+  try {
+    await until(() => first.held.length === 2 && second.held.length === 2, "each holds 2 of 4");
+    assert.deepEqual([...first.held, ...second.held].sort(), [0, 1, 2, 3]);
+    const values = Array.from({ length: 40 }, (_, i) => i);
+    await setup.produce(topic, spread(values));
+    await until(() => first.seen.length + second.seen.length >= 40, "all 40 are read");
+    assert.ok(first.seen.length > 0 && second.seen.length > 0, "both members read");
+    assert.deepEqual([...first.seen, ...second.seen].sort((a, b) => a - b), values);
+  } finally {
+    for (const m of [first, second]) m.controller.abort();
+    await Promise.all([first.done, second.done]);
+    await Promise.all([first.log.close(), second.log.close(), setup.close()]);
+  }
+});
+
+Deno.test("embedded log: a member that leaves, or dies without leaving, leaves its share to the others from the committed offsets", async () => {
+  const topic = `takeover-${crypto.randomUUID()}`;
+  const setup = new EmbeddedLog({ path, pollMs: 5 });
+  await setup.createTopics([{ name: topic, partitions: 4 }]);
+  const first = member(topic, "takeover");
+  const second = member(topic, "takeover");
+  const third = member(topic, "takeover");
+  try {
+    await until(
+      () => [first, second, third].every((m) => m.held.length > 0),
+      "every member holds partitions",
+    );
+    await setup.produce(topic, spread(Array.from({ length: 30 }, (_, i) => i)));
+    await until(() => first.seen.length + second.seen.length + third.seen.length >= 30, "30 read");
+    first.controller.abort();
+    await first.done;
+    // Dies without leaving: its log closes under it (its consume fails) and its lease runs out.
+    await second.log.close();
+    await second.done.catch(() => {});
+    await until(() => third.held.length === 4, "the last member holds every partition");
+    await setup.produce(topic, spread(Array.from({ length: 30 }, (_, i) => 100 + i)));
+    await until(() => third.seen.filter((v) => v >= 100).length >= 30, "the last member reads all");
+    const all = [...first.seen, ...second.seen, ...third.seen].sort((a, b) => a - b);
+    assert.deepEqual(all, [
+      ...Array.from({ length: 30 }, (_, i) => i),
+      ...Array.from({ length: 30 }, (_, i) => 100 + i),
+    ], "nothing read twice, nothing lost");
+  } finally {
+    third.controller.abort();
+    await third.done;
+    await Promise.all([first.log.close(), third.log.close(), setup.close()]);
+  }
 });
 
 Deno.test("embedded log: retention deletes records older than the limit", async () => {
