@@ -93,6 +93,7 @@ export async function connectBroker(options: WiringOptions): Promise<Broker> {
     ? new EmbeddedLog({
       path: `${config.stores.dataDir}/log.db`,
       pollMs: config.broker.pollMs,
+      fetchWaitMs: config.broker.fetchWaitMs,
       retentionMs: config.broker.retentionHours * 3_600_000,
       log: (message) => log.info(message),
     })
@@ -103,6 +104,7 @@ export async function connectBroker(options: WiringOptions): Promise<Broker> {
       lingerMs: config.broker.lingerMs,
       maxBatchSize: config.broker.producerBatchSize,
       maxBatch: config.processor.batchSize,
+      fetchWaitMs: config.broker.fetchWaitMs,
       replicationFactor: config.broker.kafkaReplicationFactor,
     });
   const broker = namespacedBroker(inner, config.broker.namespace);

@@ -415,7 +415,7 @@ console.log(
 );
 const settings = baseConfig("");
 console.log(
-  `settings: partitions ${settings.broker.partitions}, processor workers per stream ${INSTANCES}, processor batch ${settings.processor.batchSize}, producer batch ${settings.broker.producerBatchSize}, linger ${settings.broker.lingerMs} ms${
+  `settings: partitions ${settings.broker.partitions}, processor workers per stream ${INSTANCES}, processor batch ${settings.processor.batchSize}, producer batch ${settings.broker.producerBatchSize}, linger ${settings.broker.lingerMs} ms, fetch wait ${settings.broker.fetchWaitMs} ms${
     settings.mode === "embedded"
       ? `, poll ${settings.broker.pollMs} ms`
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
@@ -609,6 +609,7 @@ if (args.processors !== undefined) {
 console.log(JSON.stringify({
   mode: args.mode,
   processor_instances: INSTANCES,
+  fetch_wait_ms: settings.broker.fetchWaitMs,
   records: USERS,
   runs: RUNS,
   events_per_s: medians(perStream),

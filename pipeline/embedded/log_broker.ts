@@ -3,11 +3,12 @@
  * groups, for running StreamBoard with no service at all.
  *
  * Several processes may produce to the same file (`deno task produce` beside
- * `deno task start`). A consumer group has one active member at a time, held
- * by a lease that is renewed while it runs and checked on every commit, so a
- * second processor on the same data directory stands by instead of counting
- * the same records twice. Scaling out to many members is what services mode
- * (Kafka/Redpanda) is for.
+ * `deno task start`). The members of a consumer group share its partitions as
+ * Kafka's do (`group_leases.ts`): each partition is held by one member's
+ * lease, renewed while it runs and checked on every commit, so processors on
+ * the same data directory split the work instead of counting the same records
+ * twice. Scaling past one machine is what services mode (Kafka/Redpanda) is
+ * for.
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
@@ -35,6 +36,14 @@ export interface EmbeddedLogOptions {
   path: string;
   /** How often an idle reader looks for records written by other processes, in ms. */
   pollMs: number;
+  /**
+   * How long a group member lets records gather before it handles them, in
+   * ms (default 0: at once), unless a partition already holds a full batch:
+   * fewer, larger batches for less CPU per record at live rates, at the cost
+   * of up to this much latency (Flink's buffer timeout; Kafka's
+   * `fetch.max.wait.ms` with `fetch.min.bytes`).
+   */
+  fetchWaitMs?: number;
   /** How long a group member's lease lasts without renewal, in ms. */
   leaseMs?: number;
   /** Records older than this are deleted (as Kafka's `retention.ms`); unset keeps all. */
@@ -95,7 +104,7 @@ export class EmbeddedLog implements Broker {
   #closed = false;
 
   constructor(options: EmbeddedLogOptions) {
-    this.#options = { leaseMs: 3_000, now: Date.now, ...options };
+    this.#options = { leaseMs: 3_000, fetchWaitMs: 0, now: Date.now, ...options };
     this.#db = openDatabase(options.path);
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS topics (
@@ -251,6 +260,8 @@ export class EmbeddedLog implements Broker {
     }, this.#options.leaseMs / 3);
     let positions: ConsumerPosition[] | undefined;
     let settledAt = -Infinity;
+    /** When this member first saw records it has not handled yet (see `fetchWaitMs`). */
+    let pendingSince: number | undefined;
     try {
       while (!signal.aborted) {
         if (performance.now() - settledAt >= settleEveryMs) {
@@ -259,6 +270,19 @@ export class EmbeddedLog implements Broker {
         }
         let delivered = false;
         const highs = this.#highWaterMarks(topicList);
+        const gather = gatherFor({
+          waitMs: this.#options.fetchWaitMs,
+          pending: pendingRecords(positions ?? [], highs),
+          maxBatch,
+          since: pendingSince,
+          now: performance.now(),
+        });
+        pendingSince = gather.since;
+        if (gather.ms > 0) {
+          await delay(gather.ms, signal);
+          continue;
+        }
+        pendingSince = undefined;
         for (const position of positions ?? []) {
           if (signal.aborted) break;
           if (position.stopped || !hasRecords(position, highs)) continue;
@@ -555,6 +579,51 @@ function positionKey(topic: string, partition: number): string {
 function hasRecords(position: LogPosition, highs: ReadonlyMap<string, number>): boolean {
   const high = highs.get(positionKey(position.topic, position.partition));
   return high === undefined || position.offset < high;
+}
+
+/**
+ * The most records waiting in one of `positions`' partitions (those not
+ * stopped); Infinity when a partition's high-water mark is unknown.
+ */
+function pendingRecords(
+  positions: readonly ConsumerPosition[],
+  highs: ReadonlyMap<string, number>,
+): number {
+  let most = 0;
+  for (const position of positions) {
+    if (position.stopped) continue;
+    const high = highs.get(positionKey(position.topic, position.partition));
+    most = Math.max(most, high === undefined ? Infinity : high - position.offset);
+  }
+  return most;
+}
+
+/** What `gatherFor` decides from. */
+export interface GatherState {
+  /** `fetchWaitMs`: how long records may gather. */
+  waitMs: number;
+  /** The most records waiting in one partition. */
+  pending: number;
+  /** Records of a full batch. */
+  maxBatch: number;
+  /** When records were first seen waiting, ms; undefined when none were. */
+  since: number | undefined;
+  /** The clock, ms. */
+  now: number;
+}
+
+/**
+ * How long a group member waits before it handles the records waiting
+ * (0: handle them now), and since when they wait. Nothing waiting, no wait
+ * set, or a full batch in a partition: now. Otherwise records wait until
+ * `waitMs` after they were first seen.
+ */
+export function gatherFor(state: GatherState): { ms: number; since: number | undefined } {
+  const { waitMs, pending, maxBatch, now } = state;
+  if (pending === 0) return { ms: 0, since: undefined };
+  const since = state.since ?? now;
+  if (waitMs <= 0 || pending >= maxBatch) return { ms: 0, since };
+  return { ms: Math.max(0, since + waitMs - now), since };
 }
 
 /** Partitions per topic. */

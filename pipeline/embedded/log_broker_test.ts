@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EmbeddedLog } from "./log_broker.ts";
+import { EmbeddedLog, gatherFor } from "./log_broker.ts";
 import { consumeCount, runBrokerContract } from "../testing/broker_contract.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "streamboard-log-" });
@@ -145,4 +145,99 @@ Deno.test("embedded log: an append wakes the readers of its topic at once, in th
   );
   await writer.close();
   await reader.close();
+});
+
+/** The sizes of the batches `log` hands group `groupId` of `topic` until `count` records came. */
+async function batchSizes(log: EmbeddedLog, topic: string, options: {
+  count: number;
+  produce: () => Promise<void>;
+  maxBatch?: number;
+}): Promise<number[]> {
+  const sizes: number[] = [];
+  const stop = new AbortController();
+  const consuming = log.consume({
+    groupId: `g-${crypto.randomUUID()}`,
+    topics: [topic],
+    signal: stop.signal,
+    maxBatch: options.maxBatch,
+    handle: (batch) => {
+      sizes.push(batch.records.length);
+      return Promise.resolve();
+    },
+  });
+  await options.produce();
+  await until(
+    () => sizes.reduce((a, b) => a + b, 0) >= options.count,
+    `${options.count} records came`,
+  );
+  stop.abort();
+  await consuming;
+  return sizes;
+}
+
+Deno.test("embedded log: with a fetch wait, records appended apart are handled in one batch; without, as they come", async () => {
+  const one = (value: number) => [{ key: "k", value: new Uint8Array([value]) }];
+  const [waiting, eager] = [1_000, 0].map((fetchWaitMs) =>
+    new EmbeddedLog({ path, pollMs: 5, fetchWaitMs })
+  );
+  const sizesOf = async (log: EmbeddedLog) => {
+    const topic = `gather-${crypto.randomUUID()}`;
+    await log.createTopics([{ name: topic, partitions: 1 }]);
+    return batchSizes(log, topic, {
+      count: 2,
+      produce: async () => {
+        await log.produce(topic, one(1));
+        await new Promise((r) => setTimeout(r, 100));
+        await log.produce(topic, one(2));
+      },
+    });
+  };
+  assert.deepEqual(await sizesOf(waiting), [2], "both waited for the second, 100 ms later");
+  assert.deepEqual(await sizesOf(eager), [1, 1], "each handled as it came");
+  await waiting.close();
+  await eager.close();
+});
+
+Deno.test("embedded log: a full batch is handled at once, whatever the fetch wait", async () => {
+  const log = new EmbeddedLog({ path, pollMs: 5, fetchWaitMs: 60_000 });
+  const topic = `full-${crypto.randomUUID()}`;
+  await log.createTopics([{ name: topic, partitions: 1 }]);
+  const started = Date.now();
+  const sizes = await batchSizes(log, topic, {
+    count: 3,
+    maxBatch: 3,
+    produce: () =>
+      log.produce(topic, [1, 2, 3].map((i) => ({ key: "k", value: new Uint8Array([i]) }))),
+  });
+  assert.deepEqual(sizes, [3]);
+  assert.ok(Date.now() - started < 5_000, "handled long before the minute's wait");
+  await log.close();
+});
+
+Deno.test("gatherFor: records wait from when they were first seen until the wait is over, unless a batch is full", () => {
+  const state = { waitMs: 20, maxBatch: 500 };
+  assert.deepEqual(gatherFor({ ...state, pending: 0, since: 5, now: 10 }), {
+    ms: 0,
+    since: undefined,
+  });
+  assert.deepEqual(gatherFor({ ...state, pending: 3, since: undefined, now: 100 }), {
+    ms: 20,
+    since: 100,
+  });
+  assert.deepEqual(gatherFor({ ...state, pending: 9, since: 100, now: 112 }), {
+    ms: 8,
+    since: 100,
+  });
+  assert.deepEqual(gatherFor({ ...state, pending: 9, since: 100, now: 125 }), {
+    ms: 0,
+    since: 100,
+  });
+  assert.deepEqual(gatherFor({ ...state, pending: 500, since: undefined, now: 100 }), {
+    ms: 0,
+    since: 100,
+  });
+  assert.deepEqual(gatherFor({ ...state, waitMs: 0, pending: 1, since: undefined, now: 7 }), {
+    ms: 0,
+    since: 7,
+  });
 });

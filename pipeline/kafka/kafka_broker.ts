@@ -137,6 +137,13 @@ export interface KafkaBrokerOptions {
    */
   fetchMaxWaitMs?: number;
   /**
+   * How long a group member's fetch lets records gather before it returns,
+   * unless `fetchMaxBytesPerPartition` bytes are there, in ms (default 0: a
+   * fetch returns as soon as one record is there). Kafka's
+   * `fetch.max.wait.ms` with `fetch.min.bytes`; tails never wait.
+   */
+  fetchWaitMs?: number;
+  /**
    * Partitions whose batches are handled at the same time (default 4). Each
    * partition keeps its order; without this a record waits for the batches of
    * every other partition of the same fetch to be handled first.
@@ -232,6 +239,7 @@ export class KafkaBroker implements Broker {
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 1000,
       fetchMaxWaitMs: 500,
+      fetchWaitMs: 0,
       partitionsConcurrently: 4,
       fetchMaxBytesPerPartition: 2 * 1024 * 1024,
       fetchMaxBytes: 16 * 1024 * 1024,
@@ -477,7 +485,10 @@ export class KafkaBroker implements Broker {
   async #consume(options: GroupConsumeOptions): Promise<void> {
     const { groupId, topics, signal } = options;
     await this.#requireTopics(topics);
-    const consumer = this.#kafka.consumer(this.#consumerConfig(groupId, true));
+    const consumer = this.#kafka.consumer({
+      ...this.#consumerConfig(groupId, true),
+      ...gatheringFetch(this.#settings),
+    });
     if (options.onAssignment) {
       const told = options.onAssignment;
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => told(payload.memberAssignment));
@@ -954,4 +965,16 @@ function toKafkaLogger(logger: Logger): logCreator {
       logger.warn(line);
     } else logger.info(line);
   };
+}
+
+/**
+ * A group member's fetch settings for `fetchWaitMs`: none when it is 0 (the
+ * consumer's own), else a fetch waits that long unless a partition's worth of
+ * bytes is there.
+ */
+export function gatheringFetch(
+  settings: Pick<Settings, "fetchWaitMs" | "fetchMaxBytesPerPartition">,
+): Pick<ConsumerConfig, "minBytes" | "maxWaitTimeInMs"> {
+  if (settings.fetchWaitMs <= 0) return {};
+  return { minBytes: settings.fetchMaxBytesPerPartition, maxWaitTimeInMs: settings.fetchWaitMs };
 }
