@@ -129,6 +129,11 @@ export interface ProcessorConfig {
   processingErrorShare: number;
   /** The window `processingErrorShare` is judged over, ms of processing time. */
   processingErrorWindowMs: number;
+  /**
+   * Processor workers per stream in this process, members of the stream's
+   * consumer group sharing its partitions (more than the partitions idle).
+   */
+  workers: number;
 }
 
 /**
@@ -233,6 +238,7 @@ export const DEFAULTS: Config = {
     maxRecordBytes: 1_048_576,
     processingErrorShare: 0.05,
     processingErrorWindowMs: 60_000,
+    workers: 1,
   },
   streams: {
     selected: undefined,
@@ -570,6 +576,11 @@ export function loadConfig(env: Env): Config {
       fallback: DEFAULTS.processor.processingErrorWindowMs,
       min: 1000,
       max: 86_400_000,
+    }),
+    workers: int(env, "STREAMBOARD_PROCESSOR_WORKERS", {
+      fallback: DEFAULTS.processor.workers,
+      min: 1,
+      max: 16,
     }),
   };
   const streams: StreamsConfig = {

@@ -66,6 +66,8 @@ const PROBE_TIMEOUT_MS = 2_000;
 /** What `superviseProcessor` runs and tells. */
 interface Supervision {
   job: ProcessorJob;
+  /** Which of the stream's workers it is, from 1. */
+  worker: number;
   log: Logger;
   health: HealthBoard;
   metrics: PipelineMetrics;
@@ -73,32 +75,34 @@ interface Supervision {
 }
 
 /**
- * Keeps a stream's processor worker running: a failed worker is logged and
- * started again; what it reports goes to the health board and the metrics.
+ * Keeps one of a stream's processor workers running: a failed worker is
+ * logged and started again; what it reports goes to the health board and the
+ * metrics.
  */
-function superviseProcessor({ job, log, health, metrics, signal }: Supervision): {
+function superviseProcessor({ job, worker, log, health, metrics, signal }: Supervision): {
   stop(): Promise<void>;
 } {
-  const { stream } = job;
+  const id = { stream: job.stream, worker };
+  const name = job.worker === undefined ? job.stream : `${job.stream}#${worker}`;
   let current: WorkerHandle | undefined;
   const loop = (async () => {
     let wait = 1000;
     while (!signal.aborted) {
-      health.processorStarted(stream);
+      health.processorStarted(id);
       current = startWorker<ProcessorJob>(PROCESSOR, job, {
-        onErrorEvent: (event) => health.report(event),
+        onErrorEvent: (event) => health.report(event, worker),
         onBatchMetrics: (batch) => metrics.record(batch, Date.now()),
         stopTimeoutMs: PROCESSOR_STOP_MS,
       });
       try {
         await current.done;
         if (signal.aborted) return;
-        log.warn(`${stream} processor worker stopped by itself; starting it again`);
+        log.warn(`${name} processor worker stopped by itself; starting it again`);
       } catch (error) {
         if (signal.aborted) return;
         const message = (error as Error).message;
-        health.processorFailed(stream, message);
-        log.error(`${stream} processor worker failed: ${message}; restarting in ${wait} ms`);
+        health.processorFailed(id, message);
+        log.error(`${name} processor worker failed: ${message}; restarting in ${wait} ms`);
       }
       await delay(wait, signal);
       // Capped low: a worker that failed through a long outage starts within seconds of the return.
@@ -323,14 +327,22 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     log,
     signal: controller.signal,
   }).catch((error) => log.error(`consumer lag sampler failed: ${error.stack ?? error}`));
-  const processors = streams.map((module) =>
-    superviseProcessor({
-      job: { config, registry: registry.ref, stream: module.name },
-      log,
-      health: board,
-      metrics: metrics.pipeline,
-      signal: controller.signal,
-    })
+  const processors = streams.flatMap((module) =>
+    Array.from({ length: config.processor.workers }, (_, i) =>
+      superviseProcessor({
+        job: {
+          config,
+          registry: registry.ref,
+          stream: module.name,
+          // Named in the logs only when there is more than one.
+          ...(config.processor.workers > 1 ? { worker: i + 1 } : {}),
+        },
+        worker: i + 1,
+        log,
+        health: board,
+        metrics: metrics.pipeline,
+        signal: controller.signal,
+      }))
   );
   // A fresh stream whose source backfills (sales) starts in the past, so its long charts fill at once.
   const isEmpty = async (collection: string) =>

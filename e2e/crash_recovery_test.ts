@@ -7,13 +7,8 @@
 import assert from "node:assert/strict";
 import { DEFAULTS, withConfig } from "../config.ts";
 import { startApp } from "./app_process.ts";
-import { openPipeline } from "../pipeline/wiring.ts";
-import { STREAMS } from "../pipeline/stream_registry.ts";
-import { silentLogger } from "../pipeline/logger.ts";
-import { generateUser } from "../pipeline/users/generator.ts";
+import { assertEachUserOnce, seedUsers } from "./seed_users.ts";
 import { seededRandom } from "../pipeline/random.ts";
-import { USERS } from "../pipeline/users/users_stream.ts";
-import { userStats } from "../server/users_data.ts";
 import { delay } from "../pipeline/async.ts";
 
 const USERS_TOTAL = 20_000;
@@ -25,19 +20,7 @@ Deno.test({
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "streamboard-crash-" });
     const config = withConfig(DEFAULTS, { stores: { dataDir } });
-    const random = seededRandom(2026);
-    const expected = { male: 0, female: 0 };
-    const seeding = await openPipeline({ config, registry: STREAMS, log: silentLogger });
-    const encoder = new TextEncoder();
-    for (let i = 0; i < USERS_TOTAL; i += 1000) {
-      const batch = Array.from({ length: 1000 }, () => generateUser(random, Date.now()));
-      for (const u of batch) expected[u.gender as "male" | "female"]++;
-      await seeding.broker.produce(
-        USERS.topic,
-        batch.map((u) => ({ key: u.login.uuid, value: encoder.encode(JSON.stringify(u)) })),
-      );
-    }
-    await seeding.close();
+    const expected = await seedUsers(config, { count: USERS_TOTAL, seed: 2026 });
 
     const env = {
       STREAMBOARD_PRODUCE: "0",
@@ -78,20 +61,9 @@ Deno.test({
     await delay(500);
     assert.equal((await app.stop("SIGTERM")).code, 0);
 
-    const check = await openPipeline({ config, registry: STREAMS, log: silentLogger });
     try {
-      assert.equal(await check.raw.count(USERS.collection), USERS_TOTAL, "every document, once");
-      assert.deepEqual(await userStats(check.aggregates), {
-        total: USERS_TOTAL,
-        male: expected.male,
-        female: expected.female,
-        other: 0,
-        rejected: 0,
-      });
-      const countries = await check.aggregates.totals(USERS.name, "country");
-      assert.equal(countries.reduce((sum, t) => sum + t.value, 0n), BigInt(USERS_TOTAL));
+      await assertEachUserOnce(config, { count: USERS_TOTAL, genders: expected });
     } finally {
-      await check.close();
       await Deno.remove(dataDir, { recursive: true });
     }
   },

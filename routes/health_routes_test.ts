@@ -182,7 +182,7 @@ Deno.test("every record of a partition throws: it stops at the threshold, /ready
     await running;
 
     // The fix is deployed and the processor restarted.
-    board.processorStarted(USERS.name);
+    board.processorStarted({ stream: USERS.name, worker: 1 });
     const fixed = new StreamProcessor(usersStream(DEFAULTS), {
       broker,
       raw,

@@ -47,6 +47,17 @@ export interface GroupHealth {
   status: string;
 }
 
+/** One processor worker: its stream, and which of the stream's workers it is (from 1). */
+export interface ProcessorWorkerId {
+  stream: string;
+  worker: number;
+}
+
+/** A processor worker that failed, and why. */
+export interface FailedProcessor extends ProcessorWorkerId {
+  error: string;
+}
+
 /** Burrow statuses that make a processor's group not ready. */
 const NOT_READY_STATUSES: ReadonlySet<string> = new Set(["STALL", "STOP"]);
 
@@ -73,8 +84,8 @@ export interface Readiness {
   stopped: PartitionStop[];
   /** Processors' consumer groups in STALL or STOP: records wait and nothing takes them. */
   stalledGroups: GroupHealth[];
-  /** Processors whose worker failed and is being started again. */
-  failedProcessors: Array<{ stream: string; error: string }>;
+  /** Processor workers that failed and are being started again. */
+  failedProcessors: FailedProcessor[];
   dependencies: DependencyCheck[];
 }
 
@@ -97,8 +108,9 @@ export interface Probe {
 /** Collects what the processors report. */
 export class HealthBoard {
   readonly #errors = new Map<string, ProcessingErrorCount>();
-  readonly #stopped = new Map<string, PartitionStop>();
-  readonly #failed = new Map<string, string>();
+  /** Stopped partitions, each with the worker that stopped it. */
+  readonly #stopped = new Map<string, { stop: PartitionStop; worker: number }>();
+  readonly #failed = new Map<string, FailedProcessor>();
   readonly #outages = new Map<string, Outage>();
 
   /** A part waits out an outage (`outage`), or (`undefined`) no longer does. */
@@ -112,11 +124,11 @@ export class HealthBoard {
     return [...this.#outages.values()].sort((a, b) => a.part.localeCompare(b.part));
   }
 
-  /** Takes one processor report. */
-  report(event: ProcessorErrorEvent): void {
+  /** Takes one processor report, from the stream's `worker`th worker. */
+  report(event: ProcessorErrorEvent, worker = 1): void {
     if (event.kind === "stopped") {
       const { stop } = event;
-      this.#stopped.set(`${stop.stream}/${stop.partition}`, stop);
+      this.#stopped.set(`${stop.stream}/${stop.partition}`, { stop, worker });
       return;
     }
     const key = `${event.stream}/${event.partition}`;
@@ -127,17 +139,20 @@ export class HealthBoard {
     this.#errors.set(key, count);
   }
 
-  /** A stream's processor (re)started: its partitions run again. */
-  processorStarted(stream: string): void {
-    this.#failed.delete(stream);
-    for (const [key, stop] of this.#stopped) {
-      if (stop.stream === stream) this.#stopped.delete(key);
+  /**
+   * A processor worker (re)started: the partitions it stopped run again (a
+   * stream's other workers keep the partitions they stopped).
+   */
+  processorStarted(id: ProcessorWorkerId): void {
+    this.#failed.delete(workerKey(id));
+    for (const [key, { stop, worker }] of this.#stopped) {
+      if (stop.stream === id.stream && worker === id.worker) this.#stopped.delete(key);
     }
   }
 
-  /** A stream's processor failed (it is started again with backoff). */
-  processorFailed(stream: string, error: string): void {
-    this.#failed.set(stream, error);
+  /** A processor worker failed (it is started again with backoff). */
+  processorFailed(id: ProcessorWorkerId, error: string): void {
+    this.#failed.set(workerKey(id), { stream: id.stream, worker: id.worker, error });
   }
 
   /** The liveness report. */
@@ -154,17 +169,21 @@ export class HealthBoard {
 
   /** Partitions stopped, by stream and partition. */
   stopped(): PartitionStop[] {
-    return [...this.#stopped.values()].sort((a, b) =>
+    return [...this.#stopped.values()].map(({ stop }) => stop).sort((a, b) =>
       a.stream.localeCompare(b.stream) || a.partition - b.partition
     );
   }
 
-  /** Failed processors, by stream. */
-  failedProcessors(): Array<{ stream: string; error: string }> {
-    return [...this.#failed].map(([stream, error]) => ({ stream, error })).sort((a, b) =>
-      a.stream.localeCompare(b.stream)
+  /** Failed processor workers, by stream and worker. */
+  failedProcessors(): FailedProcessor[] {
+    return [...this.#failed.values()].map((f) => ({ ...f })).sort((a, b) =>
+      a.stream.localeCompare(b.stream) || a.worker - b.worker
     );
   }
+}
+
+function workerKey({ stream, worker }: ProcessorWorkerId): string {
+  return `${stream}#${worker}`;
 }
 
 /** Options of `healthPort`. */

@@ -40,9 +40,9 @@ Deno.test("readiness fails naming a stopped partition and why, until its process
   assert.equal(readiness.ready, false);
   assert.deepEqual(readiness.stopped, [stop]);
   assert.equal(health.health().status, "degraded");
-  board.processorStarted("users");
+  board.processorStarted({ stream: "users", worker: 1 });
   assert.equal((await health.readiness()).ready, false, "another stream's restart changes nothing");
-  board.processorStarted("sales");
+  board.processorStarted({ stream: "sales", worker: 1 });
   assert.equal((await health.readiness()).ready, true);
 });
 
@@ -62,11 +62,11 @@ Deno.test("readiness fails while a processor has failed, and when a dependency d
     probeTimeoutMs: 50,
   });
   up = false;
-  board.processorFailed("clicks", "cannot open the store");
+  board.processorFailed({ stream: "clicks", worker: 1 }, "cannot open the store");
   const readiness = await health.readiness();
   assert.equal(readiness.ready, false);
   assert.deepEqual(readiness.failedProcessors, [
-    { stream: "clicks", error: "cannot open the store" },
+    { stream: "clicks", worker: 1, error: "cannot open the store" },
   ]);
   assert.deepEqual(readiness.dependencies, [
     { name: "broker", ok: true },
@@ -135,4 +135,23 @@ Deno.test("readiness names the servers that are down: from failed probes and fro
   assert.equal(readiness.ready, true);
   assert.deepEqual(readiness.down, []);
   assert.deepEqual(readiness.outages, []);
+});
+
+Deno.test("with two workers on a stream, a restart of one clears only the partitions it stopped and its own failure", async () => {
+  const board = new HealthBoard();
+  const health = healthPort({ board, probes: [], probeTimeoutMs: 100 });
+  const other = { ...stop, partition: 3, offset: 7 };
+  board.report({ kind: "stopped", stop }, 1);
+  board.report({ kind: "stopped", stop: other }, 2);
+  board.processorFailed({ stream: "sales", worker: 2 }, "store closed");
+  board.processorStarted({ stream: "sales", worker: 1 });
+  const readiness = await health.readiness();
+  assert.deepEqual(readiness.stopped, [other], "worker 2's stop stands");
+  assert.deepEqual(readiness.failedProcessors, [{
+    stream: "sales",
+    worker: 2,
+    error: "store closed",
+  }]);
+  board.processorStarted({ stream: "sales", worker: 2 });
+  assert.equal((await health.readiness()).ready, true);
 });

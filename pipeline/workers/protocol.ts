@@ -43,6 +43,8 @@ export interface ProcessorJob {
   config: Config;
   registry: RegistryRef;
   stream: StreamName;
+  /** Which of the stream's workers this is, from 1, when the process runs more than one. */
+  worker?: number;
 }
 
 /** Main thread to worker. */

@@ -22,13 +22,15 @@ export interface ProcessorListeners {
 
 /** Consumes the job's stream as its group until `signal` aborts. */
 export async function runProcessor(
-  { config, registry: ref, stream }: ProcessorJob,
+  { config, registry: ref, stream, worker }: ProcessorJob,
   signal: AbortSignal,
   listeners: ProcessorListeners = {},
 ): Promise<void> {
   const registry = await loadRegistry(ref);
   const module = registry.get(stream);
-  const log = consoleLogger(`processor:${stream}`);
+  const log = consoleLogger(
+    worker === undefined ? `processor:${stream}` : `processor:${stream}#${worker}`,
+  );
   const pipeline = await openPipeline({ config, registry, log, signal });
   try {
     const opened = openStream(module, { config, ...pipeline, log });
