@@ -394,6 +394,53 @@ await withService({ name: "Kafka", address: KAFKA_BROKERS[0] }, () => {
     );
   });
 
+  Deno.test("kafka broker: with a fetch wait, records produced 60 ms apart come in one or two batches; without, nearly one by one", async () => {
+    /** Batches a member of a new group gets of 8 records produced 60 ms apart, once it holds the topic. */
+    const batchesOf = async (fetchWaitMs: number) => {
+      const kafka = broker({ fetchWaitMs, lingerMs: 0 });
+      const topic = unique();
+      const controller = new AbortController();
+      try {
+        await kafka.createTopics([{ name: topic, partitions: 1 }]);
+        const sizes: number[] = [];
+        let assigned: () => void;
+        const holding = new Promise<void>((resolve) => (assigned = resolve));
+        const consuming = kafka.consume({
+          groupId: unique(),
+          topics: [topic],
+          signal: controller.signal,
+          onAssignment: (held) => held[topic]?.length && assigned(),
+          handle: (batch) => {
+            sizes.push(batch.records.length);
+            return Promise.resolve();
+          },
+        });
+        await holding;
+        for (let i = 0; i < 8; i++) {
+          await kafka.produce(topic, [{ key: "k", value: encoder.encode(String(i)) }]);
+          await new Promise((r) => setTimeout(r, 60));
+        }
+        const deadline = Date.now() + 20_000;
+        while (sizes.reduce((a, b) => a + b, 0) < 8 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        controller.abort();
+        await consuming;
+        return sizes;
+      } finally {
+        controller.abort();
+        await kafka.close();
+      }
+    };
+    // A fetch waits 4 s for 2 MiB: the half second of records crosses at most one fetch's end.
+    const gathered = await batchesOf(4_000);
+    assert.equal(gathered.reduce((a, b) => a + b, 0), 8, `all 8 came: ${gathered}`);
+    assert.ok(gathered.length <= 2, `in one or two batches: ${gathered}`);
+    const eager = await batchesOf(0);
+    assert.equal(eager.reduce((a, b) => a + b, 0), 8, `all 8 came: ${eager}`);
+    assert.ok(eager.length >= 4, `nearly one by one: ${eager}`);
+  });
+
   Deno.test("kafka broker: consuming a topic that does not exist fails naming it", async () => {
     const kafka = broker();
     try {
