@@ -534,7 +534,8 @@ for (const module of BENCHED) {
       ratio(xFloorPerStream[stream].max)
     })`,
   );
-  if (stream === "users") {
+  // In services mode the records live in the servers' own directories: not measured here.
+  if (stream === "users" && args.mode === "embedded") {
     const stored = WARM_UP + USERS;
     const per = (pick: (d: DiskUse) => number) => spread(disks.map(pick)).median / stored;
     diskPerUser = {
