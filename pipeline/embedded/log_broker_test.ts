@@ -241,3 +241,34 @@ Deno.test("gatherFor: records wait from when they were first seen until the wait
     since: 7,
   });
 });
+
+Deno.test("embedded log: a reader finds another process's append at its next poll", async () => {
+  const reader = new EmbeddedLog({ path, pollMs: 50 });
+  const topic = `other-process-${crypto.randomUUID()}`;
+  await reader.createTopics([{ name: topic, partitions: 2 }]);
+  const stop = new AbortController();
+  const arrived: number[] = [];
+  await new Promise<void>((onReady) => {
+    reader.tail({
+      topics: [topic],
+      signal: stop.signal,
+      onReady,
+      handle: (batch) => void arrived.push(...batch.records.map((r) => r.value[0])),
+    }).catch(() => {});
+  });
+  const append = `
+    import { EmbeddedLog } from ${JSON.stringify(new URL("./log_broker.ts", import.meta.url).href)};
+    const log = new EmbeddedLog({ path: ${JSON.stringify(path)}, pollMs: 50 });
+    await log.produce(${JSON.stringify(topic)}, [{ key: "a", value: new Uint8Array([7]) }]);
+    await log.close();
+  `;
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", append],
+    stdout: "null",
+  }).output();
+  assert.equal(code, 0, "the other process appended");
+  await until(() => arrived.length === 1, "the reader had the other process's record");
+  assert.deepEqual(arrived, [7]);
+  stop.abort();
+  await reader.close();
+});
