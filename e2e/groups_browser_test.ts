@@ -17,7 +17,8 @@ import {
 } from "./browser.ts";
 
 Deno.test({
-  name: "browser: /console/groups shows each group's status, partitions and a live lag history",
+  name:
+    "browser: /console/groups shows each group's status, partitions, which member holds each, and a live lag history",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -26,6 +27,7 @@ Deno.test({
       STREAMBOARD_RATE: "20",
       STREAMBOARD_SEED: "5",
       STREAMBOARD_LAG_SAMPLE_MS: "500",
+      STREAMBOARD_PROCESSOR_WORKERS: "2",
     });
     const browser = await launchChromium().catch(async (error) => {
       await app.stop("SIGKILL");
@@ -44,6 +46,14 @@ Deno.test({
       await card.getByTestId("group-status").filter({ hasText: /^(OK|WARN)$/ })
         .waitFor({ timeout: LIVE_WAIT_MS });
       assert.ok(await card.locator("tbody tr").count() >= 1, "a row per partition");
+      // Two processor workers share the partitions: each row names the member holding it.
+      const holders = async () =>
+        [...new Set(await card.getByTestId("holder").allInnerTexts())].sort();
+      const shared = Date.now() + LIVE_WAIT_MS;
+      while ((await holders()).join() !== "#1,#2") {
+        assert.ok(Date.now() < shared, `both members hold partitions: ${await holders()}`);
+        await page.waitForTimeout(200);
+      }
       const chart = card.getByTestId("lag-history");
       await chart.locator("canvas").waitFor({ timeout: LIVE_WAIT_MS });
       const points = async () => Number(await chart.getAttribute("data-points"));

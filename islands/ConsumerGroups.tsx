@@ -71,6 +71,7 @@ function GroupCard({ group: g }: { group: GroupWithHistory }) {
           <thead>
             <tr>
               <th>partition</th>
+              <th>member</th>
               <th class="num">committed</th>
               <th class="num">end</th>
               <th class="num">lag</th>
@@ -82,6 +83,7 @@ function GroupCard({ group: g }: { group: GroupWithHistory }) {
             {g.partitions.map((p) => (
               <tr key={p.partition} data-partition={p.partition}>
                 <td>{p.partition}</td>
+                <td data-testid="holder">{holderOf(g, p.partition)}</td>
                 <td class="num">{formatCount(p.committed)}</td>
                 <td class="num">{formatCount(p.end)}</td>
                 <td class="num">{formatCount(p.lag)}</td>
@@ -97,6 +99,15 @@ function GroupCard({ group: g }: { group: GroupWithHistory }) {
       </div>
     </section>
   );
+}
+
+/** Which of the group's members holds a partition of its topic: `#n` in the order listed, its id on hover. */
+function holderOf(g: GroupWithHistory, partition: number) {
+  const index = g.members.findIndex((m) =>
+    m.partitions.some((p) => p.topic === g.topic && p.partition === partition)
+  );
+  if (index < 0) return <span class="muted">none</span>;
+  return <span title={`${g.members[index].client} ${g.members[index].id}`}>#{index + 1}</span>;
 }
 
 function LagChart({ group }: { group: GroupWithHistory }) {

@@ -59,6 +59,12 @@ export function namespacedBroker(inner: Broker, prefix: string): Broker {
         .map((g) => ({
           ...g,
           group: g.group.slice(prefix.length),
+          members: g.members.map((m) => ({
+            ...m,
+            partitions: m.partitions
+              .filter((p) => p.topic.startsWith(prefix))
+              .map((p) => ({ ...p, topic: p.topic.slice(prefix.length) })),
+          })),
           offsets: g.offsets
             .filter((o) => o.topic.startsWith(prefix))
             .map((o) => ({ ...o, topic: o.topic.slice(prefix.length) })),

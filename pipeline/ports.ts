@@ -92,7 +92,10 @@ export interface TopicDescription {
 export interface GroupDescription {
   group: string;
   state: "stable" | "rebalancing" | "empty" | "dead" | "unknown";
-  members: Array<{ id: string; client: string }>;
+  /** Live members, each with the partitions it holds now (none while a group rebalances). */
+  members: Array<
+    { id: string; client: string; partitions: Array<{ topic: string; partition: number }> }
+  >;
   offsets: Array<{ topic: string; partition: number; committed: number }>;
 }
 

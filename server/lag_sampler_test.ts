@@ -12,7 +12,7 @@ const GROUPS: GroupDescription[] = [
   {
     group: "streamboard-users",
     state: "stable",
-    members: [{ id: "m", client: "c" }],
+    members: [{ id: "m", client: "c", partitions: [] }],
     offsets: [{ topic: "users", partition: 0, committed: 4 }],
   },
 ];

@@ -54,7 +54,8 @@ export class GroupLeases {
     | "renewPartitions"
     | "leaveMember"
     | "leavePartitions"
-    | "live",
+    | "live"
+    | "held",
     StatementSync
   >;
 
@@ -113,6 +114,9 @@ export class GroupLeases {
       ),
       live: db.prepare(
         "SELECT group_id, member FROM group_members WHERE expires > ? ORDER BY group_id, member",
+      ),
+      held: db.prepare(
+        "SELECT group_id, member, topic, partition FROM partition_leases ORDER BY topic, partition",
       ),
     };
   }
@@ -175,10 +179,23 @@ export class GroupLeases {
     });
   }
 
-  /** The live members of every group, by group and member. */
-  members(): Array<{ group: string; member: string }> {
+  /** The live members of every group, by group and member, each with the partitions it holds. */
+  members(): Array<{ group: string; member: string; partitions: TopicPartition[] }> {
+    const held = new Map<string, TopicPartition[]>();
+    for (
+      const row of this.#statements.held.all() as Array<
+        { group_id: string; member: string; topic: string; partition: number }
+      >
+    ) {
+      const key = JSON.stringify([row.group_id, row.member]);
+      held.set(key, [...held.get(key) ?? [], { topic: row.topic, partition: row.partition }]);
+    }
     return (this.#statements.live.all(this.#options.now()) as Array<
       { group_id: string; member: string }
-    >).map((row) => ({ group: row.group_id, member: row.member }));
+    >).map((row) => ({
+      group: row.group_id,
+      member: row.member,
+      partitions: held.get(JSON.stringify([row.group_id, row.member])) ?? [],
+    }));
   }
 }

@@ -454,10 +454,10 @@ export class EmbeddedLog implements Broker {
         });
       }
       // A member whose lease ran out died without leaving: it is not listed.
-      for (const { group: id, member } of this.#groups.members()) {
+      for (const { group: id, member, partitions } of this.#groups.members()) {
         const described = group(id);
         described.state = "stable";
-        described.members.push({ id: member, client: "embedded" });
+        described.members.push({ id: member, client: "embedded", partitions });
       }
       return [...groups.values()].sort((a, b) => a.group < b.group ? -1 : 1);
     });

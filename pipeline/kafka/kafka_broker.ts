@@ -46,7 +46,7 @@ import { clusterFactory, type CreateCluster } from "./kafka_cluster.ts";
 import { removeLostMember } from "./lost_member.ts";
 
 // Named imports of kafkajs' values are undefined at run time under Deno.
-const { ConfigResourceTypes, Kafka, logLevel, Partitioners } = kafkajs;
+const { AssignerProtocol, ConfigResourceTypes, Kafka, logLevel, Partitioners } = kafkajs;
 
 // kafkajs 2.2.4 schedules timers with a negative delay (upstream issue 1751,
 // harmless: the timer fires at once), and Node's timers print a
@@ -445,7 +445,11 @@ export class KafkaBroker implements Broker {
       return {
         group,
         state: GROUP_STATES[described?.state ?? ""] ?? "unknown",
-        members: (described?.members ?? []).map((m) => ({ id: m.memberId, client: m.clientId })),
+        members: (described?.members ?? []).map((m) => ({
+          id: m.memberId,
+          client: m.clientId,
+          partitions: assignedPartitions(m.memberAssignment),
+        })),
         offsets: committed[i].flatMap(({ topic, partitions }) =>
           partitions
             // -1: the group reads the topic but has committed nothing of this partition.
@@ -977,4 +981,15 @@ export function gatheringFetch(
 ): Pick<ConsumerConfig, "minBytes" | "maxWaitTimeInMs"> {
   if (settings.fetchWaitMs <= 0) return {};
   return { minBytes: settings.fetchMaxBytesPerPartition, maxWaitTimeInMs: settings.fetchWaitMs };
+}
+
+/**
+ * The partitions a group member's assignment (Kafka's consumer protocol bytes)
+ * gives it, by topic and partition; none while the group rebalances.
+ */
+export function assignedPartitions(bytes: Buffer): Array<{ topic: string; partition: number }> {
+  const decoded = bytes.length === 0 ? null : AssignerProtocol.MemberAssignment.decode(bytes);
+  return Object.entries(decoded?.assignment ?? {})
+    .flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
+    .sort((a, b) => a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1);
 }

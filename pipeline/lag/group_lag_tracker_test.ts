@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { GroupLagTracker } from "./group_lag_tracker.ts";
 
 const SAMPLE_MS = 1000;
-const MEMBER = [{ id: "m-1", client: "streamboard" }];
+const MEMBER = [{ id: "m-1", client: "streamboard", partitions: [] }];
 
 /** One sample: topic `t` with one partition at `end`, group `g` committed at `committed`. */
 function sample(

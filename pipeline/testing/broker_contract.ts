@@ -407,6 +407,10 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
       clearTimeout(timer);
       assert.equal(whileReading?.state, "stable");
       assert.equal(whileReading?.members.length, 1, "one member");
+      assert.deepEqual(whileReading?.members[0].partitions, [
+        { topic, partition: 0 },
+        { topic, partition: 1 },
+      ], "the member holds both partitions");
       let after: GroupDescription | undefined;
       await until(async () => {
         after = (await broker.describeGroups()).find((g) => g.group === group);
