@@ -985,10 +985,17 @@ export function gatheringFetch(
 
 /**
  * The partitions a group member's assignment (Kafka's consumer protocol bytes)
- * gives it, by topic and partition; none while the group rebalances.
+ * gives it, by topic and partition; none while the group rebalances, and none
+ * for bytes another client wrote that are not the consumer protocol's (the
+ * console still lists the member, so one odd client cannot hide every group).
  */
 export function assignedPartitions(bytes: Buffer): Array<{ topic: string; partition: number }> {
-  const decoded = bytes.length === 0 ? null : AssignerProtocol.MemberAssignment.decode(bytes);
+  let decoded: ReturnType<typeof AssignerProtocol.MemberAssignment.decode> = null;
+  try {
+    decoded = bytes.length === 0 ? null : AssignerProtocol.MemberAssignment.decode(bytes);
+  } catch {
+    decoded = null;
+  }
   return Object.entries(decoded?.assignment ?? {})
     .flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
     .sort((a, b) => a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1);

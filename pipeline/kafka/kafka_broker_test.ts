@@ -24,4 +24,9 @@ Deno.test("kafka: a member's assignment bytes read as its partitions, by topic a
     { topic: "users", partition: 3 },
   ]);
   assert.deepEqual(assignedPartitions(Buffer.alloc(0)), []);
+  assert.deepEqual(
+    assignedPartitions(Buffer.from([0, 0, 0, 0, 0, 9, 1])),
+    [],
+    "not the protocol's bytes",
+  );
 });
