@@ -102,6 +102,11 @@ export interface StoresConfig {
   connectTimeoutMs: number;
   /** How long an event id is remembered to recognise a resent record, hours. */
   dedupHorizonHours: number;
+  /**
+   * Embedded mode: who checkpoints the SQLite files' write-ahead logs, a
+   * thread of the app (`background`) or the commit that fills them (`inline`).
+   */
+  walCheckpoints: "background" | "inline";
 }
 
 /** The built-in generator that `deno task start` runs. */
@@ -226,6 +231,7 @@ export const DEFAULTS: Config = {
     cassandraReplication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
     connectTimeoutMs: 5000,
     dedupHorizonHours: 168,
+    walCheckpoints: "background",
   },
   producer: {
     enabled: true,
@@ -335,6 +341,13 @@ export function loadConfig(env: Env): Config {
     throw new SettingError(
       "STREAMBOARD_MODE",
       `STREAMBOARD_MODE must be "embedded" or "services", got "${mode}"`,
+    );
+  }
+  const walCheckpoints = env.STREAMBOARD_WAL_CHECKPOINTS?.trim() || DEFAULTS.stores.walCheckpoints;
+  if (walCheckpoints !== "background" && walCheckpoints !== "inline") {
+    throw new SettingError(
+      "STREAMBOARD_WAL_CHECKPOINTS",
+      `STREAMBOARD_WAL_CHECKPOINTS must be "background" or "inline", got "${walCheckpoints}"`,
     );
   }
   const token = env.STREAMBOARD_WRITE_TOKEN;
@@ -543,6 +556,7 @@ export function loadConfig(env: Env): Config {
       min: 0.01,
       max: 1e6,
     }),
+    walCheckpoints,
   };
   const producer: ProducerConfig = {
     enabled: flag(env, "STREAMBOARD_PRODUCE", DEFAULTS.producer.enabled),

@@ -76,6 +76,7 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_RATINGS_MAX_FUTURE_MS: "3000",
     STREAMBOARD_PRODUCTS_MAX_FUTURE_MS: "3600000",
     STREAMBOARD_DEDUP_HORIZON_HOURS: "24",
+    STREAMBOARD_WAL_CHECKPOINTS: "inline",
     STREAMBOARD_MAX_RECORD_BYTES: "65536",
     STREAMBOARD_KEEP_LOGIN_SECRETS: "1",
     STREAMBOARD_ALLOWED_ORIGINS: "https://ops.example, http://10.0.0.5:8000",
@@ -128,6 +129,7 @@ Deno.test("every variable is read into its setting", () => {
       cassandraReplication: "{'class': 'NetworkTopologyStrategy', 'dc2': 3}",
       connectTimeoutMs: 2000,
       dedupHorizonHours: 24,
+      walCheckpoints: "inline",
     },
     producer: { enabled: false, rate: 2.5, seed: 42 },
     processor: {
@@ -188,6 +190,7 @@ Deno.test("every setting refuses a bad value with a message naming it, so the st
     STREAMBOARD_BATCH_SIZE: "0",
     STREAMBOARD_LINGER_MS: "-5",
     STREAMBOARD_FETCH_WAIT_MS: "soon",
+    STREAMBOARD_WAL_CHECKPOINTS: "later",
     STREAMBOARD_PROCESSOR_WORKERS: "0",
     STREAMBOARD_PRODUCER_BATCH_SIZE: "1e9",
     STREAMBOARD_RETENTION_HOURS: "0",
@@ -323,6 +326,7 @@ Deno.test("a variable set to the empty string counts as unset, for every setting
     "STREAMBOARD_BATCH_SIZE",
     "STREAMBOARD_LINGER_MS",
     "STREAMBOARD_FETCH_WAIT_MS",
+    "STREAMBOARD_WAL_CHECKPOINTS",
     "STREAMBOARD_PROCESSOR_WORKERS",
     "STREAMBOARD_PRODUCER_BATCH_SIZE",
     "STREAMBOARD_RETENTION_HOURS",
@@ -370,6 +374,10 @@ Deno.test("bad values are refused with a SettingError naming the variable and th
     [
       { STREAMBOARD_MODE: "cloud" },
       `STREAMBOARD_MODE must be "embedded" or "services", got "cloud"`,
+    ],
+    [
+      { STREAMBOARD_WAL_CHECKPOINTS: "never" },
+      `STREAMBOARD_WAL_CHECKPOINTS must be "background" or "inline", got "never"`,
     ],
     [
       { STREAMBOARD_PARTITIONS: "0" },

@@ -15,7 +15,7 @@ import { DownServers, watchDownServers, withDownServers } from "./server/down_se
 import { withConsolePage } from "./server/console_topics.ts";
 import { runTopicSampler, TopicRates } from "./server/topic_rates.ts";
 import { type StreamRegistry, STREAMS } from "./pipeline/stream_registry.ts";
-import { openPipeline } from "./pipeline/wiring.ts";
+import { openPipeline, startCheckpoints } from "./pipeline/wiring.ts";
 import { consoleLogger, type Logger } from "./pipeline/logger.ts";
 import {
   type ProcessorJob,
@@ -294,6 +294,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
     }
     throw error;
   }
+  const checkpoints = startCheckpoints(config, log);
   const { hostname, port } = server.addr;
   const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`;
   const controller = new AbortController();
@@ -384,6 +385,7 @@ export async function start(config: Config, registry: StreamRegistry): Promise<R
         await server.shutdown();
         await Promise.all([feed, sampler, lagSampler, downWatch]);
         await pipeline.close();
+        await checkpoints?.stop();
       })(),
   };
 }

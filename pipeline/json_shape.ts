@@ -26,9 +26,12 @@ export const MAX_JSON_VALUES = 10_000;
  * What is wrong with the shape of JSON text (as UTF-8 bytes): too deep or
  * too many values; `undefined` when neither. Looks only at brackets and
  * commas outside strings, so it never fails on text that is not JSON: the
- * parser says what is wrong with that.
+ * parser says what is wrong with that. `text`, when given, is what the
+ * bytes decode to (it spares a decode).
  */
-export function jsonShapeProblem(bytes: Uint8Array): string | undefined {
+export function jsonShapeProblem(bytes: Uint8Array, text?: string): string | undefined {
+  const small = bytes.length <= MAX_JSON_VALUES;
+  if (small && opensAtMost(text ?? lenient.decode(bytes), MAX_JSON_DEPTH)) return undefined;
   let depth = 0;
   let values = 0;
   let inString = false;
@@ -51,4 +54,22 @@ export function jsonShapeProblem(bytes: Uint8Array): string | undefined {
     }
   }
   return undefined;
+}
+
+const lenient = new TextDecoder();
+
+/**
+ * Whether JSON text holds at most `limit` opening brackets, inside strings
+ * or not: then it cannot nest deeper than `limit`. Found with the string's
+ * `indexOf`, which runs natively, so a record of ordinary size skips the
+ * byte-by-byte scan (it cannot hold more values than it has bytes, either).
+ */
+function opensAtMost(text: string, limit: number): boolean {
+  let opens = 0;
+  for (const bracket of ["{", "["]) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
+      if (++opens > limit) return false;
+    }
+  }
+  return true;
 }

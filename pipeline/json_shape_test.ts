@@ -24,3 +24,12 @@ Deno.test("brackets and commas inside strings do not count, escaped quotes inclu
   assert.equal(jsonShapeProblem(bytes(text)), undefined);
   assert.deepEqual(Object.keys(decodeJson(bytes(text)) as object), ["s"]);
 });
+
+Deno.test("a small record with many brackets inside its strings is scanned, not refused", () => {
+  const text = JSON.stringify({ s: "{".repeat(MAX_JSON_DEPTH * 2), t: "[[[" });
+  assert.ok(bytes(text).length < MAX_JSON_VALUES);
+  assert.equal(jsonShapeProblem(bytes(text)), undefined);
+  assert.equal(jsonShapeProblem(bytes(text), text), undefined);
+  const deep = "[".repeat(MAX_JSON_DEPTH + 1) + "]".repeat(MAX_JSON_DEPTH + 1);
+  assert.match(jsonShapeProblem(bytes(deep), deep)!, /more than 64 levels deep/);
+});

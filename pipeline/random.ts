@@ -14,6 +14,8 @@ export interface Random {
   uuid(): string;
 }
 
+const HEX_DIGITS = "0123456789abcdef";
+
 /**
  * A fast 32-bit generator (mulberry32) seeded with `seed`.
  *
@@ -31,9 +33,10 @@ export function seededRandom(seed: number): Random {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+  // A digit per draw, as `int(0, 15).toString(16)` gives it, looked up instead of formatted.
   const hex = (length: number) => {
     let out = "";
-    for (let i = 0; i < length; i++) out += int(0, 15).toString(16);
+    for (let i = 0; i < length; i++) out += HEX_DIGITS[Math.floor(next() * 16)];
     return out;
   };
   return {

@@ -241,31 +241,24 @@ export interface ShapeLimits {
  * @throws {InvalidFieldError} for `path` when the value is deeper or bigger
  */
 export function checkShape(value: unknown, path: string, limits: ShapeLimits): void {
-  const expected = `at most ${limits.maxDepth} levels deep with at most ${limits.maxValues} values`;
-  const pending: Array<[unknown, number]> = [[value, 1]];
+  const refuse = (gotText: string) =>
+    new InvalidFieldError({
+      path,
+      expected: `at most ${limits.maxDepth} levels deep with at most ${limits.maxValues} values`,
+      got: value,
+      gotText,
+    });
+  if (value === null || typeof value !== "object") return;
+  // Containers only: a leaf is counted, never queued.
+  const pending: Array<[object, number]> = [[value, 1]];
   let count = 1;
   const add = (child: unknown, depth: number) => {
-    if (++count > limits.maxValues) {
-      throw new InvalidFieldError({
-        path,
-        expected,
-        got: value,
-        gotText: `more than ${limits.maxValues} values`,
-      });
-    }
-    pending.push([child, depth]);
+    if (++count > limits.maxValues) throw refuse(`more than ${limits.maxValues} values`);
+    if (child !== null && typeof child === "object") pending.push([child, depth]);
   };
   while (pending.length > 0) {
     const [next, depth] = pending.pop()!;
-    if (next === null || typeof next !== "object") continue;
-    if (depth > limits.maxDepth) {
-      throw new InvalidFieldError({
-        path,
-        expected,
-        got: value,
-        gotText: `more than ${limits.maxDepth} levels`,
-      });
-    }
+    if (depth > limits.maxDepth) throw refuse(`more than ${limits.maxDepth} levels`);
     if (Array.isArray(next)) {
       for (const item of next) add(item, depth + 1);
     } else {
@@ -291,7 +284,7 @@ export function decodeJson(bytes: Uint8Array): unknown {
   } catch {
     throw new RecordError("invalid", "record is not valid UTF-8");
   }
-  const shape = jsonShapeProblem(bytes);
+  const shape = jsonShapeProblem(bytes, text);
   if (shape !== undefined) throw new RecordError("invalid", shape);
   try {
     return JSON.parse(text);

@@ -14,6 +14,7 @@ import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
 import { StoreFile } from "./embedded/store_file.ts";
+import { startWalCheckpoints, type WalCheckpointer } from "./embedded/wal_checkpoints.ts";
 import { namespacedBroker } from "./namespaced_broker.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
 import { retry } from "./async.ts";
@@ -86,16 +87,39 @@ export interface WiringOptions {
   signal?: AbortSignal;
 }
 
+/** The SQLite files of embedded mode: the log and the stores. */
+export function embeddedFiles(config: Config): { log: string; store: string } {
+  return { log: `${config.stores.dataDir}/log.db`, store: `${config.stores.dataDir}/store.db` };
+}
+
+/**
+ * Embedded mode with `walCheckpoints: "background"`: starts the thread that
+ * checkpoints the files' write-ahead logs for the whole process (see
+ * `wal_checkpoints.ts`); otherwise nothing to start. Open the pipeline
+ * first: it creates the files.
+ */
+export function startCheckpoints(config: Config, log: Logger): WalCheckpointer | undefined {
+  if (config.mode !== "embedded" || config.stores.walCheckpoints !== "background") return undefined;
+  const files = embeddedFiles(config);
+  return startWalCheckpoints([files.log, files.store], {
+    onError: (message) =>
+      log.error(
+        `the WAL checkpoints thread stopped (${message}); the log and stores checkpoint past 32 MB themselves`,
+      ),
+  });
+}
+
 /** Opens the broker of the configured mode and creates the topics of the registry's streams. */
 export async function connectBroker(options: WiringOptions): Promise<Broker> {
   const { config, registry, log, signal } = options;
   const inner: Broker = config.mode === "embedded"
     ? new EmbeddedLog({
-      path: `${config.stores.dataDir}/log.db`,
+      path: embeddedFiles(config).log,
       pollMs: config.broker.pollMs,
       fetchWaitMs: config.broker.fetchWaitMs,
       retentionMs: config.broker.retentionHours * 3_600_000,
       log: (message) => log.info(message),
+      checkpoints: config.stores.walCheckpoints,
     })
     : new (await import("./kafka/kafka_broker.ts")).KafkaBroker({
       brokers: config.broker.kafkaBrokers,
@@ -111,7 +135,7 @@ export async function connectBroker(options: WiringOptions): Promise<Broker> {
   await connectWithRetry({
     what: config.mode === "embedded" ? "the embedded log" : "Kafka",
     where: config.mode === "embedded"
-      ? `${config.stores.dataDir}/log.db`
+      ? embeddedFiles(config).log
       : config.broker.kafkaBrokers.join(","),
     open: () => broker.createTopics(registry.topicSpecs(config)),
     log,
@@ -129,7 +153,7 @@ export async function openPipeline(options: WiringOptions): Promise<Pipeline> {
   let eventIds: EventIdStore;
   if (config.mode === "embedded") {
     // One connection for the three: each keeps the page cache the others write through.
-    const file = new StoreFile(`${config.stores.dataDir}/store.db`);
+    const file = new StoreFile(embeddedFiles(config).store, config.stores.walCheckpoints);
     raw = new SqliteRawStore(file);
     aggregates = new SqliteAggregateStore(file);
     eventIds = new SqliteEventIdStore(file);

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { connectWithRetry } from "./wiring.ts";
+import { connectWithRetry, openPipeline, startCheckpoints } from "./wiring.ts";
+import { DEFAULTS, withConfig } from "../config.ts";
+import { silentLogger } from "./logger.ts";
+import { STREAMS } from "./stream_registry.ts";
 
 Deno.test("a service down at start is named once with where and what to run, then retried", async () => {
   const lines: string[] = [];
@@ -57,4 +60,29 @@ Deno.test("services mode with Kafka down: the app says so in one line and keeps 
     text,
     /Kafka is not reachable at 127\.0\.0\.1:1 \(.+\); start it .*deno task services:up/,
   );
+});
+
+Deno.test("embedded mode checkpoints its files on a thread unless told to leave it to the commits", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "streamboard-wiring-" });
+  const errors: string[] = [];
+  const log = { ...silentLogger, error: (m: string) => errors.push(m) };
+  try {
+    const config = withConfig(DEFAULTS, { stores: { dataDir } });
+    assert.equal(config.stores.walCheckpoints, "background");
+    const pipeline = await openPipeline({ config, registry: STREAMS, log });
+    try {
+      const thread = startCheckpoints(config, log);
+      assert.ok(thread);
+      await thread.ready;
+      await thread.stop();
+      const inline = withConfig(config, { stores: { walCheckpoints: "inline" } });
+      assert.equal(startCheckpoints(inline, log), undefined);
+      assert.equal(startCheckpoints(withConfig(config, { mode: "services" }), log), undefined);
+    } finally {
+      await pipeline.close();
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });

@@ -417,7 +417,7 @@ const settings = baseConfig("");
 console.log(
   `settings: partitions ${settings.broker.partitions}, processor workers per stream ${INSTANCES}, processor batch ${settings.processor.batchSize}, producer batch ${settings.broker.producerBatchSize}, linger ${settings.broker.lingerMs} ms, fetch wait ${settings.broker.fetchWaitMs} ms${
     settings.mode === "embedded"
-      ? `, poll ${settings.broker.pollMs} ms`
+      ? `, poll ${settings.broker.pollMs} ms, WAL checkpoints ${settings.stores.walCheckpoints}`
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
   }`,
 );
@@ -611,6 +611,7 @@ console.log(JSON.stringify({
   mode: args.mode,
   processor_instances: INSTANCES,
   fetch_wait_ms: settings.broker.fetchWaitMs,
+  ...(settings.mode === "embedded" ? { wal_checkpoints: settings.stores.walCheckpoints } : {}),
   records: USERS,
   runs: RUNS,
   events_per_s: medians(perStream),

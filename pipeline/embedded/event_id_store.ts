@@ -3,13 +3,14 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EventClaim, EventIdStore, SourcePosition } from "../ports.ts";
 import { transaction } from "./sqlite.ts";
+import { MultiRowStatement, placeholders } from "./multi_row.ts";
 import { type StoreFile, storeFile, type StoreSource } from "./store_file.ts";
 
 /** An `EventIdStore` on a SQLite file. */
 export class SqliteEventIdStore implements EventIdStore {
   readonly #file: StoreFile;
   readonly #db: DatabaseSync;
-  readonly #insert: StatementSync;
+  readonly #insert: MultiRowStatement;
   readonly #owner: StatementSync;
   readonly #expire: StatementSync;
   readonly #release: StatementSync;
@@ -29,9 +30,12 @@ export class SqliteEventIdStore implements EventIdStore {
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS event_ids_oldest ON event_ids (stream, at);
     `);
-    this.#insert = this.#db.prepare(
-      `INSERT INTO event_ids (stream, id, partition, offset, at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (stream, id) DO NOTHING`,
+    // Returns the rows it inserted: the claims whose id was free.
+    this.#insert = new MultiRowStatement(
+      this.#db,
+      (rows) =>
+        `INSERT INTO event_ids (stream, id, partition, offset, at) VALUES ${placeholders(rows, 5)}
+         ON CONFLICT (stream, id) DO NOTHING RETURNING id, partition, offset`,
     );
     this.#owner = this.#db.prepare(
       "SELECT partition, offset FROM event_ids WHERE stream = ? AND id = ?",
@@ -47,11 +51,16 @@ export class SqliteEventIdStore implements EventIdStore {
       // One write transaction: no other process can take an id between the insert and the read.
       transaction(this.#db, () => {
         const owners = new Map<string, SourcePosition>();
+        // A batch claiming an id twice inserts it once, for its first claim.
+        const inserted = this.#insert.all(
+          claims,
+          (c) => [stream, c.id, c.partition, c.offset, c.at],
+        );
+        for (const row of inserted as unknown as Array<SourcePosition & { id: string }>) {
+          owners.set(row.id, { partition: Number(row.partition), offset: Number(row.offset) });
+        }
         for (const c of claims) {
-          if (this.#insert.run(stream, c.id, c.partition, c.offset, c.at).changes === 1) {
-            owners.set(c.id, { partition: c.partition, offset: c.offset });
-            continue;
-          }
+          if (owners.has(c.id)) continue;
           const row = this.#owner.get(stream, c.id) as { partition: number; offset: number };
           owners.set(c.id, { partition: Number(row.partition), offset: Number(row.offset) });
         }

@@ -24,6 +24,7 @@ import type {
   TopicDescription,
   TopicSpec,
 } from "../ports.ts";
+import type { WalCheckpoints } from "./wal_checkpoints.ts";
 import { openDatabase, transaction } from "./sqlite.ts";
 import { GroupLeases, type TopicPartition } from "./group_leases.ts";
 import { partitionFor } from "../partitioner.ts";
@@ -52,6 +53,8 @@ export interface EmbeddedLogOptions {
   log?: (message: string) => void;
   /** Clock, in ms since the epoch. */
   now?: () => number;
+  /** Who checkpoints the file's write-ahead log (default `inline`; see `wal_checkpoints.ts`). */
+  checkpoints?: WalCheckpoints;
 }
 
 /** A place in the log: an offset in one partition of a topic. */
@@ -84,7 +87,9 @@ const RETENTION_CHECK_MS = 60_000;
 /** A `Broker` on a SQLite file. */
 export class EmbeddedLog implements Broker {
   readonly #db: DatabaseSync;
-  readonly #options: Required<Omit<EmbeddedLogOptions, "retentionMs" | "log">> & EmbeddedLogOptions;
+  readonly #options:
+    & Required<Omit<EmbeddedLogOptions, "retentionMs" | "log" | "checkpoints">>
+    & EmbeddedLogOptions;
   readonly #channel: BroadcastChannel;
   /** Consumers and tails waiting for records, each with the topics it reads. */
   readonly #waiters = new Map<() => void, ReadonlySet<string>>();
@@ -105,7 +110,7 @@ export class EmbeddedLog implements Broker {
 
   constructor(options: EmbeddedLogOptions) {
     this.#options = { leaseMs: 3_000, fetchWaitMs: 0, now: Date.now, ...options };
-    this.#db = openDatabase(options.path);
+    this.#db = openDatabase(options.path, { checkpoints: options.checkpoints });
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS topics (
         name TEXT PRIMARY KEY,

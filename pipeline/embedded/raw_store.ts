@@ -10,6 +10,7 @@ import type {
 } from "../ports.ts";
 import { checkedConditions } from "../document_query.ts";
 import { openScanConnection, transaction } from "./sqlite.ts";
+import { MultiRowStatement, placeholders } from "./multi_row.ts";
 import { type StoreFile, storeFile, type StoreSource } from "./store_file.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 
@@ -31,7 +32,7 @@ export class SqliteRawStore implements RawStore {
   readonly #file: StoreFile;
   readonly #path: string;
   readonly #db: DatabaseSync;
-  readonly #upsert: StatementSync;
+  readonly #upsert: MultiRowStatement;
   readonly #remove: StatementSync;
   readonly #first: StatementSync;
   readonly #after: StatementSync;
@@ -54,9 +55,12 @@ export class SqliteRawStore implements RawStore {
       );
       CREATE INDEX IF NOT EXISTS documents_newest ON documents (collection, ts DESC, id DESC);
     `);
-    this.#upsert = this.#db.prepare(
-      `INSERT INTO documents (collection, id, ts, doc) VALUES (?, ?, ?, ?)
-       ON CONFLICT (collection, id) DO UPDATE SET ts = excluded.ts, doc = excluded.doc`,
+    // Rows of one run that share an id are upserted in order: the last one stays.
+    this.#upsert = new MultiRowStatement(
+      this.#db,
+      (rows) =>
+        `INSERT INTO documents (collection, id, ts, doc) VALUES ${placeholders(rows, 4)}
+         ON CONFLICT (collection, id) DO UPDATE SET ts = excluded.ts, doc = excluded.doc`,
     );
     this.#remove = this.#db.prepare("DELETE FROM documents WHERE collection = ? AND id = ?");
     this.#first = this.#db.prepare(
@@ -84,9 +88,10 @@ export class SqliteRawStore implements RawStore {
   upsert(collection: string, docs: StoredDocument[]): Promise<void> {
     return Promise.try(() => {
       if (docs.length === 0) return;
-      transaction(this.#db, () => {
-        for (const d of docs) this.#upsert.run(collection, d.id, d.ts, JSON.stringify(d.doc));
-      });
+      transaction(
+        this.#db,
+        () => this.#upsert.run(docs, (d) => [collection, d.id, d.ts, JSON.stringify(d.doc)]),
+      );
     });
   }
 

@@ -2,6 +2,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
+import { FALLBACK_PAGES, INLINE_PAGES, type WalCheckpoints } from "./wal_checkpoints.ts";
 
 /**
  * Opens (creating when needed) a SQLite database in WAL mode.
@@ -15,17 +16,23 @@ import { dirname } from "node:path";
  * file, a third of the disk of 100,000 users). A checkpoint syncs the file
  * and holds up the commit that runs it: at 16 MB that stall set the p99 of
  * produce-to-browser at 1,000 users/s (94–124 ms, against 68–79 ms at 8 MB,
- * with the same throughput); at 4 MB throughput fell by a sixth.
+ * with the same throughput); at 4 MB throughput fell by a sixth. With
+ * `checkpoints: "background"` a thread of the process checkpoints instead
+ * (see `wal_checkpoints.ts`) and the connection only past 32 MB.
  */
-export function openDatabase(path: string): DatabaseSync {
+export function openDatabase(
+  path: string,
+  options: { checkpoints?: WalCheckpoints } = {},
+): DatabaseSync {
   if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
+  const autocheckpoint = options.checkpoints === "background" ? FALLBACK_PAGES : INLINE_PAGES;
   db.exec(`
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
     PRAGMA busy_timeout = 15000;
     PRAGMA foreign_keys = ON;
-    PRAGMA wal_autocheckpoint = 2048;
+    PRAGMA wal_autocheckpoint = ${autocheckpoint};
     PRAGMA journal_size_limit = 16777216;
     PRAGMA cache_size = -65536;
   `);

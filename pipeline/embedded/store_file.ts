@@ -2,6 +2,7 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "./sqlite.ts";
+import type { WalCheckpoints } from "./wal_checkpoints.ts";
 
 /**
  * A connection to `store.db` that the raw, aggregate and event id stores of
@@ -18,9 +19,10 @@ export class StoreFile {
   readonly #db: DatabaseSync;
   #holders = 0;
 
-  constructor(path: string) {
+  /** @param checkpoints who checkpoints its write-ahead log (default `inline`; see `wal_checkpoints.ts`) */
+  constructor(path: string, checkpoints: WalCheckpoints = "inline") {
     this.path = path;
-    this.#db = openDatabase(path);
+    this.#db = openDatabase(path, { checkpoints });
   }
 
   /** The connection, for one more store; that store calls `release` when it closes. */

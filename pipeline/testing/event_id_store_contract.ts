@@ -63,6 +63,24 @@ export function runEventIdStoreContract(name: string, make: () => Promise<EventI
     }
   });
 
+  Deno.test(`${name}: an id claimed twice in one batch is owned by its first claim`, async () => {
+    const store = await make();
+    try {
+      const stream = unique();
+      // More claims than one statement carries, the repeats on either side of the boundaries.
+      const ids = Array.from({ length: 130 }, (_, i) => `id-${i}`);
+      ids[60] = "id-5";
+      ids[129] = "id-120";
+      const owned = owners(await store.claim(stream, claims(ids, { partition: 2, offset: 0 })));
+      assert.equal(Object.keys(owned).length, 128);
+      assert.equal(owned["id-5"], "2@5");
+      assert.equal(owned["id-120"], "2@120");
+      assert.equal(owned["id-61"], "2@61");
+    } finally {
+      await store.close();
+    }
+  });
+
   Deno.test(`${name}: a released id is free again, but only its owner can release it`, async () => {
     const store = await make();
     try {

@@ -40,6 +40,25 @@ export function runRawStoreContract(name: string, make: () => Promise<RawStore>)
     }
   });
 
+  Deno.test(`${name}: a batch holding an id twice keeps its later document`, async () => {
+    const store = await make();
+    try {
+      const c = unique();
+      // More documents than one statement carries, the repeats on either side of the boundaries.
+      const batch = docs(130);
+      batch[70] = { id: "id-0003", ts: 1_800_000_000_000, doc: { n: 3, again: true } };
+      batch[129] = { id: "id-0100", ts: 1_800_000_000_001, doc: { n: 100, again: true } };
+      await store.upsert(c, batch);
+      assert.equal(await store.count(c), 128);
+      assert.deepEqual((await store.get(c, "id-0003"))?.doc, { n: 3, again: true });
+      assert.deepEqual((await store.get(c, "id-0100"))?.doc, { n: 100, again: true });
+      assert.equal((await store.get(c, "id-0100"))?.ts, 1_800_000_000_001);
+      assert.deepEqual((await store.get(c, "id-0071"))?.doc.n, 71);
+    } finally {
+      await store.close();
+    }
+  });
+
   Deno.test(`${name}: removing documents by id leaves the others, and unknown ids are passed over`, async () => {
     const store = await make();
     try {
