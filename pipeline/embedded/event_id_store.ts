@@ -30,12 +30,11 @@ export class SqliteEventIdStore implements EventIdStore {
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS event_ids_oldest ON event_ids (stream, at);
     `);
-    // Returns the rows it inserted: the claims whose id was free.
     this.#insert = new MultiRowStatement(
       this.#db,
       (rows) =>
         `INSERT INTO event_ids (stream, id, partition, offset, at) VALUES ${placeholders(rows, 5)}
-         ON CONFLICT (stream, id) DO NOTHING RETURNING id, partition, offset`,
+         ON CONFLICT (stream, id) DO NOTHING`,
     );
     this.#owner = this.#db.prepare(
       "SELECT partition, offset FROM event_ids WHERE stream = ? AND id = ?",
@@ -51,18 +50,27 @@ export class SqliteEventIdStore implements EventIdStore {
       // One write transaction: no other process can take an id between the insert and the read.
       transaction(this.#db, () => {
         const owners = new Map<string, SourcePosition>();
-        // A batch claiming an id twice inserts it once, for its first claim.
-        const inserted = this.#insert.all(
-          claims,
-          (c) => [stream, c.id, c.partition, c.offset, c.at],
-        );
-        for (const row of inserted as unknown as Array<SourcePosition & { id: string }>) {
-          owners.set(row.id, { partition: Number(row.partition), offset: Number(row.offset) });
-        }
-        for (const c of claims) {
-          if (owners.has(c.id)) continue;
-          const row = this.#owner.get(stream, c.id) as { partition: number; offset: number };
-          owners.set(c.id, { partition: Number(row.partition), offset: Number(row.offset) });
+        const runs = this.#insert.run(claims, (c) => [stream, c.id, c.partition, c.offset, c.at]);
+        for (const { first, last, changes } of runs) {
+          // Every claim of the run took its id: each owns its own (the common case).
+          if (changes === last - first) {
+            for (let i = first; i < last; i++) {
+              const c = claims[i];
+              owners.set(c.id, { partition: c.partition, offset: c.offset });
+            }
+            continue;
+          }
+          // Some ids were taken, before or by an earlier claim of this batch: read their owners.
+          for (let i = first; i < last; i++) {
+            const row = this.#owner.get(stream, claims[i].id) as {
+              partition: number;
+              offset: number;
+            };
+            owners.set(claims[i].id, {
+              partition: Number(row.partition),
+              offset: Number(row.offset),
+            });
+          }
         }
         return owners;
       })

@@ -33,38 +33,26 @@ export class MultiRowStatement {
 
   /**
    * Runs the statement over `rows`, in their order, `ROWS_PER_RUN` at a
-   * time; `params` gives the values of a row in the order of its placeholders.
+   * time; `params` gives the values of a row in the order of its
+   * placeholders. Returns each run's rows (`first` to `last`, exclusive) and
+   * how many rows it changed.
    */
-  run<T>(rows: readonly T[], params: (row: T) => SQLInputValue[]): void {
-    for (let first = 0; first < rows.length; first += ROWS_PER_RUN) {
-      const [statement, values] = this.#chunk(rows, first, params);
-      statement.run(...values);
-    }
-  }
-
-  /** Runs the statement like `run`, and returns every row it returned. */
-  all<T>(rows: readonly T[], params: (row: T) => SQLInputValue[]): Record<string, unknown>[] {
-    const out: Record<string, unknown>[] = [];
-    for (let first = 0; first < rows.length; first += ROWS_PER_RUN) {
-      const [statement, values] = this.#chunk(rows, first, params);
-      for (const row of statement.all(...values)) out.push(row);
-    }
-    return out;
-  }
-
-  #chunk<T>(
+  run<T>(
     rows: readonly T[],
-    first: number,
     params: (row: T) => SQLInputValue[],
-  ): [StatementSync, SQLInputValue[]] {
-    const last = Math.min(rows.length, first + ROWS_PER_RUN);
-    const values: SQLInputValue[] = [];
-    for (let i = first; i < last; i++) values.push(...params(rows[i]));
-    let statement = this.#prepared.get(last - first);
-    if (statement === undefined) {
-      statement = this.#db.prepare(this.#sql(last - first));
-      this.#prepared.set(last - first, statement);
+  ): Array<{ first: number; last: number; changes: number }> {
+    const runs: Array<{ first: number; last: number; changes: number }> = [];
+    for (let first = 0; first < rows.length; first += ROWS_PER_RUN) {
+      const last = Math.min(rows.length, first + ROWS_PER_RUN);
+      const values: SQLInputValue[] = [];
+      for (let i = first; i < last; i++) values.push(...params(rows[i]));
+      let statement = this.#prepared.get(last - first);
+      if (statement === undefined) {
+        statement = this.#db.prepare(this.#sql(last - first));
+        this.#prepared.set(last - first, statement);
+      }
+      runs.push({ first, last, changes: Number(statement.run(...values).changes) });
     }
-    return [statement, values];
+    return runs;
   }
 }
