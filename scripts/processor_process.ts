@@ -8,13 +8,13 @@
 import type { ProcessorJob } from "../pipeline/workers/protocol.ts";
 import { runProcessor } from "../pipeline/workers/run_processor.ts";
 import { startCheckpoints } from "../pipeline/wiring.ts";
-import { silentLogger } from "../pipeline/logger.ts";
+import { consoleLogger } from "../pipeline/logger.ts";
 
 const job = JSON.parse(await Deno.readTextFile(Deno.args[0])) as ProcessorJob;
 const controller = new AbortController();
 Deno.addSignalListener("SIGTERM", () => controller.abort());
 // A process of its own checkpoints its files itself, as `deno task start` does.
-const checkpoints = startCheckpoints(job.config, silentLogger);
+const checkpoints = startCheckpoints(job.config, consoleLogger("processor"));
 await runProcessor(job, controller.signal);
 await checkpoints?.stop();
 Deno.exit(0);

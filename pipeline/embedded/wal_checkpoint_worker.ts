@@ -1,14 +1,22 @@
 /**
  * The checkpointer's thread (see `wal_checkpoints.ts`): a connection per
- * file and a `PASSIVE` checkpoint of each every `everyMs`.
+ * file and a `PASSIVE` checkpoint of each at the pace `nextWait` sets.
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { FromCheckpointer, ToCheckpointer } from "./wal_checkpoints.ts";
+import {
+  type CheckpointPace,
+  type FromCheckpointer,
+  grownPages,
+  nextWait,
+  type ToCheckpointer,
+} from "./wal_checkpoints.ts";
 
 interface File {
   db: DatabaseSync;
   checkpoint: StatementSync;
+  /** Pages in its log at the last copy. */
+  pages: number;
 }
 
 const scope = self as unknown as {
@@ -17,17 +25,28 @@ const scope = self as unknown as {
 };
 
 let files: File[] = [];
-let timer: ReturnType<typeof setInterval> | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
 
 function open(path: string): File {
   const db = new DatabaseSync(path);
   // Syncs as the writers do. A passive checkpoint never waits for a lock.
   db.exec("PRAGMA synchronous = NORMAL;");
-  return { db, checkpoint: db.prepare("PRAGMA wal_checkpoint(PASSIVE)") };
+  return { db, checkpoint: db.prepare("PRAGMA wal_checkpoint(PASSIVE)"), pages: 0 };
+}
+
+/** Copies every file's log; returns the most pages any grew by since the last copy. */
+function copy(): number {
+  let grown = 0;
+  for (const file of files) {
+    const { log } = file.checkpoint.get() as { log: number };
+    grown = Math.max(grown, grownPages(file.pages, log));
+    file.pages = log;
+  }
+  return grown;
 }
 
 function stop() {
-  clearInterval(timer);
+  clearTimeout(timer);
   for (const file of files) file.db.close();
   files = [];
 }
@@ -35,6 +54,16 @@ function stop() {
 function fail(error: unknown) {
   stop();
   scope.postMessage({ type: "failed", message: String((error as Error).message ?? error) });
+}
+
+function schedule(waitMs: number, pace: CheckpointPace) {
+  timer = setTimeout(() => {
+    try {
+      schedule(nextWait(waitMs, copy(), pace), pace);
+    } catch (error) {
+      fail(error);
+    }
+  }, waitMs);
 }
 
 scope.onmessage = (event) => {
@@ -49,12 +78,6 @@ scope.onmessage = (event) => {
   } catch (error) {
     return fail(error);
   }
-  timer = setInterval(() => {
-    try {
-      for (const file of files) file.checkpoint.get();
-    } catch (error) {
-      fail(error);
-    }
-  }, message.everyMs);
+  schedule(message.pace.minMs, message.pace);
   scope.postMessage({ type: "started" });
 };

@@ -34,8 +34,37 @@ export const INLINE_PAGES = 2048;
  */
 export const FALLBACK_PAGES = 4096;
 
-/** How often the checkpointer copies, ms. */
-export const CHECKPOINT_EVERY_MS = 100;
+/** How often the checkpointer copies: between `minMs` and `maxMs`, see `nextWait`. */
+export interface CheckpointPace {
+  minMs: number;
+  maxMs: number;
+}
+
+/** Every 100 ms under load, every 5 s at most when idle. */
+export const CHECKPOINT_PACE: CheckpointPace = { minMs: 100, maxMs: 5000 };
+
+/** Pages (of 4 KB) a log must grow by between two copies for the next to come at `minMs`: 1 MB. */
+export const BUSY_PAGES = 256;
+
+/**
+ * The wait before the next copy: `minMs` after a copy that found a log grown
+ * by `BUSY_PAGES` or more since the one before, else twice the last wait,
+ * up to `maxMs`. At the default rates of `deno task start` the logs grow by
+ * a few KB a second, and a copy every 100 ms would sync the disk 20 times a
+ * second for nothing.
+ */
+export function nextWait(lastMs: number, grownPages: number, pace: CheckpointPace): number {
+  if (grownPages >= BUSY_PAGES) return pace.minMs;
+  return Math.min(pace.maxMs, Math.max(pace.minMs, lastMs * 2));
+}
+
+/**
+ * How many pages a log grew by between two copies that found it `before`
+ * and `after` pages long; a shorter log was started again meanwhile.
+ */
+export function grownPages(before: number, after: number): number {
+  return after >= before ? after - before : Math.max(0, after);
+}
 
 /** A running checkpointer. */
 export interface WalCheckpointer {
@@ -47,7 +76,7 @@ export interface WalCheckpointer {
 
 /** Messages to the checkpointer's worker. */
 export type ToCheckpointer =
-  | { type: "start"; paths: string[]; everyMs: number }
+  | { type: "start"; paths: string[]; pace: CheckpointPace }
   | { type: "stop" };
 
 /** Messages from the checkpointer's worker. */
@@ -58,13 +87,13 @@ export type FromCheckpointer =
 
 /**
  * Starts a thread that checkpoints the SQLite files at `paths` (in WAL mode;
- * created by their writers, so open them first) every `everyMs`. A failure
+ * created by their writers, so open them first) at `pace`. A failure
  * of the thread is reported to `onError`; the writers' fallback then keeps
  * the WAL bounded.
  */
 export function startWalCheckpoints(
   paths: string[],
-  options: { everyMs?: number; onError?: (message: string) => void } = {},
+  options: { pace?: CheckpointPace; onError?: (message: string) => void } = {},
 ): WalCheckpointer {
   const worker = new Worker(new URL("./wal_checkpoint_worker.ts", import.meta.url), {
     type: "module",
@@ -92,7 +121,7 @@ export function startWalCheckpoints(
     {
       type: "start",
       paths,
-      everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS,
+      pace: options.pace ?? CHECKPOINT_PACE,
     } satisfies ToCheckpointer,
   );
   return {
