@@ -14,7 +14,11 @@ import { SqliteRawStore } from "./embedded/raw_store.ts";
 import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
 import { StoreFile } from "./embedded/store_file.ts";
-import { startWalCheckpoints, type WalCheckpointer } from "./embedded/wal_checkpoints.ts";
+import {
+  FALLBACK_PAGES,
+  startWalCheckpoints,
+  type WalCheckpointer,
+} from "./embedded/wal_checkpoints.ts";
 import { namespacedBroker } from "./namespaced_broker.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
 import { retry } from "./async.ts";
@@ -104,7 +108,9 @@ export function startCheckpoints(config: Config, log: Logger): WalCheckpointer |
   return startWalCheckpoints([files.log, files.store], {
     onError: (message) =>
       log.error(
-        `the WAL checkpoints thread stopped (${message}); the log and stores checkpoint past 32 MB themselves`,
+        `the WAL checkpoints thread stopped (${message}); the log and stores checkpoint past ${
+          FALLBACK_PAGES / 256
+        } MB themselves`,
       ),
   });
 }

@@ -18,7 +18,7 @@ import { FALLBACK_PAGES, INLINE_PAGES, type WalCheckpoints } from "./wal_checkpo
  * produce-to-browser at 1,000 users/s (94–124 ms, against 68–79 ms at 8 MB,
  * with the same throughput); at 4 MB throughput fell by a sixth. With
  * `checkpoints: "background"` a thread of the process checkpoints instead
- * (see `wal_checkpoints.ts`) and the connection only past 32 MB.
+ * (see `wal_checkpoints.ts`) and the connection only past 16 MB.
  */
 export function openDatabase(
   path: string,
