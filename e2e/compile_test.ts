@@ -146,6 +146,7 @@ Deno.test({
         if (total === 0) await new Promise((resolve) => setTimeout(resolve, 500));
       }
       assert.ok(total > 0, "users produced and processed inside the executable");
+      assert.doesNotMatch(app.output(), /WAL checkpoints thread stopped/, "its thread runs inside");
 
       const browser = await launchChromium();
       try {
