@@ -13,7 +13,8 @@ import { consoleLogger } from "../pipeline/logger.ts";
 const job = JSON.parse(await Deno.readTextFile(Deno.args[0])) as ProcessorJob;
 const controller = new AbortController();
 Deno.addSignalListener("SIGTERM", () => controller.abort());
-// A process of its own checkpoints its files itself, as `deno task start` does.
+// A process of its own checkpoints its files itself, as `deno task start` does (the bench
+// creates the files before it starts processor processes).
 const checkpoints = startCheckpoints(job.config, consoleLogger("processor"));
 await runProcessor(job, controller.signal);
 await checkpoints?.stop();
