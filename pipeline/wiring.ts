@@ -15,10 +15,12 @@ import { SqliteAggregateStore } from "./embedded/aggregate_store.ts";
 import { SqliteEventIdStore } from "./embedded/event_id_store.ts";
 import { StoreFile } from "./embedded/store_file.ts";
 import {
+  CHECKPOINT_PACE,
+  type CheckpointJob,
+  type CheckpointPace,
   FALLBACK_PAGES,
-  startWalCheckpoints,
-  type WalCheckpointer,
 } from "./embedded/wal_checkpoints.ts";
+import { startWorker } from "./workers/protocol.ts";
 import { namespacedBroker } from "./namespaced_broker.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
 import { retry } from "./async.ts";
@@ -96,11 +98,38 @@ export function embeddedFiles(config: Config): { log: string; store: string } {
   return { log: `${config.stores.dataDir}/log.db`, store: `${config.stores.dataDir}/store.db` };
 }
 
+/** A running checkpoint thread (see `wal_checkpoints.ts`). */
+export interface WalCheckpointer {
+  /** Resolves once the thread has its job (or once it failed). */
+  ready: Promise<void>;
+  /** Stops it after the copy in hand; resolves once its connections are closed. */
+  stop(): Promise<void>;
+}
+
+const CHECKPOINT_WORKER = new URL("./workers/checkpoint_worker.ts", import.meta.url);
+
+/**
+ * Starts a thread that checkpoints the SQLite files at `paths` (in WAL mode,
+ * created by their writers: open them first) at `pace`. A failure of the
+ * thread is reported to `onError`; the writers' fallback then keeps the
+ * write-ahead logs bounded.
+ */
+export function startWalCheckpoints(
+  paths: string[],
+  options: { pace?: CheckpointPace; onError?: (message: string) => void } = {},
+): WalCheckpointer {
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => started = resolve);
+  const job: CheckpointJob = { paths, pace: options.pace ?? CHECKPOINT_PACE };
+  const thread = startWorker(CHECKPOINT_WORKER, job, { onStarted: () => started() });
+  thread.done.catch((error) => options.onError?.((error as Error).message)).finally(started);
+  return { ready, stop: () => thread.stop() };
+}
+
 /**
  * Embedded mode with `walCheckpoints: "background"`: starts the thread that
- * checkpoints the files' write-ahead logs for the whole process (see
- * `wal_checkpoints.ts`); otherwise nothing to start. Open the pipeline
- * first: it creates the files.
+ * checkpoints the files' write-ahead logs for the whole process; otherwise
+ * nothing to start. Open the pipeline first: it creates the files.
  */
 export function startCheckpoints(config: Config, log: Logger): WalCheckpointer | undefined {
   if (config.mode !== "embedded" || config.stores.walCheckpoints !== "background") return undefined;

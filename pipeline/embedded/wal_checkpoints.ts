@@ -8,15 +8,19 @@
  * and at 22,900/s with no syncs at all (unsafe, measured only to see what
  * they cost).
  *
- * Here one checkpointer per process (`startWalCheckpoints`) copies the pages
- * without holding up anyone (SQLite's `PASSIVE` checkpoint), at the pace
- * `nextWait` sets, and a writer that begins after a copy of the whole WAL starts the WAL again
- * from its beginning: at live rates, where writers are mostly idle, that
- * happens within a copy or two. The writers' own commits checkpoint only
- * past `FALLBACK_PAGES`, which under a backlog (writers never pause) or
- * without a checkpointer is what bounds the WAL; by then the checkpointer
- * has copied all but its last pages, so that commit copies few.
+ * Here one thread per process (`startCheckpoints` in `wiring.ts`, running
+ * `runWalCheckpoints`) copies the pages without holding up anyone (SQLite's
+ * `PASSIVE` checkpoint), at the pace `nextWait` sets, and a writer that
+ * begins after a copy of the whole WAL starts the WAL again from its
+ * beginning: at live rates, where writers are mostly idle, that happens
+ * within a copy or two. The writers' own commits checkpoint only past
+ * `FALLBACK_PAGES`, which under a backlog (writers never pause) or without
+ * the thread is what bounds the WAL; by then the thread has copied all but
+ * its last pages, so that commit copies few.
  */
+
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { delay } from "../async.ts";
 
 /** How a process checkpoints its embedded files' write-ahead logs. */
 export type WalCheckpoints =
@@ -66,69 +70,56 @@ export function grownPages(before: number, after: number): number {
   return after >= before ? after - before : Math.max(0, after);
 }
 
-/** A running checkpointer. */
-export interface WalCheckpointer {
-  /** Resolves once its connections are open and it checkpoints (or once it failed). */
-  ready: Promise<void>;
-  /** Stops it after the copy in hand; resolves once its connections are closed. */
-  stop(): Promise<void>;
+/** What the checkpointer's thread is given: the files, and its pace. */
+export interface CheckpointJob {
+  /** SQLite files in WAL mode, created by their writers (open the pipeline first). */
+  paths: string[];
+  pace: CheckpointPace;
 }
 
-/** Messages to the checkpointer's worker. */
-export type ToCheckpointer =
-  | { type: "start"; paths: string[]; pace: CheckpointPace }
-  | { type: "stop" };
+interface CheckpointedFile {
+  db: DatabaseSync;
+  checkpoint: StatementSync;
+  /** Pages in its log at the last copy. */
+  pages: number;
+}
 
-/** Messages from the checkpointer's worker. */
-export type FromCheckpointer =
-  | { type: "started" }
-  | { type: "stopped" }
-  | { type: "failed"; message: string };
+function openFile(path: string): CheckpointedFile {
+  const db = new DatabaseSync(path);
+  // Syncs as the writers do. A passive checkpoint never waits for a lock.
+  db.exec("PRAGMA synchronous = NORMAL;");
+  return { db, checkpoint: db.prepare("PRAGMA wal_checkpoint(PASSIVE)"), pages: 0 };
+}
+
+/** Copies every file's log; returns the most pages any grew by since the last copy. */
+function copy(files: CheckpointedFile[]): number {
+  let grown = 0;
+  for (const file of files) {
+    const { log } = file.checkpoint.get() as { log: number };
+    grown = Math.max(grown, grownPages(file.pages, log));
+    file.pages = log;
+  }
+  return grown;
+}
 
 /**
- * Starts a thread that checkpoints the SQLite files at `paths` (in WAL mode;
- * created by their writers, so open them first) at `pace`. A failure
- * of the thread is reported to `onError`; the writers' fallback then keeps
- * the WAL bounded.
+ * Checkpoints the job's files with `PASSIVE` checkpoints at the pace
+ * `nextWait` sets, until `signal` aborts; run by the checkpointer's thread
+ * (`pipeline/workers/checkpoint_worker.ts`).
+ *
+ * @throws when a file cannot be opened or checkpointed
  */
-export function startWalCheckpoints(
-  paths: string[],
-  options: { pace?: CheckpointPace; onError?: (message: string) => void } = {},
-): WalCheckpointer {
-  const worker = new Worker(new URL("./wal_checkpoint_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  let started: (() => void) | undefined;
-  let stopped: (() => void) | undefined;
-  const ready = new Promise<void>((resolve) => started = resolve);
-  const done = new Promise<void>((resolve) => stopped = resolve);
-  const finish = () => {
-    worker.terminate();
-    started?.();
-    stopped?.();
-  };
-  worker.onmessage = (event: MessageEvent<FromCheckpointer>) => {
-    if (event.data.type === "started") return started?.();
-    if (event.data.type === "failed") options.onError?.(event.data.message);
-    finish();
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    options.onError?.(event.message);
-    finish();
-  };
-  worker.postMessage(
-    {
-      type: "start",
-      paths,
-      pace: options.pace ?? CHECKPOINT_PACE,
-    } satisfies ToCheckpointer,
-  );
-  return {
-    ready,
-    stop: () => {
-      worker.postMessage({ type: "stop" } satisfies ToCheckpointer);
-      return done;
-    },
-  };
+export async function runWalCheckpoints(job: CheckpointJob, signal: AbortSignal): Promise<void> {
+  const files: CheckpointedFile[] = [];
+  try {
+    for (const path of job.paths) files.push(openFile(path));
+    let waitMs = job.pace.minMs;
+    for (;;) {
+      await delay(waitMs, signal);
+      if (signal.aborted) return;
+      waitMs = nextWait(waitMs, copy(files), job.pace);
+    }
+  } finally {
+    for (const file of files) file.db.close();
+  }
 }

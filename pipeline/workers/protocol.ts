@@ -73,6 +73,8 @@ export interface WorkerHandle {
 
 /** What a started worker's owner is told, and how long it waits for a stop. */
 export interface WorkerOptions {
+  /** Told once the worker has its job. */
+  onStarted?(): void;
   /** Told of progress messages (records sent so far). */
   onProgress?(sent: number): void;
   /** Told of a processor's processing errors and stopped partitions. */
@@ -87,7 +89,8 @@ export interface WorkerOptions {
 
 /** Starts a worker module with a job. */
 export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {}): WorkerHandle {
-  const { onProgress, onErrorEvent, onBatchMetrics, onOutage, stopTimeoutMs = 10_000 } = options;
+  const { onStarted, onProgress, onErrorEvent, onBatchMetrics, onOutage, stopTimeoutMs = 10_000 } =
+    options;
   const worker = new Worker(module, { type: "module" });
   let settled = false;
   let forceStop!: () => void;
@@ -99,6 +102,7 @@ export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {})
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
+      if (message.type === "started") onStarted?.();
       if (message.type === "progress") onProgress?.(message.sent);
       if (message.type === "error-event") onErrorEvent?.(message.event);
       if (message.type === "batch-metrics") onBatchMetrics?.(message.metrics);
