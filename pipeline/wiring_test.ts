@@ -106,7 +106,7 @@ async function writeThrough(path: string): Promise<number> {
         for (let i = 0; i < 100; i++) insert.run(body);
       });
       largest = Math.max(largest, Deno.statSync(`${path}-wal`).size);
-      await delay(5);
+      await delay(20);
     }
     assert.equal((db.prepare("SELECT COUNT(*) AS n FROM rows").get() as { n: number }).n, 6000);
     return largest;
