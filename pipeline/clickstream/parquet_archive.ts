@@ -415,12 +415,34 @@ function schemaElement(name: string, type: ArchiveColumnType): SchemaElement {
 function openSpool(path: string): DatabaseSync {
   Deno.mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec(`
-    PRAGMA busy_timeout = 15000;
-    PRAGMA journal_mode = WAL;
-    PRAGMA synchronous = FULL;
-  `);
+  db.exec("PRAGMA busy_timeout = 15000;");
+  switchToWal(db);
+  db.exec("PRAGMA synchronous = FULL;");
   return db;
+}
+
+/** Most tries of the switch to WAL, 10 ms apart (see `switchToWal`). */
+const WAL_SWITCH_TRIES = 100;
+
+/**
+ * Switches a spool to WAL mode, trying again while another process switches
+ * the same new file: both read it, both need it alone to switch, and SQLite
+ * refuses one of them at once ("database is locked") instead of calling the
+ * busy handler, since waiting there could deadlock. The switch is done once
+ * per file, so the retry only ever runs when two processes create a spool
+ * together; anything still failing after a second is thrown.
+ */
+function switchToWal(db: DatabaseSync): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let tried = 1;; tried++) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL;");
+      return;
+    } catch (error) {
+      if (tried >= WAL_SWITCH_TRIES) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 function toRow(row: SpoolRow): ArchiveRow {
