@@ -32,6 +32,7 @@
 import type { Logger } from "../pipeline/logger.ts";
 import { SECURITY_HEADERS } from "./security_headers.ts";
 import { InnerAddresses } from "./inner_addresses.ts";
+import { type LiveSource, liveSourceOf } from "./sse.ts";
 
 /** Who sent a request, as the front saw the connection. */
 export interface ClientInfo {
@@ -343,6 +344,8 @@ class Connection {
   }
 
   async #writeStream(res: Response): Promise<void> {
+    const source = liveSourceOf(res.body);
+    if (source) return this.#writeSource(res, source);
     const reader = res.body!.getReader();
     // Cancelling ends a pending read and tells the stream's source its viewer left.
     this.#clientGone.then(() => reader.cancel());
@@ -357,6 +360,31 @@ class Connection {
       // the client went away while written to: the stream is cancelled below
     } finally {
       reader.cancel().catch(() => {});
+    }
+  }
+
+  /**
+   * Writes the chunks of a live response's source straight to the client,
+   * without reading its body: no stream, queue or read result per chunk.
+   */
+  async #writeSource(res: Response, source: LiveSource): Promise<void> {
+    this.#clientGone.then(() => source.end());
+    try {
+      await this.#send(responseHead(res));
+      for (;;) {
+        const chunks = await source.next().catch((error: Error) => {
+          this.#options.log.warn(
+            `front door: the live stream to ${this.describe()} ended: ${error.message}`,
+          );
+          return null;
+        });
+        if (chunks === null) return;
+        for (const chunk of chunks) await writeAll(this.#client, chunk);
+      }
+    } catch {
+      // the client went away while written to: the stream ends below
+    } finally {
+      source.end();
     }
   }
 
@@ -433,7 +461,8 @@ function closeQuietly(conn: Deno.Conn): void {
 
 /** Writes all of `bytes` to `to`, however many writes the socket takes. */
 export async function writeAll(to: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await to.write(bytes.subarray(at));
+  let at = await to.write(bytes);
+  while (at < bytes.length) at += await to.write(bytes.subarray(at));
 }
 
 /** Answers a connection past the cap with 503, then closes it once it stops sending. */

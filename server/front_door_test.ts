@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type ClientHandler, type FrontDoor, serveFrontDoor } from "./front_door.ts";
 import { type Logger, silentLogger } from "../pipeline/logger.ts";
+import { liveResponse } from "./sse.ts";
 
 const encoder = new TextEncoder();
 const HEADER_MS = 300;
@@ -373,6 +374,69 @@ Deno.test("front door: a live stream holds one socket per viewer, and a viewer l
     assert.equal(await res.text(), "not live", "other requests are relayed as before");
   } finally {
     for (const conn of viewers) conn.close();
+    await door.shutdown();
+  }
+});
+
+Deno.test("front door: a live response's source is written straight to the viewer, its body never read", async () => {
+  const warnings: string[] = [];
+  const log = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+  let ended = 0;
+  const bodies: (ReadableStream<Uint8Array> | null)[] = [];
+  const live = (req: Request) => {
+    const path = new URL(req.url).pathname;
+    const chunks: (Uint8Array[] | "fail")[] = path === "/failing"
+      ? [[encoder.encode("data: one\n\n")], "fail"]
+      : [[encoder.encode("retry: 10\n\n")], [], [
+        encoder.encode("data: a\n\n"),
+        encoder.encode("data: b\n\n"),
+      ]];
+    // Once its chunks are out the source waits, as a quiet hub does, until it is ended.
+    const { promise: endedHere, resolve: endHere } = Promise.withResolvers<null>();
+    const res = liveResponse({
+      next: () => {
+        const next = chunks.shift();
+        if (next === "fail") return Promise.reject(new Error("the snapshot could not be read"));
+        return next ? Promise.resolve(next) : endedHere;
+      },
+      end: () => {
+        ended++;
+        endHere(null);
+      },
+    });
+    bodies.push(res.body);
+    return res;
+  };
+  const door = start(live, 50, { log });
+  try {
+    const conn = await connect(door);
+    await conn.write(encoder.encode("GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const buffer = new Uint8Array(4096);
+    let text = "";
+    while (!text.includes("data: b\n\n")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n[^]*content-type: text\/event-stream/);
+    assert.match(text, /\r\n\r\nretry: 10\n\ndata: a\n\ndata: b\n\n$/, "every chunk, in order");
+    assert.equal(bodies[0]?.locked, false, "the body stream was not read");
+    conn.close();
+    const deadline = Date.now() + 2000;
+    while (ended < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(ended >= 1, "the viewer leaving ends the source");
+
+    const failing = await connect(door);
+    await failing.write(encoder.encode("GET /failing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const { text: failed, byServer } = await readToClose(failing);
+    assert.ok(byServer, "a failed source closes the connection");
+    assert.match(failed, /\r\n\r\ndata: one\n\n$/);
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(
+      warnings[0],
+      /live stream to 127\.0\.0\.1:\d+ .*ended: the snapshot could not be read/,
+    );
+  } finally {
     await door.shutdown();
   }
 });

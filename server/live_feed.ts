@@ -114,15 +114,9 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
       while (stale.has(name) && !signal.aborted) {
         const wait = nextUpdateAt(last.get(name), pacing) - Date.now();
         if (wait > 0) await delay(wait, signal);
-        await hub.delivered({
-          share: pacing.behindShare,
-          allowed: pacing.behindAllowed,
-          maxWaitMs: pacing.deliveryWaitMs,
-          signal,
-        });
         stale.delete(name);
         const at = Date.now();
-        last.set(name, { at, costMs: 0 });
+        last.set(name, { at, costMs: 0, fanOutMs: 0 });
         const produced = pending.get(name) ?? [];
         pending.delete(name);
         if (hub.clients === 0) {
@@ -131,21 +125,28 @@ export async function runLiveFeed(options: LiveFeedOptions): Promise<void> {
         }
         const data = await page.read();
         const sentAt = Date.now();
-        last.set(name, { at, costMs: sentAt - at });
         if (!options.latency) {
           hub.publish("update", data);
-          continue;
+        } else {
+          options.latency.pushed(name, produced, sentAt);
+          // One chunk, encoded once for every viewer: the update and the latency figures that describe it.
+          hub.publishAll([{ event: "update", data }, {
+            event: "latency",
+            data: {
+              sentAt,
+              stored: options.latency.stored(name, sentAt),
+              produced: evenSample(produced, LATENCY_SAMPLE),
+            } satisfies LatencyEvent,
+          }]);
         }
-        options.latency.pushed(name, produced, sentAt);
-        // One chunk, encoded once for every viewer: the update and the latency figures that describe it.
-        hub.publishAll([{ event: "update", data }, {
-          event: "latency",
-          data: {
-            sentAt,
-            stored: options.latency.stored(name, sentAt),
-            produced: evenSample(produced, LATENCY_SAMPLE),
-          } satisfies LatencyEvent,
-        }]);
+        const published = Date.now();
+        await hub.delivered({
+          share: pacing.behindShare,
+          allowed: pacing.behindAllowed,
+          maxWaitMs: pacing.deliveryWaitMs,
+          signal,
+        });
+        last.set(name, { at, costMs: published - at, fanOutMs: Date.now() - published });
       }
     } catch (error) {
       if (!signal.aborted) {

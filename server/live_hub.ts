@@ -83,6 +83,8 @@ export class LiveClient {
   closed = false;
   /** Whether its hub waits for it to take the newest update (`LiveHub.delivered`). */
   awaited = false;
+  /** It took the awaited update; its hub is told when it comes back for more. */
+  #tookAwaited = false;
 
   constructor(max: number, needsSnapshot: boolean, events: ClientEvents) {
     this.#max = max;
@@ -92,12 +94,15 @@ export class LiveClient {
 
   /**
    * Queues a chunk; a full queue is dropped and replaced by a snapshot. True
-   * when the viewer had taken everything before it: it keeps up.
+   * when the viewer had taken everything before it and handed it on: it
+   * keeps up.
    */
   push(chunk: Uint8Array): boolean {
     if (this.closed) return false;
     this.#busy = true;
-    const keepsUp = this.#chunks.length === 0 && !this.needsSnapshot;
+    // One that has not handed on the update before is behind, and is no longer waited for.
+    const keepsUp = this.#chunks.length === 0 && !this.needsSnapshot && !this.#tookAwaited;
+    this.#tookAwaited = false;
     if (this.#chunks.length >= this.#max) {
       this.drain();
       this.needsSnapshot = true;
@@ -108,8 +113,15 @@ export class LiveClient {
     return keepsUp;
   }
 
-  /** Takes the queued chunks, waiting for some when there are none; `[]` once closed. */
+  /**
+   * Takes the queued chunks, waiting for some when there are none; `[]` once
+   * closed. Calling it again says the chunks taken before are handed on (a
+   * socket accepted them, a reader read them): only then has the viewer
+   * taken an update its hub waits for, so `LiveHub.delivered` follows the
+   * writes, not the queues.
+   */
   async take(): Promise<Uint8Array[]> {
+    this.#handedOn();
     if (this.#chunks.length === 0 && !this.needsSnapshot && !this.closed) {
       await new Promise<void>((resolve) => this.#wake = resolve);
       this.#wake = undefined;
@@ -123,9 +135,15 @@ export class LiveClient {
     this.#chunks = [];
     if (out.length > 0 && this.awaited) {
       this.awaited = false;
-      this.#events.took();
+      this.#tookAwaited = true;
     }
     return out;
+  }
+
+  #handedOn(): void {
+    if (!this.#tookAwaited) return;
+    this.#tookAwaited = false;
+    this.#events.took();
   }
 
   /**
@@ -146,6 +164,8 @@ export class LiveClient {
     this.closed = true;
     this.needsSnapshot = false;
     this.drain();
+    // A viewer that left is not waited for.
+    this.#handedOn();
     this.#wake?.();
     this.#events.closed(this);
   }

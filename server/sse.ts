@@ -1,12 +1,18 @@
 /**
- * The SSE response of one viewer: a `retry:` hint, then a snapshot or the
- * replayed events it missed, then live events as they come, with heartbeat
- * comments while nothing happens. Ends when the viewer leaves (the body is
- * cancelled) or the hub closes. The chunks are the hub's own bytes, shared by
- * every viewer: nothing is encoded or copied per viewer.
+ * SSE responses whose chunks come from a `LiveSource`. The body is a
+ * `ReadableStream` for whoever reads responses the usual way; the front door
+ * (`front_door.ts`) instead asks the source for its chunks and writes them to
+ * the viewer's socket itself, with no stream, queue or read result per chunk
+ * (with ten thousand viewers that machinery cost more than the writes).
+ *
+ * `sseResponse` streams a hub's events to one viewer: a `retry:` hint, then
+ * a snapshot or the replayed events it missed, then live events as they
+ * come, with heartbeat comments while nothing happens. The chunks are the
+ * hub's own bytes, shared by every viewer: nothing is encoded or copied per
+ * viewer.
  */
 
-import type { LiveHub } from "./live_hub.ts";
+import type { LiveClient, LiveHub } from "./live_hub.ts";
 
 /** Timing of an SSE stream. */
 export interface SseOptions {
@@ -20,12 +26,50 @@ export interface SseOptions {
   onClose?: () => void;
 }
 
+/** Where the chunks of one viewer's live stream come from. */
+export interface LiveSource {
+  /** The next chunks to send, waiting until there are some; `null` once the stream has ended. */
+  next(): Promise<Uint8Array[] | null>;
+  /** Ends the stream (the viewer left, or writing to it failed); again is harmless. */
+  end(): void;
+}
+
 const encoder = new TextEncoder();
 /** The comment line a quiet stream sends so proxies and browsers keep it open. */
 export const HEARTBEAT: Uint8Array = encoder.encode(": heartbeat\n\n");
 
-/** A `text/event-stream` response of `body`, never cached or buffered by a proxy. */
-export function eventStream(body: ReadableStream<Uint8Array>): Response {
+/** The source behind each live response's body, for a server that writes it itself. */
+const sources = new WeakMap<ReadableStream<Uint8Array>, LiveSource>();
+
+/**
+ * The source of a response body made by `liveResponse`, if it is one. A
+ * server writing the source's chunks must not read the body as well.
+ */
+export function liveSourceOf(body: ReadableStream<Uint8Array> | null): LiveSource | undefined {
+  return body === null ? undefined : sources.get(body);
+}
+
+/** A `text/event-stream` response of `source`, never cached or buffered by a proxy. */
+export function liveResponse(source: LiveSource): Response {
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunks = await source.next();
+        if (chunks === null) {
+          controller.close();
+          return;
+        }
+        for (const chunk of chunks) controller.enqueue(chunk);
+      } catch (error) {
+        source.end();
+        controller.error(error);
+      }
+    },
+    cancel() {
+      source.end();
+    },
+  }, { highWaterMark: 0 });
+  sources.set(body, source);
   return new Response(body, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
@@ -35,9 +79,16 @@ export function eventStream(body: ReadableStream<Uint8Array>): Response {
   });
 }
 
-/** Streams live events of `hub` to one viewer. */
-export function sseResponse(hub: LiveHub, options: SseOptions): Response {
+/**
+ * A viewer of `hub` with its heartbeat timer; `end` closes it and calls
+ * `onClose` once, however the stream ends.
+ */
+export function hubViewer(
+  hub: LiveHub,
+  options: SseOptions & { needsSnapshot?: boolean },
+): { client: LiveClient; end: () => void } {
   const client = hub.connect(options.lastEventId);
+  if (options.needsSnapshot === false) client.needsSnapshot = false;
   const heartbeat = setInterval(() => client.ping(HEARTBEAT), options.heartbeatMs);
   let ended = false;
   const end = () => {
@@ -47,34 +98,30 @@ export function sseResponse(hub: LiveHub, options: SseOptions): Response {
     ended = true;
     options.onClose?.();
   };
+  return { client, end };
+}
+
+/** Streams live events of `hub` to one viewer. */
+export function sseResponse(hub: LiveHub, options: SseOptions): Response {
+  const { client, end } = hubViewer(hub, options);
   let opened = false;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        if (!opened) {
-          opened = true;
-          controller.enqueue(encoder.encode(`retry: ${options.retryMs}\n: connected\n\n`));
-        }
-        if (client.needsSnapshot) {
-          client.needsSnapshot = false;
-          controller.enqueue(await hub.snapshotFrame());
-          return;
-        }
-        const chunks = await client.take();
-        if (client.closed) {
-          end();
-          controller.close();
-          return;
-        }
-        for (const chunk of chunks) controller.enqueue(chunk);
-      } catch (error) {
-        end();
-        controller.error(error);
+  return liveResponse({
+    async next() {
+      if (!opened) {
+        opened = true;
+        return [encoder.encode(`retry: ${options.retryMs}\n: connected\n\n`)];
       }
+      if (client.needsSnapshot) {
+        client.needsSnapshot = false;
+        return [await hub.snapshotFrame()];
+      }
+      const chunks = await client.take();
+      if (client.closed) {
+        end();
+        return null;
+      }
+      return chunks;
     },
-    cancel() {
-      end();
-    },
-  }, { highWaterMark: 0 });
-  return eventStream(body);
+    end,
+  });
 }

@@ -10,7 +10,7 @@
 
 import type { LiveHub } from "./live_hub.ts";
 import { frame } from "./live_hub.ts";
-import { eventStream, HEARTBEAT, type SseOptions } from "./sse.ts";
+import { hubViewer, liveResponse, type SseOptions } from "./sse.ts";
 
 /** Frames of events that carry a whole snapshot (replaced by the view's own). */
 const SNAPSHOT_FRAME = /^id: [^\n]*\nevent: (snapshot|update)\n/;
@@ -21,53 +21,33 @@ export function viewSseResponse(
   read: () => Promise<unknown>,
   options: Omit<SseOptions, "lastEventId">,
 ): Response {
-  const client = hub.connect(null);
-  client.needsSnapshot = false;
+  const { client, end } = hubViewer(hub, { ...options, lastEventId: null, needsSnapshot: false });
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  const heartbeat = setInterval(() => client.ping(HEARTBEAT), options.heartbeatMs);
-  let ended = false;
-  const end = () => {
-    clearInterval(heartbeat);
-    client.close();
-    if (ended) return;
-    ended = true;
-    options.onClose?.();
-  };
   const snapshot = async (event: string) =>
     frame({ id: hub.lastId, event, data: JSON.stringify(await read()) });
   let opened = false;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        if (!opened) {
-          opened = true;
-          const first = await snapshot("snapshot");
-          controller.enqueue(encoder.encode(`retry: ${options.retryMs}\n: connected\n\n${first}`));
-          return;
-        }
-        const chunks = await client.take();
-        if (client.closed) {
-          end();
-          controller.close();
-          return;
-        }
-        // A chunk can hold several frames (an update and its latency event travel together).
-        const frames = chunks.flatMap((chunk) => decoder.decode(chunk).split(/(?<=\n\n)/))
-          .filter((f) => f.length > 0);
-        const changed = client.needsSnapshot || frames.some((f) => SNAPSHOT_FRAME.test(f));
-        client.needsSnapshot = false;
-        const passed = frames.filter((f) => !SNAPSHOT_FRAME.test(f));
-        const out = [...(changed ? [await snapshot("update")] : []), ...passed];
-        if (out.length > 0) controller.enqueue(encoder.encode(out.join("")));
-      } catch (error) {
-        end();
-        controller.error(error);
+  return liveResponse({
+    async next() {
+      if (!opened) {
+        opened = true;
+        const first = await snapshot("snapshot");
+        return [encoder.encode(`retry: ${options.retryMs}\n: connected\n\n${first}`)];
       }
+      const chunks = await client.take();
+      if (client.closed) {
+        end();
+        return null;
+      }
+      // A chunk can hold several frames (an update and its latency event travel together).
+      const frames = chunks.flatMap((chunk) => decoder.decode(chunk).split(/(?<=\n\n)/))
+        .filter((f) => f.length > 0);
+      const changed = client.needsSnapshot || frames.some((f) => SNAPSHOT_FRAME.test(f));
+      client.needsSnapshot = false;
+      const passed = frames.filter((f) => !SNAPSHOT_FRAME.test(f));
+      const out = [...(changed ? [await snapshot("update")] : []), ...passed];
+      return out.length > 0 ? [encoder.encode(out.join(""))] : [];
     },
-    cancel() {
-      end();
-    },
-  }, { highWaterMark: 0 });
-  return eventStream(body);
+    end,
+  });
 }
