@@ -379,7 +379,10 @@ class Connection {
           return null;
         });
         if (chunks === null) return;
-        for (const chunk of chunks) await writeAll(this.#client, chunk);
+        for (const chunk of chunks) {
+          let at = await this.#client.write(chunk);
+          while (at < chunk.length) at += await this.#client.write(chunk.subarray(at));
+        }
       }
     } catch {
       // the client went away while written to: the stream ends below

@@ -95,14 +95,15 @@ export class LiveClient {
   /**
    * Queues a chunk; a full queue is dropped and replaced by a snapshot. True
    * when the viewer had taken everything before it and handed it on: it
-   * keeps up.
+   * keeps up, and with `awaited` its hub then waits for it to take this one.
    */
-  push(chunk: Uint8Array): boolean {
+  push(chunk: Uint8Array, awaited = false): boolean {
     if (this.closed) return false;
     this.#busy = true;
     // One that has not handed on the update before is behind, and is no longer waited for.
     const keepsUp = this.#chunks.length === 0 && !this.needsSnapshot && !this.#tookAwaited;
     this.#tookAwaited = false;
+    this.awaited = awaited && keepsUp;
     if (this.#chunks.length >= this.#max) {
       this.drain();
       this.needsSnapshot = true;
@@ -114,19 +115,24 @@ export class LiveClient {
   }
 
   /**
-   * Takes the queued chunks, waiting for some when there are none; `[]` once
-   * closed. Calling it again says the chunks taken before are handed on (a
-   * socket accepted them, a reader read them): only then has the viewer
-   * taken an update its hub waits for, so `LiveHub.delivered` follows the
-   * writes, not the queues.
+   * Takes the queued chunks, waiting for some when there are none (`[]` when
+   * woken for a snapshot); `null` once closed. Calling it again says the
+   * chunks taken before are handed on (a socket accepted them, a reader read
+   * them): only then has the viewer taken an update its hub waits for, so
+   * `LiveHub.delivered` follows the writes, not the queues. One promise per
+   * wait, none per chunk: ten thousand viewers call it for every update.
    */
-  async take(): Promise<Uint8Array[]> {
+  take(): Promise<Uint8Array[] | null> {
     this.#handedOn();
-    if (this.#chunks.length === 0 && !this.needsSnapshot && !this.closed) {
-      await new Promise<void>((resolve) => this.#wake = resolve);
-      this.#wake = undefined;
+    if (this.#chunks.length > 0 || this.needsSnapshot || this.closed) {
+      return Promise.resolve(this.closed ? null : this.drain());
     }
-    return this.drain();
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        this.#wake = undefined;
+        resolve(this.closed ? null : this.drain());
+      };
+    });
   }
 
   /** The queued chunks, at once. */
@@ -291,9 +297,7 @@ export class LiveHub {
     this.#behind = 0;
     for (const client of this.#clients) {
       // Not waited for what came before (an overflowing queue is dropped without a count).
-      client.awaited = false;
-      client.awaited = client.push(chunk);
-      if (client.awaited) this.#behind++;
+      if (client.push(chunk, true)) this.#behind++;
     }
     return live;
   }

@@ -28,7 +28,10 @@ export interface SseOptions {
 
 /** Where the chunks of one viewer's live stream come from. */
 export interface LiveSource {
-  /** The next chunks to send, waiting until there are some; `null` once the stream has ended. */
+  /**
+   * The next chunks to send, waiting until there are some; `null` once the
+   * stream has ended (whoever writes it then calls `end`).
+   */
   next(): Promise<Uint8Array[] | null>;
   /** Ends the stream (the viewer left, or writing to it failed); again is harmless. */
   end(): void;
@@ -56,6 +59,7 @@ export function liveResponse(source: LiveSource): Response {
       try {
         const chunks = await source.next();
         if (chunks === null) {
+          source.end();
           controller.close();
           return;
         }
@@ -106,21 +110,16 @@ export function sseResponse(hub: LiveHub, options: SseOptions): Response {
   const { client, end } = hubViewer(hub, options);
   let opened = false;
   return liveResponse({
-    async next() {
+    next() {
       if (!opened) {
         opened = true;
-        return [encoder.encode(`retry: ${options.retryMs}\n: connected\n\n`)];
+        return Promise.resolve([encoder.encode(`retry: ${options.retryMs}\n: connected\n\n`)]);
       }
       if (client.needsSnapshot) {
         client.needsSnapshot = false;
-        return [await hub.snapshotFrame()];
+        return hub.snapshotFrame().then((bytes) => [bytes]);
       }
-      const chunks = await client.take();
-      if (client.closed) {
-        end();
-        return null;
-      }
-      return chunks;
+      return client.take();
     },
     end,
   });

@@ -35,10 +35,7 @@ export function viewSseResponse(
         return [encoder.encode(`retry: ${options.retryMs}\n: connected\n\n${first}`)];
       }
       const chunks = await client.take();
-      if (client.closed) {
-        end();
-        return null;
-      }
+      if (chunks === null) return null;
       // A chunk can hold several frames (an update and its latency event travel together).
       const frames = chunks.flatMap((chunk) => decoder.decode(chunk).split(/(?<=\n\n)/))
         .filter((f) => f.length > 0);
