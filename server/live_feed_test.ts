@@ -131,3 +131,41 @@ Deno.test("pages with viewers are read again on the clock; pages without are not
     await stop();
   }
 });
+
+Deno.test("an update reaches its viewers' sockets before the next, which rests as long as that took", async () => {
+  const { hub, reads, announce, stop } = await setup();
+  const users = hub("users");
+  // More viewers than the few allowed to lag, each handing an update on 150 ms after taking it
+  // (a socket slow to accept it), as ten thousand viewers of a busy server do.
+  const viewers = Array.from({ length: 12 }, () => users.connect(users.lastId));
+  const updatesAt: number[][] = viewers.map(() => []);
+  const watching = viewers.map(async (viewer, i) => {
+    for (;;) {
+      const chunks = await viewer.take();
+      if (chunks === null) return;
+      if (chunks.length > 0) updatesAt[i].push(performance.now());
+      await delay(150);
+    }
+  });
+  try {
+    const until = performance.now() + 1500;
+    while (performance.now() < until) {
+      await announce("users.live");
+      await delay(10);
+    }
+    const times = updatesAt[0];
+    assert.ok(times.length >= 3, `${times.length} updates in 1.5 s of announcements`);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    // Taking 150 ms, then 150 ms of rest: without the rest the next would follow at 150 ms.
+    assert.ok(gaps.every((gap) => gap >= 250), `gaps between updates ${gaps.map(Math.round)} ms`);
+    assert.ok(
+      updatesAt.every((at) => Math.abs(at.length - times.length) <= 1),
+      "every viewer gets the updates",
+    );
+    assert.ok(reads.users <= times.length + 1, `${reads.users} reads for ${times.length} updates`);
+  } finally {
+    for (const viewer of viewers) viewer.close();
+    await Promise.all(watching);
+    await stop();
+  }
+});
