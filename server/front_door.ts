@@ -78,6 +78,8 @@ export interface FrontDoor {
 const REFUSED_LINGER_MS = 500;
 /** Default of `FrontDoorOptions.shutdownGraceMs`. */
 const SHUTDOWN_GRACE_MS = 5_000;
+/** Least time between two warnings of live streams whose source failed, ms. */
+const SOURCE_WARNING_MS = 10_000;
 
 /**
  * Listens on `options.hostname:port` and serves `handler` behind the limits.
@@ -113,6 +115,7 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
       return res;
     },
   );
+  const sourceFailed = sourceFailureWarner(options.log);
   let stopping = false;
   /** Connections being served, counted before any await so a burst cannot pass the cap. */
   let served = 0;
@@ -132,7 +135,7 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
         client.close();
         return;
       }
-      const connection = new Connection(client, upstream, options);
+      const connection = new Connection(client, upstream, { ...options, sourceFailed });
       const from = `${upstream.localAddr.hostname}:${upstream.localAddr.port}`;
       byInnerAddress.set(from, connection);
       open.add(connection);
@@ -200,13 +203,41 @@ export function serveFrontDoor(options: FrontDoorOptions, handler: ClientHandler
   };
 }
 
+/** What a connection is told by its front door. */
+interface ConnectionOptions extends FrontDoorOptions {
+  /** Reports a live stream ended by its source's failure. */
+  sourceFailed(where: string, error: Error): void;
+}
+
+/**
+ * Warns of live streams ended by their source's failure (a page read
+ * failing): the first at once, then at most one every `SOURCE_WARNING_MS`
+ * saying how many ended since, since a store that is down fails every
+ * viewer's snapshot and each browser retries every few seconds.
+ */
+function sourceFailureWarner(log: Logger): ConnectionOptions["sourceFailed"] {
+  let warnedAt = -Infinity;
+  let unreported = 0;
+  return (where, error) => {
+    unreported++;
+    const now = performance.now();
+    if (now - warnedAt < SOURCE_WARNING_MS) return;
+    const count = unreported > 1
+      ? ` (${unreported} live streams ended so since the last warning)`
+      : "";
+    log.warn(`front door: the live stream to ${where} ended: ${error.message}${count}`);
+    warnedAt = now;
+    unreported = 0;
+  };
+}
+
 /** One client connection and its relay to the internal server. */
 class Connection {
   readonly address: string;
   readonly #port: number;
   readonly #client: Deno.TcpConn;
   readonly #upstream: Deno.TcpConn;
-  readonly #options: FrontDoorOptions;
+  readonly #options: ConnectionOptions;
   /** Waiting for a request's headers, serving requests, or idle between them. */
   #phase: "headers" | "serving" | "idle" = "headers";
   /** Whether part of the awaited request has arrived. */
@@ -224,7 +255,7 @@ class Connection {
   /** A live stream written to the client by the front itself, once the HTTP server let it go. */
   #direct: Promise<void> | undefined;
 
-  constructor(client: Deno.TcpConn, upstream: Deno.TcpConn, options: FrontDoorOptions) {
+  constructor(client: Deno.TcpConn, upstream: Deno.TcpConn, options: ConnectionOptions) {
     this.#client = client;
     this.#upstream = upstream;
     this.#options = options;
@@ -373,9 +404,7 @@ class Connection {
       await this.#send(responseHead(res));
       for (;;) {
         const chunks = await source.next().catch((error: Error) => {
-          this.#options.log.warn(
-            `front door: the live stream to ${this.describe()} ended: ${error.message}`,
-          );
+          this.#options.sourceFailed(this.describe(), error);
           return null;
         });
         if (chunks === null) return;

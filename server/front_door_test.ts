@@ -426,11 +426,14 @@ Deno.test("front door: a live response's source is written straight to the viewe
     while (ended < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.ok(ended >= 1, "the viewer leaving ends the source");
 
-    const failing = await connect(door);
-    await failing.write(encoder.encode("GET /failing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-    const { text: failed, byServer } = await readToClose(failing);
-    assert.ok(byServer, "a failed source closes the connection");
-    assert.match(failed, /\r\n\r\ndata: one\n\n$/);
+    for (let i = 0; i < 3; i++) {
+      const failing = await connect(door);
+      await failing.write(encoder.encode("GET /failing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+      const { text: failed, byServer } = await readToClose(failing);
+      assert.ok(byServer, "a failed source closes the connection");
+      assert.match(failed, /\r\n\r\ndata: one\n\n$/);
+    }
+    // A store that is down fails every viewer's snapshot: one warning, not one per viewer.
     assert.equal(warnings.length, 1, warnings.join("\n"));
     assert.match(
       warnings[0],
