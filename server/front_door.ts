@@ -408,10 +408,7 @@ class Connection {
           return null;
         });
         if (chunks === null) return;
-        for (const chunk of chunks) {
-          let at = await this.#client.write(chunk);
-          while (at < chunk.length) at += await this.#client.write(chunk.subarray(at));
-        }
+        for (const chunk of chunks) await writeAll(this.#client, chunk);
       }
     } catch {
       // the client went away while written to: the stream ends below

@@ -66,6 +66,18 @@ async function readResponse(conn: Deno.Conn): Promise<string> {
   }
 }
 
+/** Reads until `marker` has arrived (or the connection ends), leaving the connection open. */
+async function readUntil(conn: Deno.Conn, marker: string): Promise<string> {
+  const buffer = new Uint8Array(4096);
+  let text = "";
+  while (!text.includes(marker)) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+  return text;
+}
+
 const ok: ClientHandler = (_req, client) => new Response(`hello ${client.address}`);
 
 Deno.test("front door: relays requests and tells the handler the client's address", async () => {
@@ -337,16 +349,7 @@ Deno.test("front door: a live stream holds one socket per viewer, and a viewer l
       await conn.write(encoder.encode("GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
       viewers.push(conn);
     }
-    const heads = await Promise.all(viewers.map(async (conn) => {
-      const buffer = new Uint8Array(4096);
-      let text = "";
-      while (!text.includes("data: hello\n\n")) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        text += new TextDecoder().decode(buffer.subarray(0, n));
-      }
-      return text;
-    }));
+    const heads = await Promise.all(viewers.map((conn) => readUntil(conn, "data: hello\n\n")));
     for (const head of heads) {
       assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
       assert.match(head, /\r\nx-kept: yes\r\n/, "the handler's headers are kept");
@@ -411,13 +414,7 @@ Deno.test("front door: a live response's source is written straight to the viewe
   try {
     const conn = await connect(door);
     await conn.write(encoder.encode("GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-    const buffer = new Uint8Array(4096);
-    let text = "";
-    while (!text.includes("data: b\n\n")) {
-      const n = await conn.read(buffer);
-      if (n === null) break;
-      text += new TextDecoder().decode(buffer.subarray(0, n));
-    }
+    const text = await readUntil(conn, "data: b\n\n");
     assert.match(text, /^HTTP\/1\.1 200 OK\r\n[^]*content-type: text\/event-stream/);
     assert.match(text, /\r\n\r\nretry: 10\n\ndata: a\n\ndata: b\n\n$/, "every chunk, in order");
     assert.equal(bodies[0]?.locked, false, "the body stream was not read");
