@@ -54,6 +54,13 @@ export interface WebConfig {
   sseViewersPerClient: number;
   /** How often the console samples every group's committed and end offsets (lag in seconds), ms. */
   lagSampleMs: number;
+  /**
+   * Nice value (0–19) of the pipeline's worker threads (processors,
+   * producers, write-ahead log checkpoints) on Linux: above 0 the thread
+   * serving pages and live streams goes first when the cores are short, and
+   * the workers catch up in batches. 0 schedules them as the web thread.
+   */
+  workerNice: number;
 }
 
 /** The log the streams' records go through: the embedded log or Kafka. */
@@ -209,6 +216,7 @@ export const DEFAULTS: Config = {
     sseHeartbeatMs: 15000,
     sseViewersPerClient: 32,
     lagSampleMs: 5_000,
+    workerNice: 10,
   },
   broker: {
     partitions: 4,
@@ -497,6 +505,11 @@ export function loadConfig(env: Env): Config {
       fallback: DEFAULTS.web.lagSampleMs,
       min: 10,
       max: 600_000,
+    }),
+    workerNice: int(env, "STREAMBOARD_WORKER_NICE", {
+      fallback: DEFAULTS.web.workerNice,
+      min: 0,
+      max: 19,
     }),
   };
   const broker: BrokerConfig = {

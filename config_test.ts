@@ -87,6 +87,7 @@ Deno.test("every variable is read into its setting", () => {
     STREAMBOARD_MAX_CONNECTIONS: "50",
     STREAMBOARD_SSE_VIEWERS_PER_CLIENT: "4",
     STREAMBOARD_LAG_SAMPLE_MS: "1000",
+    STREAMBOARD_WORKER_NICE: "0",
     STREAMBOARD_PROCESSING_ERROR_SHARE: "0.1",
     STREAMBOARD_PROCESSING_ERROR_WINDOW_MS: "30000",
   });
@@ -107,6 +108,7 @@ Deno.test("every variable is read into its setting", () => {
       sseHeartbeatMs: 5000,
       sseViewersPerClient: 4,
       lagSampleMs: 1000,
+      workerNice: 0,
     },
     broker: {
       partitions: 12,
@@ -224,6 +226,7 @@ Deno.test("every setting refuses a bad value with a message naming it, so the st
     STREAMBOARD_MAX_CONNECTIONS: "0",
     STREAMBOARD_SSE_VIEWERS_PER_CLIENT: "0",
     STREAMBOARD_LAG_SAMPLE_MS: "5",
+    STREAMBOARD_WORKER_NICE: "20",
     STREAMBOARD_PROCESSING_ERROR_SHARE: "1.5",
     STREAMBOARD_PROCESSING_ERROR_WINDOW_MS: "10",
   };

@@ -93,6 +93,7 @@ function superviseProcessor({ job, worker, log, health, metrics, signal }: Super
         onErrorEvent: (event) => health.report(event, worker),
         onBatchMetrics: (batch) => metrics.record(batch, Date.now()),
         stopTimeoutMs: PROCESSOR_STOP_MS,
+        nice: job.config.web.workerNice,
       });
       try {
         await current.done;
@@ -145,6 +146,7 @@ function superviseProducer({ job, log, health, signal }: ProducerSupervision): {
           : plan
       );
       current = startWorker<ProducerJob>(PRODUCER, { ...job, plans }, {
+        nice: job.config.web.workerNice,
         onOutage: (outage) =>
           health.outage(
             "producer",

@@ -116,12 +116,15 @@ const CHECKPOINT_WORKER = new URL("./workers/checkpoint_worker.ts", import.meta.
  */
 export function startWalCheckpoints(
   paths: string[],
-  options: { pace?: CheckpointPace; onError?: (message: string) => void } = {},
+  options: { pace?: CheckpointPace; onError?: (message: string) => void; nice?: number } = {},
 ): WalCheckpointer {
   let started!: () => void;
   const ready = new Promise<void>((resolve) => started = resolve);
   const job: CheckpointJob = { paths, pace: options.pace ?? CHECKPOINT_PACE };
-  const thread = startWorker(CHECKPOINT_WORKER, job, { onStarted: () => started() });
+  const thread = startWorker(CHECKPOINT_WORKER, job, {
+    onStarted: () => started(),
+    nice: options.nice,
+  });
   thread.done.catch((error) => options.onError?.((error as Error).message)).finally(started);
   return { ready, stop: () => thread.stop() };
 }
@@ -135,6 +138,7 @@ export function startCheckpoints(config: Config, log: Logger): WalCheckpointer |
   if (config.mode !== "embedded" || config.stores.walCheckpoints !== "background") return undefined;
   const files = embeddedFiles(config);
   return startWalCheckpoints([files.log, files.store], {
+    nice: config.web.workerNice,
     onError: (message) =>
       log.error(
         `the WAL checkpoints thread stopped (${message}); the log and stores checkpoint past ${

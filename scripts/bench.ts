@@ -195,14 +195,17 @@ async function throughput(
       config,
       registry: STREAMS.ref,
       plans: [{ stream, source: { kind: "generator", seed }, rate: 0, count }],
-    }).done;
+    }, { nice: config.web.workerNice }).done;
   // Warm-up: the processor starts, joins its group and processes a first
   // thousand records before the clock starts, so what is timed is the
   // sustained rate, not start-up.
   const warmStarted = performance.now();
   const processors = Array.from(
     { length: INSTANCES },
-    () => startWorker<ProcessorJob>(PROCESSOR, { config, registry: STREAMS.ref, stream }),
+    () =>
+      startWorker<ProcessorJob>(PROCESSOR, { config, registry: STREAMS.ref, stream }, {
+        nice: config.web.workerNice,
+      }),
   );
   await produce(9, WARM_UP);
   while ((await processedNow()) < WARM_UP) await delay(poll);
@@ -370,7 +373,7 @@ async function latency(): Promise<
     config,
     registry: STREAMS.ref,
     plans: [{ stream: "users", source: { kind: "generator", seed: 3 }, rate: RATE, count: RATE }],
-  }).done;
+  }, { nice: config.web.workerNice }).done;
   const warmDeadline = Date.now() + 60_000;
   while (latencies.length === 0 && Date.now() < warmDeadline) await delay(20);
   await delay(1000);
@@ -382,7 +385,7 @@ async function latency(): Promise<
     config,
     registry: STREAMS.ref,
     plans: [{ stream: "users", source: { kind: "generator", seed: 2 }, rate: RATE, count: sent }],
-  });
+  }, { nice: config.web.workerNice });
   await producer.done;
   const deadline = Date.now() + 5000;
   while (latencies.length < sent && Date.now() < deadline) await delay(20);

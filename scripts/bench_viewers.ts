@@ -103,7 +103,7 @@ export async function benchViewers(options: ViewersBenchOptions): Promise<Viewer
         config,
         registry: STREAMS.ref,
         plans: [{ stream: "users", source: { kind: "generator", seed }, rate, count }],
-      }).done;
+      }, { nice: config.web.workerNice }).done;
     // Warm-up: a second at the rate, so the processor has joined its group before anyone watches.
     await produce(4, rate);
     const rssBeforeMb = rss();

@@ -126,7 +126,7 @@ const job: ProducerJob = {
 const worker = startWorker(
   new URL("../pipeline/workers/producer_worker.ts", import.meta.url),
   job,
-  { onProgress: (sent) => console.log(`sent ${sent}`) },
+  { onProgress: (sent) => console.log(`sent ${sent}`), nice: config.web.workerNice },
 );
 const stop = () => worker.stop();
 Deno.addSignalListener("SIGINT", stop);

@@ -9,6 +9,7 @@ import type { RegistryRef } from "../stream_registry.ts";
 import type { ProcessorErrorEvent } from "../processor_errors.ts";
 import type { BatchMetrics } from "../batch_metrics.ts";
 import type { ProducerOutage } from "../producer.ts";
+import { setThreadNice } from "./thread_priority.ts";
 
 /** Where a producer takes its records from. */
 export type ProducerSource =
@@ -47,8 +48,8 @@ export interface ProcessorJob {
   worker?: number;
 }
 
-/** Main thread to worker. */
-export type ToWorker<J> = { type: "start"; job: J } | { type: "stop" };
+/** Main thread to worker; `nice` is the worker thread's nice value (see `WorkerOptions.nice`). */
+export type ToWorker<J> = { type: "start"; job: J; nice?: number } | { type: "stop" };
 
 /** Worker to main thread. */
 export type FromWorker =
@@ -85,12 +86,25 @@ export interface WorkerOptions {
   onOutage?(outage: ProducerOutage | undefined): void;
   /** How long `stop` waits for the worker to finish before terminating it, ms (default 10 s). */
   stopTimeoutMs?: number;
+  /**
+   * The worker thread's nice value (Linux; see `setThreadNice`), so the
+   * thread that started it goes first when the cores are short; unset, it
+   * keeps the starting thread's.
+   */
+  nice?: number;
 }
 
 /** Starts a worker module with a job. */
 export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {}): WorkerHandle {
-  const { onStarted, onProgress, onErrorEvent, onBatchMetrics, onOutage, stopTimeoutMs = 10_000 } =
-    options;
+  const {
+    onStarted,
+    onProgress,
+    onErrorEvent,
+    onBatchMetrics,
+    onOutage,
+    stopTimeoutMs = 10_000,
+    nice,
+  } = options;
   const worker = new Worker(module, { type: "module" });
   let settled = false;
   let forceStop!: () => void;
@@ -125,7 +139,7 @@ export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {})
       reject(new Error(event.message));
     };
   });
-  worker.postMessage({ type: "start", job } satisfies ToWorker<J>);
+  worker.postMessage({ type: "start", job, nice } satisfies ToWorker<J>);
   return {
     done,
     stop: async () => {
@@ -163,6 +177,7 @@ export function serveWorker<J>(
   const post = (message: FromWorker) => self.postMessage(message);
   self.onmessage = (event: MessageEvent<ToWorker<J>>) => {
     if (event.data.type === "stop") return controller.abort();
+    if (event.data.nice !== undefined) setThreadNice(event.data.nice);
     post({ type: "started" });
     run(event.data.job, controller.signal, {
       progress: (sent) => post({ type: "progress", sent }),

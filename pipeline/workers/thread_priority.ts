@@ -1,0 +1,41 @@
+/** Lowering the scheduling priority of one worker thread, not of its process. */
+
+import os from "node:os";
+
+/** Where Linux names the calling thread: `/proc/<pid>/task/<tid>`. */
+const THREAD_SELF = "/proc/thread-self";
+
+/**
+ * Gives the calling thread the nice value `nice` (Linux), leaving the
+ * process's other threads as they are; a thread already nicer (a process
+ * started with `nice`) stays so. Returns whether the thread now runs at
+ * `nice` or nicer.
+ *
+ * Linux schedules each thread on its own, and `setpriority` of a thread id
+ * sets that thread's nice value. Where `/proc/thread-self` is missing (not
+ * Linux) the thread's id is unknown, and the same call with the process id
+ * would lower every thread of the process, the web thread with them: nothing
+ * is changed there. Raising a nice value needs no privilege.
+ */
+export function setThreadNice(nice: number): boolean {
+  let link: string;
+  try {
+    link = Deno.readLinkSync(THREAD_SELF);
+  } catch {
+    return false;
+  }
+  const tid = Number(link.slice(link.lastIndexOf("/") + 1));
+  if (!Number.isInteger(tid) || tid <= 0) return false;
+  if (os.getPriority(tid) < nice) os.setPriority(tid, nice);
+  return true;
+}
+
+/** The calling thread's nice value, or undefined where it cannot be read (not Linux). */
+export function threadNice(): number | undefined {
+  try {
+    const link = Deno.readLinkSync(THREAD_SELF);
+    return os.getPriority(Number(link.slice(link.lastIndexOf("/") + 1)));
+  } catch {
+    return undefined;
+  }
+}
