@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   DashboardStore,
+  DRAW_GAP_MS,
   type EventSourceLike,
   type LiveStoreOptions,
   streamUrl,
@@ -40,20 +41,21 @@ function sales(revenue: number): SalesSnapshot {
   };
 }
 
+/** A sales store on fake event sources; it shows every snapshot unless `drawGapMs` says otherwise. */
 function storeWithFake(options: LiveStoreOptions = {}) {
   const opened: FakeSource[] = [];
   const store = new DashboardStore("sales", (url) => {
     const source = new FakeSource(url);
     opened.push(source);
     return source;
-  }, options);
+  }, { drawGapMs: 0, ...options });
   return { store, opened };
 }
 
 /** A sales store whose frames come when the test runs them from `frames`. */
-function storeWithFrames() {
+function storeWithFrames(options: LiveStoreOptions = {}) {
   const frames: (() => void)[] = [];
-  return { ...storeWithFake({ nextFrame: (show) => frames.push(show) }), frames };
+  return { ...storeWithFake({ nextFrame: (show) => frames.push(show), ...options }), frames };
 }
 
 Deno.test("a dashboard store opens one stream on /api/stream/<dashboard>", () => {
@@ -91,6 +93,30 @@ Deno.test("updates that arrive between two frames are shown once, the newest, at
   assert.equal(frames.length, 1, "the next update asks for the next frame");
   frames.shift()!();
   assert.deepEqual(shown, [5, 6]);
+  stop();
+});
+
+Deno.test("a page shows at most one snapshot per draw gap: the newest of those in between, at the first frame after it", async () => {
+  let now = 1_000;
+  const { store, opened, frames } = storeWithFrames({ now: () => now, drawGapMs: 30 });
+  assert.equal(DRAW_GAP_MS, 33, "at most 30 draws a second by default");
+  store.connect();
+  const shown: number[] = [];
+  const stop = store.snapshot.subscribe((s) => s && shown.push(s.kpi.revenue));
+  opened[0].emit("update", sales(1));
+  frames.shift()!();
+  assert.deepEqual(shown, [1]);
+  now += 10;
+  opened[0].emit("update", sales(2));
+  frames.shift()!();
+  assert.deepEqual(shown, [1], "10 ms after the last draw: not yet");
+  opened[0].emit("update", sales(3));
+  assert.equal(frames.length, 0, "no frame asked for while one waits");
+  now += 25;
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(frames.length, 1, "the frame after the gap is asked for");
+  frames.shift()!();
+  assert.deepEqual(shown, [1, 3], "the newest of what came in between");
   stop();
 });
 
@@ -144,7 +170,7 @@ Deno.test("the users page is a dashboard like the others: one stream on /api/str
     const source = new FakeSource(url);
     opened.push(source);
     return source;
-  });
+  }, { drawGapMs: 0 });
   store.connect();
   assert.equal(opened[0].url, "/api/stream/users");
   const stats = { total: 1, male: 1, female: 0, other: 0, rejected: 0 };

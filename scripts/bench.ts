@@ -422,7 +422,7 @@ console.log(
     settings.mode === "embedded"
       ? `, poll ${settings.broker.pollMs} ms, WAL checkpoints ${settings.stores.walCheckpoints}`
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
-  }`,
+  }, worker threads at nice ${settings.web.workerNice}`,
 );
 if (args.viewers !== undefined) {
   const viewers = Number(args.viewers);

@@ -16,6 +16,8 @@ const THREAD_SELF = "/proc/thread-self";
  * Linux) the thread's id is unknown, and the same call with the process id
  * would lower every thread of the process, the web thread with them: nothing
  * is changed there. Raising a nice value needs no privilege.
+ *
+ * @throws {Error} naming the setting to change when the system refuses the new value
  */
 export function setThreadNice(nice: number): boolean {
   let link: string;
@@ -26,7 +28,17 @@ export function setThreadNice(nice: number): boolean {
   }
   const tid = Number(link.slice(link.lastIndexOf("/") + 1));
   if (!Number.isInteger(tid) || tid <= 0) return false;
-  if (os.getPriority(tid) < nice) os.setPriority(tid, nice);
+  if (os.getPriority(tid) >= nice) return true;
+  try {
+    os.setPriority(tid, nice);
+  } catch (error) {
+    throw new Error(
+      `could not give the worker thread nice value ${nice} (${
+        (error as Error).message
+      }); STREAMBOARD_WORKER_NICE=0 leaves the workers' priority alone`,
+      { cause: error },
+    );
+  }
   return true;
 }
 
