@@ -98,9 +98,9 @@ function defaultNextFrame(): NextFrame {
 /**
  * One page's live snapshot and connection, fed by one event source. Each
  * event carries a whole snapshot, so only the newest one that arrived before
- * a frame is parsed and shown: however fast updates come, a page does one
- * render per frame and never falls behind (a hidden tab, which draws no
- * frames, keeps just the newest).
+ * a frame is parsed and shown: however fast updates come, a page does at
+ * most one render per frame and per `DRAW_GAP_MS`, and never falls behind (a
+ * hidden tab, which draws no frames, keeps just the newest).
  */
 export class LiveStore<S> {
   /** The newest snapshot received; `null` before the first event. */
