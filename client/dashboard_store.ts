@@ -197,13 +197,14 @@ export class LiveStore<S> {
 
   #show(): void {
     if (!this.#arrived) return;
-    const wait = this.#shownAt + this.#drawGapMs - this.#now();
+    const now = this.#now();
+    const wait = this.#shownAt + this.#drawGapMs - now;
     if (wait > 0) {
       // Too soon after the last one: the newest arrival waits for the first frame after the gap.
       setTimeout(() => this.#nextFrame(() => this.#show()), wait);
       return;
     }
-    this.#shownAt = this.#now();
+    this.#shownAt = now;
     const arrived = this.#arrived;
     this.#arrived = undefined;
     const { type, data } = arrived;

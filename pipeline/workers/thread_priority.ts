@@ -20,14 +20,8 @@ const THREAD_SELF = "/proc/thread-self";
  * @throws {Error} naming the setting to change when the system refuses the new value
  */
 export function setThreadNice(nice: number): boolean {
-  let link: string;
-  try {
-    link = Deno.readLinkSync(THREAD_SELF);
-  } catch {
-    return false;
-  }
-  const tid = Number(link.slice(link.lastIndexOf("/") + 1));
-  if (!Number.isInteger(tid) || tid <= 0) return false;
+  const tid = threadId();
+  if (tid === undefined) return false;
   if (os.getPriority(tid) >= nice) return true;
   try {
     os.setPriority(tid, nice);
@@ -44,10 +38,18 @@ export function setThreadNice(nice: number): boolean {
 
 /** The calling thread's nice value, or undefined where it cannot be read (not Linux). */
 export function threadNice(): number | undefined {
+  const tid = threadId();
+  return tid === undefined ? undefined : os.getPriority(tid);
+}
+
+/** The calling thread's id, from `/proc/thread-self`; undefined where there is none (not Linux). */
+function threadId(): number | undefined {
+  let link: string;
   try {
-    const link = Deno.readLinkSync(THREAD_SELF);
-    return os.getPriority(Number(link.slice(link.lastIndexOf("/") + 1)));
+    link = Deno.readLinkSync(THREAD_SELF);
   } catch {
     return undefined;
   }
+  const tid = Number(link.slice(link.lastIndexOf("/") + 1));
+  return Number.isInteger(tid) && tid > 0 ? tid : undefined;
 }
