@@ -81,10 +81,13 @@ export interface BrokerConfig {
   lingerMs: number;
   /**
    * How long a processor lets records gather before it handles them, unless
-   * a full batch is there, in ms (0: at once). Larger batches cost less CPU
-   * per record at live rates and add up to this much latency.
+   * a partition holds `fetchMinRecords` (embedded) or a full batch (Kafka), in
+   * ms (0: at once). Larger batches cost less CPU per record at live rates
+   * and add up to this much latency.
    */
   fetchWaitMs: number;
+  /** Embedded mode: records a partition must hold to be handled without waiting out `fetchWaitMs`. */
+  fetchMinRecords: number;
   /** Records a producer sends in one batch at most. */
   producerBatchSize: number;
 }
@@ -227,6 +230,7 @@ export const DEFAULTS: Config = {
     kafkaReplicationFactor: 1,
     lingerMs: 5,
     fetchWaitMs: 0,
+    fetchMinRecords: 16,
     producerBatchSize: 1000,
   },
   stores: {
@@ -544,6 +548,11 @@ export function loadConfig(env: Env): Config {
       fallback: DEFAULTS.broker.fetchWaitMs,
       min: 0,
       max: 10_000,
+    }),
+    fetchMinRecords: int(env, "STREAMBOARD_FETCH_MIN_RECORDS", {
+      fallback: DEFAULTS.broker.fetchMinRecords,
+      min: 1,
+      max: 100_000,
     }),
     producerBatchSize: int(env, "STREAMBOARD_PRODUCER_BATCH_SIZE", {
       fallback: DEFAULTS.broker.producerBatchSize,

@@ -156,6 +156,7 @@ export async function connectBroker(options: WiringOptions): Promise<Broker> {
       path: embeddedFiles(config).log,
       pollMs: config.broker.pollMs,
       fetchWaitMs: config.broker.fetchWaitMs,
+      fetchMinRecords: config.broker.fetchMinRecords,
       retentionMs: config.broker.retentionHours * 3_600_000,
       log: (message) => log.info(message),
       checkpoints: config.stores.walCheckpoints,

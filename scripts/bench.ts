@@ -420,7 +420,7 @@ const settings = baseConfig("");
 console.log(
   `settings: partitions ${settings.broker.partitions}, processor workers per stream ${INSTANCES}, processor batch ${settings.processor.batchSize}, producer batch ${settings.broker.producerBatchSize}, linger ${settings.broker.lingerMs} ms, fetch wait ${settings.broker.fetchWaitMs} ms${
     settings.mode === "embedded"
-      ? `, poll ${settings.broker.pollMs} ms, WAL checkpoints ${settings.stores.walCheckpoints}`
+      ? ` unless a partition holds ${settings.broker.fetchMinRecords} records, poll ${settings.broker.pollMs} ms, WAL checkpoints ${settings.stores.walCheckpoints}`
       : `, Kafka ${settings.broker.kafkaBrokers}, MongoDB ${settings.stores.mongodbUrl}, Cassandra ${settings.stores.cassandraContactPoints}`
   }, worker threads at nice ${settings.web.workerNice}`,
 );
@@ -614,7 +614,12 @@ console.log(JSON.stringify({
   mode: args.mode,
   processor_instances: INSTANCES,
   fetch_wait_ms: settings.broker.fetchWaitMs,
-  ...(settings.mode === "embedded" ? { wal_checkpoints: settings.stores.walCheckpoints } : {}),
+  ...(settings.mode === "embedded"
+    ? {
+      fetch_min_records: settings.broker.fetchMinRecords,
+      wal_checkpoints: settings.stores.walCheckpoints,
+    }
+    : {}),
   records: USERS,
   runs: RUNS,
   events_per_s: medians(perStream),

@@ -45,6 +45,14 @@ export interface EmbeddedLogOptions {
    * `fetch.max.wait.ms` with `fetch.min.bytes`).
    */
   fetchWaitMs?: number;
+  /**
+   * Records a partition must hold for a group member to handle them at once,
+   * without waiting out `fetchWaitMs` (default: a full batch). Kafka's
+   * `fetch.min.bytes`, counted in records: with a few dozen, the wait only
+   * gathers the trickles of a quiet stream, where each batch's transactions
+   * cost more than its records, and never holds up a busy one.
+   */
+  fetchMinRecords?: number;
   /** How long a group member's lease lasts without renewal, in ms. */
   leaseMs?: number;
   /** Records older than this are deleted (as Kafka's `retention.ms`); unset keeps all. */
@@ -88,7 +96,7 @@ const RETENTION_CHECK_MS = 60_000;
 export class EmbeddedLog implements Broker {
   readonly #db: DatabaseSync;
   readonly #options:
-    & Required<Omit<EmbeddedLogOptions, "retentionMs" | "log" | "checkpoints">>
+    & Required<Omit<EmbeddedLogOptions, "retentionMs" | "log" | "checkpoints" | "fetchMinRecords">>
     & EmbeddedLogOptions;
   readonly #channel: BroadcastChannel;
   /** Consumers and tails waiting for records, each with the topics it reads. */
@@ -278,13 +286,14 @@ export class EmbeddedLog implements Broker {
         const gather = gatherFor({
           waitMs: this.#options.fetchWaitMs,
           pending: pendingRecords(positions ?? [], highs),
-          maxBatch,
+          minRecords: Math.min(maxBatch, this.#options.fetchMinRecords ?? maxBatch),
           since: pendingSince,
           now: performance.now(),
         });
         pendingSince = gather.since;
         if (gather.ms > 0) {
-          await delay(gather.ms, signal);
+          // An append meanwhile may bring a partition to `fetchMinRecords`: it ends the wait.
+          await this.#waitForRecords(signal, reading, Math.min(gather.ms, this.#options.pollMs));
           continue;
         }
         pendingSince = undefined;
@@ -551,19 +560,23 @@ export class EmbeddedLog implements Broker {
 
   /**
    * Waits until a record is appended to one of `topics` (in this or another
-   * process), the poll interval passes, or `signal` aborts. Appends to other
+   * process), `ms` pass (the poll interval), or `signal` aborts. Appends to other
    * topics do not wake it: with every stream running, a processor would
    * otherwise read all its partitions again for every batch any producer or
    * processor appends anywhere.
    */
-  #waitForRecords(signal: AbortSignal, topics: ReadonlySet<string>): Promise<void> {
+  #waitForRecords(
+    signal: AbortSignal,
+    topics: ReadonlySet<string>,
+    ms = this.#options.pollMs,
+  ): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         this.#waiters.delete(done);
         resolve();
       };
       this.#waiters.set(done, topics);
-      delay(this.#options.pollMs, signal).then(done);
+      delay(ms, signal).then(done);
     });
   }
 
@@ -609,8 +622,8 @@ export interface GatherState {
   waitMs: number;
   /** The most records waiting in one partition. */
   pending: number;
-  /** Records of a full batch. */
-  maxBatch: number;
+  /** Records in one partition that are handled at once (`fetchMinRecords`, at most a full batch). */
+  minRecords: number;
   /** When records were first seen waiting, ms; undefined when none were. */
   since: number | undefined;
   /** The clock, ms. */
@@ -620,14 +633,14 @@ export interface GatherState {
 /**
  * How long a group member waits before it handles the records waiting
  * (0: handle them now), and since when they wait. Nothing waiting, no wait
- * set, or a full batch in a partition: now. Otherwise records wait until
+ * set, or `minRecords` in a partition: now. Otherwise records wait until
  * `waitMs` after they were first seen.
  */
 export function gatherFor(state: GatherState): { ms: number; since: number | undefined } {
-  const { waitMs, pending, maxBatch, now } = state;
+  const { waitMs, pending, minRecords, now } = state;
   if (pending === 0) return { ms: 0, since: undefined };
   const since = state.since ?? now;
-  if (waitMs <= 0 || pending >= maxBatch) return { ms: 0, since };
+  if (waitMs <= 0 || pending >= minRecords) return { ms: 0, since };
   return { ms: Math.max(0, since + waitMs - now), since };
 }
 

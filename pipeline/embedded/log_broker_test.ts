@@ -198,6 +198,24 @@ Deno.test("embedded log: with a fetch wait, records appended apart are handled i
   await eager.close();
 });
 
+Deno.test("embedded log: a partition holding the fetch's least records is handled at once, fewer wait", async () => {
+  const log = new EmbeddedLog({ path, pollMs: 5, fetchWaitMs: 60_000, fetchMinRecords: 3 });
+  const topic = `least-${crypto.randomUUID()}`;
+  await log.createTopics([{ name: topic, partitions: 1 }]);
+  const started = Date.now();
+  const sizes = await batchSizes(log, topic, {
+    count: 3,
+    produce: async () => {
+      await log.produce(topic, [{ key: "k", value: new Uint8Array([1]) }]);
+      await new Promise((r) => setTimeout(r, 100));
+      await log.produce(topic, [2, 3].map((i) => ({ key: "k", value: new Uint8Array([i]) })));
+    },
+  });
+  assert.deepEqual(sizes, [3], "the first record waited for the two after it");
+  assert.ok(Date.now() - started < 5_000, "handled long before the minute's wait");
+  await log.close();
+});
+
 Deno.test("embedded log: a full batch is handled at once, whatever the fetch wait", async () => {
   const log = new EmbeddedLog({ path, pollMs: 5, fetchWaitMs: 60_000 });
   const topic = `full-${crypto.randomUUID()}`;
@@ -214,8 +232,8 @@ Deno.test("embedded log: a full batch is handled at once, whatever the fetch wai
   await log.close();
 });
 
-Deno.test("gatherFor: records wait from when they were first seen until the wait is over, unless a batch is full", () => {
-  const state = { waitMs: 20, maxBatch: 500 };
+Deno.test("gatherFor: records wait from when they were first seen until the wait is over, unless a partition holds the least to handle at once", () => {
+  const state = { waitMs: 20, minRecords: 500 };
   assert.deepEqual(gatherFor({ ...state, pending: 0, since: 5, now: 10 }), {
     ms: 0,
     since: undefined,
@@ -235,6 +253,14 @@ Deno.test("gatherFor: records wait from when they were first seen until the wait
   assert.deepEqual(gatherFor({ ...state, pending: 500, since: undefined, now: 100 }), {
     ms: 0,
     since: 100,
+  });
+  assert.deepEqual(gatherFor({ waitMs: 5, minRecords: 16, pending: 15, since: 40, now: 42 }), {
+    ms: 3,
+    since: 40,
+  });
+  assert.deepEqual(gatherFor({ waitMs: 5, minRecords: 16, pending: 16, since: 40, now: 42 }), {
+    ms: 0,
+    since: 40,
   });
   assert.deepEqual(gatherFor({ ...state, waitMs: 0, pending: 1, since: undefined, now: 7 }), {
     ms: 0,
