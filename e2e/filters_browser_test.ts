@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import type { Download, Page } from "playwright-core";
 import { startApp } from "./app_process.ts";
-import { launchChromium, LIVE_WAIT_MS, printAppLog } from "./browser.ts";
+import { launchChromium, LIVE_WAIT_MS, printAppLog, waitForLive } from "./browser.ts";
 import type { SalesSnapshot, UsersSnapshot } from "../server/dashboards.ts";
 import { readParquetBytes } from "../pipeline/testing/parquet_reader.ts";
 
@@ -39,14 +39,25 @@ async function download(page: Page, testId: string): Promise<Uint8Array> {
 /** How the other pages are opened: the sales map's data can hold "load" back on a busy machine. */
 const OPEN = { waitUntil: "domcontentloaded", timeout: 2 * LIVE_WAIT_MS } as const;
 
-/** Waits for a navigation that the filter bar's Apply starts. */
+/**
+ * Opens a dashboard and waits until it is live: its islands are hydrated
+ * then, so the filter bar's own submit runs (a bar used before would submit
+ * as a plain form, whose times have whole seconds) and what the test types
+ * is not reset by hydration.
+ */
+async function open(page: Page, path: string | URL): Promise<void> {
+  await page.goto(String(path), OPEN);
+  await waitForLive(page);
+}
+
+/** Waits for a navigation that the filter bar's Apply starts, and for the new page to be live. */
 async function apply(page: Page): Promise<void> {
   const before = page.url();
   await Promise.all([
     page.waitForURL((url) => url.href !== before),
     page.getByTestId("filter-apply").click(),
   ]);
-  await page.getByTestId("page-filters").waitFor();
+  await waitForLive(page);
 }
 
 Deno.test({
@@ -85,7 +96,7 @@ Deno.test({
       const page = await wide.newPage();
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(new URL(`/?to=${to}`, app.url).href);
+      await open(page, new URL(`/?to=${to}`, app.url));
       assert.equal(await page.getByTestId("filter-range").inputValue(), "custom");
       await page.getByTestId("filter-gender").selectOption(sample.gender);
       await page.getByTestId("filter-country").fill(sample.country);
@@ -170,7 +181,7 @@ Deno.test({
       // Sales: each filter through the bar; the table holds only what it allows.
       const sales = await api<SalesSnapshot>("/api/pages/sales");
       const product = sales.byProduct[0];
-      await page.goto(new URL("/sales", app.url).href, OPEN);
+      await open(page, new URL("/sales", app.url));
       await page.getByTestId("filter-product").fill(product.product);
       await page.getByTestId("filter-category").fill(product.category);
       await apply(page);
@@ -192,7 +203,7 @@ Deno.test({
       );
 
       // Clickstream: device and item.
-      await page.goto(new URL("/clicks", app.url).href, OPEN);
+      await open(page, new URL("/clicks", app.url));
       await page.getByTestId("filter-device").selectOption("tablet");
       await page.getByTestId("filter-item").fill("7");
       await apply(page);
@@ -205,7 +216,7 @@ Deno.test({
       assert.deepEqual(devices.filter((d) => d.device !== "tablet").map((d) => d.views), [0, 0]);
 
       // Products: windows by time range.
-      await page.goto(new URL("/products?range=1d", app.url).href, OPEN);
+      await open(page, new URL("/products?range=1d", app.url));
       assert.equal(await page.getByTestId("filter-range").inputValue(), "1d");
       assert.deepEqual(errors, []);
       await wide.close();

@@ -7,6 +7,7 @@
 
 import { useState } from "preact/hooks";
 import type { FilterSpec, PageView } from "../server/page_filters.ts";
+import { boundFromInput, localInput } from "../client/local_time.ts";
 
 /** One filter field of the bar. */
 export interface FilterField {
@@ -33,13 +34,6 @@ const RANGES = [
   ["custom", "Custom"],
 ] as const;
 
-/** `ms` as a `datetime-local` value (to the second) in the browser's zone, `""` for none. */
-function localInput(ms: number | undefined): string {
-  if (ms === undefined) return "";
-  const d = new Date(ms);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
-}
-
 /**
  * The query of the form's current values: empty fields left out, custom
  * times as ms. A time left as the view had it keeps its exact ms (the input
@@ -53,9 +47,7 @@ export function formQuery(form: HTMLFormElement, view: PageView): string {
     for (const bound of ["from", "to"] as const) {
       const text = String(data.get(`${bound}Local`) ?? "");
       if (text === "") continue;
-      const kept = view[bound];
-      const ms = kept !== undefined && text === localInput(kept) ? kept : new Date(text).getTime();
-      params.set(bound, String(ms));
+      params.set(bound, String(boundFromInput(text, view[bound])));
     }
   } else if (range !== "all") {
     params.set("range", range);
