@@ -122,9 +122,11 @@ await withAllServices(() => {
           })),
         );
 
+        // Cassandra writes a batch's cells side by side: each figure is waited for, then checked exact.
         await until("sales processed", async () => {
           const s = await salesSnapshot(pipeline.aggregates);
           return s.kpi.transactions >= SALE_COUNT && s.rejected.invalid >= 3 &&
+            s.byMonth.reduce((n, m) => n + m.transactions, 0) >= SALE_COUNT &&
             (await pipeline.raw.count(SALES.collection)) >= SALE_COUNT;
         }, app.output);
         const s = await salesSnapshot(pipeline.aggregates);
@@ -143,7 +145,7 @@ await withAllServices(() => {
           const c = await clicksSnapshot(pipeline.raw, pipeline.aggregates, Date.now());
           return CLICKSTREAM_TOPICS.every((t) =>
             c.totals[t] >= CLICK_COUNT && c.rejected[t].invalid >= 1
-          );
+          ) && c.devices.mobile + c.devices.desktop + c.devices.tablet >= CLICK_COUNT;
         }, app.output);
         const c = await clicksSnapshot(pipeline.raw, pipeline.aggregates, Date.now());
         assert.deepEqual(c.totals, { clicks: 1000, views: 1000, ratings: 1000 });
