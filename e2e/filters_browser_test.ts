@@ -41,9 +41,8 @@ const OPEN = { waitUntil: "domcontentloaded", timeout: 2 * LIVE_WAIT_MS } as con
 
 /**
  * Opens a dashboard and waits until it is live: its islands are hydrated
- * then, so the filter bar's own submit runs (a bar used before would submit
- * as a plain form, whose times have whole seconds) and what the test types
- * is not reset by hydration.
+ * then, so the filter bar's own submit runs rather than the plain form's,
+ * and hydration does not reset what the test types next.
  */
 async function open(page: Page, path: string | URL): Promise<void> {
   await page.goto(String(path), OPEN);
