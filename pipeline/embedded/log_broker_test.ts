@@ -147,6 +147,49 @@ Deno.test("embedded log: an append wakes the readers of its topic at once, in th
   await reader.close();
 });
 
+Deno.test("embedded log: records appended while a reader handles a batch are read at once after it, long before the poll", async () => {
+  // A poll of a minute: a reader that missed the appends would wait for it.
+  const writer = new EmbeddedLog({ path, pollMs: 60_000 });
+  const reader = new EmbeddedLog({ path, pollMs: 60_000 });
+  const one = (value: number) => [{ key: "k", value: new Uint8Array([value]) }];
+  for (const kind of ["consume", "tail"] as const) {
+    const topic = `meanwhile-${kind}-${crypto.randomUUID()}`;
+    await writer.createTopics([{ name: topic, partitions: 1 }]);
+    const seen: number[] = [];
+    // Handling the first record appends two, from the reader's own log and from
+    // another's, and lets the other's message arrive before it returns.
+    const handle = async (batch: { records: Array<{ value: Uint8Array }> }) => {
+      for (const r of batch.records) seen.push(r.value[0]);
+      if (batch.records[0].value[0] !== 1) return;
+      await reader.produce(topic, one(2));
+      await writer.produce(topic, one(3));
+      await new Promise((r) => setTimeout(r, 100));
+    };
+    const stop = new AbortController();
+    let reading: Promise<void>;
+    if (kind === "consume") {
+      const groupId = `g-${crypto.randomUUID()}`;
+      reading = reader.consume({ groupId, topics: [topic], signal: stop.signal, handle });
+    } else {
+      const ready = Promise.withResolvers<void>();
+      reading = reader.tail({
+        topics: [topic],
+        signal: stop.signal,
+        onReady: ready.resolve,
+        handle,
+      });
+      await ready.promise;
+    }
+    await writer.produce(topic, one(1));
+    await until(() => seen.length >= 3, `the ${kind} read the records appended meanwhile`);
+    assert.deepEqual(seen, [1, 2, 3], kind);
+    stop.abort();
+    await reading;
+  }
+  await writer.close();
+  await reader.close();
+});
+
 /** The sizes of the batches `log` hands group `groupId` of `topic` until `count` records came. */
 async function batchSizes(log: EmbeddedLog, topic: string, options: {
   count: number;
