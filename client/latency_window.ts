@@ -20,7 +20,8 @@ export const LATENCY_WINDOW_MAX = 20_000;
 /**
  * Latencies with the time each was seen, for the last `spanMs`: a ring of at
  * most `max`, its quantiles found by selection rather than a sort. The live
- * feed asks for them at every page update; sorting a copy of a busy minute's
+ * feed asks for them at every page update (and a page's store at every
+ * `latency` event it receives); sorting a copy of a busy minute's
  * 20,000 latencies took a few ms each time, six times what reading the users
  * page took, and since updates are paced by what they cost, that sort set
  * the gap between updates at 10,000 users/s.

@@ -8,8 +8,7 @@ const THREAD_SELF = "/proc/thread-self";
 /**
  * Gives the calling thread the nice value `nice` (Linux), leaving the
  * process's other threads as they are; a thread already nicer (a process
- * started with `nice`) stays so. Returns whether the thread now runs at
- * `nice` or nicer.
+ * started with `nice`) stays so.
  *
  * Linux schedules each thread on its own, and `setpriority` of a thread id
  * sets that thread's nice value. Where `/proc/thread-self` is missing (not
@@ -19,10 +18,9 @@ const THREAD_SELF = "/proc/thread-self";
  *
  * @throws {Error} naming the setting to change when the system refuses the new value
  */
-export function setThreadNice(nice: number): boolean {
+export function setThreadNice(nice: number): void {
   const tid = threadId();
-  if (tid === undefined) return false;
-  if (os.getPriority(tid) >= nice) return true;
+  if (tid === undefined || os.getPriority(tid) >= nice) return;
   try {
     os.setPriority(tid, nice);
   } catch (error) {
@@ -33,7 +31,6 @@ export function setThreadNice(nice: number): boolean {
       { cause: error },
     );
   }
-  return true;
 }
 
 /** The calling thread's nice value, or undefined where it cannot be read (not Linux). */
