@@ -11,8 +11,9 @@ import { generateUser } from "./users/generator.ts";
 import { seededRandom } from "./random.ts";
 import { silentLogger } from "./logger.ts";
 import { newestDocuments, READ_MODELS, readModelDocument, readModelId } from "./read_models.ts";
-import { newestCollection } from "./newest_documents.ts";
+import { newestCollection, newestEntry } from "./newest_documents.ts";
 import type { RawStore, StoredDocument } from "./ports.ts";
+import { withoutNewestIndex } from "./testing/unindexed_raw_store.ts";
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 const encoder = new TextEncoder();
@@ -37,9 +38,10 @@ function batch(partition: number, offset: number, count: number): RecordBatch {
 
 /**
  * A processor's stores in a temporary folder, the users topics with
- * `partitions` each; `wrap` may stand in front of the raw store.
+ * `partitions` each; `wrap` may stand in front of the raw store (by default
+ * one that does not list from an index, so the processor keeps its newest).
  */
-async function openStores(partitions: number, wrap = (raw: RawStore) => raw) {
+async function openStores(partitions: number, wrap = withoutNewestIndex) {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-newest-" });
   const broker = new EmbeddedLog({ path: `${dir}/log.db`, pollMs: 5 });
   await broker.createTopics([USERS.topic, USERS.dlqTopic, USERS.liveTopic].map((name) => ({
@@ -117,7 +119,7 @@ function countingUpserts(raw: RawStore): { raw: RawStore; upserted: Map<string, 
 Deno.test("a batch writes the newest users it adds, not every kept one again; an earlier version's read model is moved once", async () => {
   let upserted = new Map<string, number>();
   const { store, stores, close } = await openStores(1, (raw) => {
-    const counting = countingUpserts(raw);
+    const counting = countingUpserts(withoutNewestIndex(raw));
     upserted = counting.upserted;
     return counting.raw;
   });
@@ -150,6 +152,30 @@ Deno.test("a batch writes the newest users it adds, not every kept one again; an
     assert.equal(await store.count(newestCollection(USERS.name)), NEWEST_KEPT);
     const saved = await store.get(READ_MODELS, readModelId(USERS.name, 0));
     assert.equal(saved?.doc.newest, undefined, "the read model no longer holds them");
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("on a raw store that lists newest first from an index, the processor keeps no newest entries and removes an earlier version's", async () => {
+  const { store, stores, close } = await openStores(2, (raw) => raw);
+  const signal = new AbortController().signal;
+  try {
+    assert.equal(store.listsNewestFromIndex, true);
+    // Entries a version that kept them left in partition 0 and 1.
+    await store.upsert(newestCollection(USERS.name), [
+      newestEntry(0, { id: "old-0", ts: NOW, doc: {} }),
+      newestEntry(1, { id: "old-1", ts: NOW, doc: {} }),
+    ]);
+    const processor = new StreamProcessor(usersStream(DEFAULTS), stores);
+    await processor.handle(batch(0, 0, 30), signal);
+    const ids = async () =>
+      (await Array.fromAsync(store.all(newestCollection(USERS.name)))).map((d) => d.id);
+    assert.deepEqual(await ids(), ["old-1"], "partition 0's are gone once it is held");
+    await processor.handle(batch(1, 0, 30), signal);
+    await processor.handle(batch(0, 30, 30), signal);
+    assert.deepEqual(await ids(), [], "and nothing is kept as the users come");
+    assert.equal(await store.count(USERS.collection), 90, "every user is stored");
   } finally {
     await close();
   }

@@ -176,6 +176,13 @@ export interface DocumentQuery {
 
 /** Raw documents per stream (MongoDB collections, SQLite tables). */
 export interface RawStore {
+  /**
+   * Whether `list` reads newest first from an index, at the same cost however
+   * many documents a collection holds (SQLite). When it does not, a stream
+   * that lists its newest keeps them as entries of their own (see
+   * `newest_documents.ts`); when it does, those entries would only cost writes.
+   */
+  readonly listsNewestFromIndex: boolean;
   /** Inserts or replaces documents by id; replaying the same documents changes nothing. */
   upsert(collection: string, docs: StoredDocument[]): Promise<void>;
   /** Deletes the documents with these ids; an id the collection does not hold is passed over. */

@@ -52,7 +52,7 @@ import {
   readModelId,
   saveNewestChange,
 } from "./read_models.ts";
-import { type NewestChange, newestChange } from "./newest_documents.ts";
+import { type NewestChange, newestChange, newestCollection } from "./newest_documents.ts";
 import type { LiveAnnouncement } from "./live_announcement.ts";
 import { deadLetter, PROCESSING_ERROR, type Refusal, REJECTED_DIMENSION } from "./dead_letter.ts";
 import { type Decoded, decodeRecord, processRecord, type RecordContext } from "./process_record.ts";
@@ -156,9 +156,10 @@ export interface StreamDefinition<E, A = unknown> {
    */
   dedup?: Deduplication<E>;
   /**
-   * How many of each partition's newest documents its read model keeps, so
-   * pages list the newest without querying the raw store (needs `windows`:
-   * the read model is saved with the window checkpoint).
+   * How many of each partition's newest documents it keeps as entries of
+   * their own, so pages list the newest without querying a raw store that
+   * cannot list them from an index (see `RawStore.listsNewestFromIndex`;
+   * needs `windows`: a partition's entries are restored with its checkpoint).
    */
   newest?: number;
 }
@@ -249,6 +250,8 @@ export class StreamProcessor<E, A = unknown> {
   readonly #stopped = new Map<number, PartitionStop>();
   /** Each held partition's newest documents (see `StreamDefinition.newest`). */
   readonly #newest = new Map<number, StoredDocument[]>();
+  /** How many newest documents a partition keeps as entries; undefined when it keeps none. */
+  readonly #keepsNewest: number | undefined;
   #expiredAt = -Infinity;
   #prunedAt = -Infinity;
 
@@ -265,6 +268,7 @@ export class StreamProcessor<E, A = unknown> {
     }
     this.#def = definition;
     this.#deps = deps;
+    this.#keepsNewest = deps.raw.listsNewestFromIndex ? undefined : definition.newest;
     this.#now = deps.now ?? Date.now;
     this.#counter = new AggregateCounter(deps.aggregates, definition.name);
     if (definition.windows) {
@@ -530,10 +534,10 @@ export class StreamProcessor<E, A = unknown> {
     }
     if (batch.records.length === 0) return;
     let newest: NewestChange | undefined;
-    if (def.newest !== undefined && documents.length > 0) {
+    if (this.#keepsNewest !== undefined && documents.length > 0) {
       // Ahead of the stores until the batch is written: a failed batch is
       // delivered again with the same documents, which merge to the same list.
-      newest = newestChange(this.#newest.get(partition) ?? [], documents, def.newest);
+      newest = newestChange(this.#newest.get(partition) ?? [], documents, this.#keepsNewest);
       this.#newest.set(partition, newest.newest);
     }
     const first = batch.records[0].offset;
@@ -691,12 +695,18 @@ export class StreamProcessor<E, A = unknown> {
     await this.#persist(`read the checkpoint of partition ${batch.partition}`, signal, async () => {
       saved = await this.#deps.raw.get(CHECKPOINTS, id);
     });
-    if (this.#def.newest !== undefined) {
+    if (this.#keepsNewest !== undefined) {
       // Another member may have held the partition meanwhile: what it kept is the truth.
       await this.#persist(
         `read the newest documents of partition ${batch.partition}`,
         signal,
         () => this.#restoreNewest(batch.partition),
+      );
+    } else if (this.#def.newest !== undefined) {
+      await this.#persist(
+        `remove the newest documents an earlier version kept for partition ${batch.partition}`,
+        signal,
+        () => this.#dropKeptNewest(batch.partition),
       );
     }
     const healed = engine.restore(
@@ -720,6 +730,17 @@ export class StreamProcessor<E, A = unknown> {
       if (kept.length > 0) await saveNewestChange(this.#deps.raw, of, { entered: kept, left: [] });
     }
     this.#newest.set(partition, kept);
+  }
+
+  /**
+   * Removes the entries of a partition's newest documents that a version
+   * keeping them wrote to a raw store that lists from an index: nothing
+   * reads or updates them any more.
+   */
+  async #dropKeptNewest(partition: number): Promise<void> {
+    const of = { stream: this.#def.name, partition };
+    const kept = await partitionNewest(this.#deps.raw, of);
+    await this.#deps.raw.remove(newestCollection(this.#def.name), kept.map((d) => d.id));
   }
 
   /** A record made our code throw: a bug, so it is said loudly (the record is dead-lettered). */

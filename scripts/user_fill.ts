@@ -34,7 +34,8 @@ export interface UserFill {
 
 /**
  * Stores `count` generated users in the users collection, then the newest
- * of them as kept by partition 0, and its read model.
+ * of them as partition 0 keeps them (on a raw store that does not list
+ * from an index), and its read model.
  */
 export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
   const size = fill.batch ?? 1000;
@@ -52,10 +53,12 @@ export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
     stored += docs.length;
     fill.progress?.(stored);
   }
-  // As the processor keeps them: the newest of these and of those kept before, no more.
-  const of = { stream: USERS.name, partition: 0 };
-  const kept = await partitionNewest(raw, of);
-  await saveNewestChange(raw, of, newestChange(kept, newest, NEWEST_KEPT));
+  // As the processor keeps them, when it does: the newest of these and of those kept before, no more.
+  if (!raw.listsNewestFromIndex) {
+    const of = { stream: USERS.name, partition: 0 };
+    const kept = await partitionNewest(raw, of);
+    await saveNewestChange(raw, of, newestChange(kept, newest, NEWEST_KEPT));
+  }
   await raw.upsert(READ_MODELS, [
     readModelDocument(USERS.name, { partition: 0, model: {} }, fill.until),
   ]);

@@ -53,12 +53,13 @@ export function toSummary(doc: StoredDocument): UserSummary {
 }
 
 /**
- * The first page of users, newest first: from the read models the processor
- * keeps when they hold enough (a read of a few small documents, however many
- * users are stored), else from the raw store.
+ * The first page of users, newest first: from the raw store when it lists
+ * from an index; else from the newest users the processor keeps when they
+ * hold enough (a read of a few small documents, however many users are
+ * stored), and from the raw store beyond them.
  */
 export async function newestUserPage(raw: RawStore, limit: number): Promise<DocumentPage> {
-  if (limit <= NEWEST_KEPT) {
+  if (limit <= NEWEST_KEPT && !raw.listsNewestFromIndex) {
     const items = await newestDocuments(raw, USERS.name, limit);
     if (items !== undefined) {
       // Fewer than asked: every partition's read model holds all its users.
