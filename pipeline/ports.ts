@@ -13,6 +13,11 @@ export type Headers = Record<string, string>;
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /**
+   * Records older than this, in ms, are deleted (the topic's `retention.ms`);
+   * unset: the broker's own (`STREAMBOARD_RETENTION_HOURS` in embedded mode).
+   */
+  retentionMs?: number;
 }
 
 /** A record to append to a topic. */

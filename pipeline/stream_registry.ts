@@ -12,6 +12,7 @@
 import { SettingError } from "./errors.ts";
 import type { Config } from "../config.ts";
 import type { TopicSpec } from "./ports.ts";
+import { LIVE_RETENTION_MS } from "./live_announcement.ts";
 import type { StreamModule, StreamName } from "./stream_module.ts";
 import { usersModule } from "./users/module.ts";
 import { salesModule } from "./sales/module.ts";
@@ -99,7 +100,7 @@ export class StreamRegistry {
     return this.#modules.flatMap((m) => [
       { name: m.topics.topic, partitions: m.partitions(config) },
       { name: m.topics.dlqTopic, partitions: 1 },
-      { name: m.topics.liveTopic, partitions: 1 },
+      { name: m.topics.liveTopic, partitions: 1, retentionMs: LIVE_RETENTION_MS },
     ]);
   }
 

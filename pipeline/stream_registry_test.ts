@@ -45,14 +45,17 @@ Deno.test("the configuration selects streams in page order, every one when unset
   assert.deepEqual(STREAMS.selected(config).map((m) => m.name), ["sales", "products"]);
 });
 
-Deno.test("every stream has its input, dead-letter and live topics; products one partition", () => {
+Deno.test("every stream has its input, dead-letter and live topics; products one partition; live topics keep an hour", () => {
   const specs = STREAMS.topicSpecs(withConfig(DEFAULTS, { broker: { partitions: 3 } }));
   assert.equal(specs.length, 3 * STREAMS.names.length);
   assert.deepEqual(specs.slice(0, 3), [
     { name: "users", partitions: 3 },
     { name: "users.dlq", partitions: 1 },
-    { name: "users.live", partitions: 1 },
+    { name: "users.live", partitions: 1, retentionMs: 3_600_000 },
   ]);
+  for (const spec of specs) {
+    assert.equal(spec.retentionMs, spec.name.endsWith(".live") ? 3_600_000 : undefined, spec.name);
+  }
   assert.deepEqual(specs.find((s) => s.name === "products"), { name: "products", partitions: 1 });
 });
 

@@ -19,13 +19,12 @@ import type {
   GroupDescription,
   Headers,
   OutgoingRecord,
-  PartitionOffsets,
   TailOptions,
   TopicDescription,
   TopicSpec,
 } from "../ports.ts";
 import type { WalCheckpoints } from "./wal_checkpoints.ts";
-import { openDatabase, transaction } from "./sqlite.ts";
+import { addColumnIfMissing, openDatabase, transaction } from "./sqlite.ts";
 import { GroupLeases, type TopicPartition } from "./group_leases.ts";
 import { LogRetention } from "./log_retention.ts";
 import { partitionFor } from "../partitioner.ts";
@@ -131,7 +130,8 @@ export class EmbeddedLog implements Broker {
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS topics (
         name TEXT PRIMARY KEY,
-        partitions INTEGER NOT NULL
+        partitions INTEGER NOT NULL,
+        retention_ms INTEGER
       );
       CREATE TABLE IF NOT EXISTS partitions (
         topic TEXT NOT NULL,
@@ -185,6 +185,7 @@ export class EmbeddedLog implements Broker {
          ON CONFLICT (group_id, topic, partition) DO UPDATE SET offset = excluded.offset`,
       ),
     };
+    addColumnIfMissing(this.#db, { table: "topics", column: "retention_ms", type: "INTEGER" });
     this.#retention = new LogRetention(this.#db);
     this.#groups = new GroupLeases(this.#db, {
       leaseMs: this.#options.leaseMs,
@@ -208,13 +209,18 @@ export class EmbeddedLog implements Broker {
     }
     transaction(this.#db, () => {
       const addTopic = this.#db.prepare(
-        "INSERT OR IGNORE INTO topics (name, partitions) VALUES (?, ?)",
+        "INSERT OR IGNORE INTO topics (name, partitions, retention_ms) VALUES (?, ?, ?)",
+      );
+      // A topic made before topics had a retention of their own takes the one asked for.
+      const setRetention = this.#db.prepare(
+        "UPDATE topics SET retention_ms = ? WHERE name = ? AND retention_ms IS NULL",
       );
       const addPartition = this.#db.prepare(
         "INSERT OR IGNORE INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)",
       );
-      for (const { name, partitions } of topics) {
-        addTopic.run(name, partitions);
+      for (const { name, partitions, retentionMs } of topics) {
+        addTopic.run(name, partitions, retentionMs ?? null);
+        if (retentionMs !== undefined) setRetention.run(retentionMs, name);
         for (let p = 0; p < partitions; p++) addPartition.run(name, p);
       }
     });
@@ -412,19 +418,27 @@ export class EmbeddedLog implements Broker {
   describeTopics(): Promise<TopicDescription[]> {
     return Promise.try(() => {
       const rows = this.#db.prepare(
-        `SELECT p.topic, p.partition, p.next_offset AS high,
+        `SELECT p.topic, p.partition, p.next_offset AS high, t.retention_ms,
                 (SELECT MIN(offset) FROM records r
                  WHERE r.topic = p.topic AND r.partition = p.partition) AS low
-         FROM partitions p ORDER BY p.topic, p.partition`,
-      ).all() as Array<{ topic: string; partition: number; high: number; low: number | null }>;
-      const byTopic = new Map<string, PartitionOffsets[]>();
-      for (const { topic, partition, high, low } of rows) {
-        const partitions = byTopic.get(topic) ?? [];
-        partitions.push({ partition, low: low ?? high, high });
-        byTopic.set(topic, partitions);
+         FROM partitions p JOIN topics t ON t.name = p.topic ORDER BY p.topic, p.partition`,
+      ).all() as Array<
+        {
+          topic: string;
+          partition: number;
+          high: number;
+          low: number | null;
+          retention_ms: number | null;
+        }
+      >;
+      const byTopic = new Map<string, TopicDescription>();
+      for (const { topic, partition, high, low, retention_ms } of rows) {
+        const retentionMs = retention_ms ?? this.#options.retentionMs ?? null;
+        const described = byTopic.get(topic) ?? { name: topic, partitions: [], retentionMs };
+        described.partitions.push({ partition, low: low ?? high, high });
+        byTopic.set(topic, described);
       }
-      const retentionMs = this.#options.retentionMs ?? null;
-      return [...byTopic].map(([name, partitions]) => ({ name, partitions, retentionMs }));
+      return [...byTopic.values()];
     });
   }
 
@@ -562,9 +576,8 @@ export class EmbeddedLog implements Broker {
   }
 
   #applyRetention(now: number) {
-    const retention = this.#options.retentionMs;
-    if (retention === undefined || now < this.#nextRetention) return;
-    const more = this.#retention.expire(now - retention);
+    if (now < this.#nextRetention) return;
+    const more = this.#retention.expire(now, this.#options.retentionMs);
     this.#nextRetention = now + (more ? RETENTION_FOLLOW_UP_MS : RETENTION_CHECK_MS);
   }
 

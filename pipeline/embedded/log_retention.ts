@@ -14,7 +14,7 @@ import { transaction } from "./sqlite.ts";
  */
 export const RETENTION_BATCH = 5_000;
 
-/** Deletes expired records from the `records` and `partitions` tables of an embedded log. */
+/** Deletes expired records from the `records` table of an embedded log. */
 export class LogRetention {
   readonly #db: DatabaseSync;
   readonly #partitions: StatementSync;
@@ -25,7 +25,10 @@ export class LogRetention {
   /** @param db the log's connection */
   constructor(db: DatabaseSync) {
     this.#db = db;
-    this.#partitions = db.prepare("SELECT topic, partition, next_offset FROM partitions");
+    this.#partitions = db.prepare(
+      `SELECT p.topic, p.partition, p.next_offset, t.retention_ms
+       FROM partitions p JOIN topics t ON t.name = p.topic`,
+    );
     this.#low = db.prepare(
       "SELECT MIN(offset) AS low FROM records WHERE topic = ? AND partition = ?",
     );
@@ -41,22 +44,26 @@ export class LogRetention {
   }
 
   /**
-   * Deletes, from the start of each partition, the records with a timestamp
-   * before `cutoff` (ms since the epoch), up to the first that is not: a
-   * record stays while one before it in its partition does, as a Kafka
-   * segment stays while its newest record is within the retention. At most
+   * Deletes, from the start of each partition, the records older than their
+   * topic's retention (else `retentionMs`; none when neither is set) at
+   * `now` (ms since the epoch), up to the first that is not: a record stays
+   * while one before it in its partition does, as a Kafka segment stays
+   * while its newest record is within the retention. At most
    * `RETENTION_BATCH` records in all, each partition in a transaction of its
    * own.
    *
    * @returns whether records may be left to delete (the run hit its bound)
    */
-  expire(cutoff: number): boolean {
+  expire(now: number, retentionMs: number | undefined): boolean {
     let budget = RETENTION_BATCH;
     const partitions = this.#partitions.all() as Array<
-      { topic: string; partition: number; next_offset: number }
+      { topic: string; partition: number; next_offset: number; retention_ms: number | null }
     >;
-    for (const { topic, partition, next_offset: high } of partitions) {
+    for (const { topic, partition, next_offset: high, retention_ms } of partitions) {
       if (budget === 0) return true;
+      const retention = retention_ms ?? retentionMs;
+      if (retention === undefined) continue;
+      const cutoff = now - retention;
       transaction(this.#db, () => {
         const { low } = this.#low.get(topic, partition) as { low: number | null };
         if (low === null) return;

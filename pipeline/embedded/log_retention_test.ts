@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { EmbeddedLog } from "./log_broker.ts";
 import { RETENTION_BATCH } from "./log_retention.ts";
 
@@ -77,5 +78,61 @@ Deno.test("a large expiry is deleted a bounded number at a time, the rest a mome
     assert.deepEqual(await offsets(), { low: expired, high: expired + 3 });
   } finally {
     await close();
+  }
+});
+
+Deno.test("a topic's own retention applies to it, the log's to the others", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamboard-retention-" });
+  const clock = { now: 10_000_000 };
+  const log = new EmbeddedLog({
+    path: `${dir}/log.db`,
+    pollMs: 5,
+    retentionMs: RETENTION_MS,
+    now: () => clock.now,
+  });
+  try {
+    await log.createTopics([
+      { name: "plain", partitions: 1 },
+      { name: "short", partitions: 1, retentionMs: 1_000 },
+    ]);
+    await log.produce("plain", [at(clock.now)]);
+    await log.produce("short", [at(clock.now)]);
+    // At the next run, a minute on, both records are a minute old: past the short retention only.
+    clock.now += RETENTION_MS;
+    await log.produce("plain", [at(clock.now)]);
+    const topics = await log.describeTopics();
+    assert.deepEqual(
+      topics.map((t) => [t.name, t.retentionMs, t.partitions[0].low, t.partitions[0].high]),
+      [["plain", RETENTION_MS, 0, 2], ["short", 1_000, 1, 1]],
+    );
+  } finally {
+    await log.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a log made before topics had their own retention gives it to a topic created again", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "streamboard-retention-" });
+  const path = `${dir}/log.db`;
+  const old = new DatabaseSync(path);
+  old.exec(`
+    CREATE TABLE topics (name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
+    INSERT INTO topics VALUES ('users.live', 1), ('users', 4);
+  `);
+  old.close();
+  const log = new EmbeddedLog({ path, pollMs: 5, retentionMs: RETENTION_MS });
+  try {
+    await log.createTopics([
+      { name: "users.live", partitions: 1, retentionMs: 1_000 },
+      { name: "users", partitions: 4 },
+    ]);
+    const topics = await log.describeTopics();
+    assert.deepEqual(
+      topics.map((t) => [t.name, t.partitions.length, t.retentionMs]),
+      [["users", 4, RETENTION_MS], ["users.live", 1, 1_000]],
+    );
+  } finally {
+    await log.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

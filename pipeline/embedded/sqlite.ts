@@ -53,6 +53,25 @@ export function openScanConnection(path: string): DatabaseSync {
   return db;
 }
 
+/**
+ * Adds a nullable column to a table made by an earlier version without it;
+ * a table that has it is left alone. Under the write lock, so two
+ * connections opening the file at once add it once.
+ */
+export function addColumnIfMissing(
+  db: DatabaseSync,
+  { table, column, type }: { table: string; column: string; type: string },
+): void {
+  transaction(db, () => {
+    const columns = db.prepare("SELECT name FROM pragma_table_info(?)").all(table) as Array<
+      { name: string }
+    >;
+    if (!columns.some((c) => c.name === column)) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  });
+}
+
 /** Runs `work` in one write transaction (`BEGIN IMMEDIATE`), rolling back if it throws. */
 export function transaction<T>(db: DatabaseSync, work: () => T): T {
   db.exec("BEGIN IMMEDIATE");

@@ -285,6 +285,9 @@ export class KafkaBroker implements Broker {
           topic: t.name,
           numPartitions: t.partitions,
           replicationFactor: this.#settings.replicationFactor,
+          configEntries: t.retentionMs === undefined
+            ? []
+            : [{ name: "retention.ms", value: String(t.retentionMs) }],
         })),
       });
     } catch (error) {

@@ -312,6 +312,23 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
     }
   });
 
+  Deno.test(`${name}: a topic created with a retention of its own is described with it`, async () => {
+    const broker = await make();
+    try {
+      const [own, plain] = [unique(), unique()];
+      await broker.createTopics([
+        { name: own, partitions: 1, retentionMs: 3_600_000 },
+        { name: plain, partitions: 1 },
+      ]);
+      const topics = await broker.describeTopics();
+      const retention = (topic: string) => topics.find((t) => t.name === topic)?.retentionMs;
+      assert.equal(retention(own), 3_600_000);
+      assert.notEqual(retention(plain), 3_600_000, "the other keeps the broker's");
+    } finally {
+      await broker.close();
+    }
+  });
+
   Deno.test(`${name}: read returns a partition's records from an offset, oldest first, fewer at the end`, async () => {
     const broker = await make();
     try {
