@@ -27,6 +27,7 @@ import type { WalCheckpoints } from "./wal_checkpoints.ts";
 import { addColumnIfMissing, openDatabase, transaction } from "./sqlite.ts";
 import { GroupLeases, type TopicPartition } from "./group_leases.ts";
 import { LogRetention } from "./log_retention.ts";
+import { assertTopicSpecs } from "../topic_spec.ts";
 import { partitionFor } from "../partitioner.ts";
 import { delay } from "../async.ts";
 import { isPartitionStopped, MissingPartitionError, MissingTopicError } from "../errors.ts";
@@ -202,11 +203,7 @@ export class EmbeddedLog implements Broker {
   }
 
   #createTopics(topics: TopicSpec[]): void {
-    for (const { name, partitions } of topics) {
-      if (!Number.isInteger(partitions) || partitions < 1) {
-        throw new RangeError(`topic "${name}" needs at least 1 partition, got ${partitions}`);
-      }
-    }
+    assertTopicSpecs(topics);
     transaction(this.#db, () => {
       const addTopic = this.#db.prepare(
         "INSERT OR IGNORE INTO topics (name, partitions, retention_ms) VALUES (?, ?, ?)",

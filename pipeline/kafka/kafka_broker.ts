@@ -44,6 +44,7 @@ import { DEFAULTS } from "../../config.ts";
 import { TopicOffsets } from "./topic_offsets.ts";
 import { clusterFactory, type CreateCluster } from "./kafka_cluster.ts";
 import { removeLostMember } from "./lost_member.ts";
+import { assertTopicSpecs } from "../topic_spec.ts";
 
 // Named imports of kafkajs' values are undefined at run time under Deno.
 const { AssignerProtocol, ConfigResourceTypes, Kafka, logLevel, Partitioners } = kafkajs;
@@ -267,13 +268,7 @@ export class KafkaBroker implements Broker {
   }
 
   async createTopics(topics: TopicSpec[]): Promise<void> {
-    for (const { name, partitions } of topics) {
-      if (!Number.isInteger(partitions) || partitions < 1) {
-        throw new RangeError(
-          `topic "${name}" needs at least 1 partition, got ${partitions}`,
-        );
-      }
-    }
+    assertTopicSpecs(topics);
     const admin = await this.#connectedAdmin();
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));

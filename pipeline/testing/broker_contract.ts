@@ -312,6 +312,29 @@ export function runBrokerContract(name: string, make: BrokerFactory): void {
     }
   });
 
+  Deno.test(`${name}: a topic without a partition or with a retention under 1 ms is refused, none created`, async () => {
+    const broker = await make();
+    try {
+      const [good, bad] = [unique(), unique()];
+      await assert.rejects(
+        broker.createTopics([{ name: good, partitions: 1 }, { name: bad, partitions: 0 }]),
+        (error: Error) => error.message === `topic "${bad}" needs at least 1 partition, got 0`,
+      );
+      await assert.rejects(
+        broker.createTopics([{ name: good, partitions: 1 }, {
+          name: bad,
+          partitions: 1,
+          retentionMs: 0,
+        }]),
+        (error: Error) =>
+          error.message === `topic "${bad}" needs a retention of at least 1 ms, got 0`,
+      );
+      assert.equal(await broker.partitions(good), undefined, "none of the topics asked for");
+    } finally {
+      await broker.close();
+    }
+  });
+
   Deno.test(`${name}: a topic created with a retention of its own is described with it`, async () => {
     const broker = await make();
     try {
