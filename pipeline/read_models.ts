@@ -98,14 +98,17 @@ export async function readModels(
  * The `limit` newest documents of `stream`, newest first, from the entries
  * its processor keeps (`newestCollection`): one indexed read of `limit`
  * small documents however many are stored; `undefined` when it keeps none
- * (a stream that does not, or one whose processor has not saved a batch
- * since it started to), so the caller reads the raw store instead.
+ * (a stream that does not, a raw store that lists from an index, or a
+ * processor that has not saved a batch since it started to), so the caller
+ * reads the raw store instead.
  */
 export async function newestDocuments(
   raw: RawStore,
   stream: string,
   limit: number,
 ): Promise<StoredDocument[] | undefined> {
+  // Entries an earlier version left in such a store are no longer kept up to date.
+  if (raw.listsNewestFromIndex) return undefined;
   const { items } = await raw.list(newestCollection(stream), { limit });
   return items.length === 0 ? undefined : items.map(entryDocument);
 }

@@ -40,6 +40,7 @@ export interface UserFill {
 export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
   const size = fill.batch ?? 1000;
   const random = seededRandom(fill.seed ?? 1);
+  const keepsNewest = !raw.listsNewestFromIndex;
   let newest: StoredDocument[] = [];
   for (let stored = 0; stored < fill.count;) {
     const docs: StoredDocument[] = [];
@@ -49,12 +50,12 @@ export async function fillUsers(raw: RawStore, fill: UserFill): Promise<void> {
       docs.push({ id: userId(user.uuid), ts, doc: userDocument(user, ts) });
     }
     await raw.upsert(USERS.collection, docs);
-    newest = mergeNewest(newest, docs, NEWEST_KEPT);
+    if (keepsNewest) newest = mergeNewest(newest, docs, NEWEST_KEPT);
     stored += docs.length;
     fill.progress?.(stored);
   }
   // As the processor keeps them, when it does: the newest of these and of those kept before, no more.
-  if (!raw.listsNewestFromIndex) {
+  if (keepsNewest) {
     const of = { stream: USERS.name, partition: 0 };
     const kept = await partitionNewest(raw, of);
     await saveNewestChange(raw, of, newestChange(kept, newest, NEWEST_KEPT));

@@ -53,13 +53,12 @@ export function toSummary(doc: StoredDocument): UserSummary {
 }
 
 /**
- * The first page of users, newest first: from the raw store when it lists
- * from an index; else from the newest users the processor keeps when they
- * hold enough (a read of a few small documents, however many users are
- * stored), and from the raw store beyond them.
+ * The first page of users, newest first: from the newest users the processor
+ * keeps when they hold enough (a read of a few small documents, however many
+ * users are stored), else from the raw store (see `newestDocuments`).
  */
 export async function newestUserPage(raw: RawStore, limit: number): Promise<DocumentPage> {
-  if (limit <= NEWEST_KEPT && !raw.listsNewestFromIndex) {
+  if (limit <= NEWEST_KEPT) {
     const items = await newestDocuments(raw, USERS.name, limit);
     if (items !== undefined) {
       // Fewer than asked: every partition's read model holds all its users.

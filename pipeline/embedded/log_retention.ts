@@ -5,7 +5,6 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { transaction } from "./sqlite.ts";
 
 /**
  * Most records one run deletes, across partitions, so the write locks it
@@ -16,7 +15,6 @@ export const RETENTION_BATCH = 5_000;
 
 /** Deletes expired records from the `records` table of an embedded log. */
 export class LogRetention {
-  readonly #db: DatabaseSync;
   readonly #partitions: StatementSync;
   readonly #low: StatementSync;
   readonly #firstKept: StatementSync;
@@ -24,7 +22,6 @@ export class LogRetention {
 
   /** @param db the log's connection */
   constructor(db: DatabaseSync) {
-    this.#db = db;
     this.#partitions = db.prepare(
       `SELECT p.topic, p.partition, p.next_offset, t.retention_ms
        FROM partitions p JOIN topics t ON t.name = p.topic`,
@@ -49,8 +46,9 @@ export class LogRetention {
    * `now` (ms since the epoch), up to the first that is not: a record stays
    * while one before it in its partition does, as a Kafka segment stays
    * while its newest record is within the retention. At most
-   * `RETENTION_BATCH` records in all, each partition in a transaction of its
-   * own.
+   * `RETENTION_BATCH` records in all, each partition's in one statement (the
+   * write lock is taken only where records go; two logs deleting the same
+   * range at once delete it once).
    *
    * @returns whether records may be left to delete (the run hit its bound)
    */
@@ -63,19 +61,16 @@ export class LogRetention {
       if (budget === 0) return true;
       const retention = retention_ms ?? retentionMs;
       if (retention === undefined) continue;
-      const cutoff = now - retention;
-      transaction(this.#db, () => {
-        const { low } = this.#low.get(topic, partition) as { low: number | null };
-        if (low === null) return;
-        const bound = Math.min(high, low + budget);
-        const kept = this.#firstKept.get(topic, partition, low, bound, cutoff) as
-          | { offset: number }
-          | undefined;
-        const until = kept?.offset ?? bound;
-        if (until > low) this.#delete.run(topic, partition, low, until);
-        // Stopped at the bound, not at a record kept: what is past it waits for the next run.
-        budget = kept === undefined && bound < high ? 0 : budget - (until - low);
-      });
+      const { low } = this.#low.get(topic, partition) as { low: number | null };
+      if (low === null) continue;
+      const bound = Math.min(high, low + budget);
+      const kept = this.#firstKept.get(topic, partition, low, bound, now - retention) as
+        | { offset: number }
+        | undefined;
+      const until = kept?.offset ?? bound;
+      if (until > low) this.#delete.run(topic, partition, low, until);
+      // Stopped at the bound, not at a record kept: what is past it waits for the next run.
+      budget = kept === undefined && bound < high ? 0 : budget - (until - low);
     }
     return budget === 0;
   }

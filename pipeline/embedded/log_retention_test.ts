@@ -2,11 +2,15 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { EmbeddedLog } from "./log_broker.ts";
 import { RETENTION_BATCH } from "./log_retention.ts";
+import type { TopicSpec } from "../ports.ts";
 
 const RETENTION_MS = 60_000;
 
-/** A log of one single-partition topic with a retention of a minute, on a clock the test sets. */
-async function openLog() {
+/**
+ * A log with a retention of a minute, on a clock the test sets, holding
+ * `topics` (by default one single-partition topic, `t`).
+ */
+async function openLog(topics: TopicSpec[] = [{ name: "t", partitions: 1 }]) {
   const dir = await Deno.makeTempDir({ prefix: "streamboard-retention-" });
   const clock = { now: 1_000_000 };
   const log = new EmbeddedLog({
@@ -15,7 +19,7 @@ async function openLog() {
     retentionMs: RETENTION_MS,
     now: () => clock.now,
   });
-  await log.createTopics([{ name: "t", partitions: 1 }]);
+  await log.createTopics(topics);
   const offsets = async () => {
     const [{ partitions: [{ low, high }] }] = await log.describeTopics();
     return { low, high };
@@ -82,19 +86,11 @@ Deno.test("a large expiry is deleted a bounded number at a time, the rest a mome
 });
 
 Deno.test("a topic's own retention applies to it, the log's to the others", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "streamboard-retention-" });
-  const clock = { now: 10_000_000 };
-  const log = new EmbeddedLog({
-    path: `${dir}/log.db`,
-    pollMs: 5,
-    retentionMs: RETENTION_MS,
-    now: () => clock.now,
-  });
+  const { log, clock, close } = await openLog([
+    { name: "plain", partitions: 1 },
+    { name: "short", partitions: 1, retentionMs: 1_000 },
+  ]);
   try {
-    await log.createTopics([
-      { name: "plain", partitions: 1 },
-      { name: "short", partitions: 1, retentionMs: 1_000 },
-    ]);
     await log.produce("plain", [at(clock.now)]);
     await log.produce("short", [at(clock.now)]);
     // At the next run, a minute on, both records are a minute old: past the short retention only.
@@ -106,8 +102,7 @@ Deno.test("a topic's own retention applies to it, the log's to the others", asyn
       [["plain", RETENTION_MS, 0, 2], ["short", 1_000, 1, 1]],
     );
   } finally {
-    await log.close();
-    await Deno.remove(dir, { recursive: true });
+    await close();
   }
 });
 
