@@ -413,8 +413,19 @@ async function latency(): Promise<
 const cpu =
   (await Deno.readTextFile("/proc/cpuinfo").catch(() => "")).match(/model name\s*:\s*(.*)/)?.[1] ??
     "unknown CPU";
+/** The machine and its load when the bench started: the conditions every figure was taken in. */
+const machine = {
+  arguments: Deno.args,
+  cpu,
+  cores: navigator.hardwareConcurrency,
+  deno: Deno.version.deno,
+  started: new Date().toISOString(),
+  load_average: Deno.loadavg().map((l) => Math.round(l * 100) / 100),
+};
 console.log(
-  `StreamBoard bench · mode ${args.mode} · Deno ${Deno.version.deno} · ${navigator.hardwareConcurrency} cores · ${cpu}`,
+  `StreamBoard bench · mode ${args.mode} · Deno ${machine.deno} · ${machine.cores} cores · ${cpu} · load average ${
+    machine.load_average.join(" ")
+  }`,
 );
 const settings = baseConfig("");
 console.log(
@@ -471,6 +482,7 @@ if (args.viewers !== undefined) {
     })`,
   );
   console.log(JSON.stringify({
+    machine,
     mode: args.mode,
     runs: RUNS,
     viewers,
@@ -611,6 +623,7 @@ if (args.processors !== undefined) {
   for (const run of scale) console.log(describeScale(run, scale[0]));
 }
 console.log(JSON.stringify({
+  machine,
   mode: args.mode,
   processor_instances: INSTANCES,
   fetch_wait_ms: settings.broker.fetchWaitMs,
@@ -643,6 +656,7 @@ console.log(JSON.stringify({
     : {}),
   ...(diskPerUser
     ? {
+      disk_stored_users: WARM_UP + USERS,
       disk_bytes_per_user: Math.round(diskPerUser.total),
       disk_bytes_per_user_parts: {
         log: Math.round(diskPerUser.log),
