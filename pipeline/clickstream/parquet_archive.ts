@@ -18,6 +18,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "node:path";
 import { ByteWriter, parquetWrite, type SchemaElement } from "hyparquet-writer";
 import { type ArchiveFiles, DENO_ARCHIVE_FILES } from "./archive_files.ts";
+import { MultiRowStatement, placeholders } from "../embedded/multi_row.ts";
 import { type ClickstreamEvent, type ClickstreamTopic, EVENT_TYPE, type Timed } from "./events.ts";
 import {
   ARCHIVE_SCHEMA,
@@ -87,8 +88,9 @@ export class ParquetArchive {
   readonly #db: DatabaseSync;
   readonly #now: () => number;
   readonly #files: ArchiveFiles;
+  /** Stages rows, many per statement run, unless their partition archived them already. */
+  readonly #stage: MultiRowStatement;
   readonly #sql: Record<
-    | "stage"
     | "batch"
     | "deleteUpTo"
     | "raiseMark"
@@ -140,12 +142,18 @@ export class ParquetArchive {
       );
       INSERT OR IGNORE INTO sequence (id, next) VALUES (0, 1);
     `);
-    this.#sql = {
-      stage: this.#db.prepare(
+    this.#stage = new MultiRowStatement(
+      this.#db,
+      (rows) =>
         `INSERT OR IGNORE INTO spool (partition, offset, ts, event)
-         SELECT ?1, ?2, ?3, ?4
-         WHERE NOT EXISTS (SELECT 1 FROM archived WHERE partition = ?1 AND high_water >= ?2)`,
-      ),
+         SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ${
+          placeholders(rows, 4)
+        }) AS v
+         WHERE NOT EXISTS (
+           SELECT 1 FROM archived WHERE partition = v.column1 AND high_water >= v.column2
+         )`,
+    );
+    this.#sql = {
       batch: this.#db.prepare(
         "SELECT partition, offset, ts, event FROM spool ORDER BY partition, offset LIMIT ?",
       ),
@@ -197,15 +205,13 @@ export class ParquetArchive {
     if (records.length === 0) return 0;
     return this.#locked(() => {
       let added = 0;
-      for (const { partition, offset, record } of records) {
-        const result = this.#sql.stage.run(
-          partition,
-          offset,
-          record.ts,
-          JSON.stringify(record.event),
-        );
-        added += Number(result.changes);
-      }
+      const runs = this.#stage.run(records, ({ partition, offset, record }) => [
+        partition,
+        offset,
+        record.ts,
+        JSON.stringify(record.event),
+      ]);
+      for (const { changes } of runs) added += changes;
       return added;
     });
   }

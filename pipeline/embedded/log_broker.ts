@@ -25,12 +25,20 @@ import type {
 } from "../ports.ts";
 import type { WalCheckpoints } from "./wal_checkpoints.ts";
 import { addColumnIfMissing, openDatabase, transaction } from "./sqlite.ts";
+import { MultiRowStatement, placeholders } from "./multi_row.ts";
 import { GroupLeases, type TopicPartition } from "./group_leases.ts";
 import { LogRetention } from "./log_retention.ts";
 import { assertTopicSpecs } from "../topic_spec.ts";
 import { partitionFor } from "../partitioner.ts";
 import { delay } from "../async.ts";
 import { isPartitionStopped, MissingPartitionError, MissingTopicError } from "../errors.ts";
+
+/** A record to append, with the partition and offset it takes. */
+interface PlacedRecord {
+  partition: number;
+  offset: number;
+  record: OutgoingRecord;
+}
 
 /** Settings of the embedded log. */
 export interface EmbeddedLogOptions {
@@ -112,12 +120,13 @@ export class EmbeddedLog implements Broker {
     partitions: StatementSync;
     nextOffset: StatementSync;
     setNextOffset: StatementSync;
-    insert: StatementSync;
     read: StatementSync;
     highs: StatementSync;
     committed: StatementSync;
     commit: StatementSync;
   };
+  /** Appends records, many rows per statement run. */
+  readonly #insert: MultiRowStatement;
   readonly #groups: GroupLeases;
   readonly #retention: LogRetention;
   #roundRobin = 0;
@@ -158,6 +167,12 @@ export class EmbeddedLog implements Broker {
         PRIMARY KEY (group_id, topic, partition)
       );
     `);
+    this.#insert = new MultiRowStatement(
+      this.#db,
+      (rows) =>
+        `INSERT INTO records (topic, partition, offset, key, value, headers, timestamp)
+         VALUES ${placeholders(rows, 7)}`,
+    );
     this.#statements = {
       partitions: this.#db.prepare("SELECT partitions FROM topics WHERE name = ?"),
       nextOffset: this.#db.prepare(
@@ -165,10 +180,6 @@ export class EmbeddedLog implements Broker {
       ),
       setNextOffset: this.#db.prepare(
         "UPDATE partitions SET next_offset = ? WHERE topic = ? AND partition = ?",
-      ),
-      insert: this.#db.prepare(
-        `INSERT INTO records (topic, partition, offset, key, value, headers, timestamp)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       read: this.#db.prepare(
         `SELECT partition, offset, key, value, headers, timestamp FROM records
@@ -238,6 +249,7 @@ export class EmbeddedLog implements Broker {
     const now = this.#options.now();
     transaction(this.#db, () => {
       const next = new Map<number, number>();
+      const placed: PlacedRecord[] = [];
       for (const record of records) {
         const partition = partitionFor(record.key, partitions, this.#roundRobin++);
         let offset = next.get(partition);
@@ -245,17 +257,18 @@ export class EmbeddedLog implements Broker {
           const row = this.#statements.nextOffset.get(topic, partition) as { next_offset: number };
           offset = row.next_offset;
         }
-        this.#statements.insert.run(
-          topic,
-          partition,
-          offset,
-          record.key,
-          record.value,
-          record.headers ? JSON.stringify(record.headers) : null,
-          record.timestamp ?? now,
-        );
+        placed.push({ partition, offset, record });
         next.set(partition, offset + 1);
       }
+      this.#insert.run(placed, ({ partition, offset, record }) => [
+        topic,
+        partition,
+        offset,
+        record.key,
+        record.value,
+        record.headers ? JSON.stringify(record.headers) : null,
+        record.timestamp ?? now,
+      ]);
       for (const [partition, offset] of next) {
         this.#statements.setNextOffset.run(offset, topic, partition);
       }

@@ -269,6 +269,13 @@ function idOf(key: string, start: number): string {
   return `${key}\u0000${start}`;
 }
 
+/** The earliest end of `windows`; `Infinity` when there are none. */
+function earliestEnd<A>(windows: Map<string, Held<A>>): number {
+  let earliest = Infinity;
+  for (const w of windows.values()) if (w.end < earliest) earliest = w.end;
+  return earliest;
+}
+
 function byTime<A>(a: Held<A>, b: Held<A>): number {
   return a.start - b.start || a.end - b.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
@@ -311,6 +318,15 @@ export class PartitionWindows<V, A> {
   readonly #windows = new Map<string, Held<A>>();
   /** Windows fired and within their allowed lateness, by key and start. */
   readonly #fired = new Map<string, Held<A>>();
+  /**
+   * Session windows: the ids of each key's held windows, open or fired, so a
+   * record looks at its own key's sessions, not at every session held.
+   */
+  readonly #idsByKey = new Map<string, Set<string>>();
+  /** No open window ends before this (a lower bound): a watermark short of it fires none. */
+  #openEndsFrom = Infinity;
+  /** No fired window ends before this (a lower bound): a watermark short of its cleanup drops none. */
+  #firedEndsFrom = Infinity;
   #retired: Json | undefined;
   #offset: number;
   #maxEventTime: number | null;
@@ -365,17 +381,44 @@ export class PartitionWindows<V, A> {
       windows = kept;
       fired = keptFired;
     }
-    for (const w of windows) this.#hold(this.#windows, w);
-    for (const w of fired) this.#hold(this.#fired, w);
+    for (const w of windows) this.#hold(true, w);
+    for (const w of fired) this.#hold(false, w);
     this.#lastEventAt = now;
   }
 
-  #hold(state: Map<string, Held<A>>, saved: CheckpointWindow<A>) {
+  #hold(open: boolean, saved: CheckpointWindow<A>) {
     const spec = this.#spec;
     const key = saved.key ?? "";
     const end = saved.end ??
       saved.start + (isSession(spec) ? spec.gapMs : isGlobal(spec) ? 0 : spec.sizeMs);
-    state.set(idOf(key, saved.start), { key, start: saved.start, end, value: saved.value });
+    this.#put(open, idOf(key, saved.start), { key, start: saved.start, end, value: saved.value });
+  }
+
+  /** Holds `w` under `id`, open or fired. */
+  #put(open: boolean, id: string, w: Held<A>): void {
+    if (open) {
+      this.#windows.set(id, w);
+      if (w.end < this.#openEndsFrom) this.#openEndsFrom = w.end;
+    } else {
+      this.#fired.set(id, w);
+      if (w.end < this.#firedEndsFrom) this.#firedEndsFrom = w.end;
+    }
+    if (!isSession(this.#spec)) return;
+    let ids = this.#idsByKey.get(w.key);
+    if (ids === undefined) this.#idsByKey.set(w.key, ids = new Set());
+    ids.add(id);
+  }
+
+  /** Lets go of the window held under `id`, open or fired. */
+  #drop(id: string): void {
+    const w = this.#windows.get(id) ?? this.#fired.get(id);
+    if (w === undefined) return;
+    this.#windows.delete(id);
+    this.#fired.delete(id);
+    const ids = this.#idsByKey.get(w.key);
+    if (ids === undefined) return;
+    ids.delete(id);
+    if (ids.size === 0) this.#idsByKey.delete(w.key);
   }
 
   /** Highest offset included, -1 before the first. */
@@ -451,11 +494,8 @@ export class PartitionWindows<V, A> {
     const running: WindowResult<A>[] = [];
     const refired: WindowResult<A>[] = [];
     for (const { window, open, replaces } of updates) {
-      for (const id of replaces) {
-        this.#windows.delete(id);
-        this.#fired.delete(id);
-      }
-      (open ? this.#windows : this.#fired).set(idOf(window.key, window.start), window);
+      for (const id of replaces) this.#drop(id);
+      this.#put(open, idOf(window.key, window.start), window);
       (open ? running : refired).push(this.#result(window, !open));
     }
     if (this.#maxEventTime === null || ts > this.#maxEventTime) this.#maxEventTime = ts;
@@ -490,8 +530,9 @@ export class PartitionWindows<V, A> {
     let start = ts;
     let end = ts + spec.gapMs;
     const joined: Held<A>[] = [];
-    for (const w of [...this.#windows.values(), ...this.#fired.values()]) {
-      if (w.key === key && w.start <= ts + spec.gapMs && ts <= w.end) joined.push(w);
+    for (const id of this.#idsByKey.get(key) ?? []) {
+      const w = this.#windows.get(id) ?? this.#fired.get(id)!;
+      if (w.start <= ts + spec.gapMs && ts <= w.end) joined.push(w);
     }
     joined.sort(byTime);
     for (const w of joined) {
@@ -518,18 +559,25 @@ export class PartitionWindows<V, A> {
     if (this.#watermark !== null && watermark <= this.#watermark) return [];
     this.#watermark = watermark;
     const closed: WindowResult<A>[] = [];
-    const due = [...this.#windows.entries()].filter(([, w]) => hasFired(w.end, watermark));
-    for (const [id, w] of due.sort(([, a], [, b]) => a.end - b.end || byTime(a, b))) {
-      closed.push(this.#result(w, true));
-      this.#fired.set(id, w);
-      this.#windows.delete(id);
+    // Windows are looked at only when one may fire or be dropped: not on every record.
+    if (hasFired(this.#openEndsFrom, watermark)) {
+      const due = [...this.#windows.entries()].filter(([, w]) => hasFired(w.end, watermark));
+      for (const [id, w] of due.sort(([, a], [, b]) => a.end - b.end || byTime(a, b))) {
+        closed.push(this.#result(w, true));
+        this.#windows.delete(id);
+        this.#put(false, id, w);
+      }
+      this.#openEndsFrom = earliestEnd(this.#windows);
     }
-    const expired = [...this.#fired.entries()]
-      .filter(([, w]) => isExpired(w.end, this.#spec, watermark));
-    const retire = this.#aggregation.retire;
-    for (const [id, w] of expired.sort(([, a], [, b]) => byTime(a, b))) {
-      this.#fired.delete(id);
-      if (retire) this.#retired = retire(this.#retired, this.#result(w, true));
+    if (isExpired(this.#firedEndsFrom, this.#spec, watermark)) {
+      const expired = [...this.#fired.entries()]
+        .filter(([, w]) => isExpired(w.end, this.#spec, watermark));
+      const retire = this.#aggregation.retire;
+      for (const [id, w] of expired.sort(([, a], [, b]) => byTime(a, b))) {
+        this.#drop(id);
+        if (retire) this.#retired = retire(this.#retired, this.#result(w, true));
+      }
+      this.#firedEndsFrom = earliestEnd(this.#fired);
     }
     return closed;
   }
