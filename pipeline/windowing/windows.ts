@@ -258,8 +258,9 @@ interface Held<A> {
   value: A;
 }
 
-/** A window one record changes: its new extent and value, and the windows it replaces. */
+/** A window one record changes: its id, new extent and value, and the windows it replaces. */
 interface Update<A> {
+  id: string;
   window: Held<A>;
   open: boolean;
   replaces: string[];
@@ -268,6 +269,9 @@ interface Update<A> {
 function idOf(key: string, start: number): string {
   return `${key}\u0000${start}`;
 }
+
+/** Most window ids a partition keeps for reuse; more than the windows a record falls in. */
+const SLIDING_IDS_KEPT = 256;
 
 /** The earliest end of `windows`; `Infinity` when there are none. */
 function earliestEnd<A>(windows: Map<string, Held<A>>): number {
@@ -323,6 +327,8 @@ export class PartitionWindows<V, A> {
    * record looks at its own key's sessions, not at every session held.
    */
   readonly #idsByKey = new Map<string, Set<string>>();
+  /** Ids of recent tumbling and hopping windows by start (see `#slidingId`). */
+  readonly #slidingIds = new Map<number, string>();
   /** No open window ends before this (a lower bound): a watermark short of it fires none. */
   #openEndsFrom = Infinity;
   /** No fired window ends before this (a lower bound): a watermark short of its cleanup drops none. */
@@ -493,9 +499,9 @@ export class PartitionWindows<V, A> {
     this.pass(offset, now);
     const running: WindowResult<A>[] = [];
     const refired: WindowResult<A>[] = [];
-    for (const { window, open, replaces } of updates) {
-      for (const id of replaces) this.#drop(id);
-      this.#put(open, idOf(window.key, window.start), window);
+    for (const { id, window, open, replaces } of updates) {
+      for (const replaced of replaces) this.#drop(replaced);
+      this.#put(open, id, window);
       (open ? running : refired).push(this.#result(window, !open));
     }
     if (this.#maxEventTime === null || ts > this.#maxEventTime) this.#maxEventTime = ts;
@@ -508,14 +514,29 @@ export class PartitionWindows<V, A> {
     return windowStartsOf(ts, spec)
       .filter((start) => !isExpired(start + spec.sizeMs, spec, this.#watermark))
       .map((start) => {
-        const id = idOf("", start);
+        const id = this.#slidingId(start);
         const end = start + spec.sizeMs;
         // A window a checkpoint of an earlier version left open stays open until the next advance.
         const open = this.#windows.has(id) || !hasFired(end, this.#watermark);
         const held = (open ? this.#windows : this.#fired).get(id);
         const acc = this.#aggregation.add(held?.value ?? this.#aggregation.empty(), value);
-        return { window: { key: "", start, end, value: acc }, open, replaces: [] };
+        return { id, window: { key: "", start, end, value: acc }, open, replaces: [] };
       });
+  }
+
+  /**
+   * The id of the tumbling or hopping window starting at `start`, the same
+   * string each time while the window is recent: a record's windows are found
+   * without building their ids again.
+   */
+  #slidingId(start: number): string {
+    let id = this.#slidingIds.get(start);
+    if (id === undefined) {
+      if (this.#slidingIds.size >= SLIDING_IDS_KEPT) this.#slidingIds.clear();
+      id = idOf("", start);
+      this.#slidingIds.set(start, id);
+    }
+    return id;
   }
 
   /**
@@ -544,6 +565,7 @@ export class PartitionWindows<V, A> {
       ? aggregation.empty()
       : joined.slice(1).reduce((acc, w) => aggregation.merge!(acc, w.value), joined[0].value);
     return [{
+      id: idOf(key, start),
       window: { key, start, end, value: aggregation.add(merged, value) },
       open: !hasFired(end, this.#watermark),
       replaces: joined.map((w) => idOf(w.key, w.start)),
