@@ -270,7 +270,7 @@ function idOf(key: string, start: number): string {
   return `${key}\u0000${start}`;
 }
 
-/** Most window ids a partition keeps for reuse; more than the windows a record falls in. */
+/** Fewest window ids a partition keeps for reuse (see `#slidingId`). */
 const SLIDING_IDS_KEPT = 256;
 
 /** The earliest end of `windows`; `Infinity` when there are none. */
@@ -514,7 +514,7 @@ export class PartitionWindows<V, A> {
     return windowStartsOf(ts, spec)
       .filter((start) => !isExpired(start + spec.sizeMs, spec, this.#watermark))
       .map((start) => {
-        const id = this.#slidingId(start);
+        const id = this.#slidingId(spec, start);
         const end = start + spec.sizeMs;
         // A window a checkpoint of an earlier version left open stays open until the next advance.
         const open = this.#windows.has(id) || !hasFired(end, this.#watermark);
@@ -529,10 +529,12 @@ export class PartitionWindows<V, A> {
    * string each time while the window is recent: a record's windows are found
    * without building their ids again.
    */
-  #slidingId(start: number): string {
+  #slidingId(spec: SlidingSpec, start: number): string {
     let id = this.#slidingIds.get(start);
     if (id === undefined) {
-      if (this.#slidingIds.size >= SLIDING_IDS_KEPT) this.#slidingIds.clear();
+      // Twice the windows a record falls in, so a record's own ids are never cleared meanwhile.
+      const kept = Math.max(SLIDING_IDS_KEPT, 2 * Math.ceil(spec.sizeMs / spec.slideMs));
+      if (this.#slidingIds.size >= kept) this.#slidingIds.clear();
       id = idOf("", start);
       this.#slidingIds.set(start, id);
     }
