@@ -45,9 +45,6 @@ Deno.test("a registered extra stream gets topics, production, processing, storag
     "a stream the configuration does not name brings its own defaults",
   );
 
-  // Opened first and kept open: Deno's BroadcastChannel (the embedded log's
-  // wake-up) loses its subscription when a thread closes its last channel
-  // and opens another at once, as the topics tool's broker would be.
   const pipeline = await openPipeline({ config, registry, log: silentLogger });
 
   // The topics tool creates its topics beside the shipped streams'.

@@ -31,6 +31,7 @@ import { LogRetention } from "./log_retention.ts";
 import { assertTopicSpecs } from "../topic_spec.ts";
 import { partitionFor } from "../partitioner.ts";
 import { delay } from "../async.ts";
+import { LogWake } from "./log_wake.ts";
 import { isPartitionStopped, MissingPartitionError, MissingTopicError } from "../errors.ts";
 
 /** A record to append, with the partition and offset it takes. */
@@ -113,9 +114,8 @@ export class EmbeddedLog implements Broker {
   readonly #options:
     & Required<Omit<EmbeddedLogOptions, "retentionMs" | "log" | "checkpoints" | "fetchMinRecords">>
     & EmbeddedLogOptions;
-  readonly #channel: BroadcastChannel;
-  /** Consumers and tails waiting for records, each with the topics it reads. */
-  readonly #waiters = new Map<() => void, ReadonlySet<string>>();
+  /** Wakes the readers of a topic appended to, in every thread of the process. */
+  readonly #wake: LogWake;
   readonly #statements: {
     partitions: StatementSync;
     nextOffset: StatementSync;
@@ -203,10 +203,8 @@ export class EmbeddedLog implements Broker {
       leaseMs: this.#options.leaseMs,
       now: this.#options.now,
     });
-    this.#channel = new BroadcastChannel(`streamboard-log:${options.path}`);
-    // Another process or worker appended to the topic the message names.
-    this.#channel.onmessage = (event: MessageEvent<unknown>) =>
-      this.#wake(typeof event.data === "string" ? event.data : undefined);
+    // The file's own path names it, however the log was asked for.
+    this.#wake = new LogWake(Deno.realPathSync(options.path));
   }
 
   createTopics(topics: TopicSpec[]): Promise<void> {
@@ -273,14 +271,13 @@ export class EmbeddedLog implements Broker {
         this.#statements.setNextOffset.run(offset, topic, partition);
       }
     });
-    this.#channel.postMessage(topic);
-    this.#wake(topic);
+    this.#wake.announce(topic);
     this.#applyRetention(now);
   }
 
   async consume(options: GroupConsumeOptions): Promise<void> {
     const { groupId, topics, signal, handle } = options;
-    const reading = new Set(topics);
+    const watch = this.#wake.watch(topics);
     const topicList = JSON.stringify(topics);
     const maxBatch = options.maxBatch ?? 500;
     // The process id tells an operator which process holds the group.
@@ -308,6 +305,7 @@ export class EmbeddedLog implements Broker {
           positions = this.#settle({ groupId, member, partitions, positions, options });
         }
         let delivered = false;
+        watch.mark();
         const highs = this.#highWaterMarks(topicList);
         const gather = gatherFor({
           waitMs: this.#options.fetchWaitMs,
@@ -319,7 +317,7 @@ export class EmbeddedLog implements Broker {
         pendingSince = gather.since;
         if (gather.ms > 0) {
           // An append meanwhile may bring a partition to `fetchMinRecords`: it ends the wait.
-          await this.#waitForRecords(signal, reading, Math.min(gather.ms, this.#options.pollMs));
+          await watch.wait(Math.min(gather.ms, this.#options.pollMs), signal);
           continue;
         }
         pendingSince = undefined;
@@ -351,7 +349,7 @@ export class EmbeddedLog implements Broker {
         }
         // A member holding nothing waits for the next settle, not for records.
         if (positions?.length === 0) await delay(settleEveryMs, signal);
-        else if (!delivered) await this.#waitForRecords(signal, reading);
+        else if (!delivered) await watch.wait(this.#options.pollMs, signal);
       }
     } finally {
       clearInterval(renew);
@@ -401,7 +399,7 @@ export class EmbeddedLog implements Broker {
 
   async tail(options: TailOptions): Promise<void> {
     const { topics, signal, handle } = options;
-    const reading = new Set(topics);
+    const watch = this.#wake.watch(topics);
     const positions = topics.flatMap((topic) =>
       Array.from({ length: this.#requirePartitions(topic) }, (_, partition) => {
         const row = this.#statements.nextOffset.get(topic, partition) as { next_offset: number };
@@ -412,6 +410,7 @@ export class EmbeddedLog implements Broker {
     options.onReady?.();
     while (!signal.aborted) {
       let delivered = false;
+      watch.mark();
       const highs = this.#highWaterMarks(topicList);
       for (const position of positions) {
         if (!hasRecords(position, highs)) continue;
@@ -421,7 +420,7 @@ export class EmbeddedLog implements Broker {
         position.offset = records[records.length - 1].offset + 1;
         await handle({ topic: position.topic, partition: position.partition, records });
       }
-      if (!delivered) await this.#waitForRecords(signal, reading);
+      if (!delivered) await watch.wait(this.#options.pollMs, signal);
     }
   }
 
@@ -514,8 +513,7 @@ export class EmbeddedLog implements Broker {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    this.#channel.close();
-    this.#wake();
+    this.#wake.close();
     this.#db.close();
     return Promise.resolve();
   }
@@ -589,35 +587,6 @@ export class EmbeddedLog implements Broker {
     if (now < this.#nextRetention) return;
     const more = this.#retention.expire(now, this.#options.retentionMs);
     this.#nextRetention = now + (more ? RETENTION_FOLLOW_UP_MS : RETENTION_CHECK_MS);
-  }
-
-  /**
-   * Waits until a record is appended to one of `topics` (in this or another
-   * process), `ms` pass (the poll interval), or `signal` aborts. Appends to other
-   * topics do not wake it: with every stream running, a processor would
-   * otherwise read all its partitions again for every batch any producer or
-   * processor appends anywhere.
-   */
-  #waitForRecords(
-    signal: AbortSignal,
-    topics: ReadonlySet<string>,
-    ms = this.#options.pollMs,
-  ): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.#waiters.delete(done);
-        resolve();
-      };
-      this.#waiters.set(done, topics);
-      delay(ms, signal).then(done);
-    });
-  }
-
-  /** Wakes the waiters reading `topic`, or all of them when no topic is named (closing). */
-  #wake(topic?: string) {
-    for (const [waiter, topics] of [...this.#waiters]) {
-      if (topic === undefined || topics.has(topic)) waiter();
-    }
   }
 }
 

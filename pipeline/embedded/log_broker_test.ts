@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { EmbeddedLog, gatherFor } from "./log_broker.ts";
 import { consumeCount, runBrokerContract } from "../testing/broker_contract.ts";
+import { startWorker } from "../workers/protocol.ts";
+
+const APPEND_WORKER = new URL("../testing/log_append_worker.ts", import.meta.url);
 
 const dir = Deno.makeTempDirSync({ prefix: "streamboard-log-" });
 const path = `${dir}/log.db`;
@@ -144,6 +147,31 @@ Deno.test("embedded log: an append wakes the readers of its topic at once, in th
     "the writer's own tail and the other instance's tail each got the record within 5 s",
   );
   await writer.close();
+  await reader.close();
+});
+
+Deno.test("embedded log: an append in another worker thread wakes a reader of its topic here at once, long before the poll", async () => {
+  const reader = new EmbeddedLog({ path, pollMs: 60_000 });
+  const topic = `from-worker-${crypto.randomUUID()}`;
+  await reader.createTopics([{ name: topic, partitions: 1 }]);
+  const stop = new AbortController();
+  const arrived = Promise.withResolvers<number>();
+  const ready = Promise.withResolvers<void>();
+  const tailing = reader.tail({
+    topics: [topic],
+    signal: stop.signal,
+    onReady: ready.resolve,
+    handle: (batch) => arrived.resolve(batch.records[0].value[0]),
+  });
+  await ready.promise;
+  const appended = await startWorker(APPEND_WORKER, { path, topic }).done;
+  assert.equal(appended, 1);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<string>((resolve) => timer = setTimeout(() => resolve("late"), 5_000));
+  assert.equal(await Promise.race([arrived.promise, late]), 7, "the record arrived within 5 s");
+  clearTimeout(timer);
+  stop.abort();
+  await tailing;
   await reader.close();
 });
 

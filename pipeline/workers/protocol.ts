@@ -10,6 +10,7 @@ import type { ProcessorErrorEvent } from "../processor_errors.ts";
 import type { BatchMetrics } from "../batch_metrics.ts";
 import type { ProducerOutage } from "../producer.ts";
 import { setThreadNice } from "./thread_priority.ts";
+import { logWakeMemory, shareLogWakeMemory } from "../embedded/log_wake.ts";
 
 /** Where a producer takes its records from. */
 export type ProducerSource =
@@ -48,8 +49,14 @@ export interface ProcessorJob {
   worker?: number;
 }
 
-/** Main thread to worker; `nice` is the worker thread's nice value (see `WorkerOptions.nice`). */
-export type ToWorker<J> = { type: "start"; job: J; nice?: number } | { type: "stop" };
+/**
+ * Main thread to worker; `nice` is the worker thread's nice value (see
+ * `WorkerOptions.nice`), `logWakes` the memory the embedded logs of the
+ * process wake their readers through (see `embedded/log_wake.ts`).
+ */
+export type ToWorker<J> =
+  | { type: "start"; job: J; nice?: number; logWakes: SharedArrayBuffer }
+  | { type: "stop" };
 
 /** Worker to main thread. */
 export type FromWorker =
@@ -139,7 +146,7 @@ export function startWorker<J>(module: URL, job: J, options: WorkerOptions = {})
       reject(new Error(event.message));
     };
   });
-  worker.postMessage({ type: "start", job, nice } satisfies ToWorker<J>);
+  worker.postMessage({ type: "start", job, nice, logWakes: logWakeMemory() } satisfies ToWorker<J>);
   return {
     done,
     stop: async () => {
@@ -178,6 +185,7 @@ export function serveWorker<J>(
   self.onmessage = (event: MessageEvent<ToWorker<J>>) => {
     if (event.data.type === "stop") return controller.abort();
     if (event.data.nice !== undefined) setThreadNice(event.data.nice);
+    shareLogWakeMemory(event.data.logWakes);
     post({ type: "started" });
     run(event.data.job, controller.signal, {
       progress: (sent) => post({ type: "progress", sent }),
