@@ -27,10 +27,12 @@ export function openDatabase(
   if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   const autocheckpoint = options.checkpoints === "background" ? FALLBACK_PAGES : INLINE_PAGES;
+  // The wait for locks first: setting the journal mode takes one, and another
+  // connection (the checkpoints thread) may hold it for a moment.
   db.exec(`
+    PRAGMA busy_timeout = 15000;
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
-    PRAGMA busy_timeout = 15000;
     PRAGMA foreign_keys = ON;
     PRAGMA wal_autocheckpoint = ${autocheckpoint};
     PRAGMA journal_size_limit = 16777216;

@@ -86,8 +86,10 @@ interface CheckpointedFile {
 
 function openFile(path: string): CheckpointedFile {
   const db = new DatabaseSync(path);
-  // Syncs as the writers do. A passive checkpoint never waits for a lock.
-  db.exec("PRAGMA synchronous = NORMAL;");
+  // Waits for the lock a writer opening the file holds for a moment (its first
+  // read of the file, or its recovery); syncs as the writers do. A passive
+  // checkpoint never waits for a lock.
+  db.exec("PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL;");
   return { db, checkpoint: db.prepare("PRAGMA wal_checkpoint(PASSIVE)"), pages: 0 };
 }
 
